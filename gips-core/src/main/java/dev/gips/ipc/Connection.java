@@ -1,0 +1,94 @@
+package dev.gips.ipc;
+
+import dev.gips.poll.Source;
+import dev.gips.spi.ClientChannel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The server's side of one client of a {@link Listener}. Messages from the client arrive through
+ * {@link Listener#accept()}; this object sends replies.
+ *
+ * <p>Thread safety: {@link #reply} may be called from several threads at once; each message goes out whole.
+ *
+ * <p>A connection closes when the client hangs up (the listener notices while accepting), when {@link #close()} is
+ * called, or when its listener closes.
+ */
+public final class Connection implements Source, AutoCloseable {
+    private final ClientChannel channel;
+    private final Credentials credentials;
+    private volatile boolean closed;
+
+    Connection(ClientChannel channel) {
+        this.channel = channel;
+        this.credentials = channel.credentials();
+    }
+
+    /**
+     * Sends a message to the client.
+     *
+     * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
+     * @throws ClosedChannelException if this connection is closed
+     * @throws IOException if the client has gone or the OS refused the message
+     */
+    public void reply(byte[] payload, Handle... handles) throws IOException {
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(handles, "handles");
+        reply(ByteBuffer.wrap(payload), Arrays.asList(handles));
+    }
+
+    /**
+     * Sends the bytes of {@code payload} from its position to its limit, then sets its position to its limit.
+     *
+     * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
+     * @throws ClosedChannelException if this connection is closed
+     * @throws IOException if the client has gone or the OS refused the message
+     */
+    public void reply(ByteBuffer payload, List<Handle> handles) throws IOException {
+        Objects.requireNonNull(payload, "payload");
+        long[] raw = Outgoing.check(payload.remaining(), handles);
+        ensureOpen();
+        channel.send(payload, raw);
+        payload.position(payload.limit());
+    }
+
+    /** The client's credentials, taken once by the kernel when it connected. */
+    public Credentials credentials() {
+        return credentials;
+    }
+
+    /** Whether the client is still connected and this side was not closed. */
+    public boolean isOpen() {
+        return !closed && channel.isOpen();
+    }
+
+    /** Disconnects the client; idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        channel.close();
+    }
+
+    ClientChannel channel() {
+        return channel;
+    }
+
+    void markClosed() {
+        closed = true;
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (closed || !channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[pid " + credentials.pid() + ", uid " + credentials.uid() + (isOpen() ? "]" : ", closed]");
+    }
+}

@@ -1,0 +1,174 @@
+package dev.gips.ipc;
+
+import dev.gips.poll.Source;
+import dev.gips.spi.Backends;
+import dev.gips.spi.EndpointChannel;
+import dev.gips.spi.RawMessage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client's connection to a service: the client side of gips IPC.
+ *
+ * {@snippet :
+ * try (Endpoint endpoint = Endpoint.connect("com.example.echo")) {
+ *     endpoint.send("Hello from client!".getBytes(StandardCharsets.UTF_8));
+ *     try (Message reply = endpoint.recv()) {
+ *         System.out.println(new String(reply.payload(), StandardCharsets.UTF_8));
+ *     }
+ * }
+ * }
+ *
+ * <p>A service that refuses this client by policy may still let {@code connect} succeed; the refusal shows as
+ * {@link java.io.EOFException} from the next {@code recv}.
+ *
+ * <p>Thread safety: {@code send} may be called from several threads at once (each message goes out whole), and
+ * {@code recv} and {@code send} may run at the same time on different threads. A thread blocked in {@code recv}
+ * when another thread calls {@link #close()} gets an {@link java.nio.channels.AsynchronousCloseException}.
+ */
+public final class Endpoint implements Source, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
+
+    private final ServiceDescriptor descriptor;
+    private final EndpointChannel channel;
+    private volatile boolean closed;
+
+    private Endpoint(ServiceDescriptor descriptor, EndpointChannel channel) {
+        this.descriptor = descriptor;
+        this.channel = channel;
+    }
+
+    /**
+     * Connects to the service {@code name}.
+     *
+     * @throws IllegalArgumentException if the name is not valid on this OS
+     * @throws IOException naming the service if it does not exist or refuses connections
+     */
+    public static Endpoint connect(String name) throws IOException {
+        return connect(new ServiceDescriptor(name));
+    }
+
+    /**
+     * Connects to the service of {@code descriptor}. Its policy is not used: a client cannot choose who serves it
+     * through the descriptor; check {@link #peerCredentials()} instead.
+     *
+     * @throws IllegalArgumentException if the name is not valid on this OS
+     * @throws IOException naming the service if it does not exist or refuses connections
+     */
+    public static Endpoint connect(ServiceDescriptor descriptor) throws IOException {
+        Objects.requireNonNull(descriptor, "descriptor");
+        EndpointChannel channel = Backends.get().connect(descriptor);
+        LOG.debug("connected to service \"{}\" at {}", descriptor.name(), channel.address());
+        return new Endpoint(descriptor, channel);
+    }
+
+    /**
+     * Sends a message; the handles are copied to the peer and stay open here.
+     *
+     * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
+     * @throws ClosedChannelException if the endpoint is closed
+     * @throws IOException if the service has gone or the OS refused the message
+     */
+    public void send(byte[] payload, Handle... handles) throws IOException {
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(handles, "handles");
+        send(ByteBuffer.wrap(payload), Arrays.asList(handles));
+    }
+
+    /**
+     * Sends the bytes of {@code payload} (heap or direct) from its position to its limit, then sets its position
+     * to its limit.
+     *
+     * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
+     * @throws ClosedChannelException if the endpoint is closed
+     * @throws IOException if the service has gone or the OS refused the message
+     */
+    public void send(ByteBuffer payload, List<Handle> handles) throws IOException {
+        Objects.requireNonNull(payload, "payload");
+        long[] raw = Outgoing.check(payload.remaining(), handles);
+        ensureOpen();
+        channel.send(payload, raw);
+        payload.position(payload.limit());
+    }
+
+    /**
+     * Waits for the next message.
+     *
+     * @throws java.io.EOFException when the service has hung up (or refused this client)
+     * @throws ClosedChannelException if the endpoint is closed ({@link java.nio.channels.AsynchronousCloseException}
+     *         if that happened while waiting)
+     */
+    public Message recv() throws IOException {
+        return Incoming.adopt(receive(-1));
+    }
+
+    /**
+     * Returns the next message if one is waiting; never blocks.
+     *
+     * @throws java.io.EOFException when the service has hung up
+     * @throws ClosedChannelException if the endpoint is closed
+     */
+    public Optional<Message> tryRecv() throws IOException {
+        RawMessage m = receive(0);
+        return m == null ? Optional.empty() : Optional.of(Incoming.adopt(m));
+    }
+
+    /**
+     * Waits at most {@code timeout} for the next message.
+     *
+     * @throws java.io.EOFException when the service has hung up
+     * @throws ClosedChannelException if the endpoint is closed
+     */
+    public Optional<Message> recv(Duration timeout) throws IOException {
+        RawMessage m = receive(Outgoing.nanos(timeout));
+        return m == null ? Optional.empty() : Optional.of(Incoming.adopt(m));
+    }
+
+    private RawMessage receive(long timeoutNanos) throws IOException {
+        ensureOpen();
+        return channel.receive(timeoutNanos);
+    }
+
+    /**
+     * The service's credentials, taken by the kernel when this endpoint connected. A client that must not talk to
+     * an impostor checks them (for example that the service runs as root).
+     *
+     * @throws ClosedChannelException if the endpoint is closed
+     */
+    public Credentials peerCredentials() throws IOException {
+        ensureOpen();
+        return channel.peerCredentials();
+    }
+
+    /** Closes the connection; idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            channel.close();
+        }
+    }
+
+    EndpointChannel channel() {
+        return channel;
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Endpoint[" + descriptor.name() + " at " + channel.address() + (closed ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,196 @@
+package dev.gips.ipc;
+
+import dev.gips.poll.Source;
+import dev.gips.spi.Arrival;
+import dev.gips.spi.Backends;
+import dev.gips.spi.ClientChannel;
+import dev.gips.spi.ListenerChannel;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bound service: the server side of gips IPC.
+ *
+ * <p>{@link #accept()} returns one {@link Pod} per message, from any connected client. A client's first message is
+ * its connection: the listener checks the service's {@link Policy} once, when the client connects, from credentials
+ * the kernel vouches for. A refused client is disconnected before any of its messages is delivered and logged at
+ * WARN; it never makes {@code accept} throw, so no local process can stop a server.
+ *
+ * {@snippet :
+ * try (Listener listener = Listener.bind("com.example.echo")) {
+ *     while (true) {
+ *         Pod pod = listener.accept();
+ *         try (Message m = pod.message()) {
+ *             pod.reply(m.payload());
+ *         }
+ *     }
+ * }
+ * }
+ *
+ * <table>
+ *   <caption>Portability</caption>
+ *   <tr><th>OS</th><th>mechanism</th><th>name</th></tr>
+ *   <tr><td>Linux</td><td>AF_UNIX SOCK_SEQPACKET, mode 0666</td>
+ *       <td>{@code /tmp/<name>}, an absolute path, or {@code @abstract}</td></tr>
+ *   <tr><td>macOS</td><td>Mach port registered with bootstrap</td><td>bootstrap service name</td></tr>
+ *   <tr><td>Windows</td><td>message-mode named pipe</td><td>{@code \\.\pipe\<name>}</td></tr>
+ * </table>
+ *
+ * <p>Thread safety: all methods may be called from any thread; concurrent {@code accept} calls each get different
+ * messages. A thread blocked in {@code accept} when another thread calls {@link #close()} gets an
+ * {@link java.nio.channels.AsynchronousCloseException}.
+ *
+ * <p>NOTE: gips calls native code; run the JVM with {@code --enable-native-access=ALL-UNNAMED} (or the module name
+ * {@code dev.gips.linux}, …) so that the JDK does not warn or refuse.
+ */
+public final class Listener implements Source, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+
+    private final ServiceDescriptor descriptor;
+    private final ListenerChannel channel;
+    private volatile boolean closed;
+
+    private Listener(ServiceDescriptor descriptor, ListenerChannel channel) {
+        this.descriptor = descriptor;
+        this.channel = channel;
+    }
+
+    /**
+     * Binds the service {@code name} with the unrestricted policy.
+     *
+     * @throws IllegalArgumentException if the name is not valid on this OS (empty, a NUL, too long)
+     * @throws IOException if the name is in use by a live service, or the OS refused
+     */
+    public static Listener bind(String name) throws IOException {
+        return bind(new ServiceDescriptor(name));
+    }
+
+    /**
+     * Binds a service with its policy.
+     *
+     * @throws IllegalArgumentException if the name is not valid on this OS (empty, a NUL, too long)
+     * @throws IOException if the name is in use by a live service, or the OS refused
+     */
+    public static Listener bind(ServiceDescriptor descriptor) throws IOException {
+        Objects.requireNonNull(descriptor, "descriptor");
+        descriptor.policy().resolveNames(); // warns now, not at the first client, about names that match nobody
+        ListenerChannel channel = Backends.get().bind(descriptor);
+        LOG.debug("bound service \"{}\" at {} with {}", descriptor.name(), channel.address(), descriptor.policy());
+        return new Listener(descriptor, channel);
+    }
+
+    /**
+     * Waits for the next message from any client.
+     *
+     * @throws ClosedChannelException if the listener is closed ({@link java.nio.channels.AsynchronousCloseException}
+     *         if that happened while waiting)
+     * @throws IOException if the service itself failed; never because of what a client did
+     */
+    public Pod accept() throws IOException {
+        return next(-1);
+    }
+
+    /**
+     * Returns the next message if one is waiting; never blocks.
+     *
+     * @throws ClosedChannelException if the listener is closed
+     * @throws IOException if the service itself failed
+     */
+    public Optional<Pod> tryAccept() throws IOException {
+        return Optional.ofNullable(next(0));
+    }
+
+    /**
+     * Waits at most {@code timeout} for the next message.
+     *
+     * @throws ClosedChannelException if the listener is closed
+     * @throws IOException if the service itself failed
+     */
+    public Optional<Pod> accept(Duration timeout) throws IOException {
+        return Optional.ofNullable(next(Outgoing.nanos(timeout)));
+    }
+
+    private Pod next(long timeoutNanos) throws IOException {
+        ensureOpen();
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        long wait = timeoutNanos;
+        for (;;) {
+            Arrival a = channel.receive(wait);
+            if (a == null) {
+                return null;
+            }
+            switch (a.kind()) {
+                case CONNECTED -> admit(a.client());
+                case DISCONNECTED -> departed(a.client());
+                case MESSAGE -> {
+                    if (a.client().attachment() instanceof Connection c) {
+                        return new Pod(c, Incoming.adopt(a.message()), c.credentials());
+                    }
+                    // a backend must announce a client before its messages; drop rather than deliver unchecked
+                    Incoming.discard(a.message());
+                    a.client().close();
+                    LOG.error("service \"{}\": message from a client never admitted; dropped it", descriptor.name());
+                }
+            }
+            if (timeoutNanos > 0) {
+                wait = Math.max(0, deadline - System.nanoTime());
+            }
+        }
+    }
+
+    private void admit(ClientChannel client) {
+        Credentials c = client.credentials();
+        try {
+            descriptor.policy().check(c);
+        } catch (PermissionDeniedException e) {
+            client.close();
+            LOG.warn("service \"{}\" refused client pid {} uid {} groups {}: {}", descriptor.name(), c.pid(), c.uid(),
+                    c.gidList(), e.getMessage());
+            return;
+        }
+        client.attach(new Connection(client));
+        LOG.debug("service \"{}\": client pid {} uid {} connected", descriptor.name(), c.pid(), c.uid());
+    }
+
+    private void departed(ClientChannel client) {
+        if (client.attachment() instanceof Connection c) {
+            c.markClosed();
+            LOG.debug("service \"{}\": client pid {} disconnected", descriptor.name(), c.credentials().pid());
+        }
+    }
+
+    /** The service this listener serves. */
+    public ServiceDescriptor descriptor() {
+        return descriptor;
+    }
+
+    /** Closes the service and disconnects every client; idempotent. On Linux removes the socket file it created. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            channel.close();
+            LOG.debug("closed service \"{}\"", descriptor.name());
+        }
+    }
+
+    ListenerChannel channel() {
+        return channel;
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Listener[" + descriptor.name() + " at " + channel.address() + (closed ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,66 @@
+package dev.gips.ipc;
+
+import dev.gips.internal.HandleAccess;
+import dev.gips.spi.Backend;
+import dev.gips.spi.Backends;
+import dev.gips.spi.Limits;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/** The argument rules of every send, and timeout conversion: the same on every OS, so checked here once. */
+final class Outgoing {
+    private Outgoing() {}
+
+    /** Checks the payload size and the handles; returns the handles' raw values. */
+    static long[] check(int payloadLength, List<Handle> handles) {
+        Objects.requireNonNull(handles, "handles");
+        if (payloadLength > Limits.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("payload of " + payloadLength + " bytes exceeds the limit of "
+                    + Limits.MAX_PAYLOAD + " bytes (16 MiB); send bulk data through shared memory (dev.gips.shm)");
+        }
+        if (handles.isEmpty()) {
+            return EMPTY;
+        }
+        Backend backend = Backends.get();
+        int max = backend.maxHandles(payloadLength);
+        if (handles.size() > max) {
+            throw new IllegalArgumentException(handles.size() + " handles exceed the limit of " + max
+                    + " per message" + (max < Limits.MAX_HANDLES ? " for a payload of " + payloadLength + " bytes" : ""));
+        }
+        long[] raw = new long[handles.size()];
+        HandleAccess access = HandleAccess.get();
+        for (int i = 0; i < raw.length; i++) {
+            Handle h = handles.get(i);
+            if (h == null) {
+                throw new NullPointerException("handle " + i + " is null");
+            }
+            if (!backend.handleKinds().contains(h.kind())) {
+                throw new IllegalArgumentException("handle " + i + " is a " + h.kind() + ", which cannot travel on "
+                        + backend.name());
+            }
+            try {
+                raw[i] = access.peek(h);
+            } catch (IllegalStateException e) {
+                throw new IllegalArgumentException("handle " + i + " is closed", e);
+            }
+        }
+        return raw;
+    }
+
+    static final long[] EMPTY = new long[0];
+
+    /** A timeout as the SPI takes it: 0 for "don't wait", saturated at {@code Long.MAX_VALUE}. */
+    static long nanos(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            return 0;
+        }
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.gips.ipc;
+
+import java.io.IOException;
+
+/**
+ * One message received by a {@link Listener}, with the client's connection to reply on and the client's
+ * credentials.
+ *
+ * {@snippet :
+ * Pod pod = listener.accept();
+ * try (Message m = pod.message()) {
+ *     pod.reply(m.payload());   // echo
+ * }
+ * }
+ *
+ * @param connection  the client's connection; the same object for every message of that client
+ * @param message     the message
+ * @param credentials the client's credentials, taken by the kernel when it connected
+ */
+public record Pod(Connection connection, Message message, Credentials credentials) {
+
+    /**
+     * Replies to the client: the same as {@code connection().reply(payload, handles)}.
+     *
+     * @throws java.nio.channels.ClosedChannelException if the connection was closed
+     * @throws IOException if the client has gone
+     */
+    public void reply(byte[] payload, Handle... handles) throws IOException {
+        connection.reply(payload, handles);
+    }
+}

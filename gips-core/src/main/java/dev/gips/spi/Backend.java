@@ -1,0 +1,50 @@
+package dev.gips.spi;
+
+import dev.gips.ipc.Credentials;
+import dev.gips.ipc.Handle;
+import dev.gips.ipc.ServiceDescriptor;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An OS backend, found with {@link java.util.ServiceLoader}. Implementations must load on every OS: probing
+ * happens in {@link #isSupported()}, which is cheap and never throws.
+ */
+public interface Backend {
+    /** A short name for messages, such as {@code "linux"}. */
+    String name();
+
+    /** Whether this backend works in the running JVM (OS, architecture, native access). Never throws. */
+    boolean isSupported();
+
+    /** Why {@link #isSupported()} is false, or {@code null} when it is true. */
+    Throwable unsupportedCause();
+
+    /** The handle kinds this backend can send and receive. */
+    Set<Handle.Kind> handleKinds();
+
+    /** Most handles a message with a payload of {@code payloadLength} bytes may carry. */
+    int maxHandles(int payloadLength);
+
+    /** Binds a service. Name syntax errors are {@link IllegalArgumentException}s. */
+    ListenerChannel bind(ServiceDescriptor descriptor) throws IOException;
+
+    /** Connects to a service. */
+    EndpointChannel connect(ServiceDescriptor descriptor) throws IOException;
+
+    /** The credentials of this process, as a peer would see them. */
+    Credentials currentProcess() throws IOException;
+
+    /** The id ({@code Credentials.uid} form) of the user called {@code name}, if there is one. */
+    Optional<String> userId(String name) throws IOException;
+
+    /** The id ({@code Credentials.gidList} form) of the group called {@code name}, if there is one. */
+    Optional<String> groupId(String name) throws IOException;
+
+    /** Duplicates an OS object; the result is owned by the caller. */
+    long duplicateHandle(Handle.Kind kind, long value) throws IOException;
+
+    /** Closes an OS object. Never throws: a handle being closed cannot be used for anything else. */
+    void closeHandle(Handle.Kind kind, long value);
+}

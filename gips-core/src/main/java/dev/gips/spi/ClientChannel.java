@@ -1,0 +1,29 @@
+package dev.gips.spi;
+
+import dev.gips.ipc.Credentials;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/** The server's channel to one client. {@link #send} is thread-safe. */
+public interface ClientChannel {
+    /** The client's credentials, taken from the kernel when it connected. */
+    Credentials credentials();
+
+    /**
+     * Sends one message, whole. The payload is sent from position to limit; the buffer's position is not changed.
+     * The handles are not consumed.
+     */
+    void send(ByteBuffer payload, long[] handles) throws IOException;
+
+    /** {@code false} once either side closed the channel. */
+    boolean isOpen();
+
+    /** Disconnects the client; idempotent. */
+    void close();
+
+    /** The object core attached with {@link #attach}. */
+    Object attachment();
+
+    /** Attaches core's state (its {@code Connection}) to this channel. */
+    void attach(Object attachment);
+}

@@ -1,0 +1,41 @@
+/**
+ * The backend SPI: what an OS backend provides so that the public classes of {@code dev.gips.ipc},
+ * {@code dev.gips.poll} and {@code dev.gips.shm} work on that OS. Applications never use these types.
+ *
+ * <h2>Required types</h2>
+ * A backend is a {@link dev.gips.spi.Backend} registered in {@code META-INF/services/dev.gips.spi.Backend}. Core
+ * loads every registered backend and uses the first whose {@link dev.gips.spi.Backend#isSupported()} is true. A
+ * backend provides:
+ * <ul>
+ *   <li>{@link dev.gips.spi.ListenerChannel}: the server side of a service; yields, in order, the arrival of a
+ *       client ({@code CONNECTED}), its messages ({@code MESSAGE}) and its departure ({@code DISCONNECTED});</li>
+ *   <li>{@link dev.gips.spi.ClientChannel}: the server's channel to one client, used for replies;</li>
+ *   <li>{@link dev.gips.spi.EndpointChannel}: the client side of a service;</li>
+ *   <li>handle operations ({@code duplicateHandle}, {@code closeHandle}), the caller's own credentials and the
+ *       resolution of user and group names.</li>
+ * </ul>
+ *
+ * <h2>What core does, so backends don't</h2>
+ * Core checks arguments (payload at most {@link dev.gips.spi.Limits#MAX_PAYLOAD} bytes, at most
+ * {@link dev.gips.spi.Backend#maxHandles(int)} handles, handles open and of a kind the backend moves), checks the
+ * access policy once per client when the backend reports it {@code CONNECTED}, closes refused clients and logs them,
+ * tracks closed state and throws {@link java.nio.channels.ClosedChannelException} for calls on closed objects.
+ *
+ * <h2>What backends must guarantee</h2>
+ * <ul>
+ *   <li>No message of a client is reported before its {@code CONNECTED}; none is reported after the client's
+ *       channel was closed.</li>
+ *   <li>Credentials come from the kernel, never from anything the peer sends.</li>
+ *   <li>A peer that misbehaves (truncated message, bad framing, too many handles) is reported as
+ *       {@code DISCONNECTED} on a listener; it never makes {@code receive} throw. Every OS handle it sent is
+ *       closed.</li>
+ *   <li>Timeouts: {@code timeoutNanos < 0} waits forever, {@code 0} never blocks, anything else waits at most that
+ *       long. A waiting thread returns with {@link java.nio.channels.AsynchronousCloseException} when another thread
+ *       closes the channel.</li>
+ *   <li>{@code send} is thread-safe and sends each message whole or not at all; {@code receive} and {@code send}
+ *       may run at the same time on different threads.</li>
+ *   <li>{@code close} is idempotent, wakes blocked threads, and releases the OS resource once the last of them has
+ *       left.</li>
+ * </ul>
+ */
+package dev.gips.spi;

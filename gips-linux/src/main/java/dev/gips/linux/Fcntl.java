@@ -1,0 +1,37 @@
+package dev.gips.linux;
+
+import static dev.gips.linux.Native.C_INT;
+import static dev.gips.linux.Native.ERRNO;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/** Bindings for {@code <fcntl.h>}: descriptor duplication and file seals. */
+final class Fcntl {
+    private Fcntl() {}
+
+    static final int F_GETFD = 1;
+    static final int F_DUPFD_CLOEXEC = 1030;
+    static final int F_ADD_SEALS = 1033;
+    static final int F_GET_SEALS = 1034;
+
+    static final int F_SEAL_SEAL = 0x1;
+    static final int F_SEAL_SHRINK = 0x2;
+    static final int F_SEAL_GROW = 0x4;
+    static final int F_SEAL_WRITE = 0x8;
+
+    // fcntl is variadic: the int argument must be passed as a variadic argument
+    private static final MethodHandle fcntl = Native.downcall("fcntl",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Linker.Option.firstVariadicArg(2), ERRNO);
+
+    /** {@code int fcntl(int fd, int cmd, ... /* int arg *}{@code /);} */
+    static int fcntl(MemorySegment errno, int fd, int cmd, int arg) {
+        try {
+            return (int) fcntl.invokeExact(errno, fd, cmd, arg);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+}

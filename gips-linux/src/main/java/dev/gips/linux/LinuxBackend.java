@@ -1,0 +1,114 @@
+package dev.gips.linux;
+
+import dev.gips.ipc.Credentials;
+import dev.gips.ipc.Handle;
+import dev.gips.ipc.ServiceDescriptor;
+import dev.gips.spi.Backend;
+import dev.gips.spi.EndpointChannel;
+import dev.gips.spi.Limits;
+import dev.gips.spi.ListenerChannel;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The Linux backend: AF_UNIX SOCK_SEQPACKET, epoll and memfd through {@code java.lang.foreign}. Loads on any OS;
+ * the native bindings are touched only once {@link #isSupported()} said yes.
+ */
+public final class LinuxBackend implements Backend {
+    private static final Throwable UNSUPPORTED = probe();
+
+    /** For {@link java.util.ServiceLoader}. */
+    public LinuxBackend() {}
+
+    private static Throwable probe() {
+        String os = System.getProperty("os.name", "");
+        String arch = System.getProperty("os.arch", "");
+        if (!os.startsWith("Linux")) {
+            return new UnsupportedOperationException("os.name is " + os + ", not Linux");
+        }
+        if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
+            return new UnsupportedOperationException("os.arch " + arch + " is not x86_64 or aarch64");
+        }
+        try {
+            // links the first bindings: fails here, not in the middle of a call, if native access is denied
+            Unistd.getpid();
+            return null;
+        } catch (IllegalCallerException e) {
+            return new UnsupportedOperationException("native access is denied: run java with"
+                    + " --enable-native-access=ALL-UNNAMED (or the module name dev.gips.linux)", e);
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "linux";
+    }
+
+    @Override
+    public boolean isSupported() {
+        return UNSUPPORTED == null;
+    }
+
+    @Override
+    public Throwable unsupportedCause() {
+        return UNSUPPORTED;
+    }
+
+    @Override
+    public Set<Handle.Kind> handleKinds() {
+        return Set.of(Handle.Kind.FILE_DESCRIPTOR);
+    }
+
+    @Override
+    public int maxHandles(int payloadLength) {
+        // a payload sent out of band takes one descriptor for its memfd
+        return payloadLength > Sockets.INLINE_MAX ? Limits.MAX_HANDLES - 1 : Limits.MAX_HANDLES;
+    }
+
+    @Override
+    public ListenerChannel bind(ServiceDescriptor descriptor) throws IOException {
+        return SeqpacketListener.bind(descriptor.name());
+    }
+
+    @Override
+    public EndpointChannel connect(ServiceDescriptor descriptor) throws IOException {
+        return SeqpacketEndpoint.connect(descriptor.name());
+    }
+
+    @Override
+    public Credentials currentProcess() throws IOException {
+        return Identity.currentProcess();
+    }
+
+    @Override
+    public Optional<String> userId(String name) throws IOException {
+        return Identity.userId(name);
+    }
+
+    @Override
+    public Optional<String> groupId(String name) throws IOException {
+        return Identity.groupId(name);
+    }
+
+    @Override
+    public long duplicateHandle(Handle.Kind kind, long value) throws IOException {
+        requireFd(kind);
+        return Fds.duplicate((int) value);
+    }
+
+    @Override
+    public void closeHandle(Handle.Kind kind, long value) {
+        if (kind == Handle.Kind.FILE_DESCRIPTOR) {
+            Fds.closeQuietly((int) value);
+        }
+    }
+
+    private static void requireFd(Handle.Kind kind) {
+        if (kind != Handle.Kind.FILE_DESCRIPTOR) {
+            throw new IllegalArgumentException(kind + " handles do not exist on Linux");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.gips.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/** Linking helpers shared by the binding classes: the one place that calls restricted linker methods. */
+@SuppressWarnings("restricted")
+final class Native {
+    private Native() {}
+
+    static final Linker LINKER = Linker.nativeLinker();
+    static final SymbolLookup LIBC = LINKER.defaultLookup();
+
+    static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
+    static final ValueLayout.OfLong C_LONG = (ValueLayout.OfLong) LINKER.canonicalLayouts().get("long");
+    static final ValueLayout.OfLong C_SIZE_T = (ValueLayout.OfLong) LINKER.canonicalLayouts().get("size_t");
+    static final ValueLayout.OfShort C_SHORT = ValueLayout.JAVA_SHORT;
+    static final ValueLayout C_POINTER = ValueLayout.ADDRESS;
+
+    /** Captures errno right after the call, before the JVM can clobber it. */
+    static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO_VALUE =
+            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    /** A downcall handle for {@code name}, failing with the symbol's name when libc lacks it. */
+    static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment symbol = LIBC.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+
+    /** A segment for one call's (or one owner's) captured errno. */
+    static MemorySegment allocateCapture(Arena arena) {
+        return arena.allocate(CAPTURE_LAYOUT);
+    }
+
+    private static final ThreadLocal<MemorySegment> THREAD_CAPTURE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+
+    /**
+     * This thread's capture segment, for calls made without an owner's scratch buffers (setup, close, probes):
+     * never shared between threads, never allocated per call.
+     */
+    static MemorySegment threadCapture() {
+        return THREAD_CAPTURE.get();
+    }
+
+    /** The errno captured in {@code capture}. */
+    static int errno(MemorySegment capture) {
+        return (int) ERRNO_VALUE.get(capture, 0L);
+    }
+
+    /** A view of native memory at {@code address}, {@code size} bytes long, that lives as long as the process. */
+    static MemorySegment at(MemorySegment address, long size) {
+        return address.reinterpret(size);
+    }
+
+    /** Converts what a downcall may throw; our descriptors make every other Throwable a bug. */
+    static AssertionError fail(Throwable t) {
+        return new AssertionError("native call failed unexpectedly", t);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.gips.linux;
+
+import dev.gips.ipc.Credentials;
+import dev.gips.spi.Arrival;
+import dev.gips.spi.ClientChannel;
+import dev.gips.spi.RawMessage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's socket for one client of a {@link SeqpacketListener}. Its messages are read by the listener; replies
+ * go out from any thread, each with scratch borrowed from the listener's pool: SEQPACKET sends one datagram per
+ * call, so concurrent replies need no lock to stay whole.
+ */
+final class SeqpacketClient implements ClientChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(SeqpacketClient.class);
+
+    private final SeqpacketListener listener;
+    private final int fd;
+    private final long id;
+    private final Credentials credentials;
+    private final Where where;
+    private final FdGate gate;
+    private final int inlineMax;
+    private volatile Object attachment;
+
+    SeqpacketClient(SeqpacketListener listener, int fd, long id, Credentials credentials) {
+        this.listener = listener;
+        this.fd = fd;
+        this.id = id;
+        this.credentials = credentials;
+        this.where = listener.where();
+        this.inlineMax = Sockets.inlineMax(fd);
+        this.gate = new FdGate(this::release);
+    }
+
+    long id() {
+        return id;
+    }
+
+    int fd() {
+        return fd;
+    }
+
+    /** Reads one message for the listener; {@code null} if none is queued. Never throws for what the client did. */
+    Arrival receive(MsgBuffers buffers) {
+        if (!gate.tryEnter()) {
+            return null;
+        }
+        try {
+            RawMessage m = Wire.receive(buffers, fd, false, where);
+            if (m == Wire.WOULD_BLOCK) {
+                return null;
+            }
+            if (m == Wire.EOF) {
+                close();
+                return Arrival.disconnected(this);
+            }
+            return Arrival.message(this, m);
+        } catch (Wire.ProtocolException e) {
+            LOG.warn("service \"{}\": dropped client pid {} uid {}: {}", where.service(), credentials.pid(),
+                    credentials.uid(), e.getMessage());
+            close();
+            return Arrival.disconnected(this);
+        } catch (IOException e) {
+            LOG.debug("service \"{}\": client pid {} failed: {}", where.service(), credentials.pid(), e.toString());
+            close();
+            return Arrival.disconnected(this);
+        } finally {
+            gate.exit();
+        }
+    }
+
+    @Override
+    public Credentials credentials() {
+        return credentials;
+    }
+
+    @Override
+    public void send(ByteBuffer payload, long[] handles) throws IOException {
+        gate.enter();
+        MsgBuffers buffers = listener.borrowSendBuffers();
+        try {
+            Wire.send(buffers, fd, payload, handles, inlineMax, where);
+        } finally {
+            listener.returnSendBuffers(buffers);
+            gate.exit();
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !gate.isClosing();
+    }
+
+    @Override
+    public void close() {
+        gate.close(() -> Sockets.shutdown(fd));
+    }
+
+    private void release() {
+        listener.released(this);
+        Fds.closeQuietly(fd);
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment;
+    }
+
+    @Override
+    public void attach(Object attachment) {
+        this.attachment = attachment;
+    }
+}

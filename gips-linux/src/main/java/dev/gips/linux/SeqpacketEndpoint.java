@@ -1,0 +1,166 @@
+package dev.gips.linux;
+
+import dev.gips.ipc.Credentials;
+import dev.gips.spi.EndpointChannel;
+import dev.gips.spi.RawMessage;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** A client's connected SOCK_SEQPACKET socket. The socket is blocking; non-blocking calls use MSG_DONTWAIT. */
+final class SeqpacketEndpoint implements EndpointChannel {
+    private final Where where;
+    private final int fd;
+    private final FdGate gate;
+    private final Credentials peer;
+    private final int inlineMax;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final MsgBuffers readBuffers = new MsgBuffers();   // guarded by readLock
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final MsgBuffers writeBuffers = new MsgBuffers();  // guarded by writeLock
+
+    private SeqpacketEndpoint(Where where, int fd, Credentials peer) {
+        this.where = where;
+        this.fd = fd;
+        this.peer = peer;
+        this.inlineMax = Sockets.inlineMax(fd);
+        this.gate = new FdGate(() -> Fds.closeQuietly(fd));
+    }
+
+    static SeqpacketEndpoint connect(String name) throws IOException {
+        UnixAddress address = UnixAddress.of(name);
+        Where where = address.where();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.allocateCapture(arena);
+            int fd = SysSocket.socket(errno, SysSocket.AF_UNIX, SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                throw where.error("socket", Native.errno(errno));
+            }
+            boolean ok = false;
+            try {
+                MemorySegment sa = address.sockaddr(arena);
+                int r;
+                do {
+                    r = SysSocket.connect(errno, fd, sa, address.sockaddrLength());
+                } while (r < 0 && Native.errno(errno) == Errno.EINTR);
+                if (r < 0) {
+                    throw where.error("connect", Native.errno(errno));
+                }
+                Sockets.passCredentials(fd, where);
+                SeqpacketEndpoint endpoint = new SeqpacketEndpoint(where, fd, Identity.peer(fd, where));
+                ok = true;
+                return endpoint;
+            } finally {
+                if (!ok) {
+                    Fds.closeQuietly(fd);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void send(ByteBuffer payload, long[] handles) throws IOException {
+        writeLock.lock();
+        try {
+            gate.enter();
+            try {
+                Wire.send(writeBuffers, fd, payload, handles, inlineMax, where);
+            } finally {
+                gate.exit();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public RawMessage receive(long timeoutNanos) throws IOException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        if (!lock(readLock, timeoutNanos)) {
+            return null;
+        }
+        try {
+            gate.enter();
+            try {
+                return receiveLocked(timeoutNanos, deadline);
+            } finally {
+                gate.exit();
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private RawMessage receiveLocked(long timeoutNanos, long deadline) throws IOException {
+        for (;;) {
+            // platform threads wait in recvmsg itself: the fewest system calls per message
+            RawMessage m = Wire.receive(readBuffers, fd, timeoutNanos < 0, where);
+            if (gate.isClosing()) {
+                // close() shut the socket down to wake us; what we read, if anything, is for nobody
+                if (m != Wire.WOULD_BLOCK && m != Wire.EOF) {
+                    Fds.closeAll(fds(m));
+                }
+                throw new AsynchronousCloseException();
+            }
+            if (m == Wire.EOF) {
+                throw new EOFException(where.message("recv", "the service closed the connection"));
+            }
+            if (m != Wire.WOULD_BLOCK) {
+                return m;
+            }
+            if (timeoutNanos == 0) {
+                return null;
+            }
+            if (timeoutNanos < 0) {
+                Sockets.awaitReadable(fd, -1, where);
+                continue;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !Sockets.awaitReadable(fd, left, where)) {
+                return null;
+            }
+        }
+    }
+
+    private static int[] fds(RawMessage m) {
+        return m.handles().stream().mapToInt(h -> (int) h.value()).toArray();
+    }
+
+    /** Takes {@code lock} within the timeout: 0 never waits, negative waits forever. */
+    static boolean lock(ReentrantLock lock, long timeoutNanos) throws InterruptedIOException {
+        if (timeoutNanos == 0) {
+            return lock.tryLock();
+        }
+        if (timeoutNanos < 0) {
+            lock.lock();
+            return true;
+        }
+        try {
+            return lock.tryLock(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for another receiver");
+        }
+    }
+
+    @Override
+    public Credentials peerCredentials() {
+        return peer;
+    }
+
+    @Override
+    public String address() {
+        return where.address();
+    }
+
+    @Override
+    public void close() {
+        gate.close(() -> Sockets.shutdown(fd));
+    }
+}

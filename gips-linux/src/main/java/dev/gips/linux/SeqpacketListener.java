@@ -1,0 +1,358 @@
+package dev.gips.linux;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.gips.ipc.Credentials;
+import dev.gips.spi.Arrival;
+import dev.gips.spi.ListenerChannel;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.AsynchronousCloseException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bound SOCK_SEQPACKET service. A private epoll set holds the listening socket, every client socket and an
+ * eventfd that {@link #close()} uses to wake a blocked receiver; all registrations are level-triggered, so a
+ * client with queued messages stays reported and the epoll descriptor itself is readable exactly while something
+ * waits (which is what lets a {@code Poller} watch a listener).
+ *
+ * <p>The listener's gate counts the threads inside {@link #receive} and every open client: the epoll set, the
+ * listening socket and the eventfd are released only after the last client socket left the set.
+ */
+final class SeqpacketListener implements ListenerChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(SeqpacketListener.class);
+
+    private static final long LISTEN_TOKEN = 0;
+    private static final long WAKE_TOKEN = 1;
+    private static final int BACKLOG = 4096;
+    private static final int MAX_EVENTS = 64;
+    private static final long ACCEPT_BACKOFF_NANOS = 10_000_000;
+
+    private final Where where;
+    private final UnixAddress address;
+    private final int listenFd;
+    private final int epfd;
+    private final int wakeFd;
+    private final long[] socketFileId;      // dev major, dev minor, inode of the file we bound; null for abstract
+    private final FdGate gate = new FdGate(this::release);
+    private final Map<Long, SeqpacketClient> clients = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(2);
+    private final Queue<MsgBuffers> sendPool = new ConcurrentLinkedQueue<>();
+
+    private final ReentrantLock receiveLock = new ReentrantLock();
+    private final MsgBuffers readBuffers = new MsgBuffers();              // guarded by receiveLock
+    private final MemorySegment events;                                   // guarded by receiveLock
+    private int pendingIndex;                                             // guarded by receiveLock
+    private int pendingCount;                                             // guarded by receiveLock
+    private long lastAcceptWarning;                                       // guarded by receiveLock
+
+    private SeqpacketListener(UnixAddress address, int listenFd, int epfd, int wakeFd, long[] socketFileId) {
+        this.where = address.where();
+        this.address = address;
+        this.listenFd = listenFd;
+        this.epfd = epfd;
+        this.wakeFd = wakeFd;
+        this.socketFileId = socketFileId;
+        this.events = Arena.ofAuto().allocate(SysEpoll.EPOLL_EVENT, MAX_EVENTS);
+    }
+
+    static SeqpacketListener bind(String name) throws IOException {
+        UnixAddress address = UnixAddress.of(name);
+        Where where = address.where();
+        int listenFd = -1;
+        int epfd = -1;
+        int wakeFd = -1;
+        long[] fileId = null;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.allocateCapture(arena);
+            listenFd = SysSocket.socket(errno, SysSocket.AF_UNIX,
+                    SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC | SysSocket.SOCK_NONBLOCK, 0);
+            if (listenFd < 0) {
+                throw where.error("socket", Native.errno(errno));
+            }
+            MemorySegment sa = address.sockaddr(arena);
+            if (SysSocket.bind(errno, listenFd, sa, address.sockaddrLength()) < 0) {
+                int e = Native.errno(errno);
+                if (e != Errno.EADDRINUSE || address.isAbstract()) {
+                    throw e == Errno.EADDRINUSE ? where.error("bind", "address in use: another service is bound"
+                            + " to this abstract name") : where.error("bind", e);
+                }
+                removeStaleSocket(address, arena);
+                if (SysSocket.bind(errno, listenFd, sa, address.sockaddrLength()) < 0) {
+                    throw where.error("bind", Native.errno(errno));
+                }
+            }
+            if (!address.isAbstract()) {
+                fileId = fileId(address.path(), arena);
+                // before listen(): nobody can connect yet, so there is no window with the umask's mode
+                if (SysStat.chmod(errno, arena.allocateFrom(address.path()), 0666) < 0) {
+                    throw where.error("chmod 0666", Native.errno(errno));
+                }
+            }
+            if (SysSocket.listen(errno, listenFd, BACKLOG) < 0) {
+                throw where.error("listen", Native.errno(errno));
+            }
+            epfd = SysEpoll.epoll_create1(errno, SysEpoll.EPOLL_CLOEXEC);
+            if (epfd < 0) {
+                throw where.error("epoll_create1", Native.errno(errno));
+            }
+            wakeFd = SysEpoll.eventfd(errno, 0, SysEpoll.EFD_CLOEXEC | SysEpoll.EFD_NONBLOCK);
+            if (wakeFd < 0) {
+                throw where.error("eventfd", Native.errno(errno));
+            }
+            MemorySegment ev = arena.allocate(SysEpoll.EPOLL_EVENT);
+            epollAdd(errno, epfd, listenFd, LISTEN_TOKEN, ev, where);
+            epollAdd(errno, epfd, wakeFd, WAKE_TOKEN, ev, where);
+            return new SeqpacketListener(address, listenFd, epfd, wakeFd, fileId);
+        } catch (IOException | RuntimeException e) {
+            Fds.closeQuietly(wakeFd);
+            Fds.closeQuietly(epfd);
+            Fds.closeQuietly(listenFd);
+            if (fileId != null) {
+                unlinkIfOurs(address, fileId);
+            }
+            throw e;
+        }
+    }
+
+    private static void epollAdd(MemorySegment errno, int epfd, int fd, long token, MemorySegment ev, Where where)
+            throws IOException {
+        ev.set(JAVA_INT, SysEpoll.EVENTS, SysEpoll.EPOLLIN);
+        ev.set(SysEpoll.DATA_LAYOUT, SysEpoll.DATA, token);
+        if (SysEpoll.epoll_ctl(errno, epfd, SysEpoll.EPOLL_CTL_ADD, fd, ev) < 0) {
+            throw where.error("epoll_ctl(EPOLL_CTL_ADD)", Native.errno(errno));
+        }
+    }
+
+    /**
+     * Removes the socket file of a dead service, so that a crashed server can restart; refuses when a live service
+     * answers there, or when the file is not a socket.
+     */
+    private static void removeStaleSocket(UnixAddress address, Arena arena) throws IOException {
+        Where where = address.where();
+        MemorySegment errno = Native.allocateCapture(arena);
+        MemorySegment st = arena.allocate(SysStat.STATX);
+        MemorySegment path = arena.allocateFrom(address.path());
+        if (SysStat.statx(errno, SysStat.AT_FDCWD, path, SysStat.AT_SYMLINK_NOFOLLOW, SysStat.STATX_TYPE, st) == 0
+                && (st.get(JAVA_SHORT, SysStat.STX_MODE) & SysStat.S_IFMT)
+                        != SysStat.S_IFSOCK) {
+            throw where.error("bind", "address in use: the path exists and is not a socket; not removing it");
+        }
+        int probe = SysSocket.socket(errno, SysSocket.AF_UNIX,
+                SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC | SysSocket.SOCK_NONBLOCK, 0);
+        if (probe < 0) {
+            throw where.error("socket", Native.errno(errno));
+        }
+        int r;
+        int e;
+        try {
+            r = SysSocket.connect(errno, probe, address.sockaddr(arena), address.sockaddrLength());
+            e = Native.errno(errno);
+        } finally {
+            Fds.closeQuietly(probe);
+        }
+        if (r == 0 || e == Errno.EAGAIN) {
+            throw where.error("bind", "address in use: a live service answers on this socket");
+        }
+        if (e != Errno.ECONNREFUSED && e != Errno.ENOENT) {
+            throw where.error("bind", "address in use, and probing it failed with " + Errno.describe(e));
+        }
+        if (Unistd.unlink(errno, path) < 0 && Native.errno(errno) != Errno.ENOENT) {
+            throw where.error("unlink of the stale socket", Native.errno(errno));
+        }
+        LOG.debug("removed stale socket {} of a dead service", address.path());
+    }
+
+    private static long[] fileId(String path, Arena arena) throws IOException {
+        MemorySegment errno = Native.allocateCapture(arena);
+        MemorySegment st = arena.allocate(SysStat.STATX);
+        if (SysStat.statx(errno, SysStat.AT_FDCWD, arena.allocateFrom(path), SysStat.AT_SYMLINK_NOFOLLOW,
+                SysStat.STATX_INO, st) < 0) {
+            return null;
+        }
+        return new long[] {st.get(JAVA_INT, SysStat.STX_DEV_MAJOR), st.get(JAVA_INT, SysStat.STX_DEV_MINOR),
+            st.get(JAVA_LONG, SysStat.STX_INO)};
+    }
+
+    /** Unlinks the socket file only if it is still the one we bound, not a newer server's (gips bug L-7). */
+    private static void unlinkIfOurs(UnixAddress address, long[] id) {
+        try (Arena arena = Arena.ofConfined()) {
+            long[] now = fileId(address.path(), arena);
+            if (now != null && Arrays.equals(now, id)) {
+                Unistd.unlink(Native.allocateCapture(arena), arena.allocateFrom(address.path()));
+            }
+        } catch (IOException e) {
+            LOG.debug("could not remove socket file {}: {}", address.path(), e.toString());
+        }
+    }
+
+    Where where() {
+        return where;
+    }
+
+    @Override
+    public String address() {
+        return where.address();
+    }
+
+    @Override
+    public Arrival receive(long timeoutNanos) throws IOException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        if (!SeqpacketEndpoint.lock(receiveLock, timeoutNanos)) {
+            return null;
+        }
+        try {
+            gate.enter();
+            try {
+                return receiveLocked(timeoutNanos, deadline);
+            } finally {
+                gate.exit();
+            }
+        } finally {
+            receiveLock.unlock();
+        }
+    }
+
+    private Arrival receiveLocked(long timeoutNanos, long deadline) throws IOException {
+        for (;;) {
+            while (pendingIndex < pendingCount) {
+                MemorySegment ev = events.asSlice(pendingIndex++ * SysEpoll.EPOLL_EVENT.byteSize(),
+                        SysEpoll.EPOLL_EVENT);
+                long token = ev.get(SysEpoll.DATA_LAYOUT, SysEpoll.DATA);
+                Arrival a;
+                if (token == WAKE_TOKEN) {
+                    a = null; // only close() writes the eventfd; we never drain it, so every waiter wakes
+                } else if (token == LISTEN_TOKEN) {
+                    a = acceptOne(timeoutNanos != 0);
+                } else {
+                    SeqpacketClient c = clients.get(token);
+                    a = c == null ? null : c.receive(readBuffers);
+                }
+                if (a != null) {
+                    return a;
+                }
+            }
+            if (gate.isClosing()) {
+                throw new AsynchronousCloseException();
+            }
+            long left = deadline - System.nanoTime();
+            int ms = timeoutNanos < 0 ? -1 : timeoutNanos == 0 || left <= 0 ? 0 : Sockets.millisRoundedUp(left);
+            int n = SysEpoll.epoll_wait(readBuffers.errno, epfd, events, MAX_EVENTS, ms);
+            if (n < 0) {
+                int e = Native.errno(readBuffers.errno);
+                if (e == Errno.EINTR) {
+                    continue;
+                }
+                throw where.error("epoll_wait", e);
+            }
+            pendingIndex = 0;
+            pendingCount = n;
+            if (n == 0 && ms >= 0 && (timeoutNanos == 0 || deadline - System.nanoTime() <= 0)) {
+                return null;
+            }
+        }
+    }
+
+    /** Accepts one waiting client; {@code null} if none could be taken. Never throws for what a client did. */
+    private Arrival acceptOne(boolean mayWait) throws IOException {
+        MemorySegment errno = readBuffers.errno;
+        int fd = SysSocket.accept4(errno, listenFd, MemorySegment.NULL, MemorySegment.NULL, SysSocket.SOCK_CLOEXEC);
+        if (fd < 0) {
+            int e = Native.errno(errno);
+            switch (e) {
+                case Errno.EAGAIN, Errno.EINTR, Errno.ECONNABORTED -> {
+                    return null;
+                }
+                case Errno.EMFILE, Errno.ENFILE, Errno.ENOBUFS, Errno.ENOMEM -> {
+                    // the connection stays queued and the socket readable: back off instead of spinning
+                    long now = System.nanoTime();
+                    if (now - lastAcceptWarning > 1_000_000_000L) {
+                        lastAcceptWarning = now;
+                        LOG.warn("service \"{}\": cannot accept clients: {}", where.service(), Errno.describe(e));
+                    }
+                    if (mayWait) {
+                        LockSupport.parkNanos(ACCEPT_BACKOFF_NANOS);
+                    }
+                    return null;
+                }
+                default -> throw where.error("accept4", e);
+            }
+        }
+        Credentials credentials;
+        try {
+            Sockets.passCredentials(fd, where);
+            credentials = Identity.peer(fd, where);
+        } catch (IOException e) {
+            LOG.debug("service \"{}\": dropped a client while accepting it: {}", where.service(), e.toString());
+            Fds.closeQuietly(fd);
+            return null;
+        }
+        if (!gate.tryEnter()) { // closing: the client must not outlive the listener
+            Fds.closeQuietly(fd);
+            return null;
+        }
+        SeqpacketClient client = new SeqpacketClient(this, fd, nextId.getAndIncrement(), credentials);
+        clients.put(client.id(), client);
+        try (Arena arena = Arena.ofConfined()) {
+            epollAdd(errno, epfd, fd, client.id(), arena.allocate(SysEpoll.EPOLL_EVENT), where);
+        } catch (IOException e) {
+            LOG.warn("service \"{}\": dropped client pid {}: {}", where.service(), credentials.pid(), e.getMessage());
+            client.close();
+            return null;
+        }
+        return Arrival.connected(client);
+    }
+
+    MsgBuffers borrowSendBuffers() {
+        MsgBuffers b = sendPool.poll();
+        return b != null ? b : new MsgBuffers();
+    }
+
+    void returnSendBuffers(MsgBuffers b) {
+        sendPool.offer(b);
+    }
+
+    /** Called once per client, when its socket is about to close. */
+    void released(SeqpacketClient client) {
+        clients.remove(client.id());
+        // the epoll set outlives every client (they hold the gate), so this never hits a reused descriptor
+        SysEpoll.epoll_ctl(Native.threadCapture(), epfd, SysEpoll.EPOLL_CTL_DEL, client.fd(), MemorySegment.NULL);
+        gate.exit();
+    }
+
+    @Override
+    public void close() {
+        if (gate.close(this::wake)) {
+            for (SeqpacketClient c : clients.values()) {
+                c.close();
+            }
+        }
+    }
+
+    private void wake() {
+        try (Arena arena = Arena.ofConfined()) {
+            Unistd.write(Native.allocateCapture(arena), wakeFd, arena.allocateFrom(JAVA_LONG, 1L), 8);
+        }
+    }
+
+    private void release() {
+        Fds.closeQuietly(listenFd);
+        if (socketFileId != null) {
+            unlinkIfOurs(address, socketFileId);
+        }
+        Fds.closeQuietly(wakeFd);
+        Fds.closeQuietly(epfd);
+    }
+}

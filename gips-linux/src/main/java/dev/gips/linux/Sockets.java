@@ -1,0 +1,93 @@
+package dev.gips.linux;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Socket chores shared by the listener and the endpoint. */
+final class Sockets {
+    private Sockets() {}
+
+    /**
+     * The largest payload sent inline by any socket: the system's default send buffer less the 32 bytes the
+     * kernel keeps ({@code unix_dgram_sendmsg}). Fixed per process so that the handle limit of a payload size does
+     * not depend on the socket.
+     */
+    static final int INLINE_MAX = defaultSendBuffer() - 32;
+
+    private static int defaultSendBuffer() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/wmem_default")).strip());
+        } catch (IOException | RuntimeException e) {
+            return 212_992; // the kernel's default when /proc cannot tell
+        }
+    }
+
+    /** The largest payload {@code fd} sends inline. */
+    static int inlineMax(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(JAVA_INT);
+            MemorySegment len = arena.allocateFrom(JAVA_INT, 4);
+            if (SysSocket.getsockopt(Native.threadCapture(), fd, SysSocket.SOL_SOCKET, SysSocket.SO_SNDBUF, value,
+                    len) < 0) {
+                return INLINE_MAX;
+            }
+            return Math.max(0, Math.min(INLINE_MAX, value.get(JAVA_INT, 0) - 32));
+        }
+    }
+
+    /** Sets {@code SO_PASSCRED}, which lets {@link Wire} tell an empty message from end-of-stream. */
+    static void passCredentials(int fd, Where where) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.allocateCapture(arena);
+            if (SysSocket.setsockopt(errno, fd, SysSocket.SOL_SOCKET, SysSocket.SO_PASSCRED,
+                    arena.allocateFrom(JAVA_INT, 1), 4) < 0) {
+                throw where.error("setsockopt(SO_PASSCRED)", Native.errno(errno));
+            }
+        }
+    }
+
+    /**
+     * Waits until {@code fd} is readable (or hung up) or {@code nanos} passed; {@code nanos < 0} waits forever.
+     *
+     * @return whether it became ready
+     */
+    static boolean awaitReadable(int fd, long nanos, Where where) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.allocateCapture(arena);
+            MemorySegment pfd = arena.allocate(Poll.POLLFD);
+            pfd.set(JAVA_INT, Poll.FD, fd);
+            pfd.set(JAVA_SHORT, Poll.EVENTS, Poll.POLLIN);
+            long deadline = System.nanoTime() + nanos;
+            for (;;) {
+                long left = deadline - System.nanoTime();
+                if (nanos >= 0 && left <= 0) {
+                    return false;
+                }
+                int r = Poll.poll(errno, pfd, 1, nanos < 0 ? -1 : millisRoundedUp(left));
+                if (r > 0) {
+                    return true;
+                }
+                if (r < 0 && Native.errno(errno) != Errno.EINTR) {
+                    throw where.error("poll", Native.errno(errno));
+                }
+            }
+        }
+    }
+
+    /** A poll timeout in whole milliseconds, rounded up so that a short wait never becomes a busy loop. */
+    static int millisRoundedUp(long nanos) {
+        long ms = (nanos + 999_999) / 1_000_000;
+        return (int) Math.min(ms, Integer.MAX_VALUE);
+    }
+
+    /** {@code shutdown(fd, SHUT_RDWR)}: wakes every thread blocked on {@code fd} and tells the peer. */
+    static void shutdown(int fd) {
+        SysSocket.shutdown(Native.threadCapture(), fd, SysSocket.SHUT_RDWR);
+    }
+}

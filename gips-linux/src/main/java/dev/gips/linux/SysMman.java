@@ -1,0 +1,64 @@
+package dev.gips.linux;
+
+import static dev.gips.linux.Native.C_INT;
+import static dev.gips.linux.Native.C_LONG;
+import static dev.gips.linux.Native.C_POINTER;
+import static dev.gips.linux.Native.C_SIZE_T;
+import static dev.gips.linux.Native.ERRNO;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/** Bindings for {@code <sys/mman.h>}: mappings and memfd. */
+final class SysMman {
+    private SysMman() {}
+
+    static final int PROT_READ = 0x1;
+    static final int PROT_WRITE = 0x2;
+    static final int MAP_SHARED = 0x01;
+    static final int MAP_PRIVATE = 0x02;
+    static final long MAP_FAILED = -1L;
+
+    static final int MFD_CLOEXEC = 0x1;
+    static final int MFD_ALLOW_SEALING = 0x2;
+
+    private static final MethodHandle mmap = Native.downcall("mmap",
+            FunctionDescriptor.of(C_POINTER, C_POINTER, C_SIZE_T, C_INT, C_INT, C_INT, C_LONG), ERRNO);
+    private static final MethodHandle munmap = Native.downcall("munmap",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_SIZE_T), ERRNO);
+
+    /** Linked on first use: {@code memfd_create} is missing from glibc before 2.27. */
+    private static final class MemfdCreate {
+        static final MethodHandle memfd_create = Native.downcall("memfd_create",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_INT), ERRNO);
+    }
+
+    /** {@code void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);} */
+    static MemorySegment mmap(MemorySegment errno, MemorySegment addr, long length, int prot, int flags, int fd,
+            long offset) {
+        try {
+            return (MemorySegment) mmap.invokeExact(errno, addr, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** {@code int munmap(void *addr, size_t length);} */
+    static int munmap(MemorySegment errno, MemorySegment addr, long length) {
+        try {
+            return (int) munmap.invokeExact(errno, addr, length);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** {@code int memfd_create(const char *name, unsigned int flags);} */
+    static int memfd_create(MemorySegment errno, MemorySegment name, int flags) {
+        try {
+            return (int) MemfdCreate.memfd_create.invokeExact(errno, name, flags);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.gips.linux;
+
+import dev.gips.spi.IoErrors;
+import java.io.IOException;
+
+/**
+ * A service as error messages name it: the name the user gave and the socket address it resolved to.
+ *
+ * @param service the service name
+ * @param address the socket path, or {@code @name} for an abstract socket
+ */
+record Where(String service, String address) {
+    /** {@code op "service" (address): ENAME: text}. */
+    IOException error(String operation, int errno) {
+        return IoErrors.io(operation, service, address, Errno.describe(errno));
+    }
+
+    /** {@code op "service" (address): detail}. */
+    IOException error(String operation, String detail) {
+        return IoErrors.io(operation, service, address, detail);
+    }
+
+    String message(String operation, String detail) {
+        return IoErrors.message(operation, service, address, detail);
+    }
+}

@@ -1,0 +1,357 @@
+package dev.gips.linux;
+
+import static dev.gips.linux.SysSocket.CMSG_ALIGN;
+import static dev.gips.linux.SysSocket.CMSG_DATA_OFFSET;
+import static dev.gips.linux.SysSocket.CMSG_LEN;
+import static dev.gips.linux.SysSocket.CMSG_LEN_OFFSET;
+import static dev.gips.linux.SysSocket.CMSG_LEVEL;
+import static dev.gips.linux.SysSocket.CMSG_SPACE;
+import static dev.gips.linux.SysSocket.CMSG_TYPE;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.gips.ipc.Handle;
+import dev.gips.spi.Limits;
+import dev.gips.spi.RawHandle;
+import dev.gips.spi.RawMessage;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The gips 0.2.0 wire format on a SOCK_SEQPACKET socket: one datagram per message, the payload as is, handles as one
+ * {@code SCM_RIGHTS} control message.
+ *
+ * <p>Two additions, both invisible to the API:
+ * <ul>
+ *   <li><b>Large payloads.</b> A payload that does not fit one datagram (the socket's {@code SO_SNDBUF} − 32) travels
+ *       in a sealed memfd passed as the last descriptor, behind a 16-byte marker datagram: 8 bytes {@link #MAGIC},
+ *       then the payload length (u64, little-endian). A small payload that happens to look like a marker is sent
+ *       the large way too, so the marker is never ambiguous between gips-java peers.</li>
+ *   <li><b>Empty messages.</b> A 0-byte datagram and end-of-stream both make {@code recvmsg} return 0. Receiving
+ *       sockets have {@code SO_PASSCRED} set, so every real datagram arrives with an {@code SCM_CREDENTIALS} control
+ *       message and end-of-stream arrives with none.</li>
+ * </ul>
+ */
+final class Wire {
+    private Wire() {}
+
+    /** What {@link #receive} returns when nothing is queued and it was told not to wait. */
+    static final RawMessage WOULD_BLOCK = new RawMessage(new byte[0], List.of());
+    /** What {@link #receive} returns when the peer has hung up and nothing is queued. */
+    static final RawMessage EOF = new RawMessage(new byte[0], List.of());
+
+    static final byte[] MAGIC = {0, 'g', 'i', 'p', 's', '-', 'm', 'f'};
+    static final int MARKER_SIZE = 16;
+    private static final ValueLayout.OfLong U64_LE = JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int SEALS = Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_GROW | Fcntl.F_SEAL_WRITE | Fcntl.F_SEAL_SEAL;
+    private static final MemorySegment MEMFD_NAME = Arena.global().allocateFrom("gips-payload");
+    private static final MemorySegment EMPTY_PATH = Arena.global().allocateFrom("");
+
+    /** A peer broke the protocol; the message was consumed and every descriptor it carried closed. */
+    static final class ProtocolException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ProtocolException(String message) {
+            super(message);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- sending
+
+    /**
+     * Sends one message, whole.
+     *
+     * @param inlineMax the largest payload sent in the datagram itself
+     */
+    static void send(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, int inlineMax, Where where)
+            throws IOException {
+        int len = payload.remaining();
+        if (len > inlineMax || looksLikeMarker(payload)) {
+            sendLarge(b, fd, payload, handles, where);
+            return;
+        }
+        MemorySegment data;
+        if (payload.isDirect()) {
+            data = MemorySegment.ofBuffer(payload); // zero copy: covers position..limit
+        } else {
+            data = b.data(len);
+            MemorySegment.copy(MemorySegment.ofBuffer(payload), 0, data, 0, len);
+        }
+        long n = sendDatagram(b, fd, data, len, handles);
+        if (n == -Errno.EMSGSIZE && handles.length < Limits.MAX_HANDLES) {
+            // the socket's send buffer is smaller than the system default we planned with
+            sendLarge(b, fd, payload, handles, where);
+            return;
+        }
+        check(n, len, where);
+    }
+
+    private static void check(long n, long expected, Where where) throws IOException {
+        if (n < 0) {
+            throw where.error("sendmsg", (int) -n);
+        }
+        if (n != expected) {
+            throw where.error("sendmsg", "sent " + n + " of " + expected + " bytes");
+        }
+    }
+
+    /** {@code sendmsg} of one datagram; returns the bytes sent or {@code -errno}. */
+    private static long sendDatagram(MsgBuffers b, int fd, MemorySegment data, long len, long[] handles) {
+        MemorySegment msg = b.msghdr;
+        msg.fill((byte) 0);
+        b.iov.set(ADDRESS, SysSocket.IOV_BASE, data);
+        b.iov.set(JAVA_LONG, SysSocket.IOV_LEN, len);
+        msg.set(ADDRESS, SysSocket.MSG_IOV, b.iov);
+        msg.set(JAVA_LONG, SysSocket.MSG_IOVLEN, 1);
+        if (handles.length > 0) {
+            MemorySegment c = b.control;
+            c.set(JAVA_LONG, CMSG_LEN_OFFSET, CMSG_LEN(4L * handles.length));
+            c.set(JAVA_INT, CMSG_LEVEL, SysSocket.SOL_SOCKET);
+            c.set(JAVA_INT, CMSG_TYPE, SysSocket.SCM_RIGHTS);
+            for (int i = 0; i < handles.length; i++) {
+                c.set(JAVA_INT, CMSG_DATA_OFFSET + 4L * i, (int) handles[i]);
+            }
+            msg.set(ADDRESS, SysSocket.MSG_CONTROL, c);
+            msg.set(JAVA_LONG, SysSocket.MSG_CONTROLLEN, CMSG_SPACE(4L * handles.length));
+        }
+        for (;;) {
+            long n = SysSocket.sendmsg(b.errno, fd, msg, SysSocket.MSG_NOSIGNAL);
+            if (n >= 0) {
+                return n;
+            }
+            int e = Native.errno(b.errno);
+            if (e != Errno.EINTR) {
+                return -e;
+            }
+        }
+    }
+
+    private static boolean looksLikeMarker(ByteBuffer payload) {
+        if (payload.remaining() != MARKER_SIZE) {
+            return false;
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (payload.get(payload.position() + i) != MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void sendLarge(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, Where where)
+            throws IOException {
+        if (handles.length >= Limits.MAX_HANDLES) {
+            throw new IllegalArgumentException(handles.length + " handles exceed the limit of "
+                    + (Limits.MAX_HANDLES - 1) + " for a payload that travels out of band");
+        }
+        int len = payload.remaining();
+        MemorySegment errno = b.errno;
+        int memfd = SysMman.memfd_create(errno, MEMFD_NAME, SysMman.MFD_CLOEXEC | SysMman.MFD_ALLOW_SEALING);
+        if (memfd < 0) {
+            throw where.error("memfd_create for a payload of " + len + " bytes", Native.errno(errno));
+        }
+        try {
+            if (Unistd.ftruncate(errno, memfd, len) < 0) {
+                throw where.error("ftruncate of a payload memfd to " + len + " bytes", Native.errno(errno));
+            }
+            if (len > 0) {
+                MemorySegment map = SysMman.mmap(errno, MemorySegment.NULL, len,
+                        SysMman.PROT_READ | SysMman.PROT_WRITE, SysMman.MAP_SHARED, memfd, 0);
+                if (map.address() == SysMman.MAP_FAILED) {
+                    throw where.error("mmap of a payload memfd", Native.errno(errno));
+                }
+                try {
+                    MemorySegment.copy(MemorySegment.ofBuffer(payload), 0, Native.at(map, len), 0, len);
+                } finally {
+                    SysMman.munmap(errno, map, len);
+                }
+            }
+            // sealed against writes and resizing, so the receiver can map it without fearing SIGBUS or changes
+            if (Fcntl.fcntl(errno, memfd, Fcntl.F_ADD_SEALS, SEALS) < 0) {
+                throw where.error("fcntl(F_ADD_SEALS) of a payload memfd", Native.errno(errno));
+            }
+            MemorySegment marker = b.data(MARKER_SIZE);
+            MemorySegment.copy(MAGIC, 0, marker, JAVA_BYTE, 0, MAGIC.length);
+            marker.set(U64_LE, MAGIC.length, len);
+            long[] all = Arrays.copyOf(handles, handles.length + 1);
+            all[handles.length] = memfd;
+            check(sendDatagram(b, fd, marker, MARKER_SIZE, all), MARKER_SIZE, where);
+        } finally {
+            Fds.closeQuietly(memfd);
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------- receiving
+
+    /**
+     * Receives one message.
+     *
+     * @param wait whether to block in the kernel until a datagram arrives (the socket must be blocking)
+     * @return the message, {@link #WOULD_BLOCK} or {@link #EOF}
+     * @throws ProtocolException if the peer broke the protocol; the datagram is consumed and its descriptors closed
+     */
+    static RawMessage receive(MsgBuffers b, int fd, boolean wait, Where where) throws IOException {
+        MemorySegment msg = b.msghdr;
+        // 1. learn the datagram's length (MSG_TRUNC reports the real one), consuming nothing, receiving no fds
+        msg.fill((byte) 0);
+        long n;
+        do {
+            n = SysSocket.recvmsg(b.errno, fd, msg, SysSocket.MSG_PEEK | SysSocket.MSG_TRUNC
+                    | (wait ? 0 : SysSocket.MSG_DONTWAIT));
+        } while (n < 0 && Native.errno(b.errno) == Errno.EINTR);
+        if (n < 0) {
+            int e = Native.errno(b.errno);
+            if (e == Errno.EAGAIN) {
+                return WOULD_BLOCK;
+            }
+            throw where.error("recvmsg", e);
+        }
+        boolean oversized = n > Limits.MAX_PAYLOAD;
+        MemorySegment data = b.data(oversized ? 1 : Math.max(n, 1));
+
+        // 2. take it, with its control messages
+        msg.fill((byte) 0);
+        b.iov.set(ADDRESS, SysSocket.IOV_BASE, data);
+        b.iov.set(JAVA_LONG, SysSocket.IOV_LEN, data.byteSize());
+        msg.set(ADDRESS, SysSocket.MSG_IOV, b.iov);
+        msg.set(JAVA_LONG, SysSocket.MSG_IOVLEN, 1);
+        msg.set(ADDRESS, SysSocket.MSG_CONTROL, b.control);
+        msg.set(JAVA_LONG, SysSocket.MSG_CONTROLLEN, b.control.byteSize());
+        long m;
+        do {
+            m = SysSocket.recvmsg(b.errno, fd, msg, SysSocket.MSG_CMSG_CLOEXEC | SysSocket.MSG_DONTWAIT);
+        } while (m < 0 && Native.errno(b.errno) == Errno.EINTR);
+        if (m < 0) {
+            int e = Native.errno(b.errno);
+            if (e == Errno.EAGAIN) {
+                return WOULD_BLOCK;
+            }
+            throw where.error("recvmsg", e);
+        }
+        int flags = msg.get(JAVA_INT, SysSocket.MSG_FLAGS);
+        Ancillary anc = Ancillary.parse(b.control, msg.get(JAVA_LONG, SysSocket.MSG_CONTROLLEN));
+        if (m == 0 && !anc.credentials && anc.fds.length == 0 && (flags & SysSocket.MSG_CTRUNC) == 0) {
+            return EOF;
+        }
+        if (oversized) {
+            Fds.closeAll(anc.fds);
+            throw new ProtocolException(where.message("recvmsg", "datagram of " + n
+                    + " bytes exceeds the limit of " + Limits.MAX_PAYLOAD + " bytes; dropped it"));
+        }
+        if ((flags & SysSocket.MSG_CTRUNC) != 0) {
+            Fds.closeAll(anc.fds);
+            throw new ProtocolException(where.message("recvmsg", "MSG_CTRUNC: the message carried more"
+                    + " descriptors than fit the control buffer; dropped it and closed the " + anc.fds.length
+                    + " that arrived"));
+        }
+        if ((flags & SysSocket.MSG_TRUNC) != 0) {
+            Fds.closeAll(anc.fds);
+            throw new ProtocolException(where.message("recvmsg", "MSG_TRUNC: message larger than announced"
+                    + " (" + m + " of " + n + " bytes); dropped it"));
+        }
+        byte[] payload = data.asSlice(0, m).toArray(JAVA_BYTE);
+        int[] fds = anc.fds;
+        if (m == MARKER_SIZE && fds.length > 0 && Arrays.equals(payload, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            int memfd = fds[fds.length - 1];
+            fds = Arrays.copyOf(fds, fds.length - 1);
+            try {
+                payload = readLarge(b.errno, memfd, data.get(U64_LE, MAGIC.length), where);
+            } catch (IOException | RuntimeException e) {
+                Fds.closeAll(fds);
+                throw e;
+            } finally {
+                Fds.closeQuietly(memfd);
+            }
+        }
+        return new RawMessage(payload, handles(fds));
+    }
+
+    private static byte[] readLarge(MemorySegment errno, int memfd, long len, Where where) throws IOException {
+        if (len < 0 || len > Limits.MAX_PAYLOAD) {
+            throw new ProtocolException(where.message("recvmsg", "out-of-band payload claims " + len
+                    + " bytes, over the limit of " + Limits.MAX_PAYLOAD));
+        }
+        int seals = Fcntl.fcntl(errno, memfd, Fcntl.F_GET_SEALS, 0);
+        int needed = Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_WRITE;
+        if (seals < 0 || (seals & needed) != needed) {
+            throw new ProtocolException(where.message("recvmsg", "out-of-band payload is not a memfd sealed"
+                    + " against shrinking and writing; dropped it"));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(SysStat.STATX);
+            if (SysStat.statx(errno, memfd, EMPTY_PATH, SysStat.AT_EMPTY_PATH, SysStat.STATX_SIZE, st) < 0) {
+                throw where.error("statx of an out-of-band payload", Native.errno(errno));
+            }
+            long size = st.get(JAVA_LONG, SysStat.STX_SIZE);
+            if (size < len) {
+                throw new ProtocolException(where.message("recvmsg", "out-of-band payload claims " + len
+                        + " bytes but its memfd holds " + size + "; dropped it"));
+            }
+        }
+        if (len == 0) {
+            return new byte[0];
+        }
+        MemorySegment map = SysMman.mmap(errno, MemorySegment.NULL, len, SysMman.PROT_READ, SysMman.MAP_PRIVATE,
+                memfd, 0);
+        if (map.address() == SysMman.MAP_FAILED) {
+            throw where.error("mmap of an out-of-band payload", Native.errno(errno));
+        }
+        try {
+            return Native.at(map, len).toArray(JAVA_BYTE);
+        } finally {
+            SysMman.munmap(errno, map, len);
+        }
+    }
+
+    private static List<RawHandle> handles(int[] fds) {
+        if (fds.length == 0) {
+            return List.of();
+        }
+        List<RawHandle> list = new ArrayList<>(fds.length);
+        for (int fd : fds) {
+            list.add(new RawHandle(Handle.Kind.FILE_DESCRIPTOR, fd));
+        }
+        return list;
+    }
+
+    /** What the control messages of one datagram held. */
+    private record Ancillary(int[] fds, boolean credentials) {
+        static final int[] NONE = new int[0];
+
+        /** Walks the control buffer as CMSG_FIRSTHDR / CMSG_NXTHDR do. */
+        static Ancillary parse(MemorySegment control, long length) {
+            int[] fds = NONE;
+            boolean creds = false;
+            long off = 0;
+            while (off + SysSocket.CMSGHDR.byteSize() <= length) {
+                long len = control.get(JAVA_LONG, off + CMSG_LEN_OFFSET);
+                if (len < SysSocket.CMSGHDR.byteSize() || off + len > length) {
+                    break;
+                }
+                int level = control.get(JAVA_INT, off + CMSG_LEVEL);
+                int type = control.get(JAVA_INT, off + CMSG_TYPE);
+                if (level == SysSocket.SOL_SOCKET && type == SysSocket.SCM_RIGHTS) {
+                    int count = (int) ((len - CMSG_DATA_OFFSET) / 4);
+                    int start = fds.length;
+                    fds = Arrays.copyOf(fds, start + count);
+                    for (int i = 0; i < count; i++) {
+                        fds[start + i] = control.get(JAVA_INT, off + CMSG_DATA_OFFSET + 4L * i);
+                    }
+                } else if (level == SysSocket.SOL_SOCKET && type == SysSocket.SCM_CREDENTIALS) {
+                    creds = true;
+                }
+                off += CMSG_ALIGN(len);
+            }
+            return new Ancillary(fds, creds);
+        }
+    }
+}
