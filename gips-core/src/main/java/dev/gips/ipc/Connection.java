@@ -73,7 +73,8 @@ public final class Connection implements Source, AutoCloseable {
         channel.close();
     }
 
-    ClientChannel channel() {
+    ClientChannel pollChannel() throws ClosedChannelException {
+        ensureOpen();
         return channel;
     }
 

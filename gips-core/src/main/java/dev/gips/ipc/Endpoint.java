@@ -157,7 +157,8 @@ public final class Endpoint implements Source, AutoCloseable {
         }
     }
 
-    EndpointChannel channel() {
+    EndpointChannel pollChannel() throws ClosedChannelException {
+        ensureOpen();
         return channel;
     }
 

@@ -1,5 +1,6 @@
 package dev.gips.ipc;
 
+import dev.gips.internal.SourceAccess;
 import dev.gips.poll.Source;
 import dev.gips.spi.Arrival;
 import dev.gips.spi.Backends;
@@ -50,6 +51,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class Listener implements Source, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+
+    static {
+        SourceAccess.install(source -> switch (source) {
+            case Listener l -> {
+                l.ensureOpen();
+                yield l.channel;
+            }
+            case Endpoint e -> e.pollChannel();
+            case Connection c -> c.pollChannel();
+            default -> throw new IllegalArgumentException("not a gips source: " + source.getClass().getName()
+                    + " (only Listener, Endpoint and Connection can be registered)");
+        });
+    }
 
     private final ServiceDescriptor descriptor;
     private final ListenerChannel channel;
@@ -177,10 +191,6 @@ public final class Listener implements Source, AutoCloseable {
             channel.close();
             LOG.debug("closed service \"{}\"", descriptor.name());
         }
-    }
-
-    ListenerChannel channel() {
-        return channel;
     }
 
     private void ensureOpen() throws ClosedChannelException {

@@ -47,4 +47,9 @@ public interface Backend {
 
     /** Closes an OS object. Never throws: a handle being closed cannot be used for anything else. */
     void closeHandle(Handle.Kind kind, long value);
+
+    /** A new readiness poller with its waker. */
+    default PollerChannel openPoller() throws IOException {
+        throw new UnsupportedOperationException("polling is not implemented on " + name() + " yet");
+    }
 }

@@ -7,6 +7,7 @@ import dev.gips.spi.Backend;
 import dev.gips.spi.EndpointChannel;
 import dev.gips.spi.Limits;
 import dev.gips.spi.ListenerChannel;
+import dev.gips.spi.PollerChannel;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.Set;
@@ -104,6 +105,11 @@ public final class LinuxBackend implements Backend {
         if (kind == Handle.Kind.FILE_DESCRIPTOR) {
             Fds.closeQuietly((int) value);
         }
+    }
+
+    @Override
+    public PollerChannel openPoller() throws IOException {
+        return EpollPoller.open();
     }
 
     private static void requireFd(Handle.Kind kind) {

@@ -6,6 +6,8 @@ import dev.gips.spi.ClientChannel;
 import dev.gips.spi.RawMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * go out from any thread, each with scratch borrowed from the listener's pool: SEQPACKET sends one datagram per
  * call, so concurrent replies need no lock to stay whole.
  */
-final class SeqpacketClient implements ClientChannel {
+final class SeqpacketClient implements ClientChannel, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(SeqpacketClient.class);
 
     private final SeqpacketListener listener;
@@ -25,6 +27,8 @@ final class SeqpacketClient implements ClientChannel {
     private final FdGate gate;
     private final int inlineMax;
     private volatile Object attachment;
+    /** Serialises virtual threads waiting for this socket to drain: a parking wait has one waiter per socket. */
+    private final ReentrantLock writeWaitLock = new ReentrantLock();
 
     SeqpacketClient(SeqpacketListener listener, int fd, long id, Credentials credentials) {
         this.listener = listener;
@@ -83,10 +87,23 @@ final class SeqpacketClient implements ClientChannel {
         gate.enter();
         MsgBuffers buffers = listener.borrowSendBuffers();
         try {
-            Wire.send(buffers, fd, payload, handles, inlineMax, where);
+            Wire.send(buffers, fd, payload, handles, inlineMax, where,
+                    Thread.currentThread().isVirtual() ? () -> awaitWritable(buffers) : null);
         } finally {
             listener.returnSendBuffers(buffers);
             gate.exit();
+        }
+    }
+
+    private void awaitWritable(MsgBuffers buffers) throws IOException {
+        writeWaitLock.lock();
+        try {
+            ParkingPoller.write().await(fd, -1, buffers, where);
+        } finally {
+            writeWaitLock.unlock();
+        }
+        if (gate.isClosing()) {
+            throw new AsynchronousCloseException();
         }
     }
 
@@ -113,5 +130,15 @@ final class SeqpacketClient implements ClientChannel {
     @Override
     public void attach(Object attachment) {
         this.attachment = attachment;
+    }
+
+    @Override
+    public int pollFd() {
+        return fd;
+    }
+
+    @Override
+    public FdGate gate() {
+        return gate;
     }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** A client's connected SOCK_SEQPACKET socket. The socket is blocking; non-blocking calls use MSG_DONTWAIT. */
-final class SeqpacketEndpoint implements EndpointChannel {
+final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private final Where where;
     private final int fd;
     private final FdGate gate;
@@ -70,7 +70,8 @@ final class SeqpacketEndpoint implements EndpointChannel {
         try {
             gate.enter();
             try {
-                Wire.send(writeBuffers, fd, payload, handles, inlineMax, where);
+                Wire.send(writeBuffers, fd, payload, handles, inlineMax, where,
+                        Thread.currentThread().isVirtual() ? this::awaitWritable : null);
             } finally {
                 gate.exit();
             }
@@ -97,10 +98,20 @@ final class SeqpacketEndpoint implements EndpointChannel {
         }
     }
 
+    /** Parks a virtual thread until the socket may take more; guarded by writeLock. */
+    private void awaitWritable() throws IOException {
+        ParkingPoller.write().await(fd, -1, writeBuffers, where);
+        if (gate.isClosing()) {
+            throw new AsynchronousCloseException();
+        }
+    }
+
     private RawMessage receiveLocked(long timeoutNanos, long deadline) throws IOException {
+        boolean virtual = Thread.currentThread().isVirtual();
         for (;;) {
-            // platform threads wait in recvmsg itself: the fewest system calls per message
-            RawMessage m = Wire.receive(readBuffers, fd, timeoutNanos < 0, where);
+            // platform threads wait in recvmsg itself: the fewest system calls per message; virtual threads never
+            // wait in a downcall, which would hold their carrier
+            RawMessage m = Wire.receive(readBuffers, fd, timeoutNanos < 0 && !virtual, where);
             if (gate.isClosing()) {
                 // close() shut the socket down to wake us; what we read, if anything, is for nobody
                 if (m != Wire.WOULD_BLOCK && m != Wire.EOF) {
@@ -117,12 +128,13 @@ final class SeqpacketEndpoint implements EndpointChannel {
             if (timeoutNanos == 0) {
                 return null;
             }
-            if (timeoutNanos < 0) {
-                Sockets.awaitReadable(fd, -1, where);
-                continue;
+            long left = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
+            if (timeoutNanos > 0 && left <= 0) {
+                return null;
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !Sockets.awaitReadable(fd, left, where)) {
+            if (virtual) {
+                ParkingPoller.read().await(fd, left, readBuffers, where);
+            } else if (!Sockets.awaitReadable(fd, left, where)) {
                 return null;
             }
         }
@@ -162,5 +174,15 @@ final class SeqpacketEndpoint implements EndpointChannel {
     @Override
     public void close() {
         gate.close(() -> Sockets.shutdown(fd));
+    }
+
+    @Override
+    public int pollFd() {
+        return fd;
+    }
+
+    @Override
+    public FdGate gate() {
+        return gate;
     }
 }

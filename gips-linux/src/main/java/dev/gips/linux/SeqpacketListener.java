@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>The listener's gate counts the threads inside {@link #receive} and every open client: the epoll set, the
  * listening socket and the eventfd are released only after the last client socket left the set.
  */
-final class SeqpacketListener implements ListenerChannel {
+final class SeqpacketListener implements ListenerChannel, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(SeqpacketListener.class);
 
     private static final long LISTEN_TOKEN = 0;
@@ -226,6 +226,8 @@ final class SeqpacketListener implements ListenerChannel {
     }
 
     private Arrival receiveLocked(long timeoutNanos, long deadline) throws IOException {
+        // a virtual thread polls without waiting and parks on the epoll descriptor instead of holding its carrier
+        boolean virtual = Thread.currentThread().isVirtual();
         for (;;) {
             while (pendingIndex < pendingCount) {
                 MemorySegment ev = events.asSlice(pendingIndex++ * SysEpoll.EPOLL_EVENT.byteSize(),
@@ -248,7 +250,8 @@ final class SeqpacketListener implements ListenerChannel {
                 throw new AsynchronousCloseException();
             }
             long left = deadline - System.nanoTime();
-            int ms = timeoutNanos < 0 ? -1 : timeoutNanos == 0 || left <= 0 ? 0 : Sockets.millisRoundedUp(left);
+            int ms = virtual || timeoutNanos == 0 || (timeoutNanos > 0 && left <= 0) ? 0
+                    : timeoutNanos < 0 ? -1 : Sockets.millisRoundedUp(left);
             int n = SysEpoll.epoll_wait(readBuffers.errno, epfd, events, MAX_EVENTS, ms);
             if (n < 0) {
                 int e = Native.errno(readBuffers.errno);
@@ -259,8 +262,15 @@ final class SeqpacketListener implements ListenerChannel {
             }
             pendingIndex = 0;
             pendingCount = n;
-            if (n == 0 && ms >= 0 && (timeoutNanos == 0 || deadline - System.nanoTime() <= 0)) {
+            if (n > 0) {
+                continue;
+            }
+            left = deadline - System.nanoTime();
+            if (timeoutNanos == 0 || (timeoutNanos > 0 && left <= 0)) {
                 return null;
+            }
+            if (virtual) {
+                ParkingPoller.read().await(epfd, timeoutNanos < 0 ? -1 : left, readBuffers, where);
             }
         }
     }
@@ -354,5 +364,15 @@ final class SeqpacketListener implements ListenerChannel {
         }
         Fds.closeQuietly(wakeFd);
         Fds.closeQuietly(epfd);
+    }
+
+    @Override
+    public int pollFd() {
+        return epfd;
+    }
+
+    @Override
+    public FdGate gate() {
+        return gate;
     }
 }

@@ -26,6 +26,7 @@ final class SysEpoll {
     static final int EPOLLERR = 0x008;
     static final int EPOLLHUP = 0x010;
     static final int EPOLLRDHUP = 0x2000;
+    static final int EPOLLONESHOT = 1 << 30;
 
     static final int EFD_CLOEXEC = 0x80000;
     static final int EFD_NONBLOCK = 0x800;

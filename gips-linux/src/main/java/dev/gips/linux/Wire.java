@@ -67,16 +67,24 @@ final class Wire {
 
     // ---------------------------------------------------------------------------------------------- sending
 
+    /** Waits until a socket may be writable again; for callers that must not block in the kernel. */
+    @FunctionalInterface
+    interface Waiter {
+        void awaitWritable() throws IOException;
+    }
+
     /**
      * Sends one message, whole.
      *
      * @param inlineMax the largest payload sent in the datagram itself
+     * @param waiter    {@code null} to block in {@code sendmsg} (blocking socket, platform thread); otherwise the
+     *                  send uses {@code MSG_DONTWAIT} and calls the waiter whenever the socket is full
      */
-    static void send(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, int inlineMax, Where where)
-            throws IOException {
+    static void send(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, int inlineMax, Where where,
+            Waiter waiter) throws IOException {
         int len = payload.remaining();
         if (len > inlineMax || looksLikeMarker(payload)) {
-            sendLarge(b, fd, payload, handles, where);
+            sendLarge(b, fd, payload, handles, where, waiter);
             return;
         }
         MemorySegment data;
@@ -86,10 +94,10 @@ final class Wire {
             data = b.data(len);
             MemorySegment.copy(MemorySegment.ofBuffer(payload), 0, data, 0, len);
         }
-        long n = sendDatagram(b, fd, data, len, handles);
+        long n = sendDatagram(b, fd, data, len, handles, waiter);
         if (n == -Errno.EMSGSIZE && handles.length < Limits.MAX_HANDLES) {
             // the socket's send buffer is smaller than the system default we planned with
-            sendLarge(b, fd, payload, handles, where);
+            sendLarge(b, fd, payload, handles, where, waiter);
             return;
         }
         check(n, len, where);
@@ -105,7 +113,8 @@ final class Wire {
     }
 
     /** {@code sendmsg} of one datagram; returns the bytes sent or {@code -errno}. */
-    private static long sendDatagram(MsgBuffers b, int fd, MemorySegment data, long len, long[] handles) {
+    private static long sendDatagram(MsgBuffers b, int fd, MemorySegment data, long len, long[] handles,
+            Waiter waiter) throws IOException {
         MemorySegment msg = b.msghdr;
         msg.fill((byte) 0);
         b.iov.set(ADDRESS, SysSocket.IOV_BASE, data);
@@ -123,13 +132,16 @@ final class Wire {
             msg.set(ADDRESS, SysSocket.MSG_CONTROL, c);
             msg.set(JAVA_LONG, SysSocket.MSG_CONTROLLEN, CMSG_SPACE(4L * handles.length));
         }
+        int flags = SysSocket.MSG_NOSIGNAL | (waiter == null ? 0 : SysSocket.MSG_DONTWAIT);
         for (;;) {
-            long n = SysSocket.sendmsg(b.errno, fd, msg, SysSocket.MSG_NOSIGNAL);
+            long n = SysSocket.sendmsg(b.errno, fd, msg, flags);
             if (n >= 0) {
                 return n;
             }
             int e = Native.errno(b.errno);
-            if (e != Errno.EINTR) {
+            if (e == Errno.EAGAIN && waiter != null) {
+                waiter.awaitWritable();
+            } else if (e != Errno.EINTR) {
                 return -e;
             }
         }
@@ -147,8 +159,8 @@ final class Wire {
         return true;
     }
 
-    private static void sendLarge(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, Where where)
-            throws IOException {
+    private static void sendLarge(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, Where where,
+            Waiter waiter) throws IOException {
         if (handles.length >= Limits.MAX_HANDLES) {
             throw new IllegalArgumentException(handles.length + " handles exceed the limit of "
                     + (Limits.MAX_HANDLES - 1) + " for a payload that travels out of band");
@@ -184,7 +196,7 @@ final class Wire {
             marker.set(U64_LE, MAGIC.length, len);
             long[] all = Arrays.copyOf(handles, handles.length + 1);
             all[handles.length] = memfd;
-            check(sendDatagram(b, fd, marker, MARKER_SIZE, all), MARKER_SIZE, where);
+            check(sendDatagram(b, fd, marker, MARKER_SIZE, all, waiter), MARKER_SIZE, where);
         } finally {
             Fds.closeQuietly(memfd);
         }
