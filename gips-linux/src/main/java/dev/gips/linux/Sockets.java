@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,11 +22,16 @@ final class Sockets {
     static final int INLINE_MAX = defaultSendBuffer() - 32;
 
     private static int defaultSendBuffer() {
-        try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/wmem_default")).strip());
+        // read to EOF: procfs reports size 0, and Files.readString then returns only the first byte
+        try (var in = Files.newInputStream(Path.of("/proc/sys/net/core/wmem_default"))) {
+            int v = Integer.parseInt(new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip());
+            if (v >= 4096) {
+                return v;
+            }
         } catch (IOException | RuntimeException e) {
-            return 212_992; // the kernel's default when /proc cannot tell
+            // fall through to the kernel's default
         }
+        return 212_992;
     }
 
     /** The largest payload {@code fd} sends inline. */

@@ -1,0 +1,53 @@
+package dev.gips.linux;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Regression: payloads up to the send buffer travel as plain gips 0.2.0 datagrams, not out of band. */
+class InlineWireTest {
+    @Test
+    void inlineLimitIsTheSystemDefaultSendBufferLessTheKernelsShare() throws Exception {
+        int wmemDefault = Integer.parseInt(new String(
+                Files.newInputStream(Path.of("/proc/sys/net/core/wmem_default")).readAllBytes()).strip());
+        assertEquals(wmemDefault - 32, Sockets.INLINE_MAX);
+    }
+
+    @Test
+    void payloadAtTheInlineLimitArrivesAsOnePlainDatagram() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.allocateCapture(arena);
+            MemorySegment sv = arena.allocate(JAVA_INT, 2);
+            assertEquals(0, SysSocket.socketpair(errno, SysSocket.AF_UNIX,
+                    SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC, 0, sv));
+            int a = sv.getAtIndex(JAVA_INT, 0);
+            int b = sv.getAtIndex(JAVA_INT, 1);
+            try {
+                for (int size : new int[] {8, 64 * 1024, Sockets.inlineMax(a)}) {
+                    byte[] payload = new byte[size];
+                    for (int i = 0; i < size; i++) {
+                        payload[i] = (byte) (i * 7 + 1);
+                    }
+                    Wire.send(new MsgBuffers(), a, ByteBuffer.wrap(payload), new long[0], Sockets.inlineMax(a),
+                            new Where("pair", "pair"), null);
+                    // a raw read, as a gips 0.2.0 or any SOCK_SEQPACKET peer does it
+                    MemorySegment buf = arena.allocate(size + 64);
+                    long n = Unistd.read(errno, b, buf, buf.byteSize());
+                    assertEquals(size, n, "one datagram of exactly the payload");
+                    assertArrayEquals(payload, buf.asSlice(0, n).toArray(JAVA_BYTE));
+                }
+            } finally {
+                Fds.closeQuietly(a);
+                Fds.closeQuietly(b);
+            }
+        }
+    }
+}
