@@ -1,0 +1,42 @@
+package dev.gips.benchmarks;
+
+import dev.gips.ipc.Listener;
+import dev.gips.ipc.Message;
+import dev.gips.ipc.Pod;
+import dev.gips.poll.Event;
+import dev.gips.poll.Events;
+import dev.gips.poll.Interest;
+import dev.gips.poll.Poller;
+import dev.gips.poll.Token;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The Java server of {@link PollThroughput}: one thread, one {@link Poller}, one message per event, echo. Prints
+ * "ready" once bound; runs until killed. Argument: the socket path.
+ */
+public final class PollLoopServer {
+    private PollLoopServer() {}
+
+    public static void main(String[] args) throws Exception {
+        try (Poller poller = Poller.create(); Listener listener = Listener.bind(args[0])) {
+            Token token = poller.register(listener, Interest.READABLE);
+            Events events = Events.withCapacity(256);
+            System.out.println("ready");
+            System.out.flush();
+            for (;;) {
+                poller.poll(events, Duration.ofSeconds(1));
+                for (Event event : events) {
+                    if (event.token().equals(token)) {
+                        Optional<Pod> pod = listener.tryAccept();
+                        if (pod.isPresent()) {
+                            try (Message m = pod.get().message()) {
+                                pod.get().reply(m.payload());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
