@@ -48,7 +48,8 @@ final class SysStat {
             ValueLayout.JAVA_LONG.withName("stx_ino"),
             ValueLayout.JAVA_LONG.withName("stx_size"),
             ValueLayout.JAVA_LONG.withName("stx_blocks"),
-            MemoryLayout.paddingLayout(72),
+            // stx_attributes_mask (8), stx_atime/btime/ctime/mtime (4 x 16), stx_rdev_major/minor (2 x 4)
+            MemoryLayout.paddingLayout(80),
             ValueLayout.JAVA_INT.withName("stx_dev_major"),
             ValueLayout.JAVA_INT.withName("stx_dev_minor"),
             MemoryLayout.paddingLayout(112)).withName("statx");
