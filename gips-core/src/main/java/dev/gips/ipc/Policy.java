@@ -3,9 +3,9 @@ package dev.gips.ipc;
 import dev.gips.spi.Backend;
 import dev.gips.spi.Backends;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -193,7 +193,7 @@ public final class Policy {
         Set<String> all = before == null ? new LinkedHashSet<>() : new LinkedHashSet<>(before);
         for (String s : added) {
             if (s == null || s.isBlank()) {
-                throw new IllegalArgumentException(what + " must not be null or blank: " + List.of(added));
+                throw new IllegalArgumentException(what + " must not be null or blank: " + Arrays.toString(added));
             }
             all.add(s.strip());
         }
