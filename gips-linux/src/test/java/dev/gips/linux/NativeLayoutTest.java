@@ -132,6 +132,7 @@ class NativeLayoutTest {
         constant(e, "EPOLLERR", SysEpoll.EPOLLERR);
         constant(e, "EPOLLHUP", SysEpoll.EPOLLHUP);
         constant(e, "EPOLLRDHUP", SysEpoll.EPOLLRDHUP);
+        constant(e, "EPOLLONESHOT", SysEpoll.EPOLLONESHOT);
         constant(e, "EFD_CLOEXEC", SysEpoll.EFD_CLOEXEC);
         constant(e, "EFD_NONBLOCK", SysEpoll.EFD_NONBLOCK);
         constant(e, "EVENTS", SysEpoll.EVENTS, "offsetof(struct epoll_event, events)");
