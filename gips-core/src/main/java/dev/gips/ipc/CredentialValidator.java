@@ -4,8 +4,9 @@ import java.io.IOException;
 
 /**
  * A custom access rule, run once per client when it connects, after the uid, group and privilege rules passed.
- * Throwing refuses the client; an {@link IOException} that is not a {@link PermissionDeniedException}, and any
- * runtime exception, is wrapped into one.
+ * Throwing refuses the client: {@link Policy#check} wraps whatever it throws (an {@link IOException} such as a
+ * {@link PermissionDeniedException}, or a runtime exception) into a {@link PermissionDeniedException} that names the
+ * client and keeps the validator's exception as its cause.
  *
  * <p>Validators run on the thread that called {@code accept}; keep them short.
  */

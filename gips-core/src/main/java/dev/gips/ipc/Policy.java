@@ -123,11 +123,11 @@ public final class Policy {
         if (validator != null) {
             try {
                 validator.validate(credentials);
-            } catch (PermissionDeniedException e) {
-                throw e;
             } catch (IOException | RuntimeException e) {
-                // a broken validator must refuse, not let the client in or take the server down
-                throw new PermissionDeniedException(who + " refused by the credential validator: " + e, e);
+                // always wrapped, so that the message names the client; a broken validator refuses rather than
+                // letting the client in or taking the server down
+                throw new PermissionDeniedException(who + " refused by the credential validator: "
+                        + (e instanceof PermissionDeniedException ? e.getMessage() : e.toString()), e);
             }
         }
     }

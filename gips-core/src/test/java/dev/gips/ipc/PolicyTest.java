@@ -201,11 +201,12 @@ class PolicyTest {
     }
 
     @Test
-    void validatorPermissionDeniedExceptionSurfacesAsIs() {
-        // CredentialValidator's contract: a PermissionDeniedException is not wrapped
-        PermissionDeniedException own = new PermissionDeniedException("pid 4242 (uid 1000) is on the deny list");
+    void validatorPermissionDeniedExceptionIsWrappedToNameTheClient() {
+        PermissionDeniedException own = new PermissionDeniedException("on the deny list");
         PermissionDeniedException e = refused(new Policy().withCredentialValidator(c -> { throw own; }), ALICE);
-        assertSame(own, e);
+        assertSame(own, e.getCause());
+        assertTrue(e.getMessage().contains("on the deny list"), e.getMessage());
+        assertNamesClient(e);
     }
 
     @Test
