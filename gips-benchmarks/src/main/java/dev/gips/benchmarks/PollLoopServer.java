@@ -12,13 +12,15 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The Java server of {@link PollThroughput}: one thread, one {@link Poller}, one message per event, echo. Prints
- * "ready" once bound; runs until killed. Argument: the socket path.
+ * The Java server of {@link PollThroughput}: one thread, one {@link Poller}, echo. Mode {@code one} takes one
+ * message per event (the README pattern); mode {@code drain} takes messages until none waits. Prints "ready" once
+ * bound; runs until killed. Arguments: the socket path, the mode.
  */
 public final class PollLoopServer {
     private PollLoopServer() {}
 
     public static void main(String[] args) throws Exception {
+        boolean drain = args.length > 1 && args[1].equals("drain");
         try (Poller poller = Poller.create(); Listener listener = Listener.bind(args[0])) {
             Token token = poller.register(listener, Interest.READABLE);
             Events events = Events.withCapacity(256);
@@ -28,12 +30,15 @@ public final class PollLoopServer {
                 poller.poll(events, Duration.ofSeconds(1));
                 for (Event event : events) {
                     if (event.token().equals(token)) {
-                        Optional<Pod> pod = listener.tryAccept();
-                        if (pod.isPresent()) {
-                            try (Message m = pod.get().message()) {
-                                pod.get().reply(m.payload());
+                        Optional<Pod> pod;
+                        do {
+                            pod = listener.tryAccept();
+                            if (pod.isPresent()) {
+                                try (Message m = pod.get().message()) {
+                                    pod.get().reply(m.payload());
+                                }
                             }
-                        }
+                        } while (drain && pod.isPresent());
                     }
                 }
             }

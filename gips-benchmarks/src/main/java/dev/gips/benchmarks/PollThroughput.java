@@ -36,10 +36,16 @@ public final class PollThroughput {
             double c = measure(List.of(cServer.toString(), socket.toString()), client, socket, connections,
                     warmup, seconds);
             socket = dir.resolve("java-" + round + ".sock");
-            double j = measure(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-                    PollLoopServer.class.getName(), socket.toString()), client, socket, connections, warmup, seconds);
-            System.out.printf("round %d: C epoll %,.0f msg/s   gips-java Poller %,.0f msg/s   ratio %.2f%n",
-                    round, c, j, j / c);
+            double one = measure(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                    PollLoopServer.class.getName(), socket.toString(), "one"), client, socket, connections, warmup,
+                    seconds);
+            socket = dir.resolve("java-drain-" + round + ".sock");
+            double drain = measure(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                    PollLoopServer.class.getName(), socket.toString(), "drain"), client, socket, connections, warmup,
+                    seconds);
+            System.out.printf("round %d: C epoll %,.0f msg/s | gips Poller, one message per event %,.0f msg/s"
+                    + " (%.2f of C) | draining per event %,.0f msg/s (%.2f of C)%n", round, c, one, one / c, drain,
+                    drain / c);
         }
     }
 
