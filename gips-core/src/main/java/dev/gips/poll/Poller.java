@@ -113,7 +113,8 @@ public final class Poller implements AutoCloseable {
 
     /**
      * Stops watching {@code source}; no event for it follows. A source that was closed meanwhile is simply
-     * forgotten.
+     * forgotten: its descriptor left the OS set when it closed, but the poller keeps its token until this call, so
+     * deregister sources you close (or that close themselves, like a {@code Connection} whose client hung up).
      *
      * @throws IllegalArgumentException if {@code source} is not registered under {@code token}
      * @throws ClosedChannelException if this poller is closed
@@ -161,8 +162,12 @@ public final class Poller implements AutoCloseable {
             }
             int n = channel.poll(tokens, readiness, nanos);
             for (int i = 0; i < n && i < events.capacity(); i++) {
-                events.add(new Event(tokens[i] == 0 ? Token.WAKER : new Token(tokens[i]),
-                        Interest.of(readiness[i])));
+                if (tokens[i] == 0) {
+                    events.add(new Event(Token.WAKER, Interest.of(readiness[i])));
+                } else if (registrations.containsKey(tokens[i])) {
+                    // a deregistered source whose descriptor another thread still holds may linger in the OS set
+                    events.add(new Event(new Token(tokens[i]), Interest.of(readiness[i])));
+                }
             }
         } finally {
             pollLock.unlock();
