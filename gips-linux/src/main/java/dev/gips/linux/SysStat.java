@@ -48,7 +48,7 @@ final class SysStat {
             ValueLayout.JAVA_LONG.withName("stx_ino"),
             ValueLayout.JAVA_LONG.withName("stx_size"),
             ValueLayout.JAVA_LONG.withName("stx_blocks"),
-            MemoryLayout.paddingLayout(72),
+            MemoryLayout.paddingLayout(80), // stx_attributes_mask, 4 timestamps, stx_rdev_major/minor
             ValueLayout.JAVA_INT.withName("stx_dev_major"),
             ValueLayout.JAVA_INT.withName("stx_dev_minor"),
             MemoryLayout.paddingLayout(112)).withName("statx");
