@@ -89,6 +89,11 @@ def main():
         send(s, MAGIC + struct.pack("<Q", length), devnulls(n))
         say("SENT")
         say(recv_outcome(s))
+    elif mode == "send-hex":
+        # ARGS: hex payload, count. Any payload, with count descriptors of /dev/null
+        send(s, bytes.fromhex(sys.argv[3]), devnulls(int(sys.argv[4])))
+        say("SENT")
+        say(recv_outcome(s))
     elif mode == "whoami":
         say("%d %d %s" % (os.getpid(), os.geteuid(), ",".join(str(g) for g in [os.getegid()] + os.getgroups())))
         send(s, b"whoami")

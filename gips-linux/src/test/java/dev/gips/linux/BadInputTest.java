@@ -74,20 +74,6 @@ class BadInputTest {
         }
     }
 
-    /** {@code n} handles, each of its own memfd; the caller closes them. */
-    private static List<Handle> memfdHandles(int n) throws IOException {
-        List<Handle> handles = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int fd = Peers.memfd("bad-input-" + i);
-            try {
-                handles.add(Handle.ofFileDescriptor(fd));
-            } finally {
-                Fds.closeQuietly(fd);
-            }
-        }
-        return handles;
-    }
-
     private static void closeAll(List<Handle> handles) {
         handles.forEach(Handle::close);
     }
@@ -140,7 +126,7 @@ class BadInputTest {
     @Test
     void twoHundredFiftyFourHandlesAreRefusedAndNothingIsDelivered() throws IOException {
         String name = Peers.uniqueName("too-many-handles");
-        List<Handle> handles = memfdHandles(254);
+        List<Handle> handles = Peers.memfdHandles(254);
         try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
             Connection connection = admit(listener, client);
             for (Executable send : List.<Executable>of(
@@ -163,7 +149,7 @@ class BadInputTest {
         try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
             admit(listener, client); // warm up: the connection's own descriptors are in the baseline
             long baseline = Peers.openFds();
-            List<Handle> handles = memfdHandles(253);
+            List<Handle> handles = Peers.memfdHandles(253);
             List<Long> inodes = handles.stream().map(h -> Peers.inode(h.fileDescriptor())).toList();
             try {
                 client.send("253 handles".getBytes(UTF_8), handles.toArray(Handle[]::new));
@@ -208,7 +194,7 @@ class BadInputTest {
     @Test
     void anOutOfBandPayloadCarriesAtMost252Handles() throws IOException {
         String name = Peers.uniqueName("large-handles");
-        List<Handle> handles = memfdHandles(253);
+        List<Handle> handles = Peers.memfdHandles(253);
         try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
             Connection connection = admit(listener, client);
             byte[] large = random(300 * 1024, 3); // larger than one datagram: travels in a memfd
@@ -233,7 +219,7 @@ class BadInputTest {
         String name = Peers.uniqueName("closed-handle");
         try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
             Connection connection = admit(listener, client);
-            List<Handle> handles = memfdHandles(2);
+            List<Handle> handles = Peers.memfdHandles(2);
             handles.get(1).close();
             assertThrows(IllegalArgumentException.class, () -> client.send(new byte[1], handles.toArray(Handle[]::new)));
             assertTrue(handles.get(0).isOpen());

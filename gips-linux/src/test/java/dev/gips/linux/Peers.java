@@ -54,6 +54,20 @@ final class Peers {
         }
     }
 
+    /** {@code n} handles, each of its own new memfd; the caller closes them. */
+    static List<dev.gips.ipc.Handle> memfdHandles(int n) throws IOException {
+        List<dev.gips.ipc.Handle> handles = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int fd = memfd("gips-test-" + i);
+            try {
+                handles.add(dev.gips.ipc.Handle.ofFileDescriptor(fd));
+            } finally {
+                Fds.closeQuietly(fd);
+            }
+        }
+        return handles;
+    }
+
     /** Whether {@code fd} is an open descriptor of this process. */
     static boolean isOpenFd(int fd) {
         return Fcntl.fcntl(Native.threadCapture(), fd, Fcntl.F_GETFD, 0) >= 0;

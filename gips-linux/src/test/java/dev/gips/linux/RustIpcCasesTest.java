@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +20,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -444,35 +442,6 @@ class RustIpcCasesTest {
                 converse(name, who, 10);
                 return null;
             });
-        }
-    }
-
-    @Test
-    void pod_connection_is_the_same_object_for_every_message_of_one_client() throws IOException {
-        String name = Peers.uniqueName("same-connection");
-        try (Listener listener = Listener.bind(name);
-                Endpoint a = Endpoint.connect(name);
-                Endpoint b = Endpoint.connect(name)) {
-            a.send(bytes("a1"));
-            b.send(bytes("b1"));
-            a.send(bytes("a2"));
-            b.send(bytes("b2"));
-            List<Pod> pods = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                Pod p = acceptOne(listener);
-                p.message().close();
-                pods.add(p);
-            }
-            var byPayload = new java.util.HashMap<String, Pod>();
-            for (Pod p : pods) {
-                byPayload.put(new String(p.message().payload(), UTF_8), p);
-            }
-            assertEquals(List.of("a1", "a2", "b1", "b2"), byPayload.keySet().stream().sorted().toList());
-            assertSame(byPayload.get("a1").connection(), byPayload.get("a2").connection());
-            assertSame(byPayload.get("b1").connection(), byPayload.get("b2").connection());
-            assertNotEquals(byPayload.get("a1").connection(), byPayload.get("b1").connection());
-            assertTrue(Arrays.asList(byPayload.get("a1").connection(), byPayload.get("b1").connection())
-                    .stream().allMatch(dev.gips.ipc.Connection::isOpen));
         }
     }
 }
