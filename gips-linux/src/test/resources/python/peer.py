@@ -2,6 +2,7 @@
 Java library never would. Usage: peer.py MODE ADDRESS [ARGS]. ADDRESS is a socket path or @abstract name.
 Results go to stdout, one line each, for the test to check."""
 import array
+import fcntl
 import os
 import socket
 import struct
@@ -9,6 +10,7 @@ import sys
 
 SO_PASSCRED = 16
 MAGIC = b"\x00gips-mf"
+F_ADD_SEALS, F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_WRITE = 1033, 1, 2, 4, 8
 
 
 def address(name):
@@ -87,6 +89,16 @@ def main():
         # ARGS: count, length. A large-payload marker whose last descriptor is /dev/null, not a sealed memfd
         n, length = int(sys.argv[3]), int(sys.argv[4])
         send(s, MAGIC + struct.pack("<Q", length), devnulls(n))
+        say("SENT")
+        say(recv_outcome(s))
+    elif mode == "memfd-marker":
+        # ARGS: hex content, claimed length, extra. A marker whose memfd holds the content, sealed as gips-java
+        # seals it, plus extra /dev/null descriptors before it
+        content, claimed, extra = bytes.fromhex(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+        fd = os.memfd_create("peer-payload", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+        os.write(fd, content)
+        fcntl.fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)
+        send(s, MAGIC + struct.pack("<Q", claimed), devnulls(extra) + [fd])
         say("SENT")
         say(recv_outcome(s))
     elif mode == "send-hex":

@@ -184,7 +184,8 @@ final class Peers {
         }
         assertTrue(done, "peer " + p.info().commandLine().orElse("?") + " did not finish in " + timeout);
         String stdout = out.join();
-        assertEquals(0, p.exitValue(), () -> "peer failed: stdout=" + stdout + " stderr=" + err.join());
+        String stderr = err.join(); // also: both pipes are closed when this returns
+        assertEquals(0, p.exitValue(), () -> "peer failed: stdout=" + stdout + " stderr=" + stderr);
         return stdout;
     }
 
