@@ -4,7 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -214,6 +216,59 @@ class RustIpcCasesTest {
             throw new IllegalStateException("bug in validator");
         }))) {
             assertRefused(listener, throwing);
+        }
+    }
+
+    @Test
+    void acl_policy_validator_failures_are_permission_denied() throws IOException {
+        Credentials me = Credentials.currentProcess();
+        IOException cause = new IOException("directory service unreachable");
+        PermissionDeniedException e = assertThrows(PermissionDeniedException.class,
+                () -> new Policy().withCredentialValidator(c -> {
+                    throw cause;
+                }).check(me));
+        assertSame(cause, e.getCause());
+        PermissionDeniedException r = assertThrows(PermissionDeniedException.class,
+                () -> new Policy().withCredentialValidator(c -> {
+                    throw new IllegalStateException("bug");
+                }).check(me));
+        assertInstanceOf(IllegalStateException.class, r.getCause());
+        PermissionDeniedException own = new PermissionDeniedException("mine");
+        assertSame(own, assertThrows(PermissionDeniedException.class,
+                () -> new Policy().withCredentialValidator(c -> {
+                    throw own;
+                }).check(me)));
+    }
+
+    @Test
+    void acl_policy_rules_match_names_and_supplementary_groups() throws Exception {
+        // a user name matches like its id
+        String me = System.getProperty("user.name");
+        String byName = Peers.uniqueName("uid-by-name");
+        try (Listener listener = Listener.bind(new ServiceDescriptor(byName).withAllowedUid(me))) {
+            assertAdmitted(listener, byName);
+        }
+        // a group rule matches a supplementary group, by name ("daemon" is gid 1) or by id
+        String daemon = Identity.groupId("daemon").orElseThrow();
+        assertFalse(Credentials.currentProcess().gidList().contains(daemon), "this test needs to run outside daemon");
+        for (String rule : List.of("daemon", daemon)) {
+            String name = Peers.uniqueName("supplementary");
+            try (Listener listener = Listener.bind(new ServiceDescriptor(name).withAllowedGroup(rule))) {
+                Process p = Peers.asNobody(Peers.python("peer.py", "whoami", "/tmp/" + name), daemon).start();
+                try {
+                    Peers.readLine(p, WAIT);
+                    Pod pod = acceptOne(listener);
+                    pod.message().close();
+                    assertEquals(Identity.groupId("nogroup").orElseThrow(), pod.credentials().gidList().get(0));
+                    assertTrue(pod.credentials().gidList().contains(daemon));
+                    pod.reply(bytes("ok"));
+                    assertEquals("MSG " + HexFormatHolder.hex("ok") + " 0", Peers.finish(p, WAIT).strip());
+                } finally {
+                    p.destroyForcibly();
+                }
+                // this process is not in group daemon: refused
+                assertRefused(listener, name);
+            }
         }
     }
 
