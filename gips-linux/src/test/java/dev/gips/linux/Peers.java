@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +40,103 @@ final class Peers {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A new memfd (close-on-exec) for tests that need a descriptor to send; the caller closes it. */
+    static int memfd(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.allocateCapture(arena);
+            int fd = SysMman.memfd_create(errno, arena.allocateFrom(name), SysMman.MFD_CLOEXEC);
+            if (fd < 0) {
+                throw new IllegalStateException("memfd_create: " + Errno.describe(Native.errno(errno)));
+            }
+            return fd;
+        }
+    }
+
+    /** {@code n} handles, each of its own new memfd; the caller closes them. */
+    static List<dev.gips.ipc.Handle> memfdHandles(int n) throws IOException {
+        List<dev.gips.ipc.Handle> handles = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int fd = memfd("gips-test-" + i);
+            try {
+                handles.add(dev.gips.ipc.Handle.ofFileDescriptor(fd));
+            } finally {
+                Fds.closeQuietly(fd);
+            }
+        }
+        return handles;
+    }
+
+    /** Whether {@code fd} is an open descriptor of this process. */
+    static boolean isOpenFd(int fd) {
+        return Fcntl.fcntl(Native.threadCapture(), fd, Fcntl.F_GETFD, 0) >= 0;
+    }
+
+    /** The inode number of the object behind {@code fd}: equal for descriptors of the same file. */
+    static long inode(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.allocateCapture(arena);
+            MemorySegment st = arena.allocate(SysStat.STATX);
+            if (SysStat.statx(errno, fd, arena.allocateFrom(""), SysStat.AT_EMPTY_PATH, SysStat.STATX_INO, st) < 0) {
+                throw new IllegalStateException("statx of fd " + fd + ": " + Errno.describe(Native.errno(errno)));
+            }
+            return st.get(ValueLayout.JAVA_LONG, SysStat.STX_INO);
+        }
+    }
+
+    /**
+     * Waits until {@code thread} is inside a method whose {@code Class.method} name is {@code frame} (for example
+     * {@code "SysEpoll.epoll_wait"}), so that a test knows a call really blocks before it interrupts it.
+     */
+    static void awaitBlockedIn(Thread thread, String frame, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (StackTraceElement e : thread.getStackTrace()) {
+                String cls = e.getClassName();
+                String simple = cls.substring(cls.lastIndexOf('.') + 1);
+                if ((simple + "." + e.getMethodName()).equals(frame)) {
+                    return;
+                }
+            }
+            if (!thread.isAlive()) {
+                throw new AssertionError(thread.getName() + " ended before it blocked in " + frame);
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        throw new AssertionError(thread.getName() + " did not block in " + frame + " within " + timeout);
+    }
+
+    /** Reads the first line a started peer writes to stdout (its "ready" signal), waiting at most {@code timeout}. */
+    static String readLine(Process p, Duration timeout) throws IOException, InterruptedException {
+        var line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                StringBuilder sb = new StringBuilder();
+                InputStream in = p.getInputStream();
+                for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+                    sb.append((char) c);
+                }
+                return sb.toString();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try {
+            return line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("reading from peer failed", e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            p.destroyForcibly();
+            throw new AssertionError("peer " + p.info().commandLine().orElse("?") + " wrote no line within "
+                    + timeout + "; alive=" + p.isAlive());
+        }
+    }
+
+    /** Kills {@code p} with SIGKILL and waits (bounded) until it is gone. */
+    static void kill(Process p) throws InterruptedException {
+        p.destroyForcibly();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS), "peer did not die after SIGKILL");
     }
 
     /** A child JVM running {@code main} with the test class path and native access enabled. */
@@ -84,7 +184,8 @@ final class Peers {
         }
         assertTrue(done, "peer " + p.info().commandLine().orElse("?") + " did not finish in " + timeout);
         String stdout = out.join();
-        assertEquals(0, p.exitValue(), () -> "peer failed: stdout=" + stdout + " stderr=" + err.join());
+        String stderr = err.join(); // also: both pipes are closed when this returns
+        assertEquals(0, p.exitValue(), () -> "peer failed: stdout=" + stdout + " stderr=" + stderr);
         return stdout;
     }
 

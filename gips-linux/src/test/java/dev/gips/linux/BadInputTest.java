@@ -1,0 +1,329 @@
+package dev.gips.linux;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gips.ipc.Connection;
+import dev.gips.ipc.Endpoint;
+import dev.gips.ipc.Handle;
+import dev.gips.ipc.Listener;
+import dev.gips.ipc.Message;
+import dev.gips.ipc.Pod;
+import dev.gips.ipc.ServiceDescriptor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * What the library refuses, and how: oversized payloads, too many handles, bad names, missing services, use after
+ * close. A refused send delivers nothing; a payload or handle count at the limit still round-trips.
+ */
+class BadInputTest {
+    private static final int MAX_PAYLOAD = 16 * 1024 * 1024;
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private static Pod acceptOne(Listener listener) throws IOException {
+        return listener.accept(WAIT).orElseThrow(() -> new AssertionError("no message within " + WAIT));
+    }
+
+    private static Message recvOne(Endpoint endpoint) throws IOException {
+        return endpoint.recv(WAIT).orElseThrow(() -> new AssertionError("no reply within " + WAIT));
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** A connected client whose connection the listener has admitted; returns the server side of it. */
+    private static Connection admit(Listener listener, Endpoint client) throws IOException {
+        client.send("hello".getBytes(UTF_8));
+        Pod pod = acceptOne(listener);
+        pod.message().close();
+        return pod.connection();
+    }
+
+    /** Checks that nothing was delivered: the next message each side receives is the one sent after the refusal. */
+    private static void assertNothingDelivered(Listener listener, Endpoint client, Connection connection)
+            throws IOException {
+        assertTrue(listener.tryAccept().isEmpty(), "a refused message was delivered to the server");
+        assertTrue(client.tryRecv().isEmpty(), "a refused message was delivered to the client");
+        client.send("next".getBytes(UTF_8));
+        try (Message m = acceptOne(listener).message()) {
+            assertArrayEquals("next".getBytes(UTF_8), m.payload());
+        }
+        connection.reply("next reply".getBytes(UTF_8));
+        try (Message m = recvOne(client)) {
+            assertArrayEquals("next reply".getBytes(UTF_8), m.payload());
+        }
+    }
+
+    private static void closeAll(List<Handle> handles) {
+        handles.forEach(Handle::close);
+    }
+
+    // ----------------------------------------------------------------------------------------- payload size
+
+    @Test
+    void payloadOfSixteenMibPlusOneIsRefusedNamingTheLimitAndNothingIsDelivered() throws IOException {
+        String name = Peers.uniqueName("too-large");
+        try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
+            Connection connection = admit(listener, client);
+            byte[] tooLarge = new byte[MAX_PAYLOAD + 1];
+            for (Executable send : List.<Executable>of(
+                    () -> client.send(tooLarge),
+                    () -> client.send(ByteBuffer.wrap(tooLarge), List.of()),
+                    () -> client.send(ByteBuffer.allocateDirect(MAX_PAYLOAD + 1), List.of()),
+                    () -> connection.reply(tooLarge),
+                    () -> connection.reply(ByteBuffer.wrap(tooLarge), List.of()))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, send);
+                assertTrue(e.getMessage().contains(Integer.toString(MAX_PAYLOAD)), e.getMessage());
+                assertTrue(e.getMessage().contains("16 MiB"), e.getMessage());
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(tooLarge);
+            assertThrows(IllegalArgumentException.class, () -> client.send(buffer, List.of()));
+            assertEquals(0, buffer.position(), "a refused send must not consume the buffer");
+            assertNothingDelivered(listener, client, connection);
+        }
+    }
+
+    @Test
+    void payloadOfExactlySixteenMibRoundTrips() throws IOException {
+        String name = Peers.uniqueName("max-payload");
+        try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
+            byte[] request = random(MAX_PAYLOAD, 1);
+            client.send(request);
+            Pod pod = acceptOne(listener);
+            try (Message m = pod.message()) {
+                assertArrayEquals(request, m.payload());
+            }
+            byte[] reply = random(MAX_PAYLOAD, 2);
+            pod.reply(reply);
+            try (Message m = recvOne(client)) {
+                assertArrayEquals(reply, m.payload());
+            }
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------- handles
+
+    @Test
+    void twoHundredFiftyFourHandlesAreRefusedAndNothingIsDelivered() throws IOException {
+        String name = Peers.uniqueName("too-many-handles");
+        List<Handle> handles = Peers.memfdHandles(254);
+        try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
+            Connection connection = admit(listener, client);
+            for (Executable send : List.<Executable>of(
+                    () -> client.send(new byte[] {1}, handles.toArray(Handle[]::new)),
+                    () -> client.send(ByteBuffer.allocate(0), handles),
+                    () -> connection.reply(new byte[] {1}, handles.toArray(Handle[]::new)))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, send);
+                assertTrue(e.getMessage().contains("254") && e.getMessage().contains("253"), e.getMessage());
+            }
+            assertTrue(handles.stream().allMatch(Handle::isOpen), "a refused send must not consume handles");
+            assertNothingDelivered(listener, client, connection);
+        } finally {
+            closeAll(handles);
+        }
+    }
+
+    @Test
+    void twoHundredFiftyThreeHandlesRoundTripAsDistinctOpenDescriptorsWithoutLeaking() throws IOException {
+        String name = Peers.uniqueName("max-handles");
+        try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
+            admit(listener, client); // warm up: the connection's own descriptors are in the baseline
+            long baseline = Peers.openFds();
+            List<Handle> handles = Peers.memfdHandles(253);
+            List<Long> inodes = handles.stream().map(h -> Peers.inode(h.fileDescriptor())).toList();
+            try {
+                client.send("253 handles".getBytes(UTF_8), handles.toArray(Handle[]::new));
+                Pod pod = acceptOne(listener);
+                try (Message m = pod.message()) {
+                    assertArrayEquals("253 handles".getBytes(UTF_8), m.payload());
+                    assertReceivedCopies(handles, inodes, m);
+                    // and back: the server forwards what it received
+                    pod.reply("returned".getBytes(UTF_8), m.handles().toArray(Handle[]::new));
+                }
+                try (Message m = recvOne(client)) {
+                    assertArrayEquals("returned".getBytes(UTF_8), m.payload());
+                    assertReceivedCopies(handles, inodes, m);
+                    List<Handle> received = m.handles();
+                    m.close();
+                    assertTrue(received.stream().noneMatch(Handle::isOpen), "Message.close closes its handles");
+                }
+            } finally {
+                closeAll(handles);
+            }
+            assertEquals(baseline, Peers.openFds(), "descriptors leaked");
+        }
+    }
+
+    /** Each received handle is a distinct open descriptor of the object sent in its position. */
+    private static void assertReceivedCopies(List<Handle> sent, List<Long> inodes, Message m) {
+        assertEquals(sent.size(), m.handles().size());
+        Set<Integer> fds = new HashSet<>();
+        Set<Integer> sentFds = new HashSet<>();
+        sent.forEach(h -> sentFds.add(h.fileDescriptor()));
+        for (int i = 0; i < m.handles().size(); i++) {
+            Handle h = m.handles().get(i);
+            assertEquals(Handle.Kind.FILE_DESCRIPTOR, h.kind());
+            int fd = h.fileDescriptor();
+            assertTrue(fds.add(fd), "descriptor " + fd + " received twice");
+            assertFalse(sentFds.contains(fd), "received descriptor " + fd + " is one of the sent ones");
+            assertTrue(Peers.isOpenFd(fd), "received descriptor " + fd + " is not open");
+            assertEquals(inodes.get(i), Peers.inode(fd), "handle " + i + " is not the object sent in its place");
+        }
+    }
+
+    @Test
+    void anOutOfBandPayloadCarriesAtMost252Handles() throws IOException {
+        String name = Peers.uniqueName("large-handles");
+        List<Handle> handles = Peers.memfdHandles(253);
+        try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
+            Connection connection = admit(listener, client);
+            byte[] large = random(300 * 1024, 3); // larger than one datagram: travels in a memfd
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> client.send(large, handles.toArray(Handle[]::new)));
+            assertTrue(e.getMessage().contains("252"), e.getMessage());
+            assertNothingDelivered(listener, client, connection);
+
+            List<Handle> allowed = handles.subList(0, 252);
+            client.send(large, allowed.toArray(Handle[]::new));
+            try (Message m = acceptOne(listener).message()) {
+                assertArrayEquals(large, m.payload());
+                assertEquals(252, m.handles().size());
+            }
+        } finally {
+            closeAll(handles);
+        }
+    }
+
+    @Test
+    void aClosedOrMissingHandleIsRefusedBeforeAnythingIsSent() throws IOException {
+        String name = Peers.uniqueName("closed-handle");
+        try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
+            Connection connection = admit(listener, client);
+            List<Handle> handles = Peers.memfdHandles(2);
+            handles.get(1).close();
+            assertThrows(IllegalArgumentException.class, () -> client.send(new byte[1], handles.toArray(Handle[]::new)));
+            assertTrue(handles.get(0).isOpen());
+            assertThrows(NullPointerException.class, () -> client.send(new byte[1], handles.get(0), null));
+            assertThrows(NullPointerException.class, () -> client.send(ByteBuffer.allocate(1),
+                    Collections.singletonList(null)));
+            closeAll(handles);
+            assertNothingDelivered(listener, client, connection);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- names
+
+    @Test
+    void aNameTooLongForSunPathIsRefusedSayingWhy() {
+        String longName = "n".repeat(120);
+        for (String name : List.of(longName, "/tmp/" + longName, "@" + longName)) {
+            for (Executable op : List.<Executable>of(() -> Listener.bind(name), () -> Endpoint.connect(name))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, op);
+                assertTrue(e.getMessage().contains("sun_path"), e.getMessage());
+                assertTrue(e.getMessage().contains("107"), e.getMessage());
+            }
+        }
+        // the longest name that fits is fine: /tmp/ + 102 bytes = 107
+        String fits = "f".repeat(107 - "/tmp/".length() - 1) + "x";
+        assertThrows(IOException.class, () -> Endpoint.connect(fits), "a name that fits is resolved and tried");
+    }
+
+    @Test
+    void aNameWithANulIsRefused() {
+        for (String name : List.of("gips\0test", "/tmp/gips\0test", "@gips\0test")) {
+            for (Executable op : List.<Executable>of(() -> Listener.bind(name), () -> Endpoint.connect(name),
+                    () -> new ServiceDescriptor(name))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, op);
+                assertTrue(e.getMessage().contains("NUL"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void anEmptyNameIsRefused() {
+        for (String name : List.of("", "@")) {
+            for (Executable op : List.<Executable>of(() -> Listener.bind(name), () -> Endpoint.connect(name))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, op);
+                assertTrue(e.getMessage().contains("empty"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void connectingToAMissingServiceNamesTheServiceAndEnoent() {
+        String name = Peers.uniqueName("missing");
+        IOException e = assertThrows(IOException.class, () -> Endpoint.connect(name));
+        assertTrue(e.getMessage().contains("connect"), e.getMessage());
+        assertTrue(e.getMessage().contains("\"" + name + "\""), e.getMessage());
+        assertTrue(e.getMessage().contains("/tmp/" + name), e.getMessage());
+        assertTrue(e.getMessage().contains("ENOENT"), e.getMessage());
+        String abstractName = "@" + name;
+        IOException a = assertThrows(IOException.class, () -> Endpoint.connect(abstractName));
+        assertTrue(a.getMessage().contains(abstractName) && a.getMessage().contains("ECONNREFUSED"), a.getMessage());
+    }
+
+    // ------------------------------------------------------------------------------------------ after close
+
+    @Test
+    void everyCallAfterCloseThrowsClosedChannelExceptionAndCloseIsIdempotent() throws IOException {
+        String name = Peers.uniqueName("closed");
+        Listener listener = Listener.bind(name);
+        Endpoint client = Endpoint.connect(name);
+        Connection connection = admit(listener, client);
+        Connection second;
+        try (Endpoint other = Endpoint.connect(name)) {
+            second = admit(listener, other);
+        }
+
+        connection.close();
+        connection.close();
+        assertFalse(connection.isOpen());
+        assertClosed(() -> connection.reply(new byte[1]));
+        assertClosed(() -> connection.reply(ByteBuffer.allocate(1), List.of()));
+
+        client.close();
+        client.close();
+        assertClosed(() -> client.send(new byte[1]));
+        assertClosed(() -> client.send(ByteBuffer.allocate(1), List.of()));
+        assertClosed(client::recv);
+        assertClosed(client::tryRecv);
+        assertClosed(() -> client.recv(Duration.ofMillis(10)));
+        assertClosed(client::peerCredentials);
+
+        listener.close();
+        listener.close();
+        assertClosed(listener::accept);
+        assertClosed(listener::tryAccept);
+        assertClosed(() -> listener.accept(Duration.ofMillis(10)));
+        // the listener's close closed the connections of its clients too
+        assertFalse(second.isOpen());
+        assertClosed(() -> second.reply(new byte[1]));
+        second.close();
+        assertNotEquals(null, listener.descriptor(), "non-I/O accessors keep working");
+    }
+
+    private static void assertClosed(Executable call) {
+        Throwable t = assertThrows(ClosedChannelException.class, call);
+        assertFalse(t instanceof AsynchronousCloseException, "nothing was blocked: " + t);
+    }
+}

@@ -1,0 +1,270 @@
+package dev.gips.linux;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gips.ipc.Connection;
+import dev.gips.ipc.Endpoint;
+import dev.gips.ipc.Handle;
+import dev.gips.ipc.Listener;
+import dev.gips.ipc.Message;
+import dev.gips.ipc.Pod;
+import dev.gips.ipc.ServiceDescriptor;
+import dev.gips.spi.RawMessage;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * No received descriptor leaks: not when a message is truncated (MSG_CTRUNC), not when a peer sends a malformed
+ * message and is dropped, not when a client is refused, and not over thousands of connections.
+ */
+class FdLeakTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private static Pod acceptOne(Listener listener) throws IOException {
+        return listener.accept(WAIT).orElseThrow(() -> new AssertionError("no message within " + WAIT));
+    }
+
+    private static Message recvOne(Endpoint endpoint) throws IOException {
+        return endpoint.recv(WAIT).orElseThrow(() -> new AssertionError("no message within " + WAIT));
+    }
+
+    // --------------------------------------------------------------------------------- (a) MSG_CTRUNC
+
+    @ParameterizedTest(name = "{0} descriptors sent, room for {1}, payload {2} bytes")
+    // room counts are even: the 8-byte alignment of CMSG_SPACE gives an odd count room for one more descriptor
+    @CsvSource({"50, 0, 5", "50, 10, 5", "50, 48, 5", "253, 252, 5", "1, 0, 0", "20, 10, 307200"})
+    void aTruncatedControlMessageIsDroppedAndEveryDescriptorThatArrivedIsClosed(int sent, int room, int payloadSize)
+            throws IOException {
+        Where where = new Where("ctrunc-test", "socketpair");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sv = arena.allocate(JAVA_INT, 2);
+            assertEquals(0, SysSocket.socketpair(Native.allocateCapture(arena), SysSocket.AF_UNIX,
+                    SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC, 0, sv));
+            int sender = sv.get(JAVA_INT, 0);
+            int receiver = sv.get(JAVA_INT, 4);
+            int memfd = Peers.memfd("ctrunc");
+            try {
+                Sockets.passCredentials(receiver, where);
+                MsgBuffers sendBuffers = new MsgBuffers();
+                MsgBuffers small = new MsgBuffers(SysSocket.CMSG_SPACE(SysSocket.UCRED.byteSize())
+                        + (room == 0 ? 0 : SysSocket.CMSG_SPACE(4L * room)));
+                MsgBuffers normal = new MsgBuffers();
+                long baseline = Peers.openFds();
+
+                long[] fds = new long[sent];
+                Arrays.fill(fds, memfd);
+                byte[] payload = new byte[payloadSize];
+                new Random(7).nextBytes(payload);
+                Wire.send(sendBuffers, sender, ByteBuffer.wrap(payload), fds, Sockets.INLINE_MAX, where);
+                Wire.ProtocolException e = assertThrows(Wire.ProtocolException.class,
+                        () -> Wire.receive(small, receiver, true, where));
+                assertTrue(e.getMessage().contains("MSG_CTRUNC"), e.getMessage());
+                assertEquals(baseline, Peers.openFds(), "descriptors of the truncated message leaked");
+
+                // the truncated datagram was consumed whole; the next one arrives intact
+                Wire.send(sendBuffers, sender, ByteBuffer.wrap("next".getBytes(UTF_8)), new long[] {memfd},
+                        Sockets.INLINE_MAX, where);
+                RawMessage next = Wire.receive(normal, receiver, true, where);
+                assertArrayEquals("next".getBytes(UTF_8), next.payload());
+                assertEquals(1, next.handles().size());
+                next.handles().forEach(h -> Fds.closeQuietly((int) h.value()));
+                assertEquals(baseline, Peers.openFds());
+            } finally {
+                Fds.closeQuietly(memfd);
+                Fds.closeQuietly(sender);
+                Fds.closeQuietly(receiver);
+            }
+        }
+    }
+
+    @Test
+    void theDefaultControlBufferHoldsTheKernelsMaximumOfDescriptorsWithCredentials() throws IOException {
+        Where where = new Where("ctrunc-max", "socketpair");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sv = arena.allocate(JAVA_INT, 2);
+            assertEquals(0, SysSocket.socketpair(Native.allocateCapture(arena), SysSocket.AF_UNIX,
+                    SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC, 0, sv));
+            int sender = sv.get(JAVA_INT, 0);
+            int receiver = sv.get(JAVA_INT, 4);
+            int memfd = Peers.memfd("max");
+            try {
+                Sockets.passCredentials(receiver, where);
+                long[] fds = new long[SysSocket.SCM_MAX_FD];
+                Arrays.fill(fds, memfd);
+                Wire.send(new MsgBuffers(), sender, ByteBuffer.allocate(1), fds, Sockets.INLINE_MAX, where);
+                RawMessage m = Wire.receive(new MsgBuffers(), receiver, true, where);
+                assertEquals(SysSocket.SCM_MAX_FD, m.handles().size());
+                m.handles().stream().mapToInt(h -> (int) h.value()).forEach(Fds::closeQuietly);
+            } finally {
+                Fds.closeQuietly(memfd);
+                Fds.closeQuietly(sender);
+                Fds.closeQuietly(receiver);
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------- (b) misbehaving raw peers
+
+    /** Runs a raw peer that sends one message; returns what it observed afterwards. The listener serves meanwhile. */
+    private static String runRawPeer(Listener listener, boolean delivered, String... args) throws Exception {
+        Process p = Peers.python("peer.py", args).start();
+        // the peer writes SENT, then what it received after sending: MSG <hex> <descriptors>, or EOF
+        try {
+            assertEquals("SENT", Peers.readLine(p, WAIT), "the raw peer did not send");
+            // connect and sendmsg returned in the peer: its connection and message are queued here
+            if (delivered) {
+                Pod pod = acceptOne(listener);
+                try (Message m = pod.message()) {
+                    pod.reply(("got " + m.payload().length + " bytes, " + m.handles().size() + " handles")
+                            .getBytes(UTF_8));
+                }
+            } else {
+                // the listener reads the bad message, drops the peer and carries on; accept() never throws for it
+                assertTrue(listener.accept(Duration.ofMillis(200)).isEmpty(), "a malformed message was delivered");
+            }
+            return Peers.finish(p, WAIT).strip();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static String hex(String s) {
+        return HexFormat.of().formatHex(s.getBytes(UTF_8));
+    }
+
+    private static void assertServes(Listener listener, Endpoint good, String text) throws IOException {
+        good.send(text.getBytes(UTF_8));
+        Pod pod = acceptOne(listener);
+        try (Message m = pod.message()) {
+            assertArrayEquals(text.getBytes(UTF_8), m.payload());
+        }
+        pod.reply(("re: " + text).getBytes(UTF_8));
+        try (Message m = recvOne(good)) {
+            assertArrayEquals(("re: " + text).getBytes(UTF_8), m.payload());
+        }
+    }
+
+    @Test
+    void misbehavingRawPeersAreDroppedWithoutLeakingAndTheListenerKeepsServing() throws Exception {
+        String name = Peers.uniqueName("raw-peers");
+        String path = "/tmp/" + name;
+        byte[] content = new byte[1000];
+        new Random(3).nextBytes(content);
+        String contentHex = HexFormat.of().formatHex(content);
+        try (Listener listener = Listener.bind(name); Endpoint good = Endpoint.connect(name)) {
+            assertServes(listener, good, "warm-up");
+            // warm-up of the paths below (class loading, buffers), so that the baseline is the steady state
+            assertTrue(runRawPeer(listener, false, "fake-marker", path, "1", "10").startsWith("EOF"));
+            long baseline = Peers.openFds();
+
+            // well-formed: 253 descriptors (the kernel's maximum) arrive, then are closed with the message
+            assertEquals("MSG " + hex("got 3 bytes, 253 handles") + " 0",
+                    runRawPeer(listener, true, "send-fds", path, "253"));
+            // well-formed out-of-band payload from a foreign peer: restored, its memfd closed
+            assertEquals("MSG " + hex("got 1000 bytes, 252 handles") + " 0",
+                    runRawPeer(listener, true, "memfd-marker", path, contentHex, "1000", "252"));
+            // both peers have exited; the listener closes a hung-up client's socket when it notices, while accepting
+            assertTrue(listener.tryAccept().isEmpty());
+            assertEquals(baseline, Peers.openFds(), "descriptors of delivered messages leaked");
+            assertServes(listener, good, "after well-formed peers");
+
+            // malformed: each is dropped (it sees end-of-stream) and every descriptor it sent is closed
+            List<String[]> malformed = List.of(
+                    // a marker whose last descriptor is /dev/null, not a sealed memfd; with 252 others
+                    new String[] {"fake-marker", path, "253", "100"},
+                    // a marker claiming more than 16 MiB
+                    new String[] {"fake-marker", path, "1", Long.toString(1L << 40)},
+                    // a marker claiming more than its sealed memfd holds
+                    new String[] {"memfd-marker", path, contentHex, "5000", "10"});
+            for (String[] args : malformed) {
+                assertEquals("EOF", runRawPeer(listener, false, args), String.join(" ", args));
+                assertEquals(baseline, Peers.openFds(), "descriptors leaked after " + String.join(" ", args));
+                assertServes(listener, good, "after " + args[0]);
+            }
+        }
+    }
+
+    @Test
+    void refusedClientsThatSentHandlesLeakNothing() throws IOException {
+        String name = Peers.uniqueName("refused-handles");
+        List<Handle> handles = Peers.memfdHandles(253);
+        try (Listener listener = Listener.bind(new ServiceDescriptor(name).withCredentialValidator(c -> {
+            throw new dev.gips.ipc.PermissionDeniedException("nobody gets in");
+        }))) {
+            long baseline = Peers.openFds();
+            for (int i = 0; i < 20; i++) {
+                try (Endpoint client = Endpoint.connect(name)) {
+                    client.send(new byte[10], handles.toArray(Handle[]::new));
+                    client.send(new byte[300 * 1024], handles.subList(0, 252).toArray(Handle[]::new));
+                    assertTrue(listener.tryAccept().isEmpty());
+                    assertThrows(EOFException.class, () -> client.recv(WAIT));
+                }
+            }
+            assertTrue(listener.tryAccept().isEmpty());
+            assertEquals(baseline, Peers.openFds());
+        } finally {
+            handles.forEach(Handle::close);
+        }
+    }
+
+    // ------------------------------------------------------------------------- (c) thousands of rounds
+
+    @Test
+    void twoThousandConnectSendWithHandlesCloseRoundsLeakNoDescriptor() throws IOException {
+        String name = Peers.uniqueName("rounds");
+        List<Handle> handles = Peers.memfdHandles(2);
+        try (Listener listener = Listener.bind(name)) {
+            Connection previous = round(listener, name, handles, -1);
+            assertTrue(listener.tryAccept().isEmpty());
+            long baseline = Peers.openFds();
+            for (int i = 0; i < 2000; i++) {
+                Connection c = round(listener, name, handles, i);
+                if (i % 500 == 499) {
+                    // at most the last client's hang-up is not yet noticed
+                    assertTrue(Peers.openFds() <= baseline + 1, "descriptors grow: " + Peers.openFds() + " > "
+                            + baseline + " after " + (i + 1) + " rounds");
+                }
+                previous = c;
+            }
+            assertTrue(listener.tryAccept().isEmpty()); // notices the last hang-up
+            assertTrue(!previous.isOpen(), "the last client's connection was not closed after it hung up");
+            assertEquals(baseline, Peers.openFds(), "descriptors leaked over 2000 rounds");
+        } finally {
+            handles.forEach(Handle::close);
+        }
+    }
+
+    private static Connection round(Listener listener, String name, List<Handle> handles, int i) throws IOException {
+        byte[] payload = ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN).putInt(i).array();
+        try (Endpoint client = Endpoint.connect(name)) {
+            client.send(payload, handles.toArray(Handle[]::new));
+            Pod pod = acceptOne(listener);
+            try (Message m = pod.message()) {
+                assertArrayEquals(payload, m.payload());
+                assertEquals(2, m.handles().size());
+            }
+            if (i % 2 == 0) {
+                pod.reply(payload, handles.toArray(Handle[]::new)); // half of them with a reply left unread
+            }
+            return pod.connection();
+        }
+    }
+
+}
