@@ -34,8 +34,10 @@ import java.util.List;
  * <ul>
  *   <li><b>Large payloads.</b> A payload that does not fit one datagram (the socket's {@code SO_SNDBUF} − 32) travels
  *       in a sealed memfd passed as the last descriptor, behind a 16-byte marker datagram: 8 bytes {@link #MAGIC},
- *       then the payload length (u64, little-endian). A small payload that happens to look like a marker is sent
- *       the large way too, so the marker is never ambiguous between gips-java peers.</li>
+ *       then the payload length (u64, little-endian). A receiver takes a datagram for a marker only if it carries
+ *       descriptors, so a small payload that happens to look like a marker and carries handles is sent the large
+ *       way too (which leaves room for 252 handles, as for any out-of-band payload): the marker is never ambiguous
+ *       between gips-java peers, and a look-alike without handles still goes out as plain gips 0.2.0.</li>
  *   <li><b>Empty messages.</b> A 0-byte datagram and end-of-stream both make {@code recvmsg} return 0. Receiving
  *       sockets have {@code SO_PASSCRED} set, so every real datagram arrives with an {@code SCM_CREDENTIALS} control
  *       message and end-of-stream arrives with none.</li>
@@ -83,7 +85,7 @@ final class Wire {
     static void send(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, int inlineMax, Where where,
             Waiter waiter) throws IOException {
         int len = payload.remaining();
-        if (len > inlineMax || looksLikeMarker(payload)) {
+        if (len > inlineMax || (handles.length > 0 && looksLikeMarker(payload))) {
             sendLarge(b, fd, payload, handles, where, waiter);
             return;
         }
@@ -163,7 +165,9 @@ final class Wire {
             Waiter waiter) throws IOException {
         if (handles.length >= Limits.MAX_HANDLES) {
             throw new IllegalArgumentException(handles.length + " handles exceed the limit of "
-                    + (Limits.MAX_HANDLES - 1) + " for a payload that travels out of band");
+                    + (Limits.MAX_HANDLES - 1) + " for a payload that travels out of band"
+                    + (payload.remaining() == MARKER_SIZE ? " (a 16-byte payload that begins with the out-of-band"
+                            + " marker's 8 magic bytes travels out of band when it carries handles)" : ""));
         }
         int len = payload.remaining();
         MemorySegment errno = b.errno;
