@@ -48,10 +48,13 @@ final class SysStat {
             ValueLayout.JAVA_LONG.withName("stx_ino"),
             ValueLayout.JAVA_LONG.withName("stx_size"),
             ValueLayout.JAVA_LONG.withName("stx_blocks"),
-            MemoryLayout.paddingLayout(72),
+            ValueLayout.JAVA_LONG.withName("stx_attributes_mask"),
+            MemoryLayout.paddingLayout(64),             // stx_atime, stx_btime, stx_ctime, stx_mtime
+            ValueLayout.JAVA_INT.withName("stx_rdev_major"),
+            ValueLayout.JAVA_INT.withName("stx_rdev_minor"),
             ValueLayout.JAVA_INT.withName("stx_dev_major"),
             ValueLayout.JAVA_INT.withName("stx_dev_minor"),
-            MemoryLayout.paddingLayout(112)).withName("statx");
+            MemoryLayout.paddingLayout(112)).withName("statx");  // __spare3 and later fields: 256 bytes in all
     static final long STX_MODE = STATX.byteOffset(groupElement("stx_mode"));
     static final long STX_INO = STATX.byteOffset(groupElement("stx_ino"));
     static final long STX_SIZE = STATX.byteOffset(groupElement("stx_size"));
