@@ -22,7 +22,9 @@ final class Sockets {
 
     private static int defaultSendBuffer() {
         try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/wmem_default")).strip());
+            // one read of the whole value: a sysctl file answers a read at a non-zero offset with EOF, and
+            // Files.readString (size 0 in /proc) reads a single byte first, so it returns only the first digit
+            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/wmem_default")).get(0).strip());
         } catch (IOException | RuntimeException e) {
             return 212_992; // the kernel's default when /proc cannot tell
         }
