@@ -207,7 +207,7 @@ final class Wire {
         do {
             n = SysSocket.recvmsg(b.errno, fd, msg, SysSocket.MSG_PEEK | SysSocket.MSG_TRUNC
                     | (wait ? 0 : SysSocket.MSG_DONTWAIT));
-        } while (n < 0 && Native.errno(b.errno) == Errno.EINTR);
+        } while (n < 0 && retry(Native.errno(b.errno)));
         if (n < 0) {
             int e = Native.errno(b.errno);
             if (e == Errno.EAGAIN) {
@@ -229,7 +229,7 @@ final class Wire {
         long m;
         do {
             m = SysSocket.recvmsg(b.errno, fd, msg, SysSocket.MSG_CMSG_CLOEXEC | SysSocket.MSG_DONTWAIT);
-        } while (m < 0 && Native.errno(b.errno) == Errno.EINTR);
+        } while (m < 0 && retry(Native.errno(b.errno)));
         if (m < 0) {
             int e = Native.errno(b.errno);
             if (e == Errno.EAGAIN) {
@@ -273,6 +273,16 @@ final class Wire {
             }
         }
         return new RawMessage(payload, handles(fds));
+    }
+
+    /**
+     * Whether a failed {@code recvmsg} is simply repeated. Besides EINTR: ECONNRESET is how the kernel reports, once,
+     * that the peer closed with messages of ours still unread (a refused client, a server that quit); it is cleared
+     * by being reported and the peer's shutdown is already visible, so the next call returns what is still queued
+     * for us and then end-of-stream, which callers see as EOF, as for any other hang-up.
+     */
+    private static boolean retry(int errno) {
+        return errno == Errno.EINTR || errno == Errno.ECONNRESET;
     }
 
     private static byte[] readLarge(MemorySegment errno, int memfd, long len, Where where) throws IOException {
