@@ -29,7 +29,23 @@ final class Peers {
 
     static final String PYTHON = "/usr/bin/python3";
     private static final AtomicInteger COUNTER = new AtomicInteger();
-    private static Path scriptDir;
+    /**
+     * Where Python scripts are copied for any user to run. Created when this class loads, that is before a test's
+     * first {@link #openFds()}: creating a temp directory opens /dev/random and /dev/urandom for good, which must not
+     * count as a leak.
+     */
+    private static final Path SCRIPT_DIR = createScriptDir();
+
+    private static Path createScriptDir() {
+        try {
+            Path dir = Files.createTempDirectory("gips-py-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** A service name no other test (or test run) uses. */
     static String uniqueName(String tag) {
@@ -240,12 +256,7 @@ final class Peers {
 
     private static synchronized Path script(String name) {
         try {
-            if (scriptDir == null) {
-                scriptDir = Files.createTempDirectory("gips-py-",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-                scriptDir.toFile().deleteOnExit();
-            }
-            Path target = scriptDir.resolve(name);
+            Path target = SCRIPT_DIR.resolve(name);
             if (!Files.exists(target)) {
                 try (InputStream in = Peers.class.getResourceAsStream("/python/" + name)) {
                     if (in == null) {
