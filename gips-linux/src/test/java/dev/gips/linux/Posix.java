@@ -27,7 +27,8 @@ final class Posix {
             O_CLOEXEC = 0x80000;
 
     private static final MethodHandle OPEN = Native.downcall("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Native.ERRNO, Linker.Option.firstVariadicArg(2));
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Native.ERRNO,
+            Linker.Option.firstVariadicArg(2));
     private static final MethodHandle PIPE2 = Native.downcall("pipe2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Native.ERRNO);
 

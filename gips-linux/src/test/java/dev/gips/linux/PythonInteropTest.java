@@ -88,7 +88,8 @@ class PythonInteropTest {
                 Handle h = m.handles().get(0);
                 assertEquals(Handle.Kind.FILE_DESCRIPTOR, h.kind());
                 Path received = Posix.procFd(h.fileDescriptor());
-                assertTrue(Files.isSameFile(received, tmp.resolve("from-python.txt")), Posix.describe(h.fileDescriptor()));
+                assertTrue(Files.isSameFile(received, tmp.resolve("from-python.txt")),
+                        Posix.describe(h.fileDescriptor()));
                 byte[] content = Files.readAllBytes(received);
                 assertEquals("written by python pid " + py.pid() + "\n", string(content));
                 int fd = Posix.open(javaFile, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_TRUNC, 0600);
