@@ -2,9 +2,12 @@ package dev.gips.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,8 +19,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** Real peer processes for tests: child JVMs, Python stdlib peers, another user through setpriv. */
@@ -26,7 +32,23 @@ final class Peers {
 
     static final String PYTHON = "/usr/bin/python3";
     private static final AtomicInteger COUNTER = new AtomicInteger();
-    private static Path scriptDir;
+    /**
+     * Where Python scripts are copied for any user to run. Created when this class loads, that is before a test's
+     * first {@link #openFds()}: creating a temp directory opens /dev/random and /dev/urandom for good, which must not
+     * count as a leak.
+     */
+    private static final Path SCRIPT_DIR = createScriptDir();
+
+    private static Path createScriptDir() {
+        try {
+            Path dir = Files.createTempDirectory("gips-py-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** A service name no other test (or test run) uses. */
     static String uniqueName(String tag) {
@@ -85,6 +107,21 @@ final class Peers {
         }
     }
 
+    /** What each open descriptor of this process refers to, for failure messages. */
+    static String describeFds() {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.map(p -> {
+                try {
+                    return p.getFileName() + "->" + Files.readSymbolicLink(p);
+                } catch (IOException e) {
+                    return p.getFileName() + "->?";
+                }
+            }).sorted().collect(Collectors.joining(", "));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * Waits until {@code thread} is inside a method whose {@code Class.method} name is {@code frame} (for example
      * {@code "SysEpoll.epoll_wait"}), so that a test knows a call really blocks before it interrupts it.
@@ -139,6 +176,27 @@ final class Peers {
         assertTrue(p.waitFor(10, TimeUnit.SECONDS), "peer did not die after SIGKILL");
     }
 
+    /**
+     * Waits until this process has at most {@code max} open descriptors, calling {@code settle} between checks (for
+     * example a short {@code listener.accept(timeout)}, which lets a listener notice clients that hung up). Fails,
+     * listing the descriptors, if that does not happen within {@code timeout}.
+     */
+    static void awaitFdsAtMost(long max, Duration timeout, Settle settle) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (openFds() > max) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("descriptors leaked: " + openFds() + " open, at most " + max + " expected: " + describeFds());
+            }
+            settle.run();
+        }
+    }
+
+    /** One bounded step that lets pending work finish; see {@link #awaitFdsAtMost}. */
+    @FunctionalInterface
+    interface Settle {
+        void run() throws Exception;
+    }
+
     /** A child JVM running {@code main} with the test class path and native access enabled. */
     static ProcessBuilder javaChild(Class<?> main, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -173,6 +231,103 @@ final class Peers {
         return finish(p, timeout);
     }
 
+    /** Starts {@code pb} and reads its stdout line by line as it comes; see {@link Running}. */
+    static Running start(ProcessBuilder pb) throws IOException {
+        return new Running(pb.start());
+    }
+
+    /**
+     * A started peer whose stdout lines can be awaited one by one (for example a "ready" line before connecting).
+     * Closing it kills the process if it is still alive.
+     */
+    static final class Running implements AutoCloseable {
+        private static final String END = new String("<end of stdout>");
+        final Process process;
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final StringBuffer stdout = new StringBuffer();
+        private final Thread reader;
+        private final java.util.concurrent.CompletableFuture<String> stderr;
+
+        private Running(Process process) throws IOException {
+            this.process = process;
+            process.getOutputStream().close(); // peers read no input; do not keep the pipe open
+            this.stderr = readAsync(process.getErrorStream());
+            this.reader = Thread.ofPlatform().daemon().name("peer-stdout-" + process.pid()).start(() -> {
+                try (BufferedReader in = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        stdout.append(line).append('\n');
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    stdout.append("<").append(e).append(">\n");
+                } finally {
+                    lines.add(END);
+                }
+            });
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        /** The next stdout line; fails (with what the peer printed) if none comes within {@code timeout}. */
+        String nextLine(Duration timeout) throws InterruptedException {
+            String line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (line == null || line == END) {
+                if (line == END) {
+                    lines.add(END);
+                }
+                fail("peer " + process.pid() + (line == null ? " printed no line within " + timeout
+                        : " closed its stdout") + "; stdout so far: " + stdout + " alive: " + process.isAlive()
+                        + (process.isAlive() ? "" : ", stderr: " + stderr.join()));
+            }
+            return line;
+        }
+
+        /** Waits for the process to exit with status 0 within {@code timeout}; returns its whole stdout. */
+        String finish(Duration timeout) throws InterruptedException {
+            boolean done = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                process.destroyForcibly();
+            }
+            reader.join(timeout.toMillis());
+            try {
+                stderr.get(timeout.toMillis(), TimeUnit.MILLISECONDS); // its pipe is closed once this completes
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                fail("stderr of peer " + process.pid() + " not closed: " + e);
+            }
+            assertTrue(done, "peer " + process.pid() + " did not finish in " + timeout + "; stdout: " + stdout);
+            assertEquals(0, process.exitValue(),
+                    () -> "peer failed: stdout=" + stdout + " stderr=" + stderr.join());
+            return stdout.toString();
+        }
+
+        /** What the peer printed so far, and its stderr if it has exited: for failure messages. */
+        String report() {
+            boolean alive = process.isAlive();
+            return "peer " + process.pid() + (alive ? " (running)" : " (exited " + process.exitValue() + ")")
+                    + " stdout: [" + stdout + "]" + (alive ? "" : " stderr: [" + stderr.join() + "]");
+        }
+
+        /** Whether the process is still running. */
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                try {
+                    process.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
     /** Waits for a started process; returns stdout; fails with its stderr if it exits non-zero. */
     static String finish(Process p, Duration timeout) throws IOException, InterruptedException {
         p.getOutputStream().close();
@@ -201,12 +356,7 @@ final class Peers {
 
     private static synchronized Path script(String name) {
         try {
-            if (scriptDir == null) {
-                scriptDir = Files.createTempDirectory("gips-py-",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-                scriptDir.toFile().deleteOnExit();
-            }
-            Path target = scriptDir.resolve(name);
+            Path target = SCRIPT_DIR.resolve(name);
             if (!Files.exists(target)) {
                 try (InputStream in = Peers.class.getResourceAsStream("/python/" + name)) {
                     if (in == null) {
