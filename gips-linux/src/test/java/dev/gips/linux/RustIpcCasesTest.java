@@ -234,10 +234,13 @@ class RustIpcCasesTest {
                 }).check(me));
         assertInstanceOf(IllegalStateException.class, r.getCause());
         PermissionDeniedException own = new PermissionDeniedException("mine");
-        assertSame(own, assertThrows(PermissionDeniedException.class,
+        PermissionDeniedException wrapped = assertThrows(PermissionDeniedException.class,
                 () -> new Policy().withCredentialValidator(c -> {
                     throw own;
-                }).check(me)));
+                }).check(me));
+        assertSame(own, wrapped.getCause()); // wrapped too, so that the message names the client
+        assertTrue(wrapped.getMessage().contains("pid " + me.pid()) && wrapped.getMessage().contains("mine"),
+                wrapped.getMessage());
     }
 
     @Test
