@@ -1,93 +1,15 @@
 package dev.gips.macos;
 
-import dev.gips.ipc.Credentials;
-import dev.gips.ipc.Handle;
-import dev.gips.ipc.ServiceDescriptor;
-import dev.gips.spi.Backend;
-import dev.gips.spi.EndpointChannel;
-import dev.gips.spi.ListenerChannel;
-import java.util.Optional;
-import java.util.Set;
+import dev.gips.spi.UnimplementedBackend;
 
 /**
- * The macOS backend. Not implemented yet: it registers so that core can say why macOS is not supported, and
- * reports itself unsupported everywhere.
+ * The macOS backend (Mach ports, kqueue, Mach memory entries). Not implemented yet: it registers so that core can
+ * say why macOS is not supported, and reports itself unsupported everywhere.
  */
-public final class MacosBackend implements Backend {
-    private static final Throwable UNSUPPORTED = probe();
-
+public final class MacosBackend extends UnimplementedBackend {
     /** For {@link java.util.ServiceLoader}. */
-    public MacosBackend() {}
-
-    private static Throwable probe() {
-        String os = System.getProperty("os.name", "");
-        if (!(os.startsWith("Mac OS X") || os.startsWith("Darwin"))) {
-            return new UnsupportedOperationException("os.name is " + os + ", not macOS");
-        }
-        return new UnsupportedOperationException("the macOS backend is not implemented yet");
-    }
-
-    @Override
-    public String name() {
-        return "macos";
-    }
-
-    @Override
-    public boolean isSupported() {
-        return false;
-    }
-
-    @Override
-    public Throwable unsupportedCause() {
-        return UNSUPPORTED;
-    }
-
-    @Override
-    public Set<Handle.Kind> handleKinds() {
-        return Set.of();
-    }
-
-    @Override
-    public int maxHandles(int payloadLength) {
-        return 0;
-    }
-
-    @Override
-    public ListenerChannel bind(ServiceDescriptor descriptor) {
-        throw notYet();
-    }
-
-    @Override
-    public EndpointChannel connect(ServiceDescriptor descriptor) {
-        throw notYet();
-    }
-
-    @Override
-    public Credentials currentProcess() {
-        throw notYet();
-    }
-
-    @Override
-    public Optional<String> userId(String name) {
-        throw notYet();
-    }
-
-    @Override
-    public Optional<String> groupId(String name) {
-        throw notYet();
-    }
-
-    @Override
-    public long duplicateHandle(Handle.Kind kind, long value) {
-        throw notYet();
-    }
-
-    @Override
-    public void closeHandle(Handle.Kind kind, long value) {
-        throw notYet();
-    }
-
-    private static UnsupportedOperationException notYet() {
-        return new UnsupportedOperationException("the macOS backend is not implemented yet");
+    public MacosBackend() {
+        super("macos", "macOS", System.getProperty("os.name", "").startsWith("Mac OS X")
+                || System.getProperty("os.name", "").startsWith("Darwin"));
     }
 }
