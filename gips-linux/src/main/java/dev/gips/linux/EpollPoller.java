@@ -26,6 +26,9 @@ final class EpollPoller implements PollerChannel {
     private final ReentrantLock pollLock = new ReentrantLock();
     private final MsgBuffers scratch = new MsgBuffers(0);   // errno and epoll_event for ctl and waits; pollLock
     private MemorySegment events;                           // guarded by pollLock
+    private final MemorySegment counter = Arena.ofAuto().allocate(JAVA_LONG);   // eventfd reads; pollLock
+    /** The 8-byte value 1 that {@link #wake()} writes; only ever read, so shared by every waking thread. */
+    private static final MemorySegment ONE = Arena.global().allocateFrom(JAVA_LONG, 1L);
 
     private EpollPoller(int epfd, int wakeFd) {
         this.epfd = epfd;
@@ -218,9 +221,7 @@ final class EpollPoller implements PollerChannel {
     }
 
     private void drainWaker() {
-        try (Arena arena = Arena.ofConfined()) {
-            Unistd.read(scratch.errno, wakeFd, arena.allocate(JAVA_LONG), 8);
-        }
+        Unistd.read(scratch.errno, wakeFd, counter, 8);
     }
 
     @Override
@@ -234,10 +235,8 @@ final class EpollPoller implements PollerChannel {
     }
 
     private void signal() {
-        try (Arena arena = Arena.ofConfined()) {
-            // EAGAIN means the counter is saturated: a wake-up is pending already
-            Unistd.write(Native.allocateCapture(arena), wakeFd, arena.allocateFrom(JAVA_LONG, 1L), 8);
-        }
+        // EAGAIN means the counter is saturated: a wake-up is pending already
+        Unistd.write(Native.threadCapture(), wakeFd, ONE, 8);
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Native scratch for sending or receiving messages on a socket: a {@code msghdr}, an {@code iovec}, a control
- * buffer, an errno capture slot, an {@code epoll_event} for virtual-thread waits and a data buffer that grows to the largest message seen (up to
+ * buffer, an errno capture slot, an {@code epoll_event} and a {@code pollfd} for waits, and a data buffer that grows to the largest message seen (up to
  * {@link #CACHED_DATA_MAX}). Reused for every message by one thread at a time (the owner's lock or pool).
  *
  * <p>The memory comes from automatic arenas: a buffer is freed only when no one can reach it any more, so a channel
@@ -26,6 +26,8 @@ final class MsgBuffers {
     final MemorySegment errno;
     /** An {@code epoll_event} for arming a {@link ParkingPoller} wait. */
     final MemorySegment event;
+    /** A {@code pollfd} for a platform thread's timed wait. */
+    final MemorySegment pollfd;
     private MemorySegment data;
 
     MsgBuffers() {
@@ -40,6 +42,7 @@ final class MsgBuffers {
         control = arena.allocate(controlSize, 8);
         errno = Native.allocateCapture(arena);
         event = arena.allocate(SysEpoll.EPOLL_EVENT);
+        pollfd = arena.allocate(Poll.POLLFD);
         data = arena.allocate(INITIAL_DATA, 8);
     }
 

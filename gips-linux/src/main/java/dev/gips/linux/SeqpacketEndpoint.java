@@ -134,7 +134,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
             }
             if (virtual) {
                 ParkingPoller.read().await(fd, left, readBuffers, where);
-            } else if (!Sockets.awaitReadable(fd, left, where)) {
+            } else if (!Sockets.awaitReadable(fd, left, readBuffers, where)) {
                 return null;
             }
         }

@@ -315,8 +315,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         }
         SeqpacketClient client = new SeqpacketClient(this, fd, nextId.getAndIncrement(), credentials);
         clients.put(client.id(), client);
-        try (Arena arena = Arena.ofConfined()) {
-            epollAdd(errno, epfd, fd, client.id(), arena.allocate(SysEpoll.EPOLL_EVENT), where);
+        try {
+            epollAdd(errno, epfd, fd, client.id(), readBuffers.event, where);
         } catch (IOException e) {
             LOG.warn("service \"{}\": dropped client pid {}: {}", where.service(), credentials.pid(), e.getMessage());
             client.close();

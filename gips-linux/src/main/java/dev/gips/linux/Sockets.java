@@ -61,27 +61,25 @@ final class Sockets {
     /**
      * Waits until {@code fd} is readable (or hung up) or {@code nanos} passed; {@code nanos < 0} waits forever.
      *
+     * @param scratch the caller's {@code pollfd} and errno slot
      * @return whether it became ready
      */
-    static boolean awaitReadable(int fd, long nanos, Where where) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Native.allocateCapture(arena);
-            MemorySegment pfd = arena.allocate(Poll.POLLFD);
-            pfd.set(JAVA_INT, Poll.FD, fd);
-            pfd.set(JAVA_SHORT, Poll.EVENTS, Poll.POLLIN);
-            long deadline = System.nanoTime() + nanos;
-            for (;;) {
-                long left = deadline - System.nanoTime();
-                if (nanos >= 0 && left <= 0) {
-                    return false;
-                }
-                int r = Poll.poll(errno, pfd, 1, nanos < 0 ? -1 : millisRoundedUp(left));
-                if (r > 0) {
-                    return true;
-                }
-                if (r < 0 && Native.errno(errno) != Errno.EINTR) {
-                    throw where.error("poll", Native.errno(errno));
-                }
+    static boolean awaitReadable(int fd, long nanos, MsgBuffers scratch, Where where) throws IOException {
+        MemorySegment pfd = scratch.pollfd;
+        pfd.set(JAVA_INT, Poll.FD, fd);
+        pfd.set(JAVA_SHORT, Poll.EVENTS, Poll.POLLIN);
+        long deadline = System.nanoTime() + nanos;
+        for (;;) {
+            long left = deadline - System.nanoTime();
+            if (nanos >= 0 && left <= 0) {
+                return false;
+            }
+            int r = Poll.poll(scratch.errno, pfd, 1, nanos < 0 ? -1 : millisRoundedUp(left));
+            if (r > 0) {
+                return true;
+            }
+            if (r < 0 && Native.errno(scratch.errno) != Errno.EINTR) {
+                throw where.error("poll", Native.errno(scratch.errno));
             }
         }
     }
