@@ -357,6 +357,9 @@ public final class Shm implements AutoCloseable {
         checkOffset(offset);
         return withMapping(m -> {
             long n = clamp(m, offset, src.length);
+            if (n == 0) {
+                return 0L; // also for an offset past the mapping, which a copy of 0 bytes would still check
+            }
             MemorySegment.copy(src, 0, m.segment(), ValueLayout.JAVA_BYTE, Header.SIZE + offset, (int) n);
             return n;
         });
@@ -375,6 +378,9 @@ public final class Shm implements AutoCloseable {
         checkOffset(offset);
         long written = withMapping(m -> {
             long n = clamp(m, offset, src.remaining());
+            if (n == 0) {
+                return 0L;
+            }
             MemorySegment.copy(MemorySegment.ofBuffer(src), 0, m.segment(), Header.SIZE + offset, n);
             return n;
         });
@@ -409,6 +415,9 @@ public final class Shm implements AutoCloseable {
         }
         return withMapping(m -> {
             long n = clamp(m, offset, size);
+            if (n == 0) {
+                return new byte[0];
+            }
             if (n > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException(n + " bytes do not fit a byte[]; use segment()");
             }
