@@ -193,6 +193,7 @@ class ShmLifetimeTest {
     @Test
     void noDescriptorOrMappingLeaks() throws Exception {
         long fds = Peers.openFds();
+        long shmFds = ShmTesting.shmFds();
         long maps = ShmTesting.memfdMappings();
         for (int i = 0; i < 2000; i++) {
             try (Shm shm = Shm.create(null, new Size(64, 1 << 16)); Shm copy = Shm.from(Handle.of(shm))) {
@@ -205,27 +206,32 @@ class ShmLifetimeTest {
         String name = ShmTesting.name("leak");
         for (int i = 0; i < 200; i++) {
             try (Shm shm = Shm.create(name, 64); Shm opened = Shm.open(name)) {
-                assertEquals(64, opened.capacity());
+                shm.write(new byte[] {(byte) i}, 1);
+                assertEquals((byte) i, opened.read(1, 1)[0]);
             }
         }
-        assertEquals(fds, Peers.openFds(), "file descriptors");
-        assertEquals(maps, ShmTesting.memfdMappings(), "memfd mappings");
+        // the Cleaner may close what other tests abandoned meanwhile, so "at most"; 2000 leaked rounds would show
+        assertTrue(Peers.openFds() <= fds, "file descriptors: " + fds + " before, " + Peers.openFds() + " after");
+        assertTrue(ShmTesting.shmFds() <= shmFds, "shared memory descriptors");
+        assertTrue(ShmTesting.memfdMappings() <= maps, "memfd mappings");
     }
 
     @Test
     void theCleanerReleasesARegionNobodyClosed() throws Exception {
+        // regions other tests left to the Cleaner may go too: so compare with "at most", and check the name exactly
         long maps = ShmTesting.memfdMappings();
-        long fds = Peers.openFds();
+        long fds = ShmTesting.shmFds();
         String name = ShmTesting.name("cleaner");
         abandon(name);
+        assertTrue(ShmTesting.shmFds() >= fds + 2);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while ((ShmTesting.memfdMappings() > maps || Peers.openFds() > fds
+        while ((ShmTesting.memfdMappings() > maps || ShmTesting.shmFds() > fds
                 || !ShmTesting.leftovers().isEmpty()) && System.nanoTime() < deadline) {
             System.gc();
             Thread.sleep(20);
         }
-        assertEquals(maps, ShmTesting.memfdMappings(), "the anonymous region's mapping");
-        assertEquals(fds, Peers.openFds(), "the regions' descriptors");
+        assertTrue(ShmTesting.memfdMappings() <= maps, "the anonymous region's mapping");
+        assertTrue(ShmTesting.shmFds() <= fds, "the regions' descriptors");
         assertEquals(List.of(), ShmTesting.leftovers(), "the name the abandoned region created");
     }
 

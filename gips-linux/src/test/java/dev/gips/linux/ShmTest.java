@@ -408,9 +408,10 @@ class ShmTest {
         try (Shm shm = Shm.create(null, 4096)) {
             assertEquals(Optional.empty(), shm.name());
             shm.unlink(); // nothing to remove
-            String link = Files.readSymbolicLink(Path.of("/proc/self/fd/" + Handle.of(shm).fileDescriptor()))
-                    .toString();
-            assertTrue(link.startsWith("/memfd:gips-shm"), link);
+            try (Handle h = Handle.of(shm)) {
+                String link = Files.readSymbolicLink(Path.of("/proc/self/fd/" + h.fileDescriptor())).toString();
+                assertTrue(link.startsWith("/memfd:gips-shm"), link);
+            }
         }
         assertEquals(before, ShmTesting.leftovers());
     }
