@@ -2,13 +2,14 @@
 descriptors as SCM_RIGHTS) and its 24-byte region header (u64 capacity, u64 total, u8 extension, u8 barrier, 6 pad).
 
 usage:
-  shm_peer.py offer  SOCKET KIND      create a region (KIND: good, oversized, damaged, tiny, pipe, rust), send it to
-                                      the Java listener at SOCKET; for good and rust, wait for the reply and check
-                                      Java's write
+  shm_peer.py offer  SOCKET KIND      create a region (KIND: good, sealable, oversized, damaged, tiny, pipe, rust),
+                                      send it to the Java listener at SOCKET; for good, sealable and rust, wait for
+                                      the reply and check Java's write
   shm_peer.py accept SOCKET NEWCAP    ask the Java listener for a region, check it, write into it, then grow it to
                                       NEWCAP (ftruncate + header capacity) and write past the old capacity
 Prints one line of findings on success; exits non-zero with the reason on failure.
 """
+import fcntl
 import mmap
 import os
 import socket
@@ -35,8 +36,9 @@ def fail(why):
     sys.exit(1)
 
 
-def memfd(size):
-    fd = os.memfd_create('python-peer')  # MFD_CLOEXEC only: no sealing, like most foreign peers
+def memfd(size, sealable=False):
+    # MFD_CLOEXEC only: no sealing, like most foreign peers; or allowing seals, which the receiver may then add
+    fd = os.memfd_create('python-peer', os.MFD_CLOEXEC | (os.MFD_ALLOW_SEALING if sealable else 0))
     os.ftruncate(fd, size)
     return fd
 
@@ -53,25 +55,36 @@ def offer(path, kind):
         return
     capacity, total, barrier, size = {
         'good': (4000, 8000, 0, 24 + 4000),
+        'sealable': (4000, 8000, 0, 24 + 4000),
         'oversized': (1 << 20, 1 << 20, 0, 4096),
         'damaged': (100, 100, 1, 24 + 100),
         'tiny': (0, 0, 0, 10),
         'rust': (4096, 4096, 0, 4096),  # gips 0.2.0 sizes the object `total`, without the header
     }[kind]
-    fd = memfd(size)
+    fd = memfd(size, sealable=(kind == 'sealable'))
     m = mmap.mmap(fd, size)
     if size >= 24:
         HEADER.pack_into(m, 0, capacity, total, 0, barrier)
-    if kind == 'good':
+    if kind in ('good', 'sealable'):
         m[24:24 + 1000] = pattern(1000, 42)
     if kind == 'rust':
         m[24:24 + 100] = pattern(100, 43)
     socket.send_fds(s, [kind.encode()], [fd])
-    if kind in ('good', 'rust'):
+    if kind in ('good', 'sealable', 'rust'):
         expect_reply(s, b'written')
         got = bytes(m[24 + 100:24 + 100 + 14])
         if got != b'java was here!':
             fail('Java\'s write is not visible: %r' % got)
+        if kind == 'sealable':
+            seals = fcntl.fcntl(fd, fcntl.F_GET_SEALS)
+            if not seals & fcntl.F_SEAL_SHRINK:
+                fail('Java did not seal the received memfd against shrinking: seals %#x' % seals)
+            try:
+                os.ftruncate(fd, 24)
+                fail('shrinking a sealed memfd succeeded')
+            except PermissionError:
+                pass
+            os.ftruncate(fd, 2 * size)  # growing stays allowed
         if kind == 'rust':
             st = os.fstat(fd)
             if st.st_size != 24 + total:
@@ -106,6 +119,11 @@ def accept(path, newcap):
     if size < 24 + total:
         fail('object of %d bytes does not hold 24 + total = %d' % (size, 24 + total))
     m = mmap.mmap(fd, 24 + capacity)
+    try:
+        os.ftruncate(fd, 24)
+        fail('shrinking a region Java created succeeded')
+    except PermissionError:
+        pass  # sealed with F_SEAL_SHRINK: no process can make another's mapping fault
     if bytes(m[24:24 + 1000]) != pattern(1000, 7):
         fail('Java\'s data is not visible')
     m[24 + 100:24 + 100 + 16] = b'python was here!'

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Regions shared with real processes: Python stdlib peers ({@code os.memfd_create} + {@code mmap}, header written
@@ -58,14 +59,16 @@ class ShmProcessTest {
         return pod.get();
     }
 
-    @Test
-    void regionCreatedByPythonIsMappedThroughAReceivedHandle() throws Exception {
+    /** {@code good}: a memfd that cannot be sealed; {@code sealable}: one that can, which Java seals on receipt. */
+    @ParameterizedTest
+    @ValueSource(strings = {"good", "sealable"})
+    void regionCreatedByPythonIsMappedThroughAReceivedHandle(String kind) throws Exception {
         String service = Peers.uniqueName("shm-py");
         try (Listener listener = Listener.bind(service)) {
-            Process python = Peers.python("shm_peer.py", "offer", "/tmp/" + service, "good").start();
+            Process python = Peers.python("shm_peer.py", "offer", "/tmp/" + service, kind).start();
             Pod pod = accept(listener, python);
             try (Message m = pod.message()) {
-                assertArrayEquals(bytes("good"), m.payload());
+                assertArrayEquals(bytes(kind), m.payload());
                 try (Shm shm = Shm.from(m.handles().get(0))) {
                     assertEquals(4000, shm.capacity());
                     assertEquals(8000, shm.total());

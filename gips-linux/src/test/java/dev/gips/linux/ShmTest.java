@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.gips.ipc.Handle;
 import dev.gips.shm.Header;
@@ -411,6 +412,8 @@ class ShmTest {
             try (Handle h = Handle.of(shm)) {
                 String link = Files.readSymbolicLink(Path.of("/proc/self/fd/" + h.fileDescriptor())).toString();
                 assertTrue(link.startsWith("/memfd:gips-shm"), link);
+                int seals = Fcntl.fcntl(Native.threadCapture(), h.fileDescriptor(), Fcntl.F_GET_SEALS, 0);
+                assertEquals(Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_SEAL, seals, "never shrinks; growing allowed");
             }
         }
         assertEquals(before, ShmTesting.leftovers());
@@ -440,6 +443,32 @@ class ShmTest {
             assertEquals(0x0102030405060708L, copy.segment().get(ValueLayout.JAVA_LONG_UNALIGNED, 8));
             assertArrayEquals(shm.read(8, 8), copy.read(8, 8));
             assertNotEquals(0, data.address());
+        }
+    }
+
+    @Test
+    void remapRefusesAHeaderThatClaimsMoreThanTheObjectHolds() throws Exception {
+        String name = ShmTesting.name("claims");
+        try (Shm shm = Shm.create(name, new Size(100, 100_000))) {
+            shm.write(utf8("kept"), 0);
+            MemorySegment segment = shm.segment();
+            // another process shrinks the (unsealable) named object and claims the whole total
+            try (var ch = java.nio.channels.FileChannel.open(Path.of("/dev/shm", name),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(Header.SIZE + 100);
+            }
+            shm.header().setCapacity(100_000);
+            java.io.IOException e = assertThrows(java.io.IOException.class, shm::remap);
+            assertTrue(e.getMessage().contains("claims 100000 data bytes (100024 with the header) but the object"
+                    + " holds only 124"), e.getMessage());
+            assertEquals(100, shm.capacity(), "the old mapping stays in use");
+            assertArrayEquals(utf8("kept"), shm.read(0, 4));
+            assertEquals('k', segment.get(ValueLayout.JAVA_BYTE, 0));
+            try (Shm opened = Shm.open(name)) {
+                fail("opened a region whose header claims more than its object holds: " + opened);
+            } catch (java.io.IOException expected) {
+                assertTrue(expected.getMessage().contains("but the object holds only 124"), expected.getMessage());
+            }
         }
     }
 
