@@ -270,7 +270,7 @@ public final class Shm implements AutoCloseable {
      * Maps the region a handle holds, taking ownership of the handle: afterwards the handle is closed (also when
      * this fails), and a {@code Message} that carried it no longer closes it. The region has no name.
      *
-     * @throws IllegalArgumentException if the handle is of a kind this OS cannot map
+     * @throws IllegalArgumentException if the handle is of a kind this OS cannot map (the handle is left open)
      * @throws IllegalStateException if the handle is closed
      * @throws IOException if the handle holds no shared memory region, the region is damaged, or its header claims
      *                     more than its object holds
