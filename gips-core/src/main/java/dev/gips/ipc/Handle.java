@@ -1,7 +1,9 @@
 package dev.gips.ipc;
 
 import dev.gips.internal.HandleAccess;
+import dev.gips.internal.ShmAccess;
 import dev.gips.spi.Backends;
+import dev.gips.spi.RawHandle;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicLong;
@@ -99,13 +101,15 @@ public final class Handle implements AutoCloseable {
 
     /**
      * A handle for a copy of a shared memory region's OS object, to send to another process. The region stays
-     * usable.
+     * usable; the receiver maps the same memory with {@code Shm.from(handle)}.
      *
+     * @throws java.nio.channels.ClosedChannelException if the region is closed
      * @throws IOException if the OS object cannot be duplicated
      */
     public static Handle of(dev.gips.shm.Shm shm) throws IOException {
         java.util.Objects.requireNonNull(shm, "shm");
-        throw new UnsupportedOperationException("shared memory is not implemented yet (issue 4)");
+        RawHandle raw = ShmAccess.get().export(shm);
+        return new Handle(raw.kind(), raw.value());
     }
 
     /**

@@ -6,6 +6,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.function.Function;
 
 /**
  * The 24-byte header at the start of every region, shared with Rust gips 0.2.0:
@@ -17,7 +18,12 @@ import java.nio.ByteOrder;
  * offset 18  6 bytes padding
  * offset 24  data
  * </pre>
- * Another process may change the header at any time; every read is a fresh acquire-load.
+ * Every process that maps the region sees the same header, and another process may change it at any time: every
+ * read is a fresh acquire-load, every write a release-store, so the data written before a capacity change is
+ * visible to whoever reads the new capacity.
+ *
+ * <p>The header of a {@link Shm} follows its mapping across {@link Shm#remap()} and {@link Shm#resize(long)}; once
+ * the region is closed its methods throw {@link IllegalStateException}. Thread-safe.
  */
 public final class Header {
     /** Size of the header; data starts here. */
@@ -35,10 +41,20 @@ public final class Header {
     private static final VarHandle EXTENSION = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("extension"));
     private static final VarHandle BARRIER = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("barrier"));
 
-    private final MemorySegment segment;
+    /** The header's memory when it is fixed; {@code null} when it follows {@link #shm}'s current mapping. */
+    private final MemorySegment fixed;
+    private final Shm shm;
 
+    /** A header over {@code segment}, which must be at least {@link #SIZE} bytes and 8-aligned. */
     Header(MemorySegment segment) {
-        this.segment = segment;
+        this.fixed = segment;
+        this.shm = null;
+    }
+
+    /** The header of {@code shm}, wherever it is mapped now. */
+    Header(Shm shm) {
+        this.fixed = null;
+        this.shm = shm;
     }
 
     /** Writes a fresh header: {@code capacity}, {@code total}, extension and barrier 0. */
@@ -49,40 +65,101 @@ public final class Header {
         CAPACITY.setRelease(segment, 0L, capacity);
     }
 
-    /** Usable data bytes now. */
-    public long capacity() {
+    /** The capacity stored in {@code segment}, a mapping's first bytes. */
+    static long capacity(MemorySegment segment) {
         return (long) CAPACITY.getAcquire(segment, 0L);
     }
 
-    /** Sets the usable data bytes (release store). Prefer {@link Shm#resize}. */
-    public void setCapacity(long v) {
-        CAPACITY.setRelease(segment, 0L, v);
-    }
-
-    /** Atomically sets capacity to {@code v} if it is {@code e}. */
-    public boolean compareAndSetCapacity(long e, long v) {
-        return CAPACITY.compareAndSet(segment, 0L, e, v);
-    }
-
-    /** The most capacity may grow to. */
-    public long total() {
+    /** The total stored in {@code segment}, a mapping's first bytes. */
+    static long total(MemorySegment segment) {
         return (long) TOTAL.getAcquire(segment, 0L);
     }
 
-    /** The reserved extension byte. */
+    /** Raises the capacity stored in {@code segment} to at least {@code v}; never lowers it. */
+    static void raiseCapacity(MemorySegment segment, long v) {
+        long cur;
+        do {
+            cur = capacity(segment);
+        } while (cur < v && !CAPACITY.compareAndSet(segment, 0L, cur, v));
+    }
+
+    private <T> T apply(Function<MemorySegment, T> op) {
+        return fixed != null ? op.apply(fixed) : shm.withHeader(op);
+    }
+
+    /** Usable data bytes now, as the region says; a {@link Shm} maps at most this much after {@link Shm#remap()}. */
+    public long capacity() {
+        return apply(Header::capacity);
+    }
+
+    /**
+     * Sets the usable data bytes (release store). Prefer {@link Shm#resize}, which also maps the new bytes; a
+     * process that sets it directly must make sure the OS object holds {@code 24 + v} bytes before others
+     * {@link Shm#remap()}.
+     *
+     * @throws IllegalArgumentException if {@code v} is negative or more than {@link #total()}
+     */
+    public void setCapacity(long v) {
+        apply(s -> {
+            checkCapacity(v, total(s));
+            CAPACITY.setRelease(s, 0L, v);
+            return null;
+        });
+    }
+
+    /**
+     * Atomically sets capacity to {@code v} if it is {@code e}, with the same checks as {@link #setCapacity}.
+     *
+     * @return whether capacity was {@code e} and is now {@code v}
+     */
+    public boolean compareAndSetCapacity(long e, long v) {
+        return apply(s -> {
+            checkCapacity(v, total(s));
+            return CAPACITY.compareAndSet(s, 0L, e, v);
+        });
+    }
+
+    private static void checkCapacity(long v, long total) {
+        if (v < 0 || v > total) {
+            throw new IllegalArgumentException("capacity " + v + " is outside [0, total=" + total + "]");
+        }
+    }
+
+    /** The most capacity may grow to, fixed when the region was created. */
+    public long total() {
+        return apply(Header::total);
+    }
+
+    /** The reserved extension byte (0 in regions gips creates). */
     public int extension() {
-        return Byte.toUnsignedInt((byte) EXTENSION.get(segment, 0L));
+        return apply(s -> Byte.toUnsignedInt((byte) EXTENSION.get(s, 0L)));
     }
 
-    /** Whether the barrier byte is not 0, or capacity exceeds total: the region must not be trusted. */
+    /**
+     * Whether the region must not be trusted: the barrier byte is not 0, or capacity or total are negative, or
+     * capacity exceeds total. Opening or receiving such a region fails with an {@link java.io.IOException}.
+     */
     public boolean isDamaged() {
-        long cap = capacity();
-        long tot = total();
-        return (byte) BARRIER.getAcquire(segment, 0L) != 0 || cap < 0 || tot < 0 || cap > tot;
+        return apply(Header::isDamaged);
     }
 
+    static boolean isDamaged(MemorySegment s) {
+        long cap = capacity(s);
+        long tot = total(s);
+        return (byte) BARRIER.getAcquire(s, 0L) != 0 || cap < 0 || tot < 0 || cap > tot;
+    }
+
+    /** Capacity, total and whether the header is damaged, for messages. */
     @Override
     public String toString() {
-        return "Header[capacity=" + capacity() + ", total=" + total() + (isDamaged() ? ", damaged]" : "]");
+        try {
+            return apply(Header::describe);
+        } catch (IllegalStateException e) {
+            return "Header[closed]";
+        }
+    }
+
+    static String describe(MemorySegment s) {
+        return "Header[capacity=" + capacity(s) + ", total=" + total(s) + (isDamaged(s) ? ", damaged]" : "]");
     }
 }

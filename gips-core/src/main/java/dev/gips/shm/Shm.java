@@ -1,116 +1,777 @@
 package dev.gips.shm;
 
+import dev.gips.internal.HandleAccess;
+import dev.gips.internal.ShmAccess;
 import dev.gips.ipc.Handle;
+import dev.gips.spi.Backend;
+import dev.gips.spi.Backends;
+import dev.gips.spi.RawHandle;
+import dev.gips.spi.ShmObject;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A shared memory region that starts with a {@link Header} and can travel to another process as a {@link Handle}:
- * POSIX shm or memfd on Linux, Mach memory entries on macOS, file mappings on Windows.
+ * A shared memory region that starts with a {@link Header} and can travel to another process as a {@link Handle}.
+ * This is gips' {@code Shm}, with its 24-byte header, so Java and Rust processes can share regions.
  *
- * <p>Not implemented yet: the factories throw {@link UnsupportedOperationException} until the shared memory issue
- * lands.
+ * <p>A region has a <em>capacity</em>, the data bytes usable now, and a <em>total</em>, the most it may grow to,
+ * fixed at creation. Data starts after the header: offset 0 of {@link #read}, {@link #write} and {@link #segment()}
+ * is byte 24 of the OS object. {@code read} and {@code write} clamp to the capacity instead of failing.
+ *
+ * {@snippet :
+ * // producer: an anonymous region, handed to another process over IPC
+ * try (Shm shm = Shm.create(null, 1 << 20);                    // 1 MiB, no name left behind
+ *      Endpoint endpoint = Endpoint.connect("com.example.consumer")) {
+ *     shm.write("hello".getBytes(UTF_8), 0);
+ *     try (Handle h = Handle.of(shm)) {                        // a duplicate; shm stays usable
+ *         endpoint.send("region".getBytes(UTF_8), h);
+ *     }
+ *     MemorySegment data = shm.segment();                      // zero-copy, dies with the mapping
+ *     data.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, 42L);
+ * }
+ *
+ * // consumer
+ * try (Message m = pod.message();
+ *      Shm shm = Shm.from(m.handles().get(0))) {               // takes the handle
+ *     byte[] hello = shm.read(0, 5);
+ * }
+ * }
+ *
+ * <h2>Lifetimes</h2>
+ * Each mapping lives in its own shared {@link Arena}. {@link #segment()} returns a view of the current mapping;
+ * after {@link #close()}, or after a {@link #remap()} or {@link #resize} that mapped the region anew, using an old
+ * segment throws {@link IllegalStateException}: it never reads or writes unmapped memory. {@link #read},
+ * {@link #write} and {@link #header()} always use the current mapping, also while another thread remaps.
+ * {@code close()} is idempotent; afterwards the methods that declare {@link IOException} throw
+ * {@link ClosedChannelException} and the others {@link IllegalStateException}.
+ *
+ * <p>A {@code Shm} that is never closed keeps its mapping and its OS object until a {@link Cleaner} notices it is
+ * unreachable, which may be never; that is logged at WARN. Segments keep no reference to their {@code Shm}: keep
+ * the {@code Shm} reachable, or closed explicitly, as long as its segments are used.
+ *
+ * <h2>Names and lifetime of the OS object</h2>
+ * A name follows POSIX shm rules; one given without the leading {@code /} gets one, so {@code "data"} and
+ * {@code "/data"} are the same region. {@code create} refuses an existing name
+ * ({@link java.nio.file.FileAlreadyExistsException}) rather than destroy another process's region; named regions
+ * are readable and writable by their owner only. {@code close()} removes the name only if this {@code Shm} created
+ * it (and the name still refers to this region); {@link #unlink()} removes it now. Anonymous regions ({@code name}
+ * {@code null}) have no name at all, even if the process is killed; they travel only as handles and live until the
+ * last process that holds them closes them.
+ *
+ * <h2>Regions from other processes</h2>
+ * {@link #open} and {@link #from} check the region before mapping it: a damaged header ({@link Header#isDamaged()})
+ * or a header that claims more bytes than the OS object holds is an {@link IOException}, never a crash. Rust gips
+ * 0.2.0 sizes its objects {@code total} bytes rather than {@code 24 + total}, so its full-capacity regions lack the
+ * last 24 data bytes; such a region (object size exactly {@code total}) is accepted by growing the object by those
+ * 24 bytes, which only appends zeros no other process maps. The regions this class creates are sized
+ * {@code 24 + total}.
+ *
+ * <p>A process that shrinks the OS object after it was mapped could make accesses fault (SIGBUS). Anonymous regions
+ * are sealed against shrinking where the OS can (Linux memfd seals, also added to received memfds that allow it); an
+ * access that faults anyway ends in the JVM's {@link InternalError} ("a fault occurred in an unsafe memory access
+ * operation"), not a crash.
+ *
+ * <h2>Thread safety</h2>
+ * All methods may be called from any thread. {@code resize}, {@code remap}, {@code unlink}, {@code close} and
+ * {@link Handle#of(Shm)} are serialised; {@code read}, {@code write} and {@code segment} take no lock. Concurrent
+ * writes to the same bytes are a race in the caller, as with any shared memory; the header's capacity is updated
+ * atomically.
+ *
+ * <h2>Portability</h2>
+ * <table class="striped">
+ *   <caption>OS objects behind a region</caption>
+ *   <thead><tr><th>OS</th><th>named</th><th>anonymous</th><th>handle</th></tr></thead>
+ *   <tbody>
+ *     <tr><td>Linux</td><td>POSIX shm ({@code shm_open}, {@code /dev/shm/<name>}), mode 0600</td>
+ *         <td>{@code memfd_create}, sealed against shrinking</td><td>file descriptor</td></tr>
+ *     <tr><td>macOS</td><td>POSIX shm (names of at most 31 bytes)</td><td>Mach memory entry</td>
+ *         <td>Mach memory entry send right</td></tr>
+ *     <tr><td>Windows</td><td>{@code Local\} file mapping</td><td>unnamed page-file-backed file mapping</td>
+ *         <td>{@code HANDLE}</td></tr>
+ *   </tbody>
+ * </table>
+ * Not promised: the exact page rounding of {@link #mapped()}, and whether a named region outlives a reboot.
+ *
+ * <p><strong>NOTE:</strong> the backends call native code through {@code java.lang.foreign}: run the JVM with
+ * {@code --enable-native-access=ALL-UNNAMED} (or the backend's module name).
  */
 public final class Shm implements AutoCloseable {
-    private Shm() {}
+    private static final Logger LOG = LoggerFactory.getLogger(Shm.class);
 
-    /** Creates a region of {@code size} usable bytes; {@code name} null makes it anonymous. */
+    /** A name may have at most this many bytes after its leading {@code /} (POSIX {@code NAME_MAX}). */
+    static final int NAME_MAX = 255;
+
+    private static final Cleaner CLEANER = Cleaner.create(runnable -> {
+        Thread t = new Thread(runnable, "gips-shm-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** How long {@code close}/{@code remap} wait for native calls that hold an old mapping before giving up. */
+    private static final long ARENA_CLOSE_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    static {
+        ShmAccess.install(Shm::export);
+    }
+
+    /** One mapping of bytes {@code [0, length)} of the object, header included, in its own shared arena. */
+    private record Mapping(Arena arena, MemorySegment segment) {
+        long length() {
+            return segment.byteSize();
+        }
+    }
+
+    /**
+     * What must be released: shared with the {@link Cleaner}, so it must not refer to the {@code Shm}. Fields are
+     * written under the Shm's lock and read by whichever thread runs the action.
+     */
+    private static final class Resources implements Runnable {
+        final ShmObject object;
+        volatile Arena arena;
+        volatile boolean unlinkOnClose;
+        volatile boolean closedExplicitly;
+
+        Resources(ShmObject object, Arena arena, boolean unlinkOnClose) {
+            this.object = object;
+            this.arena = arena;
+            this.unlinkOnClose = unlinkOnClose;
+        }
+
+        @Override
+        public void run() {
+            if (!closedExplicitly) {
+                LOG.warn("a shared memory region{} was never closed; its mapping and OS object were released when it"
+                        + " became unreachable", object.name().map(n -> " \"" + n + "\"").orElse(""));
+            }
+            closeArena(arena);
+            if (unlinkOnClose) {
+                try {
+                    object.unlink();
+                } catch (IOException e) {
+                    // someone else removed or replaced the name: it is not ours to remove any more
+                    LOG.debug("did not remove shared memory name {}: {}", object.name().orElse("?"), e.getMessage());
+                }
+            }
+            object.close();
+        }
+    }
+
+    private final ShmObject object;
+    private final Resources resources;
+    private final Cleaner.Cleanable cleanable;
+    private final Header header = new Header(this);
+    /** Serialises what changes the mapping or touches the OS object: resize, remap, unlink, export, close. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The current mapping; {@code null} once closed. Written under {@link #lock}, read anywhere. */
+    private volatile Mapping mapping;
+
+    private Shm(ShmObject object, Mapping mapping, boolean created) {
+        this.object = object;
+        this.mapping = mapping;
+        this.resources = new Resources(object, mapping.arena(), created && object.name().isPresent());
+        this.cleanable = CLEANER.register(this, resources);
+    }
+
+    // ------------------------------------------------------------------------------------------------ factories
+
+    /**
+     * Creates a region of {@code size} usable bytes that cannot grow; {@code name} {@code null} makes it anonymous.
+     *
+     * @param name the region's name ({@code "data"} or {@code "/data"}), or {@code null} for an anonymous region
+     * @param size usable data bytes, at least 0
+     * @throws java.nio.file.FileAlreadyExistsException if a region of that name exists
+     * @throws IllegalArgumentException if the name breaks POSIX shm rules or the size is negative
+     * @throws IOException if the OS refuses
+     */
     public static Shm create(String name, long size) throws IOException {
         return create(name, Size.of(size));
     }
 
-    /** Creates a region that may grow from {@code size.mapped()} to {@code size.capacity()} bytes. */
+    /**
+     * Creates a region of {@code size.mapped()} usable bytes that may grow to {@code size.capacity()} with
+     * {@link #resize}; {@code name} {@code null} makes it anonymous. The data is zero-filled.
+     *
+     * @param name the region's name ({@code "data"} or {@code "/data"}), or {@code null} for an anonymous region
+     * @param size the capacity now and the most it may grow to
+     * @throws java.nio.file.FileAlreadyExistsException if a region of that name exists
+     * @throws IllegalArgumentException if the name breaks POSIX shm rules or the size does not fit the address space
+     * @throws IOException if the OS refuses
+     */
     public static Shm create(String name, Size size) throws IOException {
-        throw notYet();
+        Objects.requireNonNull(size, "size");
+        String normalised = name == null ? null : normalise(name);
+        long objectSize = span(size.capacity());
+        ShmObject object = Backends.get().createShm(normalised, objectSize);
+        Arena arena = null;
+        try {
+            arena = Arena.ofShared();
+            MemorySegment segment = object.map(span(size.mapped()), arena);
+            Header.initialize(segment, size.mapped(), size.capacity());
+            Shm shm = new Shm(object, new Mapping(arena, segment), true);
+            LOG.debug("created {}", shm);
+            return shm;
+        } catch (IOException | RuntimeException | Error e) {
+            if (arena != null) {
+                arena.close();
+            }
+            if (normalised != null) {
+                try {
+                    object.unlink();
+                } catch (IOException x) {
+                    e.addSuppressed(x);
+                }
+            }
+            object.close();
+            throw e;
+        }
     }
 
-    /** Opens the whole named region. */
+    /**
+     * Opens the whole named region: its header and its current capacity.
+     *
+     * @throws java.nio.file.NoSuchFileException if there is no region of that name
+     * @throws IOException if the region is damaged, its header claims more than its object holds, or the OS
+     *                     refuses
+     */
     public static Shm open(String name) throws IOException {
-        throw notYet();
+        String normalised = normalise(name);
+        return attach(Backends.get().openShm(normalised), -1, "open \"" + normalised + "\"");
     }
 
-    /** Opens the first {@code size} bytes of the named region. */
+    /**
+     * Opens the header and the first {@code size} data bytes of the named region (at most its capacity).
+     *
+     * @throws java.nio.file.NoSuchFileException if there is no region of that name
+     * @throws IOException if the region is damaged, its object holds less than the header claims, or the OS
+     *                     refuses
+     */
     public static Shm open(String name, long size) throws IOException {
-        throw notYet();
+        if (size < 0) {
+            throw new IllegalArgumentException("size must be >= 0: " + size);
+        }
+        String normalised = normalise(name);
+        return attach(Backends.get().openShm(normalised), size, "open \"" + normalised + "\"");
     }
 
-    /** Maps the region a handle holds, taking ownership of the handle. */
+    /**
+     * Maps the region a handle holds, taking ownership of the handle: afterwards the handle is closed (also when
+     * this fails), and a {@code Message} that carried it no longer closes it. The region has no name.
+     *
+     * @throws IllegalArgumentException if the handle is of a kind this OS cannot map (the handle is left open)
+     * @throws IllegalStateException if the handle is closed
+     * @throws IOException if the handle holds no shared memory region, the region is damaged, or its header claims
+     *                     more than its object holds
+     */
     public static Shm from(Handle handle) throws IOException {
-        throw notYet();
+        Objects.requireNonNull(handle, "handle");
+        Backend backend = Backends.get();
+        if (!backend.handleKinds().contains(handle.kind())) {
+            throw new IllegalArgumentException("a " + handle.kind() + " handle holds no shared memory on "
+                    + backend.name());
+        }
+        Handle.Kind kind = handle.kind();
+        long value = HandleAccess.get().take(handle);
+        return attach(backend.shmFromHandle(new RawHandle(kind, value)), -1, "map a received region");
     }
 
-    /** Writes {@code src} at {@code offset}; returns the bytes written, clamped to capacity. */
+    /** Checks and maps an existing object; takes ownership of {@code object}, closing it on failure. */
+    private static Shm attach(ShmObject object, long prefix, String what) throws IOException {
+        Arena arena = null;
+        try {
+            long objectSize = object.size();
+            if (objectSize < Header.SIZE) {
+                throw new IOException(what + ": the object holds " + objectSize + " bytes, less than the "
+                        + Header.SIZE + "-byte header");
+            }
+            long capacity;
+            long total;
+            try (Arena probe = Arena.ofConfined()) {
+                MemorySegment h = object.map(Header.SIZE, probe);
+                if (Header.isDamaged(h)) {
+                    throw new IOException(what + ": damaged header (" + Header.describe(h) + ")");
+                }
+                capacity = Header.capacity(h);
+                total = Header.total(h);
+            }
+            long data = prefix < 0 ? capacity : Math.min(prefix, capacity);
+            long length = headerSpan(data, what);
+            ensureBacked(object, length, total, what);
+            arena = Arena.ofShared();
+            MemorySegment segment = object.map(length, arena);
+            Shm shm = new Shm(object, new Mapping(arena, segment), false);
+            LOG.debug("{}: {}", what, shm);
+            return shm;
+        } catch (IOException | RuntimeException | Error e) {
+            if (arena != null) {
+                arena.close();
+            }
+            object.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Makes sure the object holds {@code length} bytes before they are mapped, so no access can fault. Grows a
+     * Rust gips object (sized {@code total}, without room for the header) by at most the header's 24 bytes.
+     */
+    private static void ensureBacked(ShmObject object, long length, long total, String what) throws IOException {
+        long objectSize = object.size();
+        if (objectSize >= length) {
+            return;
+        }
+        if (objectSize == total && length - objectSize <= Header.SIZE) {
+            object.setSize(length);
+            LOG.debug("{}: grew a {}-byte object sized as Rust gips 0.2.0 does to {} bytes", what, objectSize,
+                    length);
+            return;
+        }
+        throw new IOException(what + ": the header claims " + (length - Header.SIZE) + " data bytes (" + length
+                + " with the header) but the object holds only " + objectSize);
+    }
+
+    // ------------------------------------------------------------------------------------------------- data
+
+    /**
+     * Writes {@code src} at {@code offset} of the data region.
+     *
+     * @return the bytes written: all of {@code src}, or fewer if it would pass the capacity (0 from an offset at or
+     *         past the capacity)
+     * @throws IllegalArgumentException if {@code offset} is negative
+     * @throws IllegalStateException if the region is closed
+     */
     public long write(byte[] src, long offset) {
-        throw notYet();
+        Objects.requireNonNull(src, "src");
+        checkOffset(offset);
+        return withMapping(m -> {
+            long n = clamp(m, offset, src.length);
+            if (n == 0) {
+                return 0L; // also for an offset past the mapping, which a copy of 0 bytes would still check
+            }
+            MemorySegment.copy(src, 0, m.segment(), ValueLayout.JAVA_BYTE, Header.SIZE + offset, (int) n);
+            return n;
+        });
     }
 
-    /** Writes {@code src} from position to limit at {@code offset}; returns the bytes written. */
+    /**
+     * Writes the bytes of {@code src} from its position to its limit at {@code offset} of the data region, and
+     * advances the position by the bytes written.
+     *
+     * @return the bytes written, clamped to the capacity as {@link #write(byte[], long)} does
+     * @throws IllegalArgumentException if {@code offset} is negative
+     * @throws IllegalStateException if the region is closed
+     */
     public long write(ByteBuffer src, long offset) {
-        throw notYet();
+        Objects.requireNonNull(src, "src");
+        checkOffset(offset);
+        long written = withMapping(m -> {
+            long n = clamp(m, offset, src.remaining());
+            if (n == 0) {
+                return 0L;
+            }
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, m.segment(), Header.SIZE + offset, n);
+            return n;
+        });
+        src.position(src.position() + (int) written);
+        return written;
     }
 
-    /** Reads from {@code offset} to the end of capacity. */
+    /**
+     * Reads from {@code offset} to the end of the capacity.
+     *
+     * @return a copy of the bytes, empty if {@code offset} is at or past the capacity
+     * @throws IllegalArgumentException if {@code offset} is negative, or the bytes do not fit a {@code byte[]}
+     *                                  (use {@link #segment()} for regions over 2 GiB)
+     * @throws IllegalStateException if the region is closed
+     */
     public byte[] read(long offset) {
-        throw notYet();
+        return read(offset, Long.MAX_VALUE);
     }
 
-    /** Reads at most {@code size} bytes from {@code offset}. */
+    /**
+     * Reads at most {@code size} bytes from {@code offset}, clamped to the capacity.
+     *
+     * @return a copy of the bytes, empty if {@code offset} is at or past the capacity
+     * @throws IllegalArgumentException if {@code offset} or {@code size} is negative, or the bytes do not fit a
+     *                                  {@code byte[]}
+     * @throws IllegalStateException if the region is closed
+     */
     public byte[] read(long offset, long size) {
-        throw notYet();
+        checkOffset(offset);
+        if (size < 0) {
+            throw new IllegalArgumentException("size must be >= 0: " + size);
+        }
+        return withMapping(m -> {
+            long n = clamp(m, offset, size);
+            if (n == 0) {
+                return new byte[0];
+            }
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(n + " bytes do not fit a byte[]; use segment()");
+            }
+            return m.segment().asSlice(Header.SIZE + offset, n).toArray(ValueLayout.JAVA_BYTE);
+        });
     }
 
-    /** A zero-copy view of the data region. */
+    /**
+     * A zero-copy view of the data region: {@link #capacity()} bytes from byte 24 of the current mapping. It dies
+     * with the mapping: after {@link #close()}, or after a {@link #remap()} or {@link #resize} that mapped the
+     * region anew, using it throws {@link IllegalStateException}. Call {@code segment()} again after those.
+     *
+     * @throws IllegalStateException if the region is closed
+     */
     public MemorySegment segment() {
-        throw notYet();
+        return withMapping(m -> m.segment().asSlice(Header.SIZE, capacity(m)));
     }
 
-    /** The region's header. */
+    /**
+     * The region's header, which follows this region across remaps.
+     *
+     * @throws IllegalStateException if the region is closed
+     */
     public Header header() {
-        throw notYet();
+        ensureOpen();
+        return header;
     }
 
-    /** Usable data bytes now. */
+    /**
+     * The data bytes usable through this mapping now: the header's capacity, but never more than this process has
+     * mapped. When another process has grown the region, {@link #remap()} makes the new bytes usable here.
+     *
+     * @throws IllegalStateException if the region is closed
+     */
     public long capacity() {
-        throw notYet();
+        return withMapping(Shm::capacity);
     }
 
-    /** The most capacity may grow to. */
+    /**
+     * The most capacity may grow to, from the header.
+     *
+     * @throws IllegalStateException if the region is closed
+     */
     public long total() {
-        throw notYet();
+        return withMapping(m -> Header.total(m.segment()));
     }
 
-    /** Bytes mapped in this process, header included. */
+    /**
+     * The bytes mapped in this process, header included.
+     *
+     * @throws IllegalStateException if the region is closed
+     */
     public long mapped() {
-        throw notYet();
+        return withMapping(Mapping::length);
     }
 
-    /** The region's name, if it has one. */
+    /**
+     * The region's name with its leading {@code /}, or empty for an anonymous or received region.
+     *
+     * @throws IllegalStateException if the region is closed
+     */
     public Optional<String> name() {
-        throw notYet();
+        ensureOpen();
+        return object.name();
     }
 
-    /** Grows capacity to {@code size} (at most {@link #total()}); returns the new capacity. */
+    // ------------------------------------------------------------------------------------------- lifecycle
+
+    /**
+     * Grows the capacity to {@code size} and maps the new bytes. A {@code size} at most the current capacity
+     * changes nothing. Other processes see the new capacity in the header and map it with {@link #remap()}.
+     * Segments from {@link #segment()} taken before a resize that grew the region are no longer valid.
+     *
+     * @return the capacity now
+     * @throws IllegalArgumentException if {@code size} is negative or more than {@link #total()}
+     * @throws ClosedChannelException if the region is closed
+     * @throws IOException if the OS cannot grow or map the region
+     */
     public long resize(long size) throws IOException {
-        throw notYet();
+        if (size < 0) {
+            throw new IllegalArgumentException("size must be >= 0: " + size);
+        }
+        lock.lock();
+        try {
+            Mapping m = openMapping();
+            long capacity = capacity(m);
+            if (size <= capacity) {
+                return capacity;
+            }
+            long total = Header.total(m.segment());
+            if (size > total) {
+                throw new IllegalArgumentException("cannot grow " + this + " to " + size + " bytes: its total is "
+                        + total);
+            }
+            long length = span(size);
+            if (object.size() < length) {
+                object.setSize(length);
+            }
+            Mapping next = map(length);
+            Header.raiseCapacity(next.segment(), size);
+            replace(m, next);
+            return capacity(next);
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /** Maps again after another process resized the region. */
+    /**
+     * Maps the region again if another process grew it, so {@link #capacity()} and {@link #segment()} cover the new
+     * capacity. Does nothing if the capacity fits the current mapping (a mapping never shrinks); otherwise segments
+     * taken before are no longer valid.
+     *
+     * @throws ClosedChannelException if the region is closed
+     * @throws IOException if the header is damaged, claims more than the OS object holds, or the OS cannot map it
+     */
     public void remap() throws IOException {
-        throw notYet();
+        lock.lock();
+        try {
+            Mapping m = openMapping();
+            String what = "remap " + this;
+            if (Header.isDamaged(m.segment())) {
+                throw new IOException(what + ": damaged header (" + Header.describe(m.segment()) + ")");
+            }
+            long length = Math.max(headerSpan(Header.capacity(m.segment()), what), m.length());
+            if (length == m.length()) {
+                return;
+            }
+            ensureBacked(object, length, Header.total(m.segment()), what);
+            replace(m, map(length));
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /** Unmaps the region; unlinks a name it created. */
-    @Override
-    public void close() {}
-
-    /** Removes the region's name now. */
+    /**
+     * Removes the region's name now, so nobody can open it any more; processes that have it mapped keep it. Does
+     * nothing for an anonymous or received region. Afterwards {@link #close()} removes nothing.
+     *
+     * @throws ClosedChannelException if the region is closed
+     * @throws java.nio.file.NoSuchFileException if the name is gone already
+     * @throws IOException if the name now refers to another region (it is left alone), or the OS refuses
+     */
     public void unlink() throws IOException {
-        throw notYet();
+        lock.lock();
+        try {
+            openMapping();
+            if (object.name().isEmpty()) {
+                return;
+            }
+            resources.unlinkOnClose = false;
+            object.unlink();
+        } finally {
+            lock.unlock();
+        }
     }
 
-    private static UnsupportedOperationException notYet() {
-        return new UnsupportedOperationException("shared memory is not implemented yet (issue 4)");
+    /**
+     * Unmaps the region and closes its OS object; removes its name if this {@code Shm} created it and nobody has
+     * removed or replaced the name since. Idempotent. Segments taken from this region throw
+     * {@link IllegalStateException} afterwards; other processes keep their mappings.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (mapping == null) {
+                return;
+            }
+            mapping = null;
+            resources.closedExplicitly = true;
+        } finally {
+            lock.unlock();
+        }
+        cleanable.clean();
+        LOG.debug("closed a shared memory region {}", object.name().orElse("(anonymous)"));
+    }
+
+    @Override
+    public String toString() {
+        Mapping m = mapping;
+        String id = object.name().map(n -> "\"" + n + "\"").orElse("anonymous");
+        if (m == null) {
+            return "Shm[" + id + ", closed]";
+        }
+        try {
+            return "Shm[" + id + ", capacity=" + capacity(m) + ", total=" + Header.total(m.segment()) + ", mapped="
+                    + m.length() + "]";
+        } catch (IllegalStateException e) {
+            return "Shm[" + id + "]"; // closed or remapped by another thread right now
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- internals
+
+    /** For {@link Handle#of(Shm)}: a duplicate of the OS object. */
+    private RawHandle export() throws IOException {
+        lock.lock();
+        try {
+            openMapping();
+            return object.export();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code op} on the header of the current mapping; for {@link Header}. */
+    <T> T withHeader(Function<MemorySegment, T> op) {
+        return withMapping(m -> op.apply(m.segment()));
+    }
+
+    /**
+     * Runs {@code op} on the current mapping. If another thread remapped meanwhile, the old arena's close makes
+     * {@code op} fail with {@link IllegalStateException}: then it runs again on the new mapping.
+     */
+    private <T> T withMapping(Function<Mapping, T> op) {
+        while (true) {
+            Mapping m = mapping;
+            if (m == null) {
+                throw closedState();
+            }
+            try {
+                return op.apply(m);
+            } catch (IllegalStateException e) {
+                Mapping now = mapping;
+                if (now == null) {
+                    IllegalStateException closed = closedState();
+                    closed.initCause(e);
+                    throw closed;
+                }
+                if (now == m) {
+                    throw e; // not a remap: the caller's own buffer, say
+                }
+            }
+        }
+    }
+
+    private static long capacity(Mapping m) {
+        long capacity = Header.capacity(m.segment());
+        return Math.max(0, Math.min(capacity, m.length() - Header.SIZE));
+    }
+
+    private static long clamp(Mapping m, long offset, long length) {
+        long capacity = capacity(m);
+        return offset >= capacity ? 0 : Math.min(length, capacity - offset);
+    }
+
+    private static void checkOffset(long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must be >= 0: " + offset);
+        }
+    }
+
+    private void ensureOpen() {
+        if (mapping == null) {
+            throw closedState();
+        }
+    }
+
+    private Mapping openMapping() throws ClosedChannelException {
+        Mapping m = mapping;
+        if (m == null) {
+            throw new ClosedChannelException();
+        }
+        return m;
+    }
+
+    private IllegalStateException closedState() {
+        return new IllegalStateException("shared memory region " + object.name().orElse("(anonymous)")
+                + " is closed");
+    }
+
+    /** Maps {@code length} bytes in a new arena. Called under {@link #lock}. */
+    private Mapping map(long length) throws IOException {
+        Arena arena = Arena.ofShared();
+        try {
+            return new Mapping(arena, object.map(length, arena));
+        } catch (IOException | RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Makes {@code next} current, then unmaps {@code old}: stale segments throw from now on. Under {@link #lock}. */
+    private void replace(Mapping old, Mapping next) {
+        mapping = next;
+        resources.arena = next.arena();
+        closeArena(old.arena());
+    }
+
+    /**
+     * Closes a mapping's arena. A shared arena cannot close while a native call holds one of its segments; wait
+     * for such calls a while, then leave the mapping in place rather than fail: a leak, never a dangling segment.
+     */
+    private static void closeArena(Arena arena) {
+        long deadline = System.nanoTime() + ARENA_CLOSE_PATIENCE_NANOS;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                arena.close();
+                return;
+            } catch (IllegalStateException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    LOG.warn("a shared memory mapping is still held by a native call after {} ms; it stays mapped",
+                            TimeUnit.NANOSECONDS.toMillis(ARENA_CLOSE_PATIENCE_NANOS), e);
+                    return;
+                }
+                if (attempt < 100) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+            }
+        }
+    }
+
+    /** {@code 24 + n}, the bytes a region of {@code n} data bytes needs; for sizes the caller chose. */
+    private static long span(long n) {
+        if (n < 0 || n > Long.MAX_VALUE - Header.SIZE) {
+            throw new IllegalArgumentException("size " + n + " is out of range");
+        }
+        return n + Header.SIZE;
+    }
+
+    /** {@code 24 + n} for a size read from a header, which another process controls. */
+    private static long headerSpan(long n, String what) throws IOException {
+        if (n < 0 || n > Long.MAX_VALUE - Header.SIZE) {
+            throw new IOException(what + ": damaged header (capacity " + n + ")");
+        }
+        return n + Header.SIZE;
+    }
+
+    /**
+     * The POSIX form of a region name: a leading {@code /} added if missing.
+     *
+     * @throws IllegalArgumentException if the name is empty, contains a NUL or another {@code /}, is {@code .} or
+     *                                  {@code ..}, or has more than {@value #NAME_MAX} bytes after the {@code /}
+     */
+    static String normalise(String name) {
+        Objects.requireNonNull(name, "name");
+        String bare = name.startsWith("/") ? name.substring(1) : name;
+        String why = null;
+        if (bare.isEmpty()) {
+            why = "it is empty";
+        } else if (bare.indexOf('/') >= 0) {
+            why = "it contains a '/' after the first character";
+        } else if (bare.indexOf('\0') >= 0) {
+            why = "it contains a NUL character";
+        } else if (bare.equals(".") || bare.equals("..")) {
+            why = "it is '.' or '..'";
+        } else if (bare.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX) {
+            why = "it has more than " + NAME_MAX + " bytes";
+        }
+        if (why != null) {
+            throw new IllegalArgumentException("invalid shared memory name \"" + name + "\": " + why);
+        }
+        return "/" + bare;
     }
 }

@@ -52,4 +52,41 @@ public interface Backend {
     default PollerChannel openPoller() throws IOException {
         throw new UnsupportedOperationException("polling is not implemented on " + name() + " yet");
     }
+
+    /**
+     * Creates a shared memory object of {@code objectSize} bytes, zero-filled. A named object is created
+     * exclusively, readable and writable by its owner only; an anonymous one must leave no name behind, even if the
+     * process dies.
+     *
+     * @param name       {@code null} for an anonymous object, else a normalised name ({@code "/data"}) that core
+     *                   has checked
+     * @param objectSize the size in bytes, header included
+     * @throws java.nio.file.FileAlreadyExistsException if the name exists
+     * @throws IOException if the OS refuses
+     */
+    default ShmObject createShm(String name, long objectSize) throws IOException {
+        throw new UnsupportedOperationException("shared memory is not implemented yet on " + name());
+    }
+
+    /**
+     * Opens an existing named shared memory object for reading and writing.
+     *
+     * @param name a normalised name ({@code "/data"}) that core has checked
+     * @throws java.nio.file.NoSuchFileException if there is no object of that name
+     * @throws IOException if the OS refuses
+     */
+    default ShmObject openShm(String name) throws IOException {
+        throw new UnsupportedOperationException("shared memory is not implemented yet on " + name());
+    }
+
+    /**
+     * The shared memory object a received handle holds. Takes ownership of {@code handle} whatever happens: on
+     * failure the OS object is closed.
+     *
+     * @throws IOException if the handle holds no shared memory object
+     */
+    default ShmObject shmFromHandle(RawHandle handle) throws IOException {
+        closeHandle(handle.kind(), handle.value());
+        throw new UnsupportedOperationException("shared memory is not implemented yet on " + name());
+    }
 }

@@ -12,7 +12,10 @@
  *   <li>{@link dev.gips.spi.ClientChannel}: the server's channel to one client, used for replies;</li>
  *   <li>{@link dev.gips.spi.EndpointChannel}: the client side of a service;</li>
  *   <li>handle operations ({@code duplicateHandle}, {@code closeHandle}), the caller's own credentials and the
- *       resolution of user and group names.</li>
+ *       resolution of user and group names;</li>
+ *   <li>{@link dev.gips.spi.ShmObject}: the OS object behind a shared memory region ({@code createShm},
+ *       {@code openShm}, {@code shmFromHandle}): its size, growing it, mapping it into an arena, exporting a
+ *       duplicate, its name.</li>
  * </ul>
  *
  * <h2>What core does, so backends don't</h2>
@@ -20,6 +23,8 @@
  * {@link dev.gips.spi.Backend#maxHandles(int)} handles, handles open and of a kind the backend moves), checks the
  * access policy once per client when the backend reports it {@code CONNECTED}, closes refused clients and logs them,
  * tracks closed state and throws {@link java.nio.channels.ClosedChannelException} for calls on closed objects.
+ * For shared memory, core owns the 24-byte header and every rule about it: names' syntax, sizes, validation of
+ * received regions, clamping, resizing, and the arenas that tie segments to mappings.
  *
  * <h2>What backends must guarantee</h2>
  * <ul>
@@ -36,6 +41,9 @@
  *       may run at the same time on different threads.</li>
  *   <li>{@code close} is idempotent, wakes blocked threads, and releases the OS resource once the last of them has
  *       left.</li>
+ *   <li>Shared memory: a named {@code createShm} never opens or destroys an existing object; an anonymous one
+ *       leaves no name behind even if the process is killed; {@code ShmObject.map} ties the unmap to the arena it
+ *       is given, so no segment outlives its mapping; {@code setSize} never shrinks.</li>
  * </ul>
  */
 package dev.gips.spi;

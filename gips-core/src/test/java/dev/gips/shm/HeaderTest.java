@@ -2,6 +2,7 @@ package dev.gips.shm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
@@ -67,11 +68,40 @@ class HeaderTest {
 
     @Test
     void setCapacityWritesBytes0To7LittleEndianAndNothingElse() {
-        Header.initialize(region, 0, 4096);
+        Header.initialize(region, 0, 0x0100_0000_0000_0000L);
         header.setCapacity(0x00AB_CDEF_0123_4567L);
         assertEquals(0x00AB_CDEF_0123_4567L, region.get(LE_LONG, 0));
         assertEquals(0x67, region.get(ValueLayout.JAVA_BYTE, 0));
-        assertEquals(4096, region.get(LE_LONG, 8), "total unchanged");
+        assertEquals(0x0100_0000_0000_0000L, region.get(LE_LONG, 8), "total unchanged");
+    }
+
+    @Test
+    void capacityOutsideZeroToTotalIsRefusedAndNotWritten() {
+        // a header with capacity > total is damaged for every process: do not let a caller write one
+        Header.initialize(region, 10, 100);
+        assertThrows(IllegalArgumentException.class, () -> header.setCapacity(101));
+        assertThrows(IllegalArgumentException.class, () -> header.setCapacity(-1));
+        assertThrows(IllegalArgumentException.class, () -> header.compareAndSetCapacity(10, 101));
+        assertEquals(10, header.capacity());
+        header.setCapacity(100);
+        assertEquals(100, header.capacity());
+    }
+
+    @Test
+    void raiseCapacityNeverLowersIt() {
+        Header.initialize(region, 50, 100);
+        Header.raiseCapacity(region, 40);
+        assertEquals(50, header.capacity());
+        Header.raiseCapacity(region, 80);
+        assertEquals(80, header.capacity());
+    }
+
+    @Test
+    void toStringNamesCapacityTotalAndDamage() {
+        Header.initialize(region, 10, 100);
+        assertEquals("Header[capacity=10, total=100]", header.toString());
+        region.set(ValueLayout.JAVA_BYTE, 17, (byte) 1);
+        assertEquals("Header[capacity=10, total=100, damaged]", header.toString());
     }
 
     @Test

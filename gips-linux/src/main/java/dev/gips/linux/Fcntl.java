@@ -1,6 +1,7 @@
 package dev.gips.linux;
 
 import static dev.gips.linux.Native.C_INT;
+import static dev.gips.linux.Native.C_LONG;
 import static dev.gips.linux.Native.ERRNO;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -8,9 +9,13 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
-/** Bindings for {@code <fcntl.h>}: descriptor duplication and file seals. */
+/** Bindings for {@code <fcntl.h>}: open flags, descriptor duplication, file seals, {@code fallocate}. */
 final class Fcntl {
     private Fcntl() {}
+
+    static final int O_RDWR = 02;
+    static final int O_CREAT = 0100;
+    static final int O_EXCL = 0200;
 
     static final int F_GETFD = 1;
     static final int F_DUPFD_CLOEXEC = 1030;
@@ -25,6 +30,18 @@ final class Fcntl {
     // fcntl is variadic: the int argument must be passed as a variadic argument
     private static final MethodHandle fcntl = Native.downcall("fcntl",
             FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Linker.Option.firstVariadicArg(2), ERRNO);
+
+    private static final MethodHandle fallocate = Native.downcall("fallocate",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_LONG, C_LONG), ERRNO);
+
+    /** {@code int fallocate(int fd, int mode, off_t offset, off_t len);} */
+    static int fallocate(MemorySegment errno, int fd, int mode, long offset, long len) {
+        try {
+            return (int) fallocate.invokeExact(errno, fd, mode, offset, len);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
 
     /** {@code int fcntl(int fd, int cmd, ... /* int arg *}{@code /);} */
     static int fcntl(MemorySegment errno, int fd, int cmd, int arg) {

@@ -8,12 +8,14 @@ import dev.gips.spi.EndpointChannel;
 import dev.gips.spi.Limits;
 import dev.gips.spi.ListenerChannel;
 import dev.gips.spi.PollerChannel;
+import dev.gips.spi.RawHandle;
+import dev.gips.spi.ShmObject;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The Linux backend: AF_UNIX SOCK_SEQPACKET, epoll and memfd through {@code java.lang.foreign}. Loads on any OS;
+ * The Linux backend: AF_UNIX SOCK_SEQPACKET, epoll, POSIX shm and memfd through {@code java.lang.foreign}. Loads on any OS;
  * the native bindings are touched only once {@link #isSupported()} said yes.
  */
 public final class LinuxBackend implements Backend {
@@ -110,6 +112,25 @@ public final class LinuxBackend implements Backend {
     @Override
     public PollerChannel openPoller() throws IOException {
         return EpollPoller.open();
+    }
+
+    @Override
+    public ShmObject createShm(String name, long objectSize) throws IOException {
+        return PosixShmObject.create(name, objectSize);
+    }
+
+    @Override
+    public ShmObject openShm(String name) throws IOException {
+        return PosixShmObject.open(name);
+    }
+
+    @Override
+    public ShmObject shmFromHandle(RawHandle handle) throws IOException {
+        if (handle.kind() != Handle.Kind.FILE_DESCRIPTOR) {
+            closeHandle(handle.kind(), handle.value());
+            throw new IllegalArgumentException(handle.kind() + " handles do not exist on Linux");
+        }
+        return PosixShmObject.adopt((int) handle.value());
     }
 
     private static void requireFd(Handle.Kind kind) {

@@ -38,6 +38,35 @@ final class Native {
         return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
+    /**
+     * A downcall handle for {@code name}, looked up in libc first, then in {@code library} (for symbols that moved
+     * into libc in some glibc version, such as {@code shm_open} from librt.so.1 in 2.34).
+     */
+    static MethodHandle downcall(String name, String library, FunctionDescriptor descriptor,
+            Linker.Option... options) {
+        MemorySegment symbol = LIBC.find(name).or(() -> {
+            try {
+                return SymbolLookup.libraryLookup(library, Arena.global()).find(name);
+            } catch (IllegalArgumentException e) {
+                return java.util.Optional.empty(); // the library is not installed
+            }
+        }).orElseThrow(() -> new UnsatisfiedLinkError("neither libc nor " + library + " has symbol " + name));
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+
+    /**
+     * A view of {@code size} bytes of native memory at {@code address} that belongs to {@code arena}: when the arena
+     * closes, {@code cleanup} runs (an {@code munmap}). If the view cannot be made, {@code cleanup} runs at once.
+     */
+    static MemorySegment owned(MemorySegment address, long size, Arena arena, Runnable cleanup) {
+        try {
+            return address.reinterpret(size, arena, ignored -> cleanup.run());
+        } catch (RuntimeException | Error e) {
+            cleanup.run();
+            throw e;
+        }
+    }
+
     /** A segment for one call's (or one owner's) captured errno. */
     static MemorySegment allocateCapture(Arena arena) {
         return arena.allocate(CAPTURE_LAYOUT);

@@ -10,7 +10,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
-/** Bindings for {@code <sys/mman.h>}: mappings and memfd. */
+/** Bindings for {@code <sys/mman.h>}: mappings, memfd and POSIX shared memory. */
 final class SysMman {
     private SysMman() {}
 
@@ -32,6 +32,35 @@ final class SysMman {
     private static final class MemfdCreate {
         static final MethodHandle memfd_create = Native.downcall("memfd_create",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_INT), ERRNO);
+    }
+
+    /**
+     * Linked on first use: in glibc before 2.34 these live in librt.so.1. glibc declares {@code shm_open} with a
+     * fixed {@code mode_t} argument (macOS makes it variadic; on Linux both conventions pass it alike).
+     */
+    private static final class PosixShm {
+        static final MethodHandle shm_open = Native.downcall("shm_open", "librt.so.1",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT), ERRNO);
+        static final MethodHandle shm_unlink = Native.downcall("shm_unlink", "librt.so.1",
+                FunctionDescriptor.of(C_INT, C_POINTER), ERRNO);
+    }
+
+    /** {@code int shm_open(const char *name, int oflag, mode_t mode);} */
+    static int shm_open(MemorySegment errno, MemorySegment name, int oflag, int mode) {
+        try {
+            return (int) PosixShm.shm_open.invokeExact(errno, name, oflag, mode);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** {@code int shm_unlink(const char *name);} */
+    static int shm_unlink(MemorySegment errno, MemorySegment name) {
+        try {
+            return (int) PosixShm.shm_unlink.invokeExact(errno, name);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
     }
 
     /** {@code void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);} */

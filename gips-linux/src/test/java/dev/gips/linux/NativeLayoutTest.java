@@ -148,6 +148,7 @@ class NativeLayoutTest {
         constant(st, "STATX_SIZE", SysStat.STATX_SIZE);
         constant(st, "S_IFMT", SysStat.S_IFMT);
         constant(st, "S_IFSOCK", SysStat.S_IFSOCK);
+        constant(st, "S_IFREG", SysStat.S_IFREG);
         constant(st, "STX_MODE", SysStat.STX_MODE, "offsetof(struct statx, stx_mode)");
         constant(st, "STX_INO", SysStat.STX_INO, "offsetof(struct statx, stx_ino)");
         constant(st, "STX_SIZE", SysStat.STX_SIZE, "offsetof(struct statx, stx_size)");
@@ -164,6 +165,9 @@ class NativeLayoutTest {
         constant(m, "MFD_ALLOW_SEALING", SysMman.MFD_ALLOW_SEALING);
 
         Class<?> f = Fcntl.class;
+        constant(f, "O_RDWR", Fcntl.O_RDWR);
+        constant(f, "O_CREAT", Fcntl.O_CREAT);
+        constant(f, "O_EXCL", Fcntl.O_EXCL);
         constant(f, "F_GETFD", Fcntl.F_GETFD);
         constant(f, "F_DUPFD_CLOEXEC", Fcntl.F_DUPFD_CLOEXEC);
         constant(f, "F_ADD_SEALS", Fcntl.F_ADD_SEALS);
