@@ -35,15 +35,8 @@ import org.junit.jupiter.api.function.Executable;
  */
 class BadInputTest {
     private static final int MAX_PAYLOAD = 16 * 1024 * 1024;
-    private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private static Pod acceptOne(Listener listener) throws IOException {
-        return listener.accept(WAIT).orElseThrow(() -> new AssertionError("no message within " + WAIT));
-    }
 
-    private static Message recvOne(Endpoint endpoint) throws IOException {
-        return endpoint.recv(WAIT).orElseThrow(() -> new AssertionError("no reply within " + WAIT));
-    }
 
     private static byte[] random(int size, long seed) {
         byte[] b = new byte[size];
@@ -54,7 +47,7 @@ class BadInputTest {
     /** A connected client whose connection the listener has admitted; returns the server side of it. */
     private static Connection admit(Listener listener, Endpoint client) throws IOException {
         client.send("hello".getBytes(UTF_8));
-        Pod pod = acceptOne(listener);
+        Pod pod = Peers.acceptOne(listener);
         pod.message().close();
         return pod.connection();
     }
@@ -65,11 +58,11 @@ class BadInputTest {
         assertTrue(listener.tryAccept().isEmpty(), "a refused message was delivered to the server");
         assertTrue(client.tryRecv().isEmpty(), "a refused message was delivered to the client");
         client.send("next".getBytes(UTF_8));
-        try (Message m = acceptOne(listener).message()) {
+        try (Message m = Peers.acceptOne(listener).message()) {
             assertArrayEquals("next".getBytes(UTF_8), m.payload());
         }
         connection.reply("next reply".getBytes(UTF_8));
-        try (Message m = recvOne(client)) {
+        try (Message m = Peers.recvOne(client)) {
             assertArrayEquals("next reply".getBytes(UTF_8), m.payload());
         }
     }
@@ -109,13 +102,13 @@ class BadInputTest {
         try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
             byte[] request = random(MAX_PAYLOAD, 1);
             client.send(request);
-            Pod pod = acceptOne(listener);
+            Pod pod = Peers.acceptOne(listener);
             try (Message m = pod.message()) {
                 assertArrayEquals(request, m.payload());
             }
             byte[] reply = random(MAX_PAYLOAD, 2);
             pod.reply(reply);
-            try (Message m = recvOne(client)) {
+            try (Message m = Peers.recvOne(client)) {
                 assertArrayEquals(reply, m.payload());
             }
         }
@@ -153,14 +146,14 @@ class BadInputTest {
             List<Long> inodes = handles.stream().map(h -> Peers.inode(h.fileDescriptor())).toList();
             try {
                 client.send("253 handles".getBytes(UTF_8), handles.toArray(Handle[]::new));
-                Pod pod = acceptOne(listener);
+                Pod pod = Peers.acceptOne(listener);
                 try (Message m = pod.message()) {
                     assertArrayEquals("253 handles".getBytes(UTF_8), m.payload());
                     assertReceivedCopies(handles, inodes, m);
                     // and back: the server forwards what it received
                     pod.reply("returned".getBytes(UTF_8), m.handles().toArray(Handle[]::new));
                 }
-                try (Message m = recvOne(client)) {
+                try (Message m = Peers.recvOne(client)) {
                     assertArrayEquals("returned".getBytes(UTF_8), m.payload());
                     assertReceivedCopies(handles, inodes, m);
                     List<Handle> received = m.handles();
@@ -205,7 +198,7 @@ class BadInputTest {
 
             List<Handle> allowed = handles.subList(0, 252);
             client.send(large, allowed.toArray(Handle[]::new));
-            try (Message m = acceptOne(listener).message()) {
+            try (Message m = Peers.acceptOne(listener).message()) {
                 assertArrayEquals(large, m.payload());
                 assertEquals(252, m.handles().size());
             }

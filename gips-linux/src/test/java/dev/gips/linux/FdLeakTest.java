@@ -37,13 +37,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class FdLeakTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private static Pod acceptOne(Listener listener) throws IOException {
-        return listener.accept(WAIT).orElseThrow(() -> new AssertionError("no message within " + WAIT));
-    }
 
-    private static Message recvOne(Endpoint endpoint) throws IOException {
-        return endpoint.recv(WAIT).orElseThrow(() -> new AssertionError("no message within " + WAIT));
-    }
 
     // --------------------------------------------------------------------------------- (a) MSG_CTRUNC
 
@@ -53,12 +47,9 @@ class FdLeakTest {
     void aTruncatedControlMessageIsDroppedAndEveryDescriptorThatArrivedIsClosed(int sent, int room, int payloadSize)
             throws IOException {
         Where where = new Where("ctrunc-test", "socketpair");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sv = arena.allocate(JAVA_INT, 2);
-            assertEquals(0, SysSocket.socketpair(Native.allocateCapture(arena), SysSocket.AF_UNIX,
-                    SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC, 0, sv));
-            int sender = sv.get(JAVA_INT, 0);
-            int receiver = sv.get(JAVA_INT, 4);
+        try (Peers.SocketPair pair = Peers.SocketPair.open()) {
+            int sender = pair.a();
+            int receiver = pair.b();
             int memfd = Peers.memfd("ctrunc");
             try {
                 Sockets.passCredentials(receiver, where);
@@ -88,8 +79,6 @@ class FdLeakTest {
                 assertEquals(baseline, Peers.openFds());
             } finally {
                 Fds.closeQuietly(memfd);
-                Fds.closeQuietly(sender);
-                Fds.closeQuietly(receiver);
             }
         }
     }
@@ -97,12 +86,9 @@ class FdLeakTest {
     @Test
     void theDefaultControlBufferHoldsTheKernelsMaximumOfDescriptorsWithCredentials() throws IOException {
         Where where = new Where("ctrunc-max", "socketpair");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sv = arena.allocate(JAVA_INT, 2);
-            assertEquals(0, SysSocket.socketpair(Native.allocateCapture(arena), SysSocket.AF_UNIX,
-                    SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC, 0, sv));
-            int sender = sv.get(JAVA_INT, 0);
-            int receiver = sv.get(JAVA_INT, 4);
+        try (Peers.SocketPair pair = Peers.SocketPair.open()) {
+            int sender = pair.a();
+            int receiver = pair.b();
             int memfd = Peers.memfd("max");
             try {
                 Sockets.passCredentials(receiver, where);
@@ -114,8 +100,6 @@ class FdLeakTest {
                 m.handles().stream().mapToInt(h -> (int) h.value()).forEach(Fds::closeQuietly);
             } finally {
                 Fds.closeQuietly(memfd);
-                Fds.closeQuietly(sender);
-                Fds.closeQuietly(receiver);
             }
         }
     }
@@ -130,7 +114,7 @@ class FdLeakTest {
             assertEquals("SENT", Peers.readLine(p, WAIT), "the raw peer did not send");
             // connect and sendmsg returned in the peer: its connection and message are queued here
             if (delivered) {
-                Pod pod = acceptOne(listener);
+                Pod pod = Peers.acceptOne(listener);
                 try (Message m = pod.message()) {
                     pod.reply(("got " + m.payload().length + " bytes, " + m.handles().size() + " handles")
                             .getBytes(UTF_8));
@@ -151,12 +135,12 @@ class FdLeakTest {
 
     private static void assertServes(Listener listener, Endpoint good, String text) throws IOException {
         good.send(text.getBytes(UTF_8));
-        Pod pod = acceptOne(listener);
+        Pod pod = Peers.acceptOne(listener);
         try (Message m = pod.message()) {
             assertArrayEquals(text.getBytes(UTF_8), m.payload());
         }
         pod.reply(("re: " + text).getBytes(UTF_8));
-        try (Message m = recvOne(good)) {
+        try (Message m = Peers.recvOne(good)) {
             assertArrayEquals(("re: " + text).getBytes(UTF_8), m.payload());
         }
     }
@@ -255,7 +239,7 @@ class FdLeakTest {
         byte[] payload = ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN).putInt(i).array();
         try (Endpoint client = Endpoint.connect(name)) {
             client.send(payload, handles.toArray(Handle[]::new));
-            Pod pod = acceptOne(listener);
+            Pod pod = Peers.acceptOne(listener);
             try (Message m = pod.message()) {
                 assertArrayEquals(payload, m.payload());
                 assertEquals(2, m.handles().size());

@@ -1,7 +1,6 @@
 package dev.gips.linux;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -14,30 +13,19 @@ import org.junit.jupiter.api.Test;
 class InlineWireTest {
     @Test
     void payloadAtTheInlineLimitArrivesAsOnePlainDatagram() throws Exception {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Native.allocateCapture(arena);
-            MemorySegment sv = arena.allocate(JAVA_INT, 2);
-            assertEquals(0, SysSocket.socketpair(errno, SysSocket.AF_UNIX,
-                    SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC, 0, sv));
-            int a = sv.getAtIndex(JAVA_INT, 0);
-            int b = sv.getAtIndex(JAVA_INT, 1);
-            try {
-                for (int size : new int[] {8, 64 * 1024, Sockets.inlineMax(a)}) {
-                    byte[] payload = new byte[size];
-                    for (int i = 0; i < size; i++) {
-                        payload[i] = (byte) (i * 7 + 1);
-                    }
-                    Wire.send(new MsgBuffers(), a, ByteBuffer.wrap(payload), new long[0], Sockets.inlineMax(a),
-                            new Where("pair", "pair"), null);
-                    // a raw read, as a gips 0.2.0 or any SOCK_SEQPACKET peer does it
-                    MemorySegment buf = arena.allocate(size + 64);
-                    long n = Unistd.read(errno, b, buf, buf.byteSize());
-                    assertEquals(size, n, "one datagram of exactly the payload");
-                    assertArrayEquals(payload, buf.asSlice(0, n).toArray(JAVA_BYTE));
+        try (Peers.SocketPair pair = Peers.SocketPair.open(); Arena arena = Arena.ofConfined()) {
+            for (int size : new int[] {8, 64 * 1024, Sockets.inlineMax(pair.a())}) {
+                byte[] payload = new byte[size];
+                for (int i = 0; i < size; i++) {
+                    payload[i] = (byte) (i * 7 + 1);
                 }
-            } finally {
-                Fds.closeQuietly(a);
-                Fds.closeQuietly(b);
+                Wire.send(new MsgBuffers(), pair.a(), ByteBuffer.wrap(payload), new long[0],
+                        Sockets.inlineMax(pair.a()), new Where("pair", "pair"), null);
+                // a raw read, as a gips 0.2.0 or any SOCK_SEQPACKET peer does it
+                MemorySegment buf = arena.allocate(size + 64);
+                long n = Unistd.read(Native.allocateCapture(arena), pair.b(), buf, buf.byteSize());
+                assertEquals(size, n, "one datagram of exactly the payload");
+                assertArrayEquals(payload, buf.asSlice(0, n).toArray(JAVA_BYTE));
             }
         }
     }

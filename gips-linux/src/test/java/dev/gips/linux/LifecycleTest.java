@@ -39,17 +39,11 @@ class LifecycleTest {
         return s.getBytes(UTF_8);
     }
 
-    private static Pod acceptOne(Listener listener) throws IOException {
-        return listener.accept(WAIT).orElseThrow(() -> new AssertionError("no message within " + WAIT));
-    }
 
-    private static Message recvOne(Endpoint endpoint) throws IOException {
-        return endpoint.recv(WAIT).orElseThrow(() -> new AssertionError("no reply within " + WAIT));
-    }
 
     private static Connection admit(Listener listener, Endpoint client) throws IOException {
         client.send(bytes("hello"));
-        Pod pod = acceptOne(listener);
+        Pod pod = Peers.acceptOne(listener);
         pod.message().close();
         return pod.connection();
     }
@@ -139,7 +133,7 @@ class LifecycleTest {
             Connection otherConnection = admit(listener, other);
             Process python = Peers.python("peer.py", "hold", "/tmp/" + name).start();
             try {
-                Pod pod = acceptOne(listener);
+                Pod pod = Peers.acceptOne(listener);
                 Connection dying = pod.connection();
                 try (Message m = pod.message()) {
                     assertArrayEquals(bytes("hello from python"), m.payload());
@@ -168,7 +162,7 @@ class LifecycleTest {
                 assertTrue(served, "the other client was not served after a peer died");
                 assertFalse(dying.isOpen(), "the listener did not notice that the client died");
                 assertThrows(ClosedChannelException.class, () -> dying.reply(bytes("too late")));
-                try (Message m = recvOne(other)) {
+                try (Message m = Peers.recvOne(other)) {
                     assertArrayEquals(bytes("yes"), m.payload());
                 }
                 assertTrue(otherConnection.isOpen());
@@ -187,7 +181,7 @@ class LifecycleTest {
             assertEquals("READY", Peers.readLine(server, Duration.ofSeconds(60)));
             try (Endpoint client = Endpoint.connect(name)) {
                 client.send(bytes("ping"));
-                try (Message m = recvOne(client)) {
+                try (Message m = Peers.recvOne(client)) {
                     assertArrayEquals(bytes("ping"), m.payload());
                 }
                 assertEquals(server.pid(), client.peerCredentials().pid());
@@ -196,7 +190,7 @@ class LifecycleTest {
                 // the echo of "unanswered" may or may not have gone out; then the hang-up is an EOFException
                 assertThrows(EOFException.class, () -> {
                     while (true) {
-                        try (Message m = recvOne(client)) {
+                        try (Message m = Peers.recvOne(client)) {
                             assertArrayEquals(bytes("unanswered"), m.payload());
                         }
                     }
@@ -331,12 +325,12 @@ class LifecycleTest {
         String name = "@" + bare;
         try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
             client.send(bytes("abstract"));
-            Pod pod = acceptOne(listener);
+            Pod pod = Peers.acceptOne(listener);
             try (Message m = pod.message()) {
                 assertArrayEquals(bytes("abstract"), m.payload());
             }
             pod.reply(bytes("ok"));
-            try (Message m = recvOne(client)) {
+            try (Message m = Peers.recvOne(client)) {
                 assertArrayEquals(bytes("ok"), m.payload());
             }
             assertFalse(Files.exists(Path.of("/tmp/" + name)));

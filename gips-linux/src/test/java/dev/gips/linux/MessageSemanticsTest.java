@@ -44,13 +44,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class MessageSemanticsTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private static Pod acceptOne(Listener listener) throws IOException {
-        return listener.accept(WAIT).orElseThrow(() -> new AssertionError("no message within " + WAIT));
-    }
 
-    private static Message recvOne(Endpoint endpoint) throws IOException {
-        return endpoint.recv(WAIT).orElseThrow(() -> new AssertionError("no message within " + WAIT));
-    }
 
     private static byte[] random(int size, long seed) {
         byte[] b = new byte[size];
@@ -69,7 +63,7 @@ class MessageSemanticsTest {
             listener = Listener.bind(name);
             client = Endpoint.connect(name);
             client.send("hello".getBytes(UTF_8));
-            Pod pod = acceptOne(listener);
+            Pod pod = Peers.acceptOne(listener);
             pod.message().close();
             connection = pod.connection();
         }
@@ -105,19 +99,19 @@ class MessageSemanticsTest {
             client.send(new byte[0], handles.get(0));
             client.send(ByteBuffer.allocateDirect(0), List.of());
             client.send("after".getBytes(UTF_8));
-            Pod first = acceptOne(listener);
+            Pod first = Peers.acceptOne(listener);
             try (Message m = first.message()) {
                 assertEquals(0, m.payload().length);
                 assertTrue(m.handles().isEmpty());
             }
-            try (Message m = acceptOne(listener).message()) {
+            try (Message m = Peers.acceptOne(listener).message()) {
                 assertEquals(0, m.payload().length);
                 assertSameObjects(handles, m);
             }
-            try (Message m = acceptOne(listener).message()) {
+            try (Message m = Peers.acceptOne(listener).message()) {
                 assertEquals(0, m.payload().length);
             }
-            try (Message m = acceptOne(listener).message()) {
+            try (Message m = Peers.acceptOne(listener).message()) {
                 assertArrayEquals("after".getBytes(UTF_8), m.payload());
             }
             assertTrue(first.connection().isOpen(), "an empty message was taken for a hang-up");
@@ -127,18 +121,18 @@ class MessageSemanticsTest {
             c.reply(new byte[0], handles.get(0));
             first.reply(new byte[0]);
             c.reply("after".getBytes(UTF_8));
-            try (Message m = recvOne(client)) {
+            try (Message m = Peers.recvOne(client)) {
                 assertEquals(0, m.payload().length);
                 assertTrue(m.handles().isEmpty());
             }
-            try (Message m = recvOne(client)) {
+            try (Message m = Peers.recvOne(client)) {
                 assertEquals(0, m.payload().length);
                 assertSameObjects(handles, m);
             }
             try (Message m = client.tryRecv().orElseThrow()) {
                 assertEquals(0, m.payload().length);
             }
-            try (Message m = recvOne(client)) {
+            try (Message m = Peers.recvOne(client)) {
                 assertArrayEquals("after".getBytes(UTF_8), m.payload());
             }
             assertTrue(client.tryRecv().isEmpty());
@@ -154,7 +148,7 @@ class MessageSemanticsTest {
             Process p = Peers.python("peer.py", "send-hex", "/tmp/" + name, "", "0").start();
             try {
                 assertEquals("SENT", Peers.readLine(p, WAIT));
-                Pod pod = acceptOne(listener);
+                Pod pod = Peers.acceptOne(listener);
                 try (Message m = pod.message()) {
                     assertEquals(0, m.payload().length);
                 }
@@ -187,14 +181,14 @@ class MessageSemanticsTest {
         try (Pair pair = new Pair("size")) {
             byte[] request = random(size, size);
             pair.client.send(request, handles.toArray(Handle[]::new));
-            Pod pod = acceptOne(pair.listener);
+            Pod pod = Peers.acceptOne(pair.listener);
             try (Message m = pod.message()) {
                 assertArrayEquals(request, m.payload());
                 assertSameObjects(handles, m);
             }
             byte[] reply = random(size, size + 1L);
             pod.reply(reply, handles.toArray(Handle[]::new));
-            try (Message m = recvOne(pair.client)) {
+            try (Message m = Peers.recvOne(pair.client)) {
                 assertArrayEquals(reply, m.payload());
                 assertSameObjects(handles, m);
             }
@@ -212,10 +206,10 @@ class MessageSemanticsTest {
                 pair.connection.reply(random(sizes[i], i + 100));
             }
             for (int i = 0; i < sizes.length; i++) {
-                try (Message m = acceptOne(pair.listener).message()) {
+                try (Message m = Peers.acceptOne(pair.listener).message()) {
                     assertArrayEquals(random(sizes[i], i), m.payload(), "message " + i);
                 }
-                try (Message m = recvOne(pair.client)) {
+                try (Message m = Peers.recvOne(pair.client)) {
                     assertArrayEquals(random(sizes[i], i + 100), m.payload(), "reply " + i);
                 }
             }
@@ -239,12 +233,12 @@ class MessageSemanticsTest {
                 byte[] payload = markerLookAlike(claimed);
                 for (List<Handle> with : List.of(List.<Handle>of(), handles)) {
                     pair.client.send(payload, with.toArray(Handle[]::new));
-                    try (Message m = acceptOne(pair.listener).message()) {
+                    try (Message m = Peers.acceptOne(pair.listener).message()) {
                         assertArrayEquals(payload, m.payload());
                         assertSameObjects(with, m);
                     }
                     pair.connection.reply(ByteBuffer.wrap(payload), with);
-                    try (Message m = recvOne(pair.client)) {
+                    try (Message m = Peers.recvOne(pair.client)) {
                         assertArrayEquals(payload, m.payload());
                         assertSameObjects(with, m);
                     }
@@ -264,7 +258,7 @@ class MessageSemanticsTest {
                     .start();
             try {
                 assertEquals("SENT", Peers.readLine(p, WAIT));
-                Pod pod = acceptOne(listener);
+                Pod pod = Peers.acceptOne(listener);
                 try (Message m = pod.message()) {
                     assertArrayEquals(payload, m.payload());
                 }
@@ -292,7 +286,7 @@ class MessageSemanticsTest {
             assertTrue(e.getMessage().contains("252") && e.getMessage().contains("magic"), e.getMessage());
             assertTrue(pair.listener.tryAccept().isEmpty(), "nothing delivered");
             pair.client.send(payload, handles.subList(0, 252).toArray(Handle[]::new));
-            try (Message m = acceptOne(pair.listener).message()) {
+            try (Message m = Peers.acceptOne(pair.listener).message()) {
                 assertArrayEquals(payload, m.payload());
                 assertSameObjects(handles.subList(0, 252), m);
             }
@@ -305,23 +299,12 @@ class MessageSemanticsTest {
     @Test
     void aMarkerLookAlikeWithoutHandlesIsAPlainDatagram() throws Exception {
         byte[] payload = markerLookAlike(9);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Native.allocateCapture(arena);
-            MemorySegment sv = arena.allocate(ValueLayout.JAVA_INT, 2);
-            assertEquals(0, SysSocket.socketpair(errno, SysSocket.AF_UNIX,
-                    SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC, 0, sv));
-            int a = sv.getAtIndex(ValueLayout.JAVA_INT, 0);
-            int b = sv.getAtIndex(ValueLayout.JAVA_INT, 1);
-            try {
-                Wire.send(new MsgBuffers(), a, java.nio.ByteBuffer.wrap(payload), new long[0], Sockets.inlineMax(a),
-                        new Where("pair", "pair"), null);
-                MemorySegment buf = arena.allocate(64);
-                long n = Unistd.read(errno, b, buf, buf.byteSize());
-                assertArrayEquals(payload, buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
-            } finally {
-                Fds.closeQuietly(a);
-                Fds.closeQuietly(b);
-            }
+        try (Peers.SocketPair pair = Peers.SocketPair.open(); Arena arena = Arena.ofConfined()) {
+            Wire.send(new MsgBuffers(), pair.a(), ByteBuffer.wrap(payload), new long[0], Sockets.inlineMax(pair.a()),
+                    new Where("pair", "pair"), null);
+            MemorySegment buf = arena.allocate(64);
+            long n = Unistd.read(Native.allocateCapture(arena), pair.b(), buf, buf.byteSize());
+            assertArrayEquals(payload, buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
         }
     }
 
@@ -349,10 +332,10 @@ class MessageSemanticsTest {
                     Message m;
                     if (fromClient) {
                         pair.client.send(b, List.of());
-                        m = acceptOne(pair.listener).message();
+                        m = Peers.acceptOne(pair.listener).message();
                     } else {
                         pair.connection.reply(b, List.of());
-                        m = recvOne(pair.client);
+                        m = Peers.recvOne(pair.client);
                     }
                     try (m) {
                         assertArrayEquals(expected, m.payload(), template + (fromClient ? " send" : " reply"));
@@ -432,7 +415,7 @@ class MessageSemanticsTest {
                 }
             }).run(), unchecked(() -> {
                 for (int i = 0; i < threads * perThread; i++) {
-                    try (Message m = recvOne(pair.client)) {
+                    try (Message m = Peers.recvOne(pair.client)) {
                         checkPatterned(m.payload(), nextSeq);
                     }
                 }
@@ -456,7 +439,7 @@ class MessageSemanticsTest {
                 }
             }).run(), unchecked(() -> {
                 for (int i = 0; i < threads * perThread; i++) {
-                    Pod pod = acceptOne(pair.listener);
+                    Pod pod = Peers.acceptOne(pair.listener);
                     assertSame(pair.connection, pod.connection());
                     try (Message m = pod.message()) {
                         checkPatterned(m.payload(), nextSeq);
@@ -483,7 +466,7 @@ class MessageSemanticsTest {
                 }
             }).run(), unchecked(() -> {
                 for (int i = 0; i < count; i++) {
-                    try (Message m = recvOne(client)) {
+                    try (Message m = Peers.recvOne(client)) {
                         byte[] p = m.payload();
                         assertArrayEquals(EchoServer.PREFIX, java.util.Arrays.copyOf(p, EchoServer.PREFIX.length));
                         checkPatterned(java.util.Arrays.copyOfRange(p, EchoServer.PREFIX.length, p.length), nextSeq);
@@ -508,7 +491,7 @@ class MessageSemanticsTest {
             }
             Map<Character, Connection> seen = new HashMap<>();
             for (int i = 0; i < 10; i++) {
-                Pod p = acceptOne(listener);
+                Pod p = Peers.acceptOne(listener);
                 try (Message m = p.message()) {
                     char who = (char) m.payload()[0];
                     Connection c = seen.computeIfAbsent(who, k -> p.connection());
@@ -532,16 +515,16 @@ class MessageSemanticsTest {
                     assertTrue(h.isOpen());
                     assertTrue(Peers.isOpenFd(h.fileDescriptor()));
                 }
-                Message received = acceptOne(pair.listener).message();
+                Message received = Peers.acceptOne(pair.listener).message();
                 assertSameObjects(handles, received);
                 // forwarding received handles does not consume them either
                 pair.connection.reply("forwarded".getBytes(UTF_8), received.handles().toArray(Handle[]::new));
                 assertTrue(received.handles().stream().allMatch(h -> h.isOpen() && Peers.isOpenFd(h.fileDescriptor())));
                 received.close();
-                try (Message m = recvOne(pair.client)) {
+                try (Message m = Peers.recvOne(pair.client)) {
                     assertSameObjects(handles, m);
                 }
-                try (Message m = recvOne(pair.client)) {
+                try (Message m = Peers.recvOne(pair.client)) {
                     assertArrayEquals("forwarded".getBytes(UTF_8), m.payload());
                     assertSameObjects(handles, m);
                 }

@@ -197,6 +197,40 @@ final class Peers {
         void run() throws Exception;
     }
 
+    /** How long tests wait for a message that should come: generous, for a loaded 2-core CI machine. */
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    /** The next message a listener receives, failing if none arrives within {@link #WAIT}. */
+    static dev.gips.ipc.Pod acceptOne(dev.gips.ipc.Listener listener) throws IOException {
+        return listener.accept(WAIT).orElseThrow(() -> new AssertionError("no message within " + WAIT));
+    }
+
+    /** The next message an endpoint receives, failing if none arrives within {@link #WAIT}. */
+    static dev.gips.ipc.Message recvOne(dev.gips.ipc.Endpoint endpoint) throws IOException {
+        return endpoint.recv(WAIT).orElseThrow(() -> new AssertionError("no reply within " + WAIT));
+    }
+
+    /** A connected AF_UNIX SOCK_SEQPACKET pair, closed together. */
+    record SocketPair(int a, int b) implements AutoCloseable {
+        static SocketPair open() {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment errno = Native.allocateCapture(arena);
+                MemorySegment sv = arena.allocate(ValueLayout.JAVA_INT, 2);
+                if (SysSocket.socketpair(errno, SysSocket.AF_UNIX, SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC,
+                        0, sv) < 0) {
+                    throw new IllegalStateException("socketpair: " + Errno.describe(Native.errno(errno)));
+                }
+                return new SocketPair(sv.getAtIndex(ValueLayout.JAVA_INT, 0), sv.getAtIndex(ValueLayout.JAVA_INT, 1));
+            }
+        }
+
+        @Override
+        public void close() {
+            Fds.closeQuietly(a);
+            Fds.closeQuietly(b);
+        }
+    }
+
     /** A child JVM running {@code main} with the test class path and native access enabled. */
     static ProcessBuilder javaChild(Class<?> main, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");

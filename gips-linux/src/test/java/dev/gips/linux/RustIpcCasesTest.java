@@ -47,25 +47,18 @@ class RustIpcCasesTest {
         return s.getBytes(UTF_8);
     }
 
-    /** Accepts the next message, failing if none arrives in time. */
-    private static Pod acceptOne(Listener listener) throws IOException {
-        return listener.accept(WAIT).orElseThrow(() -> new AssertionError("no message within " + WAIT));
-    }
 
-    private static Message recvOne(Endpoint endpoint) throws IOException {
-        return endpoint.recv(WAIT).orElseThrow(() -> new AssertionError("no reply within " + WAIT));
-    }
 
     /** A client that sends one message and gets the reply: the policy admitted it. */
     private static void assertAdmitted(Listener listener, String name) throws IOException {
         try (Endpoint client = Endpoint.connect(name)) {
             client.send(bytes("knock"));
-            Pod pod = acceptOne(listener);
+            Pod pod = Peers.acceptOne(listener);
             try (Message m = pod.message()) {
                 assertArrayEquals(bytes("knock"), m.payload());
                 pod.reply(bytes("welcome"));
             }
-            try (Message reply = recvOne(client)) {
+            try (Message reply = Peers.recvOne(client)) {
                 assertArrayEquals(bytes("welcome"), reply.payload());
             }
         }
@@ -98,7 +91,7 @@ class RustIpcCasesTest {
         Process p = Peers.asNobody(Peers.python("peer.py", "whoami", "/tmp/" + name)).start();
         try {
             String[] who = Peers.readLine(p, WAIT).split(" ");
-            Pod pod = acceptOne(listener);
+            Pod pod = Peers.acceptOne(listener);
             try (Message m = pod.message()) {
                 assertArrayEquals(bytes("whoami"), m.payload());
                 assertEquals(Long.parseLong(who[0]), pod.credentials().pid());
@@ -124,13 +117,13 @@ class RustIpcCasesTest {
         String name = Peers.uniqueName("basic");
         try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
             client.send(bytes("Hello from client!"));
-            Pod pod = acceptOne(listener);
+            Pod pod = Peers.acceptOne(listener);
             try (Message m = pod.message()) {
                 assertArrayEquals(bytes("Hello from client!"), m.payload());
                 assertTrue(m.handles().isEmpty(), "no objects were sent");
                 pod.reply(bytes("Hello from server!"));
             }
-            try (Message reply = recvOne(client)) {
+            try (Message reply = Peers.recvOne(client)) {
                 assertArrayEquals(bytes("Hello from server!"), reply.payload());
                 assertTrue(reply.handles().isEmpty());
             }
@@ -260,7 +253,7 @@ class RustIpcCasesTest {
                 Process p = Peers.asNobody(Peers.python("peer.py", "whoami", "/tmp/" + name), daemon).start();
                 try {
                     Peers.readLine(p, WAIT);
-                    Pod pod = acceptOne(listener);
+                    Pod pod = Peers.acceptOne(listener);
                     pod.message().close();
                     assertEquals(Identity.groupId("nogroup").orElseThrow(), pod.credentials().gidList().get(0));
                     assertTrue(pod.credentials().gidList().contains(daemon));
@@ -329,7 +322,7 @@ class RustIpcCasesTest {
             // a client in this process
             try (Endpoint client = Endpoint.connect(name)) {
                 client.send(bytes("who am i"));
-                Pod pod = acceptOne(listener);
+                Pod pod = Peers.acceptOne(listener);
                 pod.message().close();
                 assertEquals(me, pod.credentials());
                 assertEquals(me, pod.connection().credentials());
@@ -339,7 +332,7 @@ class RustIpcCasesTest {
             Process p = Peers.asNobody(Peers.python("peer.py", "whoami", "/tmp/" + name), "1", "2").start();
             try {
                 String[] who = Peers.readLine(p, WAIT).split(" ");
-                Pod pod = acceptOne(listener);
+                Pod pod = Peers.acceptOne(listener);
                 try (Message m = pod.message()) {
                     Credentials c = pod.credentials();
                     assertEquals(Long.parseLong(who[0]), c.pid());
@@ -374,7 +367,7 @@ class RustIpcCasesTest {
                 assertArrayEquals(bytes("non-blocking"), m.payload());
                 pod.reply(bytes("ok"));
             }
-            try (Message reply = recvOne(client)) {
+            try (Message reply = Peers.recvOne(client)) {
                 assertArrayEquals(bytes("ok"), reply.payload());
             }
         }
@@ -413,7 +406,7 @@ class RustIpcCasesTest {
             for (int j = 0; j < messages; j++) {
                 byte[] request = bytes(who + " message " + j);
                 client.send(request);
-                try (Message reply = recvOne(client)) {
+                try (Message reply = Peers.recvOne(client)) {
                     assertArrayEquals(EchoServer.echoOf(request), reply.payload(),
                             () -> who + " got " + new String(reply.payload(), UTF_8));
                 }
@@ -433,7 +426,7 @@ class RustIpcCasesTest {
                     start.await(30, TimeUnit.SECONDS);
                     byte[] request = bytes("request from " + who);
                     client.send(request);
-                    try (Message reply = recvOne(client)) {
+                    try (Message reply = Peers.recvOne(client)) {
                         assertArrayEquals(EchoServer.echoOf(request), reply.payload());
                     }
                 }
@@ -466,7 +459,7 @@ class RustIpcCasesTest {
                 byte[] request = bytes("sequential client " + i);
                 try (Endpoint client = Endpoint.connect(name)) {
                     client.send(request);
-                    Pod pod = acceptOne(listener);
+                    Pod pod = Peers.acceptOne(listener);
                     try (Message m = pod.message()) {
                         assertArrayEquals(request, m.payload());
                         pod.reply(EchoServer.echoOf(m.payload()));
@@ -475,7 +468,7 @@ class RustIpcCasesTest {
                         assertNotEquals(earlier, pod.connection(), "each client has its own connection");
                     }
                     connections.add(pod.connection());
-                    try (Message reply = recvOne(client)) {
+                    try (Message reply = Peers.recvOne(client)) {
                         assertArrayEquals(EchoServer.echoOf(request), reply.payload());
                     }
                 }
