@@ -1,5 +1,7 @@
 package dev.gips.linux;
 
+import dev.gips.spi.Limits;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -29,6 +31,8 @@ final class MsgBuffers {
     /** A {@code pollfd} for a platform thread's timed wait. */
     final MemorySegment pollfd;
     private MemorySegment data;
+    /** Whether {@link #data} holds any datagram we accept, so that a receive needs no length peek first. */
+    private final boolean holdsAnyMessage;
 
     MsgBuffers() {
         this(CONTROL_SIZE);
@@ -36,6 +40,10 @@ final class MsgBuffers {
 
     /** With a control buffer of {@code controlSize} bytes; tests use a small one to provoke MSG_CTRUNC. */
     MsgBuffers(long controlSize) {
+        this(controlSize, null);
+    }
+
+    private MsgBuffers(long controlSize, MemorySegment wholeMessageData) {
         Arena arena = Arena.ofAuto();
         msghdr = arena.allocate(SysSocket.MSGHDR);
         iov = arena.allocate(SysSocket.IOVEC);
@@ -43,7 +51,32 @@ final class MsgBuffers {
         errno = Native.allocateCapture(arena);
         event = arena.allocate(SysEpoll.EPOLL_EVENT);
         pollfd = arena.allocate(Poll.POLLFD);
-        data = arena.allocate(INITIAL_DATA, 8);
+        data = wholeMessageData != null ? wholeMessageData : arena.allocate(INITIAL_DATA, 8);
+        holdsAnyMessage = wholeMessageData != null;
+    }
+
+    /**
+     * Buffers whose data buffer takes any datagram up to the payload limit and one byte more, so that every
+     * receive is a single {@code recvmsg}: a datagram that does not fit is over the limit anyway. The data buffer is
+     * an anonymous mapping reserved, not committed: only the pages a message touches use memory. It is unmapped
+     * when {@code owner} closes. For a listener, which has one such buffer for all its clients.
+     */
+    static MsgBuffers forWholeMessages(Arena owner) throws IOException {
+        long length = Limits.MAX_PAYLOAD + 1L;
+        MemorySegment errno = Native.threadCapture();
+        MemorySegment address = SysMman.mmap(errno, MemorySegment.NULL, length, SysMman.PROT_READ | SysMman.PROT_WRITE,
+                SysMman.MAP_PRIVATE | SysMman.MAP_ANONYMOUS | SysMman.MAP_NORESERVE, -1, 0);
+        if (address.address() == SysMman.MAP_FAILED) {
+            throw new IOException("mmap of a " + length + "-byte receive buffer: " + Errno.describe(Native.errno(errno)));
+        }
+        long raw = address.address();
+        return new MsgBuffers(CONTROL_SIZE, Native.owned(address, length, owner,
+                () -> SysMman.munmap(Native.threadCapture(), MemorySegment.ofAddress(raw), length)));
+    }
+
+    /** Whether a receive may skip the length peek: any acceptable datagram fits {@link #data(long)}. */
+    boolean holdsAnyMessage() {
+        return holdsAnyMessage;
     }
 
     /** A data buffer of at least {@code size} bytes. */

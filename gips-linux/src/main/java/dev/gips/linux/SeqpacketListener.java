@@ -52,13 +52,17 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final Queue<MsgBuffers> sendPool = new ConcurrentLinkedQueue<>();
 
     private final ReentrantLock receiveLock = new ReentrantLock();
-    private final MsgBuffers readBuffers = new MsgBuffers();              // guarded by receiveLock
+    private final Arena buffersArena;                                     // owns readBuffers' data mapping
+    private final MsgBuffers readBuffers;                                 // guarded by receiveLock
     private final MemorySegment events;                                   // guarded by receiveLock
     private int pendingIndex;                                             // guarded by receiveLock
     private int pendingCount;                                             // guarded by receiveLock
     private long lastAcceptWarning;                                       // guarded by receiveLock
 
-    private SeqpacketListener(UnixAddress address, int listenFd, int epfd, int wakeFd, long[] socketFileId) {
+    private SeqpacketListener(UnixAddress address, int listenFd, int epfd, int wakeFd, long[] socketFileId,
+            Arena buffersArena, MsgBuffers readBuffers) {
+        this.buffersArena = buffersArena;
+        this.readBuffers = readBuffers;
         this.where = address.where();
         this.address = address;
         this.listenFd = listenFd;
@@ -75,6 +79,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         int epfd = -1;
         int wakeFd = -1;
         long[] fileId = null;
+        Arena buffersArena = null;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.allocateCapture(arena);
             listenFd = SysSocket.socket(errno, SysSocket.AF_UNIX,
@@ -115,8 +120,14 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             MemorySegment ev = arena.allocate(SysEpoll.EPOLL_EVENT);
             epollAdd(errno, epfd, listenFd, LISTEN_TOKEN, ev, where);
             epollAdd(errno, epfd, wakeFd, WAKE_TOKEN, ev, where);
-            return new SeqpacketListener(address, listenFd, epfd, wakeFd, fileId);
+            // one receive buffer for every client, large enough that a receive never needs a length peek
+            buffersArena = Arena.ofShared();
+            MsgBuffers readBuffers = MsgBuffers.forWholeMessages(buffersArena);
+            return new SeqpacketListener(address, listenFd, epfd, wakeFd, fileId, buffersArena, readBuffers);
         } catch (IOException | RuntimeException e) {
+            if (buffersArena != null) {
+                buffersArena.close();
+            }
             Fds.closeQuietly(wakeFd);
             Fds.closeQuietly(epfd);
             Fds.closeQuietly(listenFd);
@@ -364,6 +375,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         }
         Fds.closeQuietly(wakeFd);
         Fds.closeQuietly(epfd);
+        buffersArena.close(); // nobody is inside any more: unmaps the receive buffer
     }
 
     @Override

@@ -18,6 +18,8 @@ final class SysMman {
     static final int PROT_WRITE = 0x2;
     static final int MAP_SHARED = 0x01;
     static final int MAP_PRIVATE = 0x02;
+    static final int MAP_ANONYMOUS = 0x20;
+    static final int MAP_NORESERVE = 0x4000;
     static final long MAP_FAILED = -1L;
 
     static final int MFD_CLOEXEC = 0x1;

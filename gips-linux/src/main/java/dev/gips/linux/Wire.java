@@ -217,22 +217,27 @@ final class Wire {
      */
     static RawMessage receive(MsgBuffers b, int fd, boolean wait, Where where) throws IOException {
         MemorySegment msg = b.msghdr;
-        // 1. learn the datagram's length (MSG_TRUNC reports the real one), consuming nothing, receiving no fds
-        msg.fill((byte) 0);
-        long n;
-        do {
-            n = SysSocket.recvmsg(b.errno, fd, msg, SysSocket.MSG_PEEK | SysSocket.MSG_TRUNC
-                    | (wait ? 0 : SysSocket.MSG_DONTWAIT));
-        } while (n < 0 && retry(Native.errno(b.errno)));
-        if (n < 0) {
-            int e = Native.errno(b.errno);
-            if (e == Errno.EAGAIN) {
-                return WOULD_BLOCK;
+        long n;            // the datagram's length, when a peek was needed to size the buffer
+        MemorySegment data;
+        if (b.holdsAnyMessage()) {
+            n = -1;        // any datagram we accept fits: one recvmsg
+            data = b.data(0);
+        } else {
+            // 1. learn the datagram's length (MSG_TRUNC reports the real one), consuming nothing, receiving no fds
+            msg.fill((byte) 0);
+            do {
+                n = SysSocket.recvmsg(b.errno, fd, msg, SysSocket.MSG_PEEK | SysSocket.MSG_TRUNC
+                        | (wait ? 0 : SysSocket.MSG_DONTWAIT));
+            } while (n < 0 && retry(Native.errno(b.errno)));
+            if (n < 0) {
+                int e = Native.errno(b.errno);
+                if (e == Errno.EAGAIN) {
+                    return WOULD_BLOCK;
+                }
+                throw where.error("recvmsg", e);
             }
-            throw where.error("recvmsg", e);
+            data = b.data(n > Limits.MAX_PAYLOAD ? 1 : Math.max(n, 1));
         }
-        boolean oversized = n > Limits.MAX_PAYLOAD;
-        MemorySegment data = b.data(oversized ? 1 : Math.max(n, 1));
 
         // 2. take it, with its control messages
         msg.fill((byte) 0);
@@ -243,8 +248,10 @@ final class Wire {
         msg.set(ADDRESS, SysSocket.MSG_CONTROL, b.control);
         msg.set(JAVA_LONG, SysSocket.MSG_CONTROLLEN, b.control.byteSize());
         long m;
+        // without a peek, this call is the one that waits; after a peek the datagram is there already
+        int recvFlags = SysSocket.MSG_CMSG_CLOEXEC | (n < 0 && wait ? 0 : SysSocket.MSG_DONTWAIT);
         do {
-            m = SysSocket.recvmsg(b.errno, fd, msg, SysSocket.MSG_CMSG_CLOEXEC | SysSocket.MSG_DONTWAIT);
+            m = SysSocket.recvmsg(b.errno, fd, msg, recvFlags);
         } while (m < 0 && retry(Native.errno(b.errno)));
         if (m < 0) {
             int e = Native.errno(b.errno);
@@ -258,10 +265,11 @@ final class Wire {
         if (m == 0 && !anc.credentials && anc.fds.length == 0 && (flags & SysSocket.MSG_CTRUNC) == 0) {
             return EOF;
         }
-        if (oversized) {
+        if (n > Limits.MAX_PAYLOAD || m > Limits.MAX_PAYLOAD || (n < 0 && (flags & SysSocket.MSG_TRUNC) != 0)) {
             Fds.closeAll(anc.fds);
-            throw new ProtocolException(where.message("recvmsg", "datagram of " + n
-                    + " bytes exceeds the limit of " + Limits.MAX_PAYLOAD + " bytes; dropped it"));
+            throw new ProtocolException(where.message("recvmsg", "datagram of " + (n < 0 ? "more than "
+                    + Limits.MAX_PAYLOAD : n) + " bytes exceeds the limit of " + Limits.MAX_PAYLOAD
+                    + " bytes; dropped it"));
         }
         if ((flags & SysSocket.MSG_CTRUNC) != 0) {
             Fds.closeAll(anc.fds);

@@ -160,6 +160,8 @@ class NativeLayoutTest {
         constant(m, "PROT_WRITE", SysMman.PROT_WRITE);
         constant(m, "MAP_SHARED", SysMman.MAP_SHARED);
         constant(m, "MAP_PRIVATE", SysMman.MAP_PRIVATE);
+        constant(m, "MAP_ANONYMOUS", SysMman.MAP_ANONYMOUS);
+        constant(m, "MAP_NORESERVE", SysMman.MAP_NORESERVE);
         constant(m, "MAP_FAILED", SysMman.MAP_FAILED, "(intptr_t) MAP_FAILED");
         constant(m, "MFD_CLOEXEC", SysMman.MFD_CLOEXEC);
         constant(m, "MFD_ALLOW_SEALING", SysMman.MFD_ALLOW_SEALING);
