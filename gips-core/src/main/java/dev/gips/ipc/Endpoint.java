@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * try (Endpoint endpoint = Endpoint.connect("com.example.echo")) {
  *     endpoint.send("Hello from client!".getBytes(StandardCharsets.UTF_8));
  *     try (Message reply = endpoint.recv()) {
- *         System.out.println(new String(reply.payload(), StandardCharsets.UTF_8));
+ *         String text = new String(reply.payload(), StandardCharsets.UTF_8);
  *     }
  * }
  * }
