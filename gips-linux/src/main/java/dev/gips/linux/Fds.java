@@ -1,6 +1,9 @@
 package dev.gips.linux;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /** Descriptor chores shared by the channels and the backend. */
 final class Fds {
@@ -20,6 +23,20 @@ final class Fds {
     static void closeAll(int[] fds) {
         for (int fd : fds) {
             closeQuietly(fd);
+        }
+    }
+
+    /**
+     * The size of the file behind {@code fd} ({@code statx} of the descriptor itself), or -1 with the errno in
+     * {@code errno}.
+     */
+    static long size(MemorySegment errno, int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(SysStat.STATX);
+            if (SysStat.statx(errno, fd, SysStat.EMPTY_PATH, SysStat.AT_EMPTY_PATH, SysStat.STATX_SIZE, st) < 0) {
+                return -1;
+            }
+            return st.get(ValueLayout.JAVA_LONG, SysStat.STX_SIZE);
         }
     }
 

@@ -24,7 +24,6 @@ final class PosixShmObject implements ShmObject {
     /** Where glibc's {@code shm_open} keeps named objects; used to check a name still refers to our object. */
     private static final String SHM_DIR = "/dev/shm";
     private static final int OWNER_READ_WRITE = 0600;
-    private static final MemorySegment EMPTY_PATH = Arena.global().allocateFrom("");
     private static final MemorySegment MEMFD_NAME = Arena.global().allocateFrom("gips-shm");
     /**
      * Seals of the memfds we create: never shrinks (so no mapping can fault), growing stays allowed for resize, and
@@ -104,7 +103,7 @@ final class PosixShmObject implements ShmObject {
         MemorySegment errno = Native.threadCapture();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = arena.allocate(SysStat.STATX);
-            if (SysStat.statx(errno, fd, EMPTY_PATH, SysStat.AT_EMPTY_PATH, SysStat.STATX_TYPE, st) < 0) {
+            if (SysStat.statx(errno, fd, SysStat.EMPTY_PATH, SysStat.AT_EMPTY_PATH, SysStat.STATX_TYPE, st) < 0) {
                 throw error("statx of a received shared memory descriptor", null, Native.errno(errno));
             }
             int type = Short.toUnsignedInt(st.get(JAVA_SHORT, SysStat.STX_MODE)) & SysStat.S_IFMT;
@@ -127,13 +126,11 @@ final class PosixShmObject implements ShmObject {
     @Override
     public long size() throws IOException {
         MemorySegment errno = Native.threadCapture();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(SysStat.STATX);
-            if (SysStat.statx(errno, fd(), EMPTY_PATH, SysStat.AT_EMPTY_PATH, SysStat.STATX_SIZE, st) < 0) {
-                throw error("statx of shared memory", name, Native.errno(errno));
-            }
-            return st.get(JAVA_LONG, SysStat.STX_SIZE);
+        long size = Fds.size(errno, fd());
+        if (size < 0) {
+            throw error("statx of shared memory", name, Native.errno(errno));
         }
+        return size;
     }
 
     @Override
@@ -190,7 +187,7 @@ final class PosixShmObject implements ShmObject {
             MemorySegment ours = arena.allocate(SysStat.STATX);
             MemorySegment named = arena.allocate(SysStat.STATX);
             int mask = SysStat.STATX_INO;
-            if (SysStat.statx(errno, fd(), EMPTY_PATH, SysStat.AT_EMPTY_PATH, mask, ours) < 0) {
+            if (SysStat.statx(errno, fd(), SysStat.EMPTY_PATH, SysStat.AT_EMPTY_PATH, mask, ours) < 0) {
                 throw error("statx of shared memory", name, Native.errno(errno));
             }
             if (SysStat.statx(errno, SysStat.AT_FDCWD, arena.allocateFrom(path), SysStat.AT_SYMLINK_NOFOLLOW, mask,

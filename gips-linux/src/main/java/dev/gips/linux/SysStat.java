@@ -5,6 +5,7 @@ import static dev.gips.linux.Native.C_POINTER;
 import static dev.gips.linux.Native.ERRNO;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -22,6 +23,8 @@ final class SysStat {
     static final int AT_FDCWD = -100;
     static final int AT_SYMLINK_NOFOLLOW = 0x100;
     static final int AT_EMPTY_PATH = 0x1000;
+    /** The empty path {@code ""} that goes with {@link #AT_EMPTY_PATH}: the descriptor itself is examined. */
+    static final MemorySegment EMPTY_PATH = Arena.global().allocateFrom("");
 
     static final int STATX_TYPE = 0x1;
     static final int STATX_MODE = 0x2;

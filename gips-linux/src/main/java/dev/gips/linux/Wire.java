@@ -56,7 +56,6 @@ final class Wire {
     private static final ValueLayout.OfLong U64_LE = JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int SEALS = Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_GROW | Fcntl.F_SEAL_WRITE | Fcntl.F_SEAL_SEAL;
     private static final MemorySegment MEMFD_NAME = Arena.global().allocateFrom("gips-payload");
-    private static final MemorySegment EMPTY_PATH = Arena.global().allocateFrom("");
 
     /** A peer broke the protocol; the message was consumed and every descriptor it carried closed. */
     static final class ProtocolException extends IOException {
@@ -320,16 +319,13 @@ final class Wire {
             throw new ProtocolException(where.message("recvmsg", "out-of-band payload is not a memfd sealed"
                     + " against shrinking and writing; dropped it"));
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(SysStat.STATX);
-            if (SysStat.statx(errno, memfd, EMPTY_PATH, SysStat.AT_EMPTY_PATH, SysStat.STATX_SIZE, st) < 0) {
-                throw where.error("statx of an out-of-band payload", Native.errno(errno));
-            }
-            long size = st.get(JAVA_LONG, SysStat.STX_SIZE);
-            if (size < len) {
-                throw new ProtocolException(where.message("recvmsg", "out-of-band payload claims " + len
-                        + " bytes but its memfd holds " + size + "; dropped it"));
-            }
+        long size = Fds.size(errno, memfd);
+        if (size < 0) {
+            throw where.error("statx of an out-of-band payload", Native.errno(errno));
+        }
+        if (size < len) {
+            throw new ProtocolException(where.message("recvmsg", "out-of-band payload claims " + len
+                    + " bytes but its memfd holds " + size + "; dropped it"));
         }
         if (len == 0) {
             return new byte[0];
