@@ -56,6 +56,45 @@ public final class Connection implements Source, AutoCloseable {
         payload.position(payload.limit());
     }
 
+    /**
+     * Sends a message to the client if that can be done without waiting for it to read, else sends nothing. A
+     * client that never reads its replies fills its socket; a server that serves many clients from one thread
+     * uses this instead of {@link #reply} so that such a client cannot stall it, and decides what to do with the
+     * client (retry when the connection is reported {@linkplain dev.gips.poll.Interest#WRITABLE writable}, or
+     * {@link #close()} it).
+     *
+     * @return {@code true} if the message was sent; {@code false} if the client's queue is full and nothing was
+     *         sent
+     * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
+     * @throws ClosedChannelException if this connection is closed
+     * @throws IOException if the client has gone or the OS refused the message
+     */
+    public boolean tryReply(byte[] payload, Handle... handles) throws IOException {
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(handles, "handles");
+        return tryReply(ByteBuffer.wrap(payload), Arrays.asList(handles));
+    }
+
+    /**
+     * Like {@link #tryReply(byte[], Handle...)}, with the bytes of {@code payload} from its position to its limit.
+     * When the message is sent the position is set to the limit; otherwise it is left unchanged.
+     *
+     * @return {@code true} if the message was sent; {@code false} if nothing was sent
+     * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
+     * @throws ClosedChannelException if this connection is closed
+     * @throws IOException if the client has gone or the OS refused the message
+     */
+    public boolean tryReply(ByteBuffer payload, List<Handle> handles) throws IOException {
+        Objects.requireNonNull(payload, "payload");
+        long[] raw = Outgoing.check(payload.remaining(), handles);
+        ensureOpen();
+        if (!channel.trySend(payload, raw)) {
+            return false;
+        }
+        payload.position(payload.limit());
+        return true;
+    }
+
     /** The client's credentials, taken once by the kernel when it connected. */
     public Credentials credentials() {
         return credentials;

@@ -28,4 +28,16 @@ public record Pod(Connection connection, Message message, Credentials credential
     public void reply(byte[] payload, Handle... handles) throws IOException {
         connection.reply(payload, handles);
     }
+
+    /**
+     * Replies to the client if that can be done without waiting for it to read: the same as
+     * {@code connection().tryReply(payload, handles)}.
+     *
+     * @return {@code false} if the client's queue is full and nothing was sent
+     * @throws java.nio.channels.ClosedChannelException if the connection was closed
+     * @throws IOException if the client has gone
+     */
+    public boolean tryReply(byte[] payload, Handle... handles) throws IOException {
+        return connection.tryReply(payload, handles);
+    }
 }

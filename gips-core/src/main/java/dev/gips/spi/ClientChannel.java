@@ -15,6 +15,14 @@ public interface ClientChannel {
      */
     void send(ByteBuffer payload, long[] handles) throws IOException;
 
+    /**
+     * Sends one message whole if that can be done without waiting for the client to read, else sends nothing.
+     * Like {@link #send}, the buffer's position is not changed and the handles are not consumed.
+     *
+     * @return {@code false} if the client's socket or pipe is full and nothing was sent
+     */
+    boolean trySend(ByteBuffer payload, long[] handles) throws IOException;
+
     /** {@code false} once either side closed the channel. */
     boolean isOpen();
 

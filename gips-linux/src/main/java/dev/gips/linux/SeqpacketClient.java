@@ -95,6 +95,22 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         }
     }
 
+    @Override
+    public boolean trySend(ByteBuffer payload, long[] handles) throws IOException {
+        gate.enter();
+        MsgBuffers buffers = listener.borrowSendBuffers();
+        try {
+            // SEQPACKET sends are atomic: EAGAIN means nothing of the message left
+            Wire.send(buffers, fd, payload, handles, inlineMax, where, Wire.NEVER_WAIT);
+            return true;
+        } catch (Wire.WouldBlock e) {
+            return false;
+        } finally {
+            listener.returnSendBuffers(buffers);
+            gate.exit();
+        }
+    }
+
     private void awaitWritable(MsgBuffers buffers) throws IOException {
         writeWaitLock.lock();
         try {

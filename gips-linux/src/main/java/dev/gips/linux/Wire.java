@@ -74,6 +74,26 @@ final class Wire {
         void awaitWritable() throws IOException;
     }
 
+    /** Thrown by {@link #NEVER_WAIT}: the socket is full and nothing was sent. */
+    static final class WouldBlock extends IOException {
+        private static final long serialVersionUID = 1L;
+        static final WouldBlock INSTANCE = new WouldBlock();
+
+        private WouldBlock() {
+            super("would block", null); // shared and stackless: it is control flow, not an error
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    /** A waiter for sends that must not wait: a full socket ends the send with {@link WouldBlock}. */
+    static final Waiter NEVER_WAIT = () -> {
+        throw WouldBlock.INSTANCE;
+    };
+
     /**
      * Sends one message, whole.
      *
