@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,8 +57,8 @@ class AdoptionIT {
         assertEquals(Set.of("gips-all", "gips-core", "gips-linux", "gips-macos", "gips-windows", "slf4j-api"),
                 artifactIds(classpath), "what one dependency on gips-all brings: " + classpath);
 
-        String cp = project.resolve("target/classes") + java.io.File.pathSeparator + classpath.stream()
-                .map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator));
+        String cp = project.resolve("target/classes") + File.pathSeparator + classpath.stream()
+                .map(Path::toString).collect(Collectors.joining(File.pathSeparator));
         Result run = run(project, List.of(java(), "--enable-native-access=ALL-UNNAMED", "-cp", cp, MAIN));
         assertEquals(0, run.exit, "QuickStart failed:\n" + run);
         List<String> out = run.out.lines().toList();
@@ -175,7 +176,7 @@ class AdoptionIT {
         Result build = run(project, command);
         assertEquals(0, build.exit, "the consumer build failed:\n" + build);
         List<Path> classpath = new ArrayList<>();
-        for (String entry : Files.readString(classpathFile).strip().split(java.io.File.pathSeparator)) {
+        for (String entry : Files.readString(classpathFile).strip().split(File.pathSeparator)) {
             Path jar = Path.of(entry);
             if (!jar.startsWith(REPO)) {
                 fail(jar + " does not come from the private repository " + REPO);
