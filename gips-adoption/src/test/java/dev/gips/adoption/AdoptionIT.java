@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -26,11 +27,14 @@ import org.junit.jupiter.api.Test;
  * unchanged and runs it. The consumer build's only remote repository is this build's own local repository, read
  * through {@code file:} for Maven's plugins; gips' artifacts there (if any) have no remote metadata, so gips resolves
  * from the private repository alone, and the test checks that every jar on the class path comes from there.
+ * Also: what Maven Central asks of each published artifact (sources and Javadoc jars, licenses, SCM, names) and
+ * the {@code Automatic-Module-Name}s the README promises.
  */
 class AdoptionIT {
     private static final String VERSION = System.getProperty("gips.version");
     private static final Path REPO = Path.of(System.getProperty("gips.adoption.repo"));
-    private static final Path QUICKSTART = Path.of(System.getProperty("gips.quickstart"));
+    private static final Path ROOT = Path.of(System.getProperty("gips.root")).normalize();
+    private static final Path QUICKSTART = ROOT.resolve("gips-examples/src/main/java/dev/gips/examples/quickstart");
     private static final Path WORK = Path.of("target/consumers").toAbsolutePath();
     private static final String PACKAGE = "dev/gips/examples/quickstart";
     private static final String MAIN = "dev.gips.examples.quickstart.QuickStart";
@@ -112,6 +116,39 @@ class AdoptionIT {
                 """.formatted(VERSION));
         assertEquals(new TreeSet<>(Set.of("gips-core", "gips-linux", "slf4j-api")),
                 artifactIds(buildAndResolve(project)));
+    }
+
+    @Test
+    void publishedArtifactsCarrySourcesJavadocLicensesAndModuleNames() throws Exception {
+        for (String module : List.of("core", "linux", "macos", "windows", "all")) {
+            String artifact = "gips-" + module;
+            Path target = ROOT.resolve(artifact).resolve("target");
+            for (String classifier : List.of("", "-sources", "-javadoc")) {
+                Path jar = target.resolve(artifact + "-" + VERSION + classifier + ".jar");
+                assertTrue(Files.size(jar) > 0, jar + " is empty");
+            }
+            try (JarFile jar = new JarFile(target.resolve(artifact + "-" + VERSION + ".jar").toFile())) {
+                assertEquals("dev.gips." + module,
+                        jar.getManifest().getMainAttributes().getValue("Automatic-Module-Name"), artifact);
+                for (String license : List.of("META-INF/LICENSE-APACHE-2.0", "META-INF/LICENSE-MIT")) {
+                    assertTrue(jar.getEntry(license) != null, artifact + " has no " + license);
+                }
+            }
+            String pom = Files.readString(REPO.resolve("dev/gips").resolve(artifact).resolve(VERSION)
+                    .resolve(artifact + "-" + VERSION + ".pom"));
+            for (String element : List.of("<name>", "<description>")) {
+                assertTrue(pom.contains(element), artifact + "'s pom has no " + element);
+            }
+        }
+        // inherited by the modules above; the BOM has no parent and carries its own
+        for (String artifact : List.of("gips-parent", "gips-bom")) {
+            String pom = Files.readString(REPO.resolve("dev/gips").resolve(artifact).resolve(VERSION)
+                    .resolve(artifact + "-" + VERSION + ".pom"));
+            for (String element : List.of("<url>", "<name>Apache-2.0</name>", "<name>MIT</name>", "<scm",
+                    "<connection>", "<developers>")) {
+                assertTrue(pom.contains(element), artifact + "'s pom has no " + element);
+            }
+        }
     }
 
     /** A project directory with a pom that holds {@code body} and nothing a user would not write. */
