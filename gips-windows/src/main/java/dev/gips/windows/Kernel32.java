@@ -202,6 +202,8 @@ final class Kernel32 {
                 FunctionDescriptor.of(BOOL, POINTER, POINTER, DWORD, POINTER, POINTER));
         static final MethodHandle WriteFile = link("WriteFile",
                 FunctionDescriptor.of(BOOL, POINTER, POINTER, DWORD, POINTER, POINTER));
+        static final MethodHandle GetOverlappedResult = link("GetOverlappedResult",
+                FunctionDescriptor.of(BOOL, POINTER, POINTER, POINTER, BOOL));
         static final MethodHandle CancelIoEx = link("CancelIoEx", FunctionDescriptor.of(BOOL, POINTER, POINTER));
         static final MethodHandle CloseHandle = link("CloseHandle", FunctionDescriptor.of(BOOL, POINTER));
         static final MethodHandle DuplicateHandle = link("DuplicateHandle", FunctionDescriptor.of(BOOL,
@@ -334,6 +336,16 @@ final class Kernel32 {
         try {
             return (int) Functions.WriteFile.invokeExact(err, Win32.handle(file), buf, size, MemorySegment.NULL,
                     overlapped);
+        } catch (Throwable t) {
+            throw Win32.fail(t);
+        }
+    }
+
+    /** {@code BOOL GetOverlappedResult(HANDLE, LPOVERLAPPED, LPDWORD bytes, BOOL wait);} */
+    static int GetOverlappedResult(MemorySegment err, long file, MemorySegment overlapped, MemorySegment bytes,
+            int wait) {
+        try {
+            return (int) Functions.GetOverlappedResult.invokeExact(err, Win32.handle(file), overlapped, bytes, wait);
         } catch (Throwable t) {
             throw Win32.fail(t);
         }

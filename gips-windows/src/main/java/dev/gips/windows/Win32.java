@@ -129,8 +129,14 @@ final class Win32 {
         }
     }
 
-    /** Converts what a downcall may throw; our descriptors make every other Throwable a bug. */
+    /**
+     * Converts what a downcall may throw. A {@link LinkageError} (the DLL or a symbol is missing: not Windows) goes
+     * through as it is; our descriptors make every other Throwable a bug.
+     */
     static AssertionError fail(Throwable t) {
+        if (t instanceof LinkageError e) {
+            throw e;
+        }
         return new AssertionError("native call failed unexpectedly", t);
     }
 }
