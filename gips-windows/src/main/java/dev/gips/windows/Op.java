@@ -79,6 +79,15 @@ final class Op {
         old.close();
     }
 
+    /** Gives back a buffer grown beyond {@code capacity}; never in flight. */
+    void shrink(long capacity) {
+        if (buffer.byteSize() > capacity) {
+            Arena old = arena;
+            allocate(capacity);
+            old.close();
+        }
+    }
+
     /** Frees the native memory; only once the kernel is done with it. */
     void free() {
         arena.close();

@@ -166,6 +166,10 @@ abstract class PipeChannel implements Pollable {
                 long length = readOffset + bytes;
                 readOffset = 0;
                 receivedLocked(length);
+                if (released) {
+                    return; // the message ended the channel (a bad frame, a refused client)
+                }
+                readOp.shrink(READ_CHUNK); // a 16 MiB message does not pin 16 MiB per connection
             } else if (error == WinError.ERROR_MORE_DATA) {
                 readOffset += bytes;
                 try {
@@ -206,10 +210,8 @@ abstract class PipeChannel implements Pollable {
             for (long v : d.handles()) {
                 String why = Handles.refuse(v, err, flags);
                 if (why != null) {
-                    for (RawHandle h : handles) {
-                        Handles.close(h.value());
-                    }
-                    refuseLocked("object " + handles.size() + ": " + why, -1);
+                    // closes the entries that do name open handles, the ones before this one included
+                    refuseLocked("object " + handles.size() + ": " + why, length);
                     return;
                 }
                 handles.add(new RawHandle(Handle.Kind.WINDOWS_HANDLE, v));

@@ -17,6 +17,7 @@ final class PipeClient extends PipeChannel implements ClientChannel {
     private final long pid;
     private volatile Credentials credentials;           // null until the kernel lets us impersonate the client
     private volatile Object attachment;
+    private volatile boolean closedLocally;
 
     PipeClient(PipeListener listener, long pipe, long pid, long peerProcess, String peerProcessProblem,
             Credentials credentials, IoPort io) {
@@ -52,6 +53,8 @@ final class PipeClient extends PipeChannel implements ClientChannel {
         }
         if (credentials != null) {
             listener.departed(this);
+        } else {
+            listener.removed(this); // core never heard of it
         }
         closeChannel();
     }
@@ -87,8 +90,14 @@ final class PipeClient extends PipeChannel implements ClientChannel {
         return !isClosing() && !isEnded();
     }
 
+    /** Whether core (or the listener's close) closed this channel, as opposed to the client hanging up. */
+    boolean closedLocally() {
+        return closedLocally;
+    }
+
     @Override
     public void close() {
+        closedLocally = true;
         if (closeChannel()) {
             listener.removed(this);
         }

@@ -28,12 +28,14 @@ final class PipeEndpoint extends PipeChannel implements EndpointChannel {
     private static final int BUSY_WAIT_MS = 5_000;
 
     private final Credentials peer;
+    private final IOException peerProblem;
     private final ArrayDeque<RawMessage> inbox = new ArrayDeque<>();    // guarded by lock
 
     private PipeEndpoint(String service, String path, long pipe, long process, String processProblem,
-            Credentials peer, IoPort io) {
+            Credentials peer, IOException peerProblem, IoPort io) {
         super(service, path, pipe, process, processProblem, io);
         this.peer = peer;
+        this.peerProblem = peerProblem;
     }
 
     static PipeEndpoint connect(String service) throws IOException {
@@ -59,27 +61,23 @@ final class PipeEndpoint extends PipeChannel implements EndpointChannel {
             String processProblem = null;
             process = Kernel32.OpenProcess(err,
                     Kernel32.PROCESS_DUP_HANDLE | Kernel32.PROCESS_QUERY_LIMITED_INFORMATION, 0, (int) pid);
-            Credentials peer;
             if (process != 0) {
                 Handles.own(process);
-                peer = WinIdentity.ofProcess(process, pid);
             } else {
                 // an elevated or other user's service: we may still learn who it is, but not give it handles
                 processProblem = "OpenProcess(PROCESS_DUP_HANDLE, pid " + pid + "): "
                         + WinError.describe(Win32.lastError(err));
-                long query = Kernel32.OpenProcess(err, Kernel32.PROCESS_QUERY_LIMITED_INFORMATION, 0, (int) pid);
-                if (query == 0) {
-                    throw IoErrors.io("OpenProcess(pid " + pid + ") for the service's credentials", service, path,
-                            WinError.describe(Win32.lastError(err)));
-                }
-                try {
-                    peer = WinIdentity.ofProcess(query, pid);
-                } finally {
-                    Kernel32.CloseHandle(err, query);
-                }
+            }
+            // a service's token may be closed to us (SYSTEM, another user): then only peerCredentials() fails
+            Credentials peer = null;
+            IOException peerProblem = null;
+            try {
+                peer = serviceCredentials(process, pid, err);
+            } catch (IOException x) {
+                peerProblem = x;
             }
             io.associate(pipe, path);
-            PipeEndpoint e = new PipeEndpoint(service, path, pipe, process, processProblem, peer, io);
+            PipeEndpoint e = new PipeEndpoint(service, path, pipe, process, processProblem, peer, peerProblem, io);
             e.startReading();
             LOG.debug("connected to service \"{}\" at {} (pid {})", service, path, pid);
             return e;
@@ -87,6 +85,22 @@ final class PipeEndpoint extends PipeChannel implements EndpointChannel {
             Handles.closeOwn(process);
             Handles.closeOwn(pipe);
             throw e;
+        }
+    }
+
+    private static Credentials serviceCredentials(long process, long pid, MemorySegment err) throws IOException {
+        if (process != 0) {
+            return WinIdentity.ofProcess(process, pid);
+        }
+        long query = Kernel32.OpenProcess(err, Kernel32.PROCESS_QUERY_LIMITED_INFORMATION, 0, (int) pid);
+        if (query == 0) {
+            throw new IOException("OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, pid " + pid + "): "
+                    + WinError.describe(Win32.lastError(err)));
+        }
+        try {
+            return WinIdentity.ofProcess(query, pid);
+        } finally {
+            Kernel32.CloseHandle(err, query);
         }
     }
 
@@ -180,7 +194,10 @@ final class PipeEndpoint extends PipeChannel implements EndpointChannel {
     }
 
     @Override
-    public Credentials peerCredentials() {
+    public Credentials peerCredentials() throws IOException {
+        if (peer == null) {
+            throw IoErrors.io("credentials of the service", service, address, peerProblem.getMessage());
+        }
         return peer;
     }
 

@@ -139,6 +139,14 @@ final class PipeListener implements ListenerChannel, Pollable {
                         acceptedLocked(h);
                         return;
                     }
+                    if (e == WinError.ERROR_NO_DATA) {
+                        // a client connected and left before we looked: this instance is spent, make another
+                        io.forget(op);
+                        op.free();
+                        Handles.closeOwn(h);
+                        addInstanceLocked(first);
+                        return;
+                    }
                     if (e != WinError.ERROR_IO_PENDING) {
                         io.forget(op);
                         throw IoErrors.io("ConnectNamedPipe", service, path, WinError.describe(e));
@@ -206,6 +214,16 @@ final class PipeListener implements ListenerChannel, Pollable {
                         + WinError.describe(Win32.lastError(err));
             } else {
                 Handles.own(process);
+            }
+            // if the client died between connecting and OpenProcess, its pid may name another process now: a
+            // pipe still connected means the client (or a process it gave the pipe to) is still there. If it is
+            // gone, what it sent is still delivered, but nothing will ever be duplicated into that pid.
+            if (process != 0 && Kernel32.PeekNamedPipe(err, pipe, MemorySegment.NULL, 0, MemorySegment.NULL,
+                    MemorySegment.NULL, MemorySegment.NULL) == 0) {
+                processProblem = "the client left while it was being accepted ("
+                        + WinError.describe(Win32.lastError(err)) + ")";
+                Handles.closeOwn(process);
+                process = 0;
             }
             credentials = WinIdentity.pipeClient(pipe, pid);
         } catch (IOException e) {
@@ -306,8 +324,8 @@ final class PipeListener implements ListenerChannel, Pollable {
             }
             PipeClient c = (PipeClient) a.client();
             c.taken(); // outside our lock: the client's lock is taken before ours on the pump
-            if (c.isOpen()) {
-                return a;
+            if (!c.closedLocally()) {
+                return a; // a client that hung up after sending still has its messages delivered
             }
             PipeClient.discard(a.message()); // core closed the client: none of its messages after that
         }
@@ -355,7 +373,7 @@ final class PipeListener implements ListenerChannel, Pollable {
             lock.unlock();
         }
         for (PipeClient c : toClose) {
-            c.closeChannel();
+            c.close();
         }
         readiness.signal();
         LOG.debug("closed service \"{}\"", service);
