@@ -27,6 +27,7 @@ final class Advapi32 {
     // TOKEN_INFORMATION_CLASS
     static final int TokenUser = 1;
     static final int TokenGroups = 2;
+    static final int TokenPrimaryGroup = 5;
     static final int TokenElevation = 20;
 
     // SID_AND_ATTRIBUTES.Attributes of groups
@@ -65,6 +66,12 @@ final class Advapi32 {
             MemoryLayout.sequenceLayout(1, SID_AND_ATTRIBUTES).withName("Groups")).withName("TOKEN_GROUPS");
     static final long TOKEN_GROUPS_GroupCount = TOKEN_GROUPS.byteOffset(groupElement("GroupCount"));
     static final long TOKEN_GROUPS_Groups = TOKEN_GROUPS.byteOffset(groupElement("Groups"));
+
+    /** {@code typedef struct _TOKEN_PRIMARY_GROUP { PSID PrimaryGroup; } TOKEN_PRIMARY_GROUP;} */
+    static final StructLayout TOKEN_PRIMARY_GROUP = MemoryLayout.structLayout(
+            POINTER.withName("PrimaryGroup")).withName("TOKEN_PRIMARY_GROUP");
+    static final long TOKEN_PRIMARY_GROUP_PrimaryGroup =
+            TOKEN_PRIMARY_GROUP.byteOffset(groupElement("PrimaryGroup"));
 
     /** {@code typedef struct _TOKEN_ELEVATION { DWORD TokenIsElevated; } TOKEN_ELEVATION;} */
     static final StructLayout TOKEN_ELEVATION = MemoryLayout.structLayout(

@@ -13,13 +13,15 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A level-triggered poller over its own I/O completion port. Channels post their token whenever their state
  * changes; {@link #poll} keeps the tokens it heard of as candidates and reports each while the channel says it is
  * ready, so readiness is level-triggered as the SPI asks, unlike gips 0.2.0's "registered interest" events. The
- * waker posts key 0 and is reported as token 0.
+ * waker posts key 0 and is reported as token 0. A virtual thread never waits in
+ * {@code GetQueuedCompletionStatusEx}: it drains the port without waiting and parks, and every post unparks it.
  */
 final class IocpPoller implements PollerChannel {
     private static final long WAKE_KEY = 0;
@@ -35,6 +37,8 @@ final class IocpPoller implements PollerChannel {
     private final MemorySegment removed = arena.allocate(JAVA_INT);
     private final MemorySegment err = Win32.allocateCapture(arena);
     private volatile boolean closed;
+    /** A virtual thread parked in {@link #poll} instead of waiting in the native call. */
+    private volatile Thread parkedWaiter;
 
     private record Watched(Pollable source, long token, int interest) {}
 
@@ -100,6 +104,7 @@ final class IocpPoller implements PollerChannel {
         pollLock.lock();
         try {
             ensureOpen(); // close() may have finished while we waited for the lock
+            boolean virtual = Thread.currentThread().isVirtual();
             for (;;) {
                 int n = 0;
                 boolean woken = false;
@@ -119,9 +124,14 @@ final class IocpPoller implements PollerChannel {
                     return n;
                 }
                 long left = deadline - System.nanoTime();
-                // whole milliseconds, rounded up so that a short timeout still waits
-                int ms = timeoutNanos < 0 ? Kernel32.INFINITE : timeoutNanos == 0 || left <= 0 ? 0
+                boolean mayWait = timeoutNanos < 0 || (timeoutNanos > 0 && left > 0);
+                // whole milliseconds, rounded up so that a short timeout still waits; a virtual thread never
+                // waits in the native call (it would hold its carrier): it drains, then parks until post() unparks
+                int ms = !mayWait || virtual ? 0 : timeoutNanos < 0 ? Kernel32.INFINITE
                         : (int) Math.min(Integer.MAX_VALUE - 1, (left + 999_999) / 1_000_000);
+                if (virtual && mayWait) {
+                    parkedWaiter = Thread.currentThread(); // before draining: a later post() unparks us
+                }
                 if (Kernel32.GetQueuedCompletionStatusEx(err, port, entries, ENTRIES, removed, ms) == 0) {
                     int e = Win32.lastError(err);
                     if (closed) {
@@ -130,8 +140,21 @@ final class IocpPoller implements PollerChannel {
                     if (e != WinError.WAIT_TIMEOUT) {
                         throw new IOException("GetQueuedCompletionStatusEx(poller): " + WinError.describe(e));
                     }
+                    if (virtual && mayWait) {
+                        if (timeoutNanos < 0) {
+                            LockSupport.park(this);
+                        } else {
+                            LockSupport.parkNanos(this, left);
+                        }
+                        parkedWaiter = null;
+                        if (closed) {
+                            throw new AsynchronousCloseException();
+                        }
+                        continue;
+                    }
                     return 0;
                 }
+                parkedWaiter = null;
                 if (closed) {
                     throw new AsynchronousCloseException();
                 }
@@ -166,6 +189,10 @@ final class IocpPoller implements PollerChannel {
         } finally {
             portLock.unlock();
         }
+        Thread waiter = parkedWaiter;
+        if (waiter != null) {
+            LockSupport.unpark(waiter);
+        }
     }
 
     @Override
@@ -186,6 +213,10 @@ final class IocpPoller implements PollerChannel {
             Kernel32.PostQueuedCompletionStatus(Win32.threadCapture(), port, 0, WAKE_KEY, MemorySegment.NULL);
         } finally {
             portLock.unlock();
+        }
+        Thread waiter = parkedWaiter;
+        if (waiter != null) {
+            LockSupport.unpark(waiter);
         }
         for (Watched w : watched.values()) {
             w.source.readiness().remove(this);

@@ -101,8 +101,9 @@ final class WinIdentity {
     }
 
     /**
-     * Reads user, groups and elevation from a token. Groups are those that grant access: enabled, not deny-only,
-     * not the integrity label, so a UAC-filtered token's deny-only Administrators does not match a gid allowlist.
+     * Reads user, groups and elevation from a token. Groups are the primary group, then those that grant access:
+     * enabled, not deny-only, not the integrity label, so a UAC-filtered token's deny-only Administrators does not
+     * match a gid allowlist.
      */
     static Credentials fromToken(long token, long pid) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
@@ -117,7 +118,10 @@ final class WinIdentity {
                 throw new IOException("GetTokenInformation(TokenGroups): " + count + " groups do not fit "
                         + groups.byteSize() + " bytes");
             }
-            List<String> gids = new ArrayList<>(count);
+            // the primary group first, as Credentials.gidList promises on every OS
+            MemorySegment primary = tokenInformation(token, Advapi32.TokenPrimaryGroup, arena, err);
+            List<String> gids = new ArrayList<>(count + 1);
+            gids.add(sidString(primary.get(ADDRESS, Advapi32.TOKEN_PRIMARY_GROUP_PrimaryGroup), arena, err));
             for (int i = 0; i < count; i++) {
                 long at = Advapi32.TOKEN_GROUPS_Groups + i * entry;
                 int attributes = groups.get(JAVA_INT, at + Advapi32.SID_AND_ATTRIBUTES_Attributes);
@@ -125,7 +129,10 @@ final class WinIdentity {
                         || (attributes & (Advapi32.SE_GROUP_USE_FOR_DENY_ONLY | Advapi32.SE_GROUP_INTEGRITY)) != 0) {
                     continue;
                 }
-                gids.add(sidString(groups.get(ADDRESS, at + Advapi32.SID_AND_ATTRIBUTES_Sid), arena, err));
+                String gid = sidString(groups.get(ADDRESS, at + Advapi32.SID_AND_ATTRIBUTES_Sid), arena, err);
+                if (!gids.contains(gid)) {
+                    gids.add(gid);
+                }
             }
             MemorySegment elevation = tokenInformation(token, Advapi32.TokenElevation, arena, err);
             boolean elevated = elevation.get(JAVA_INT, Advapi32.TOKEN_ELEVATION_TokenIsElevated) != 0;
