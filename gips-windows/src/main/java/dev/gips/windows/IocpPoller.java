@@ -189,6 +189,10 @@ final class IocpPoller implements PollerChannel {
         } finally {
             portLock.unlock();
         }
+        unparkWaiter();
+    }
+
+    private void unparkWaiter() {
         Thread waiter = parkedWaiter;
         if (waiter != null) {
             LockSupport.unpark(waiter);
@@ -214,10 +218,7 @@ final class IocpPoller implements PollerChannel {
         } finally {
             portLock.unlock();
         }
-        Thread waiter = parkedWaiter;
-        if (waiter != null) {
-            LockSupport.unpark(waiter);
-        }
+        unparkWaiter();
         for (Watched w : watched.values()) {
             w.source.readiness().remove(this);
         }

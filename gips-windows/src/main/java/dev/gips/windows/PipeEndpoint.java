@@ -171,19 +171,8 @@ final class PipeEndpoint extends PipeChannel implements EndpointChannel {
                     }
                     throw IoErrors.io("receive", service, address, cause);
                 }
-                long left = deadline - System.nanoTime();
-                if (timeoutNanos == 0 || (timeoutNanos > 0 && left <= 0)) {
+                if (!Waits.await(changed, timeoutNanos, deadline)) {
                     return null;
-                }
-                try {
-                    if (timeoutNanos < 0) {
-                        changed.await();
-                    } else {
-                        changed.awaitNanos(left);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("receive interrupted");
                 }
             }
         } finally {

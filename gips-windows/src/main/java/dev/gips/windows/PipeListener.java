@@ -301,19 +301,8 @@ final class PipeListener implements ListenerChannel, Pollable {
                         }
                         break;
                     }
-                    long left = deadline - System.nanoTime();
-                    if (timeoutNanos == 0 || (timeoutNanos > 0 && left <= 0)) {
+                    if (!Waits.await(changed, timeoutNanos, deadline)) {
                         return null;
-                    }
-                    try {
-                        if (timeoutNanos < 0) {
-                            changed.await();
-                        } else {
-                            changed.awaitNanos(left);
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new java.io.InterruptedIOException("receive interrupted");
                     }
                 }
             } finally {

@@ -20,19 +20,7 @@ final class WinIdentity {
 
     /** The credentials of this process. */
     static Credentials currentProcess() throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
-            MemorySegment out = arena.allocate(ADDRESS);
-            if (Advapi32.OpenProcessToken(err, Win32.CURRENT_PROCESS, Advapi32.TOKEN_QUERY, out) == 0) {
-                throw new IOException("OpenProcessToken(current process): " + WinError.describe(Win32.lastError(err)));
-            }
-            long token = out.get(ADDRESS, 0).address();
-            try {
-                return fromToken(token, Kernel32.GetCurrentProcessId(err) & 0xFFFF_FFFFL);
-            } finally {
-                Kernel32.CloseHandle(err, token);
-            }
-        }
+        return ofProcess(Win32.CURRENT_PROCESS, Kernel32.GetCurrentProcessId(Win32.threadCapture()) & 0xFFFF_FFFFL);
     }
 
     /** The user SID string of this process, for security descriptors. */
@@ -74,12 +62,7 @@ final class WinIdentity {
                 throw new IOException("OpenThreadToken(impersonating the pipe client): "
                         + WinError.describe(openError));
             }
-            long token = out.get(ADDRESS, 0).address();
-            try {
-                return fromToken(token, pid);
-            } finally {
-                Kernel32.CloseHandle(err, token);
-            }
+            return fromTokenClosing(out.get(ADDRESS, 0).address(), pid);
         }
     }
 
@@ -91,12 +74,16 @@ final class WinIdentity {
             if (Advapi32.OpenProcessToken(err, process, Advapi32.TOKEN_QUERY, out) == 0) {
                 throw new IOException("OpenProcessToken(pid " + pid + "): " + WinError.describe(Win32.lastError(err)));
             }
-            long token = out.get(ADDRESS, 0).address();
-            try {
-                return fromToken(token, pid);
-            } finally {
-                Kernel32.CloseHandle(err, token);
-            }
+            return fromTokenClosing(out.get(ADDRESS, 0).address(), pid);
+        }
+    }
+
+    /** {@link #fromToken}, then closes the token whatever happens. */
+    private static Credentials fromTokenClosing(long token, long pid) throws IOException {
+        try {
+            return fromToken(token, pid);
+        } finally {
+            Kernel32.CloseHandle(Win32.threadCapture(), token);
         }
     }
 
