@@ -40,11 +40,15 @@ final class FileMappingShm implements ShmObject {
         return NAMESPACE + name.substring(1);
     }
 
+    /** A protected DACL for SYSTEM and the owner only: no other user, not even read-only (gips gave INTERACTIVE read). */
+    static String sectionSddl(String ownerSid) {
+        return "D:P(A;;GA;;;SY)(A;;GA;;;" + ownerSid + ")";
+    }
+
     static FileMappingShm create(String name, long objectSize) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = Win32.allocateCapture(arena);
-            MemorySegment sa = WinIdentity.securityAttributes("D:P(A;;GA;;;SY)(A;;GA;;;"
-                    + WinIdentity.currentUserSid() + ")", arena);
+            MemorySegment sa = WinIdentity.securityAttributes(sectionSddl(WinIdentity.currentUserSid()), arena);
             MemorySegment wname = name == null ? MemorySegment.NULL : Win32.wide(arena, osName(name));
             long h = Kernel32.CreateFileMappingW(err, Win32.INVALID_HANDLE_VALUE, sa,
                     Kernel32.PAGE_READWRITE | Kernel32.SEC_COMMIT, (int) (objectSize >>> 32), (int) objectSize, wname);

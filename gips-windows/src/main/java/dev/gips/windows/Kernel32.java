@@ -5,7 +5,6 @@ import static dev.gips.windows.Win32.DWORD;
 import static dev.gips.windows.Win32.POINTER;
 import static dev.gips.windows.Win32.SIZE_T;
 import static dev.gips.windows.Win32.ULONG_PTR;
-import static dev.gips.windows.Win32.WORD;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -146,31 +145,6 @@ final class Kernel32 {
             MemoryLayout.paddingLayout(4)).withName("MEMORY_BASIC_INFORMATION");
     static final long MEMORY_BASIC_INFORMATION_RegionSize =
             MEMORY_BASIC_INFORMATION.byteOffset(groupElement("RegionSize"));
-
-    /**
-     * <pre>{@code
-     * typedef struct _SYSTEM_INFO {
-     *     union { DWORD dwOemId; struct { WORD wProcessorArchitecture; WORD wReserved; }; };
-     *     DWORD dwPageSize; LPVOID lpMinimumApplicationAddress; LPVOID lpMaximumApplicationAddress;
-     *     DWORD_PTR dwActiveProcessorMask; DWORD dwNumberOfProcessors; DWORD dwProcessorType;
-     *     DWORD dwAllocationGranularity; WORD wProcessorLevel; WORD wProcessorRevision;
-     * } SYSTEM_INFO;
-     * }</pre>
-     */
-    static final StructLayout SYSTEM_INFO = MemoryLayout.structLayout(
-            WORD.withName("wProcessorArchitecture"),
-            WORD.withName("wReserved"),
-            DWORD.withName("dwPageSize"),
-            POINTER.withName("lpMinimumApplicationAddress"),
-            POINTER.withName("lpMaximumApplicationAddress"),
-            ULONG_PTR.withName("dwActiveProcessorMask"),
-            DWORD.withName("dwNumberOfProcessors"),
-            DWORD.withName("dwProcessorType"),
-            DWORD.withName("dwAllocationGranularity"),
-            WORD.withName("wProcessorLevel"),
-            WORD.withName("wProcessorRevision")).withName("SYSTEM_INFO");
-    static final long SYSTEM_INFO_dwAllocationGranularity =
-            SYSTEM_INFO.byteOffset(groupElement("dwAllocationGranularity"));
 
     /** The DLL lookup and every handle, made when a function is first called (never on other OSes). */
     private static final class Functions {

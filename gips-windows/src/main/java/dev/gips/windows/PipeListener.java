@@ -68,6 +68,10 @@ final class PipeListener implements ListenerChannel, Pollable {
     }
 
     static String pipePath(String service) {
+        if (service.indexOf('\\') >= 0) {
+            throw new IllegalArgumentException("service name \"" + service + "\" contains a backslash, which pipe"
+                    + " names cannot");
+        }
         String path = PREFIX + service;
         if (service.isEmpty() || path.length() > MAX_PATH) {
             throw new IllegalArgumentException("service name \"" + service + "\" gives the pipe name " + path
@@ -76,15 +80,21 @@ final class PipeListener implements ListenerChannel, Pollable {
         return path;
     }
 
+    /**
+     * The pipe's security descriptor: a protected DACL that denies network logons, gives SYSTEM and the owner full
+     * control, and lets everyone else connect ({@link #CLIENT_ACCESS}) but not create instances of the name.
+     */
+    static String pipeSddl(String ownerSid) {
+        return "D:P(D;;GA;;;NU)(A;;GA;;;SY)(A;;GA;;;" + ownerSid + ")(A;;0x" + Integer.toHexString(CLIENT_ACCESS)
+                + ";;;WD)";
+    }
+
     static PipeListener bind(String service) throws IOException {
         String path = pipePath(service);
         PipeListener l = new PipeListener(service, path, IoPort.get());
         l.lock.lock();
         try {
-            String me = WinIdentity.currentUserSid();
-            String sddl = "D:P(D;;GA;;;NU)(A;;GA;;;SY)(A;;GA;;;" + me + ")(A;;0x"
-                    + Integer.toHexString(CLIENT_ACCESS) + ";;;WD)";
-            l.securityAttributes = WinIdentity.securityAttributes(sddl, l.saArena);
+            l.securityAttributes = WinIdentity.securityAttributes(pipeSddl(WinIdentity.currentUserSid()), l.saArena);
             l.addInstanceLocked(true);
             for (int i = 1; i < PENDING_ACCEPTS; i++) {
                 l.addInstanceLocked(false);

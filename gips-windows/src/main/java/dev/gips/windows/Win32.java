@@ -26,7 +26,6 @@ final class Win32 {
     /** {@code BOOL}, {@code DWORD}, {@code ULONG}, {@code LONG}: 32 bits (DWORDs are read unsigned where it matters). */
     static final ValueLayout.OfInt DWORD = ValueLayout.JAVA_INT;
     static final ValueLayout.OfInt BOOL = ValueLayout.JAVA_INT;
-    static final ValueLayout.OfShort WORD = ValueLayout.JAVA_SHORT;
     /** {@code ULONG_PTR}, {@code SIZE_T}: 64 bits on x64 and arm64 Windows (LLP64). */
     static final ValueLayout.OfLong ULONG_PTR = ValueLayout.JAVA_LONG;
     static final ValueLayout.OfLong SIZE_T = ValueLayout.JAVA_LONG;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gips.ipc.Handle;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -74,20 +73,5 @@ class BackendLoadingTest {
             chain.append(t).append('\n');
         }
         assertTrue(chain.toString().contains("kernel32.dll"), chain.toString());
-    }
-
-    @Test
-    void pipeNamesAreCheckedBeforeAnyCall() {
-        assertEquals("\\\\.\\pipe\\com.example.echo", PipeListener.pipePath("com.example.echo"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PipeListener.pipePath("x".repeat(250)));
-        assertTrue(e.getMessage().contains("must be 1 to 256 characters long"), e.getMessage());
-    }
-
-    @Test
-    void clientsMayNotCreatePipeInstances() throws IOException {
-        // FILE_GENERIC_READ | FILE_GENERIC_WRITE without FILE_APPEND_DATA, the create-instance right on a pipe
-        assertEquals(0x12019B, PipeListener.CLIENT_ACCESS);
-        assertEquals("Local\\data", FileMappingShm.osName("/data"));
     }
 }

@@ -125,7 +125,7 @@ class WindowsLayoutTest {
                 }
             }
         }
-        assertEquals(10, structs, "struct layouts checked");
+        assertEquals(9, structs, "struct layouts checked");
         assertAll(checks);
     }
 
