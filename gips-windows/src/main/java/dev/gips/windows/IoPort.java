@@ -104,6 +104,10 @@ final class IoPort implements Runnable {
                 }
                 try {
                     op.completion.completed(op, error, transferred);
+                } catch (InternalError t) {
+                    // RevertToSelf failed: this thread may still act as a client, so it must do nothing more
+                    LOG.error("pipe I/O stops: the I/O thread cannot stop impersonating a client", t);
+                    return;
                 } catch (RuntimeException | Error t) {
                     LOG.error("pipe completion handler failed", t);
                 }

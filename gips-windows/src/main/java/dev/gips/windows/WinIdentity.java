@@ -55,7 +55,7 @@ final class WinIdentity {
             } finally {
                 if (Advapi32.RevertToSelf(err) == 0) {
                     // running on as the client would be a privilege change: this thread must not go on
-                    throw new IllegalStateException("RevertToSelf failed: " + WinError.describe(Win32.lastError(err)));
+                    throw new InternalError("RevertToSelf failed: " + WinError.describe(Win32.lastError(err)));
                 }
             }
             if (opened == 0) {
