@@ -182,9 +182,8 @@ abstract class PipeChannel implements Pollable {
                     refuseLocked(e.getMessage(), readOffset);
                     return;
                 }
-            } else if (error == WinError.ERROR_OPERATION_ABORTED) {
-                return; // cancelled by close, which is on its way
             } else {
+                // ERROR_OPERATION_ABORTED without close() means someone else cancelled the read: end it too
                 endLocked(WinError.isDisconnect(error) ? null : "ReadFile: " + WinError.describe(error));
                 return;
             }
