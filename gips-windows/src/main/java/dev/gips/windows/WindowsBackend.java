@@ -1,14 +1,142 @@
 package dev.gips.windows;
 
-import dev.gips.spi.UnimplementedBackend;
+import dev.gips.ipc.Credentials;
+import dev.gips.ipc.Handle;
+import dev.gips.ipc.ServiceDescriptor;
+import dev.gips.spi.Backend;
+import dev.gips.spi.EndpointChannel;
+import dev.gips.spi.Limits;
+import dev.gips.spi.ListenerChannel;
+import dev.gips.spi.PollerChannel;
+import dev.gips.spi.RawHandle;
+import dev.gips.spi.ShmObject;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * The Windows backend (message-mode named pipes, IOCP, file mappings). Not implemented yet: it registers so that
- * core can say why Windows is not supported, and reports itself unsupported everywhere.
+ * The Windows backend: message-mode named pipes in gips 0.2.0's framing, I/O completion ports, file mappings,
+ * through {@code java.lang.foreign}. Loads on any OS: the probe checks {@code os.name} before anything touches a
+ * binding, and the bindings link their DLLs only on a first call.
  */
-public final class WindowsBackend extends UnimplementedBackend {
+public final class WindowsBackend implements Backend {
+    private static final Throwable UNSUPPORTED = probe();
+
     /** For {@link java.util.ServiceLoader}. */
-    public WindowsBackend() {
-        super("windows", "Windows", System.getProperty("os.name", "").startsWith("Windows"));
+    public WindowsBackend() {}
+
+    private static Throwable probe() {
+        String os = System.getProperty("os.name", "");
+        String arch = System.getProperty("os.arch", "");
+        if (!os.startsWith("Windows")) {
+            return new UnsupportedOperationException("os.name is " + os + ", not Windows");
+        }
+        if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
+            return new UnsupportedOperationException("os.arch " + arch + " is not x86_64 or aarch64");
+        }
+        try {
+            // links kernel32 now, so that denied native access fails here and not in the middle of a call
+            Kernel32.GetCurrentProcessId(Win32.threadCapture());
+            return null;
+        } catch (IllegalCallerException e) {
+            return new UnsupportedOperationException("native access is denied: run java with"
+                    + " --enable-native-access=ALL-UNNAMED (or the module name dev.gips.windows)", e);
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "windows";
+    }
+
+    @Override
+    public boolean isSupported() {
+        return UNSUPPORTED == null;
+    }
+
+    @Override
+    public Throwable unsupportedCause() {
+        return UNSUPPORTED;
+    }
+
+    @Override
+    public Set<Handle.Kind> handleKinds() {
+        return Set.of(Handle.Kind.WINDOWS_HANDLE);
+    }
+
+    @Override
+    public int maxHandles(int payloadLength) {
+        return Limits.MAX_HANDLES;
+    }
+
+    @Override
+    public ListenerChannel bind(ServiceDescriptor descriptor) throws IOException {
+        return PipeListener.bind(descriptor.name());
+    }
+
+    @Override
+    public EndpointChannel connect(ServiceDescriptor descriptor) throws IOException {
+        return PipeEndpoint.connect(descriptor.name());
+    }
+
+    @Override
+    public Credentials currentProcess() throws IOException {
+        return WinIdentity.currentProcess();
+    }
+
+    @Override
+    public Optional<String> userId(String name) throws IOException {
+        return WinIdentity.lookup(name, Advapi32.SidTypeUser);
+    }
+
+    @Override
+    public Optional<String> groupId(String name) throws IOException {
+        return WinIdentity.lookup(name, Advapi32.SidTypeGroup, Advapi32.SidTypeAlias,
+                Advapi32.SidTypeWellKnownGroup);
+    }
+
+    @Override
+    public long duplicateHandle(Handle.Kind kind, long value) throws IOException {
+        requireHandle(kind);
+        return Handles.duplicate(value);
+    }
+
+    @Override
+    public void closeHandle(Handle.Kind kind, long value) {
+        if (kind == Handle.Kind.WINDOWS_HANDLE) {
+            Handles.close(value);
+        }
+    }
+
+    @Override
+    public PollerChannel openPoller() throws IOException {
+        return IocpPoller.open();
+    }
+
+    @Override
+    public ShmObject createShm(String name, long objectSize) throws IOException {
+        return FileMappingShm.create(name, objectSize);
+    }
+
+    @Override
+    public ShmObject openShm(String name) throws IOException {
+        return FileMappingShm.open(name);
+    }
+
+    @Override
+    public ShmObject shmFromHandle(RawHandle handle) throws IOException {
+        if (handle.kind() != Handle.Kind.WINDOWS_HANDLE) {
+            closeHandle(handle.kind(), handle.value());
+            throw new IllegalArgumentException(handle.kind() + " handles do not exist on Windows");
+        }
+        return FileMappingShm.adopt(handle.value(), null);
+    }
+
+    private static void requireHandle(Handle.Kind kind) {
+        if (kind != Handle.Kind.WINDOWS_HANDLE) {
+            throw new IllegalArgumentException(kind + " handles do not exist on Windows");
+        }
     }
 }

@@ -1,0 +1,445 @@
+package dev.gips.windows;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.gips.ipc.Handle;
+import dev.gips.spi.IoErrors;
+import dev.gips.spi.PollerChannel;
+import dev.gips.spi.RawHandle;
+import dev.gips.spi.RawMessage;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connected end of a message-mode pipe, server or client side: the I/O both share.
+ *
+ * <p><b>Reads.</b> One overlapped read is outstanding while fewer than {@link #BACKLOG} received messages wait
+ * for the user; beyond that the pipe's own buffer holds the rest and the peer's writes wait, which is the
+ * backpressure. A message longer than the buffer completes with {@code ERROR_MORE_DATA}: the header says how long
+ * the frame is, the buffer grows to it (up to {@link PipeFrame#MAX_FRAME}) and the rest is read into place, so any
+ * message up to 16 MiB arrives whole (gips bug W-2).
+ *
+ * <p><b>Writes.</b> Each send takes a pooled {@link Op}, duplicates its handles into the peer, starts an overlapped
+ * write and, for {@code send}, waits on a Java park that the pump ends. No lock is held while waiting, and nothing
+ * waits for the peer to read what was written before (no {@code FlushFileBuffers}: gips bug W-6).
+ *
+ * <p><b>Close.</b> Marks the channel closing, cancels its I/O ({@code CancelIoEx}) and closes the handle only when
+ * the pump has seen every operation complete, then frees their memory (gips bug W-7).
+ */
+abstract class PipeChannel implements Pollable {
+    private static final Logger LOG = LoggerFactory.getLogger(PipeChannel.class);
+
+    static final int READ_CHUNK = 64 * 1024;
+    static final int BACKLOG = 16;
+    private static final int WRITE_POOL = 4;
+    private static final long POOLED_WRITE_MAX = 1 << 20;
+
+    final String service;
+    final String address;
+    final long pipe;
+    /** The peer process, opened with {@code PROCESS_DUP_HANDLE}, or 0 if that was refused. */
+    final long peerProcess;
+    private final String peerProcessProblem;
+    private final IoPort io;
+    private final Readiness readiness = new Readiness();
+
+    final ReentrantLock lock = new ReentrantLock();
+    final Condition changed = lock.newCondition();
+    private final Op readOp;
+    private long readOffset;                                    // guarded by lock
+    private boolean reading;                                    // guarded by lock
+    private int undelivered;                                    // guarded by lock: delivered, not yet taken
+    private int inFlight;                                       // guarded by lock
+    private int writesInFlight;                                 // guarded by lock
+    private final ArrayDeque<Op> writePool = new ArrayDeque<>(); // guarded by lock
+    private boolean closing;                                    // guarded by lock
+    private boolean released;                                   // guarded by lock
+    private boolean ended;                                      // guarded by lock: the peer hung up or broke
+    private String endCause;                                    // guarded by lock: why, if it misbehaved
+
+    PipeChannel(String service, String address, long pipe, long peerProcess, String peerProcessProblem, IoPort io) {
+        this.service = service;
+        this.address = address;
+        this.pipe = pipe;
+        this.peerProcess = peerProcess;
+        this.peerProcessProblem = peerProcessProblem;
+        this.io = io;
+        this.readOp = new Op(pipe, READ_CHUNK, this::readCompleted);
+    }
+
+    /** A received message, handles already validated and owned by it. Called on the pump, under {@link #lock}. */
+    abstract void delivered(RawMessage message);
+
+    /** The peer hung up or broke the protocol. Called once, under {@link #lock}. */
+    abstract void ended(String cause);
+
+    @Override
+    public final Readiness readiness() {
+        return readiness;
+    }
+
+    @Override
+    public int readyOps() {
+        lock.lock();
+        try {
+            int ops = 0;
+            if (undelivered > 0 || ended) {
+                ops |= PollerChannel.READABLE;
+            }
+            if (!closing && writesInFlight == 0) {
+                ops |= PollerChannel.WRITABLE;
+            }
+            return ops;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------- reads
+
+    /** Starts reading; call once the channel is set up. */
+    final void startReading() {
+        lock.lock();
+        try {
+            readMoreLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The user took one delivered message: read on if the backlog allows. */
+    final void taken() {
+        lock.lock();
+        try {
+            undelivered--;
+            readMoreLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void readMoreLocked() {
+        if (reading || closing || ended || undelivered >= BACKLOG) {
+            return;
+        }
+        MemorySegment err = Win32.threadCapture();
+        readOp.reset();
+        io.expect(readOp);
+        reading = true;
+        inFlight++;
+        MemorySegment into = readOp.buffer().asSlice(readOffset);
+        if (Kernel32.ReadFile(err, pipe, into, (int) into.byteSize(), readOp.overlapped()) == 0) {
+            int e = Win32.lastError(err);
+            // IO_PENDING and MORE_DATA (a warning status) both still queue a completion packet
+            if (e != WinError.ERROR_IO_PENDING && e != WinError.ERROR_MORE_DATA) {
+                io.forget(readOp);
+                reading = false;
+                inFlight--;
+                endLocked(WinError.isDisconnect(e) ? null : "ReadFile: " + WinError.describe(e));
+            }
+        }
+    }
+
+    private void readCompleted(Op op, int error, int bytes) {
+        lock.lock();
+        try {
+            reading = false;
+            inFlight--;
+            if (closing) {
+                releaseIfIdleLocked();
+                return;
+            }
+            if (error == 0) {
+                long length = readOffset + bytes;
+                readOffset = 0;
+                receivedLocked(length);
+                if (released) {
+                    return; // the message ended the channel (a bad frame, a refused client)
+                }
+                readOp.shrink(READ_CHUNK); // a 16 MiB message does not pin 16 MiB per connection
+            } else if (error == WinError.ERROR_MORE_DATA) {
+                readOffset += bytes;
+                try {
+                    long claimed = PipeFrame.claimedSize(readOp.buffer(), readOffset);
+                    if (claimed <= readOffset) {
+                        throw new PipeFrame.BadFrame("frame claims " + claimed + " bytes but the message is longer");
+                    }
+                    readOp.ensureCapacity(claimed, readOffset);
+                } catch (PipeFrame.BadFrame e) {
+                    refuseLocked(e.getMessage(), readOffset);
+                    return;
+                }
+            } else {
+                // ERROR_OPERATION_ABORTED without close() means someone else cancelled the read: end it too
+                endLocked(WinError.isDisconnect(error) ? null : "ReadFile: " + WinError.describe(error));
+                return;
+            }
+            readMoreLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void receivedLocked(long length) {
+        MemorySegment buf = readOp.buffer();
+        PipeFrame.Decoded d;
+        try {
+            d = PipeFrame.decode(buf, length);
+        } catch (PipeFrame.BadFrame e) {
+            refuseLocked(e.getMessage(), length);
+            return;
+        }
+        List<RawHandle> handles = new ArrayList<>(d.handles().length);
+        MemorySegment err = Win32.threadCapture();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment flags = arena.allocate(JAVA_INT);
+            for (long v : d.handles()) {
+                String why = Handles.refuse(v, err, flags);
+                if (why != null) {
+                    // closes the entries that do name open handles, the ones before this one included
+                    refuseLocked("object " + handles.size() + ": " + why, length);
+                    return;
+                }
+                handles.add(new RawHandle(Handle.Kind.WINDOWS_HANDLE, v));
+            }
+        }
+        undelivered++;
+        delivered(new RawMessage(d.payload(), handles));
+        readiness.signal();
+    }
+
+    /** The peer broke the protocol: close what it may have placed here and end the channel. */
+    private void refuseLocked(String why, long length) {
+        if (length >= 0) {
+            MemorySegment err = Win32.threadCapture();
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment flags = arena.allocate(JAVA_INT);
+                for (long v : PipeFrame.salvageHandles(readOp.buffer(), Math.min(length, readOp.capacity()))) {
+                    if (Handles.refuse(v, err, flags) == null) {
+                        Handles.close(v);
+                    }
+                }
+            }
+        }
+        readOffset = 0;
+        endLocked("malformed message: " + why);
+    }
+
+    private void endLocked(String cause) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        endCause = cause;
+        ended(cause);
+        changed.signalAll();
+        readiness.signal();
+    }
+
+    /** Whether the peer is gone, and why if it misbehaved ({@code null} for a plain hang-up). */
+    final boolean isEnded() {
+        return ended;
+    }
+
+    final String endCause() {
+        return endCause;
+    }
+
+    final boolean isClosing() {
+        return closing;
+    }
+
+    // ------------------------------------------------------------------------------------------------- writes
+
+    /**
+     * Sends one frame.
+     *
+     * @param wait whether to wait for the write to complete; if not, nothing is sent while an earlier write is still
+     *             in flight
+     * @return {@code false} if {@code wait} is false and nothing was sent
+     */
+    final boolean write(ByteBuffer payload, long[] handles, boolean wait) throws IOException {
+        Op op;
+        lock.lock();
+        try {
+            if (closing) {
+                throw new ClosedChannelException();
+            }
+            if (ended) {
+                throw IoErrors.io("send", service, address, endCause == null ? "the peer hung up" : endCause);
+            }
+            if (!wait && writesInFlight > 0) {
+                return false;
+            }
+            op = writePool.poll();
+            writesInFlight++;
+            inFlight++;
+        } finally {
+            lock.unlock();
+        }
+        long[] remote = new long[handles.length];
+        int placed = 0;
+        boolean started = false;
+        try {
+            long size = PipeFrame.frameSize(payload.remaining(), handles.length);
+            if (op == null) {
+                op = new Op(pipe, Math.max(size, READ_CHUNK), this::writeCompleted);
+            } else {
+                op.ensureCapacity(size, 0);
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment err = Win32.allocateCapture(arena);
+                if (handles.length > 0) {
+                    if (peerProcess == 0) {
+                        throw IoErrors.io("send handles", service, address, "cannot place handles in the peer"
+                                + " process: " + peerProcessProblem);
+                    }
+                    MemorySegment out = arena.allocate(ADDRESS);
+                    for (; placed < handles.length; placed++) {
+                        remote[placed] = Handles.duplicateInto(peerProcess, handles[placed], err, out, service,
+                                address);
+                    }
+                }
+                PipeFrame.encode(op.buffer(), payload, remote);
+                op.reset();
+                op.remoteHandles = remote;
+                op.waiter = wait ? Thread.currentThread() : null;
+                io.expect(op);
+                if (Kernel32.WriteFile(err, pipe, op.buffer(), (int) size, op.overlapped()) == 0) {
+                    int e = Win32.lastError(err);
+                    if (e != WinError.ERROR_IO_PENDING) {
+                        io.forget(op);
+                        throw IoErrors.io("WriteFile", service, address, WinError.describe(e));
+                    }
+                }
+                started = true;
+            }
+        } finally {
+            if (!started) {
+                for (int i = 0; i < placed; i++) {
+                    Handles.closeIn(peerProcess, remote[i]);
+                }
+                lock.lock();
+                try {
+                    writesInFlight--;
+                    inFlight--;
+                    recycleLocked(op);
+                    releaseIfIdleLocked();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+        if (!wait) {
+            return true;
+        }
+        while (op.result < 0) {
+            LockSupport.park(this); // the pump unparks; interrupts do not cancel a started write
+        }
+        int error = op.result;
+        lock.lock();
+        try {
+            recycleLocked(op);
+            releaseIfIdleLocked();
+            if (error == 0) {
+                return true;
+            }
+            if (error == WinError.ERROR_OPERATION_ABORTED && closing) {
+                throw new AsynchronousCloseException();
+            }
+        } finally {
+            lock.unlock();
+        }
+        throw IoErrors.io("WriteFile", service, address, WinError.describe(error));
+    }
+
+    private void writeCompleted(Op op, int error, int bytes) {
+        if (error != 0) {
+            for (long h : op.remoteHandles) {
+                Handles.closeIn(peerProcess, h); // the peer never got the message that owned them
+            }
+        }
+        lock.lock();
+        try {
+            writesInFlight--;
+            inFlight--;
+            Thread waiter = op.waiter;
+            op.result = error == 0 && bytes < 0 ? WinError.ERROR_INVALID_PARAMETER : error;
+            if (waiter != null) {
+                LockSupport.unpark(waiter); // the sender recycles the op
+            } else {
+                if (error != 0) {
+                    LOG.debug("service \"{}\": a trySend write failed: {}", service, WinError.describe(error));
+                }
+                recycleLocked(op);
+                releaseIfIdleLocked();
+            }
+            readiness.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void recycleLocked(Op op) {
+        if (op == null) {
+            return;
+        }
+        op.waiter = null;
+        op.remoteHandles = new long[0];
+        if (!closing && writePool.size() < WRITE_POOL && op.capacity() <= POOLED_WRITE_MAX) {
+            writePool.push(op);
+        } else {
+            op.free();
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------- close
+
+    /** Closes the channel; returns {@code false} if it was closing already. */
+    final boolean closeChannel() {
+        lock.lock();
+        try {
+            if (closing) {
+                return false;
+            }
+            closing = true;
+            changed.signalAll();
+            if (inFlight > 0) {
+                // every pending operation completes with ERROR_OPERATION_ABORTED; the last one releases
+                Kernel32.CancelIoEx(Win32.threadCapture(), pipe, MemorySegment.NULL);
+            }
+            releaseIfIdleLocked();
+        } finally {
+            lock.unlock();
+        }
+        readiness.signal();
+        return true;
+    }
+
+    private void releaseIfIdleLocked() {
+        if (!closing || inFlight > 0 || released) {
+            return;
+        }
+        released = true;
+        Handles.closeOwn(pipe);
+        Handles.closeOwn(peerProcess);
+        readOp.free();
+        for (Op op : writePool) {
+            op.free();
+        }
+        writePool.clear();
+    }
+}
