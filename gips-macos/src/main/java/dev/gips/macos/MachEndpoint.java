@@ -30,7 +30,7 @@ final class MachEndpoint implements EndpointChannel {
     private final Mailbox mailbox;
     private final Sender sender;
     private volatile boolean ended;              // the server hung up
-    private volatile Credentials peer;           // from the last reply's audit trailer
+    private volatile int[] peerToken;            // the audit token of the last reply
 
     private MachEndpoint(String service, int servicePort, int replyPort, Mailbox mailbox) {
         this.service = service;
@@ -160,20 +160,21 @@ final class MachEndpoint implements EndpointChannel {
                 }
                 throw new IOException("receive from \"" + service + "\": out-of-line memory is not supported");
             }
-            peer = MacIdentity.sender(m.audit());
+            peerToken = m.audit();
             return new RawMessage(m.payload(), MachListener.handles(m.ports()));
         }
     }
 
     @Override
     public Credentials peerCredentials() throws IOException {
-        Credentials c = peer;
-        if (c == null) {
+        int[] token = peerToken;
+        if (token == null) {
             // Mach look-ups carry no credentials: the kernel tells who the service is only with its first message
             throw new IOException("peer credentials of \"" + service + "\": not known before the service's first"
                     + " reply (macOS reports a sender only with its messages)");
         }
-        return c;
+        return MacIdentity.sender(token); // the group lookup asks the directory: only when asked
+
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.gips.macos;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.gips.ipc.Handle;
@@ -46,7 +47,7 @@ final class MachListener implements ListenerChannel {
         int port;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cname = arena.allocate(name.length + 1L);
-            MemorySegment.copy(name, 0, cname, JAVA_BYTE_LAYOUT, 0, name.length);
+            MemorySegment.copy(name, 0, cname, JAVA_BYTE, 0, name.length);
             MemorySegment out = arena.allocate(JAVA_INT);
             int kr = Bootstrap.bootstrap_check_in(root, cname, out);
             if (kr != Bootstrap.BOOTSTRAP_SUCCESS) {
@@ -61,8 +62,6 @@ final class MachListener implements ListenerChannel {
         return new MachListener(service, port, mailbox);
     }
 
-    private static final java.lang.foreign.ValueLayout.OfByte JAVA_BYTE_LAYOUT = java.lang.foreign.ValueLayout.JAVA_BYTE;
-
     /** The port set a poller watches. */
     int portSet() {
         return mailbox.set;
@@ -75,6 +74,9 @@ final class MachListener implements ListenerChannel {
             mailbox.lock().lockInterruptibly();
             try {
                 return next(timeoutNanos);
+            } catch (java.nio.channels.AsynchronousCloseException e) {
+                drainPending();
+                throw e;
             } finally {
                 mailbox.shrink();
                 mailbox.lock().unlock();
@@ -240,5 +242,20 @@ final class MachListener implements ListenerChannel {
             c.close();
         }
         mailbox.close();
+        if (mailbox.lock().tryLock()) { // else a receiver is in receive and drains as it leaves
+            try {
+                drainPending();
+            } finally {
+                mailbox.lock().unlock();
+            }
+        }
+    }
+
+    /** Releases the rights of messages never reported; the caller holds the receive lock. */
+    private void drainPending() {
+        Arrival a;
+        while ((a = pending.poll()) != null) {
+            release(a.message());
+        }
     }
 }
