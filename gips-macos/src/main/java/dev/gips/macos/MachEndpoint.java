@@ -30,6 +30,7 @@ final class MachEndpoint implements EndpointChannel {
     private final Mailbox mailbox;
     private final Sender sender;
     private volatile boolean ended;              // the server hung up
+    private volatile boolean delivered;          // a message reached the service's queue
     private volatile int[] peerToken;            // the audit token of the last reply
 
     private MachEndpoint(String service, int servicePort, int replyPort, Mailbox mailbox) {
@@ -66,9 +67,9 @@ final class MachEndpoint implements EndpointChannel {
             Ports.destroyReceive(replyPort);
             Ports.deallocate(servicePort); // a send right or, if the server died, a dead name
         });
-        int kr = Ports.requestNotification(servicePort, MachPort.MACH_NOTIFY_DEAD_NAME, mailbox.notify);
+        int kr = Ports.requestNotification(servicePort, MachPort.MACH_NOTIFY_DEAD_NAME, mailbox.notify, 1);
         int kr2 = kr == KernReturn.KERN_SUCCESS
-                ? Ports.requestNotification(replyPort, MachPort.MACH_NOTIFY_NO_SENDERS, mailbox.notify)
+                ? Ports.requestNotification(replyPort, MachPort.MACH_NOTIFY_NO_SENDERS, mailbox.notify, 1)
                 : KernReturn.KERN_SUCCESS;
         if (kr != KernReturn.KERN_SUCCESS || kr2 != KernReturn.KERN_SUCCESS) {
             mailbox.close();
@@ -92,6 +93,7 @@ final class MachEndpoint implements EndpointChannel {
             }
             sender.send(servicePort, replyPort, MachMessage.MACH_MSG_TYPE_MAKE_SEND, payload, handles, false,
                     mailbox::isClosing);
+            delivered = true;
         } finally {
             mailbox.exit();
         }
@@ -135,7 +137,18 @@ final class MachEndpoint implements EndpointChannel {
                     Ports.deallocate(servicePort); // the notification's reference; ours goes at close
                     ended = true;
                 } else if (id == MachPort.MACH_NOTIFY_NO_SENDERS) {
-                    ended = true;
+                    if (delivered) {
+                        ended = true; // the server dropped every send right it had to our reply port
+                    } else {
+                        // only sends that timed out made rights, and releasing them fired it: the server never
+                        // knew us. Ask again, for after the next right made.
+                        int count = MachWire.notifiedCount(buf);
+                        int kr = Ports.requestNotification(replyPort, MachPort.MACH_NOTIFY_NO_SENDERS, mailbox.notify,
+                                count + 1);
+                        if (kr != KernReturn.KERN_SUCCESS) {
+                            LOG.debug("re-arming no-senders on \"{}\" failed: {}", service, KernReturn.describe(kr));
+                        }
+                    }
                 } else {
                     Mailbox.destroy(buf);
                 }

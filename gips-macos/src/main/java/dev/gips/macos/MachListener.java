@@ -154,7 +154,7 @@ final class MachListener implements ListenerChannel {
             }
         }
         if (fresh) {
-            int kr = Ports.requestNotification(reply, MachPort.MACH_NOTIFY_DEAD_NAME, mailbox.notify);
+            int kr = Ports.requestNotification(reply, MachPort.MACH_NOTIFY_DEAD_NAME, mailbox.notify, 1);
             if (kr != KernReturn.KERN_SUCCESS) {
                 LOG.debug("{}: dead-name request on a new client failed ({}); dropped its message", service,
                         KernReturn.describe(kr));

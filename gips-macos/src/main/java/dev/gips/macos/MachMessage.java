@@ -186,6 +186,11 @@ final class MachMessage {
 
     // mach_msg_return_t
     static final int MACH_MSG_SUCCESS = 0;
+    /**
+     * The special bits a failed send may add to its code after a pseudo-receive ({@code MACH_MSG_IPC_SPACE} and
+     * friends): mask them off before comparing.
+     */
+    static final int MACH_MSG_MASK = 0x00003e00;
     static final int MACH_SEND_INVALID_DEST = 0x10000003;
     static final int MACH_SEND_TIMED_OUT = 0x10000004;
     static final int MACH_SEND_INTERRUPTED = 0x10000007;

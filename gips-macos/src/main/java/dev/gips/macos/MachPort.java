@@ -44,6 +44,8 @@ final class MachPort {
      * {@code NDR_record_t} (8), then {@code mach_port_name_t not_port}.
      */
     static final long NOTIFY_NOT_PORT = 24 + 8;
+    /** {@code mach_no_senders_notification_t}: header, {@code NDR_record_t}, then the make-send count. */
+    static final long NOTIFY_NOT_COUNT = 24 + 8;
     /** Bytes of a dead-name or port-deleted notification up to and including {@code not_port}. */
     static final int NOTIFY_NAME_SIZE = 24 + 8 + 4;
 

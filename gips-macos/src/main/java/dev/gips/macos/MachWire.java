@@ -349,6 +349,15 @@ final class MachWire {
         return buf.get(JAVA_INT, MachPort.NOTIFY_NOT_PORT);
     }
 
+    /** The make-send count a no-senders notification reports, or 0 if the message is too short to hold it. */
+    static int notifiedCount(MemorySegment buf) {
+        long size = Integer.toUnsignedLong(buf.get(JAVA_INT, MachMessage.MSGH_SIZE));
+        if (size < MachPort.NOTIFY_NOT_COUNT + 4 || buf.byteSize() < MachPort.NOTIFY_NOT_COUNT + 4) {
+            return 0;
+        }
+        return buf.get(JAVA_INT, MachPort.NOTIFY_NOT_COUNT);
+    }
+
     /** Local disposition, as the receiver sees it, of the header in {@code buf}. */
     static int localDisposition(MemorySegment buf) {
         return (buf.get(JAVA_INT, MachMessage.MSGH_BITS) & MACH_MSGH_BITS_LOCAL_MASK) >>> 8;

@@ -40,13 +40,13 @@ final class Ports {
 
     /**
      * Asks the kernel to send notification {@code msgid} about {@code name} to {@code notify} (as a send-once right).
-     * With {@code sync} 1 a dead-name request on an already dead name fires at once, and a no-senders request fires
-     * only once a send right was made.
+     * With a nonzero {@code sync} a dead-name request on an already dead name fires at once; a no-senders request
+     * fires only once the make-send count reached {@code sync} and no send right is left.
      */
-    static int requestNotification(int name, int msgid, int notify) {
+    static int requestNotification(int name, int msgid, int notify, int sync) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment previous = arena.allocate(JAVA_INT);
-            int kr = MachPort.mach_port_request_notification(task(), name, msgid, 1, notify,
+            int kr = MachPort.mach_port_request_notification(task(), name, msgid, sync, notify,
                     MachMessage.MACH_MSG_TYPE_MAKE_SEND_ONCE, previous);
             int prev = previous.get(JAVA_INT, 0);
             if (kr == KernReturn.KERN_SUCCESS && prev != MachPort.MACH_PORT_NULL) {

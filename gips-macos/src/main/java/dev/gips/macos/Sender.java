@@ -61,14 +61,18 @@ final class Sender {
             for (;;) {
                 int n = MachWire.encode(buffer, remote, MachMessage.MACH_MSG_TYPE_COPY_SEND, local, localDisposition,
                         descriptors, body);
-                int rc = MachMessage.mach_msg(buffer, MachMessage.MACH_SEND_MSG | MachMessage.MACH_SEND_TIMEOUT, n, 0,
+                int raw = MachMessage.mach_msg(buffer, MachMessage.MACH_SEND_MSG | MachMessage.MACH_SEND_TIMEOUT, n, 0,
                         MachPort.MACH_PORT_NULL, tryOnly ? 0 : SLICE_MS, MachPort.MACH_PORT_NULL);
+                int rc = raw & ~MachMessage.MACH_MSG_MASK;
                 switch (rc) {
                     case MachMessage.MACH_MSG_SUCCESS -> {
                         return true;
                     }
                     case MachMessage.MACH_SEND_TIMED_OUT, MachMessage.MACH_SEND_INTERRUPTED -> {
-                        MachMessage.mach_msg_destroy(buffer); // pseudo-received: our copies came back
+                        // pseudo-received: the kernel gave back our copies as PORT_SEND rights, which this releases.
+                        // Never call it on a message that was not copied in: it would make and drop a send right
+                        // for each MAKE_SEND, firing our own no-senders request.
+                        MachMessage.mach_msg_destroy(buffer);
                         if (tryOnly) {
                             return false;
                         }
@@ -79,7 +83,12 @@ final class Sender {
                     case MachMessage.MACH_SEND_NO_BUFFER -> Thread.onSpinWait();
                     case MachMessage.MACH_SEND_INVALID_DEST -> throw new IOException("mach_msg send (" + what
                             + "): " + KernReturn.describe(rc) + ": the peer has gone");
-                    default -> throw new IOException("mach_msg send (" + what + "): " + KernReturn.describe(rc));
+                    default -> {
+                        if ((raw & MachMessage.MACH_MSG_MASK) != 0) {
+                            MachMessage.mach_msg_destroy(buffer); // pseudo-received with a failed copyout
+                        }
+                        throw new IOException("mach_msg send (" + what + "): " + KernReturn.describe(raw));
+                    }
                 }
             }
         } finally {
