@@ -142,6 +142,8 @@ class MachLayoutTest {
         assertEquals(0x10004004, MachMessage.MACH_RCV_TOO_LARGE);
         assertEquals(0x10004005, MachMessage.MACH_RCV_INTERRUPTED);
         assertEquals(0x10004009, MachMessage.MACH_RCV_PORT_DIED);
+        // the special bits a pseudo-received send failure may carry (MACH_MSG_IPC_SPACE 0x2000 …)
+        assertEquals(0x00003e00, MachMessage.MACH_MSG_MASK);
         // osfmk/mach/kern_return.h
         assertEquals(17, KernReturn.KERN_INVALID_RIGHT);
         assertEquals("MACH_SEND_INVALID_DEST (0x10000003)", KernReturn.describe(MachMessage.MACH_SEND_INVALID_DEST));
@@ -170,6 +172,8 @@ class MachLayoutTest {
         assertEquals(72, MachPort.MACH_NOTIFY_DEAD_NAME);
         // mach_dead_name_notification_t: mach_msg_header_t; NDR_record_t NDR (8); mach_port_name_t not_port
         assertEquals(32, MachPort.NOTIFY_NOT_PORT);
+        // mach_no_senders_notification_t: mach_msg_header_t; NDR_record_t NDR; mach_msg_type_number_t not_count
+        assertEquals(32, MachPort.NOTIFY_NOT_COUNT);
     }
 
     @Test

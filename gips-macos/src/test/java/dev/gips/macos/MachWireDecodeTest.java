@@ -333,7 +333,12 @@ class MachWireDecodeTest {
         MemorySegment buf = received(m);
         assertEquals(MachPort.MACH_NOTIFY_DEAD_NAME, MachWire.id(buf));
         assertEquals(0x1e07, MachWire.notifiedName(buf));
+        // mach_no_senders_notification_t: header, NDR_record_t, not_count
+        Le noSenders = new Le().u32(MachMessage.MACH_MSG_TYPE_PORT_SEND_ONCE).u32(36).u32(0).u32(0x99).u32(0)
+                .u32(MachPort.MACH_NOTIFY_NO_SENDERS).u64(0).u32(3);
+        assertEquals(3, MachWire.notifiedCount(received(noSenders)));
         Le shortOne = new Le().u32(0).u32(24).u32(0).u32(0x99).u32(0).u32(MachPort.MACH_NOTIFY_DEAD_NAME);
         assertEquals(MachPort.MACH_PORT_NULL, MachWire.notifiedName(received(shortOne)));
+        assertEquals(0, MachWire.notifiedCount(received(shortOne)));
     }
 }
