@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,21 +100,7 @@ final class MachEndpoint implements EndpointChannel {
 
     @Override
     public RawMessage receive(long timeoutNanos) throws IOException {
-        mailbox.enter();
-        try {
-            mailbox.lock().lockInterruptibly();
-            try {
-                return next(timeoutNanos);
-            } finally {
-                mailbox.shrink();
-                mailbox.lock().unlock();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClosedByInterruptException();
-        } finally {
-            mailbox.exit();
-        }
+        return mailbox.receiving(() -> next(timeoutNanos));
     }
 
     private RawMessage next(long timeoutNanos) throws IOException {

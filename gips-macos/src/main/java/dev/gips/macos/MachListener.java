@@ -11,6 +11,7 @@ import dev.gips.spi.RawMessage;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.AsynchronousCloseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,24 +70,14 @@ final class MachListener implements ListenerChannel {
 
     @Override
     public Arrival receive(long timeoutNanos) throws IOException {
-        mailbox.enter();
-        try {
-            mailbox.lock().lockInterruptibly();
+        return mailbox.receiving(() -> {
             try {
                 return next(timeoutNanos);
-            } catch (java.nio.channels.AsynchronousCloseException e) {
+            } catch (AsynchronousCloseException e) {
                 drainPending();
                 throw e;
-            } finally {
-                mailbox.shrink();
-                mailbox.lock().unlock();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.nio.channels.ClosedByInterruptException();
-        } finally {
-            mailbox.exit();
-        }
+        });
     }
 
     private Arrival next(long timeoutNanos) throws IOException {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -85,6 +86,33 @@ final class Mailbox {
         return new Mailbox(set, notify, what, releaseMembers);
     }
 
+    /** What a receiving thread does with the mailbox to itself. */
+    interface Receiving<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code body} inside the gate, holding the receive lock: one receiving thread at a time, and the ports
+     * stay valid until it leaves.
+     */
+    <T> T receiving(Receiving<T> body) throws IOException {
+        gate.enter();
+        try {
+            receiveLock.lockInterruptibly();
+            try {
+                return body.run();
+            } finally {
+                shrink();
+                receiveLock.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClosedByInterruptException();
+        } finally {
+            gate.exit();
+        }
+    }
+
     /** Enters the gate around a use of the ports; pair with {@link #exit()}. */
     void enter() throws IOException {
         gate.enter();
@@ -100,7 +128,7 @@ final class Mailbox {
 
     /**
      * Receives the next message on any member, waiting as {@code timeoutNanos} says. The returned segment is the
-     * receive buffer, valid until the next call; the caller must hold {@link #lock} and be inside the gate.
+     * receive buffer, valid until the next call; only for the body of {@link #receiving}.
      *
      * @return the buffer holding the message and its trailer, or {@code null} on timeout
      */
@@ -157,7 +185,7 @@ final class Mailbox {
     }
 
     /** Gives back an enlarged buffer once its message was decoded, so one large message does not pin memory. */
-    void shrink() {
+    private void shrink() {
         if (buffer.byteSize() > 1024 * 1024) {
             resize(INITIAL);
         }
