@@ -1,15 +1,163 @@
 package dev.gips.macos;
 
-import dev.gips.spi.UnimplementedBackend;
+import dev.gips.ipc.Credentials;
+import dev.gips.ipc.Handle;
+import dev.gips.ipc.ServiceDescriptor;
+import dev.gips.spi.Backend;
+import dev.gips.spi.EndpointChannel;
+import dev.gips.spi.Limits;
+import dev.gips.spi.ListenerChannel;
+import dev.gips.spi.PollerChannel;
+import dev.gips.spi.RawHandle;
+import dev.gips.spi.ShmObject;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * The macOS backend (Mach ports, kqueue, Mach memory entries). Not implemented yet: it registers so that core can
- * say why macOS is not supported, and reports itself unsupported everywhere.
+ * The macOS backend: Mach messages in gips 0.2.0's format through launchd's bootstrap namespace, kqueue, and Mach
+ * memory entries, all through {@code java.lang.foreign}. It loads on any OS: on others, {@link #isSupported()} is
+ * false and no binding class is even loaded, so no Mach symbol is looked up.
  */
-public final class MacosBackend extends UnimplementedBackend {
+public final class MacosBackend implements Backend {
+    private static final Throwable UNSUPPORTED = probe();
+
     /** For {@link java.util.ServiceLoader}. */
-    public MacosBackend() {
-        super("macos", "macOS", System.getProperty("os.name", "").startsWith("Mac OS X")
-                || System.getProperty("os.name", "").startsWith("Darwin"));
+    public MacosBackend() {}
+
+    /** Why this JVM cannot use the backend, judged from system properties alone; {@code null} if it may. */
+    static Throwable platformProblem(String os, String arch) {
+        if (!os.startsWith("Mac OS X") && !os.startsWith("Darwin") && !os.startsWith("macOS")) {
+            return new UnsupportedOperationException("os.name is " + os + ", not macOS");
+        }
+        if (!arch.equals("aarch64") && !arch.equals("x86_64") && !arch.equals("amd64")) {
+            return new UnsupportedOperationException("os.arch " + arch + " is not aarch64 or x86_64");
+        }
+        return null;
+    }
+
+    private static Throwable probe() {
+        Throwable platform = platformProblem(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+        if (platform != null) {
+            return platform;
+        }
+        try {
+            // links the first bindings: fails here, not in the middle of a call, if native access is denied
+            Unistd.getpid();
+            MachPort.taskSelf();
+            return null;
+        } catch (IllegalCallerException e) {
+            return new UnsupportedOperationException("native access is denied: run java with"
+                    + " --enable-native-access=ALL-UNNAMED (or the module name dev.gips.macos)", e);
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "macos";
+    }
+
+    @Override
+    public boolean isSupported() {
+        return UNSUPPORTED == null;
+    }
+
+    @Override
+    public Throwable unsupportedCause() {
+        return UNSUPPORTED;
+    }
+
+    @Override
+    public Set<Handle.Kind> handleKinds() {
+        return Set.of(Handle.Kind.MACH_PORT, Handle.Kind.MACH_MEMORY);
+    }
+
+    @Override
+    public int maxHandles(int payloadLength) {
+        return Limits.MAX_HANDLES;
+    }
+
+    @Override
+    public ListenerChannel bind(ServiceDescriptor descriptor) throws IOException {
+        return MachListener.bind(descriptor.name());
+    }
+
+    @Override
+    public EndpointChannel connect(ServiceDescriptor descriptor) throws IOException {
+        return MachEndpoint.connect(descriptor.name());
+    }
+
+    @Override
+    public Credentials currentProcess() throws IOException {
+        return MacIdentity.currentProcess();
+    }
+
+    @Override
+    public Optional<String> userId(String name) throws IOException {
+        return MacIdentity.userId(name);
+    }
+
+    @Override
+    public Optional<String> groupId(String name) throws IOException {
+        return MacIdentity.groupId(name);
+    }
+
+    @Override
+    public long duplicateHandle(Handle.Kind kind, long value) throws IOException {
+        switch (kind) {
+            case MACH_PORT, MACH_MEMORY -> {
+                // send rights to one port share one name: a duplicate is one more user reference
+                int kr = MachPort.mach_port_mod_refs(Ports.task(), (int) value, MachPort.MACH_PORT_RIGHT_SEND, 1);
+                if (kr != KernReturn.KERN_SUCCESS) {
+                    throw new IOException("mach_port_mod_refs (duplicate port " + value + "): "
+                            + KernReturn.describe(kr));
+                }
+                return value;
+            }
+            case FILE_DESCRIPTOR -> {
+                int fd = Fcntl.fcntl(MachNative.threadCapture(), (int) value, Fcntl.F_DUPFD_CLOEXEC, 0);
+                if (fd < 0) {
+                    throw new IOException("fcntl(F_DUPFD_CLOEXEC) on descriptor " + value + ": "
+                            + Errno.name(MachNative.errno(MachNative.threadCapture())));
+                }
+                return fd;
+            }
+            default -> throw new IllegalArgumentException(kind + " handles do not exist on macOS");
+        }
+    }
+
+    @Override
+    public void closeHandle(Handle.Kind kind, long value) {
+        switch (kind) {
+            case MACH_PORT, MACH_MEMORY -> Ports.deallocate((int) value);
+            case FILE_DESCRIPTOR -> Unistd.close(MachNative.threadCapture(), (int) value);
+            default -> { } // nothing of that kind can exist here
+        }
+    }
+
+    @Override
+    public PollerChannel openPoller() throws IOException {
+        return KqueuePoller.open();
+    }
+
+    @Override
+    public ShmObject createShm(String name, long objectSize) throws IOException {
+        return name == null ? MachShmObject.create(objectSize) : PosixShmObject.create(name, objectSize);
+    }
+
+    @Override
+    public ShmObject openShm(String name) throws IOException {
+        return PosixShmObject.open(name);
+    }
+
+    @Override
+    public ShmObject shmFromHandle(RawHandle handle) throws IOException {
+        if (handle.kind() != Handle.Kind.MACH_PORT && handle.kind() != Handle.Kind.MACH_MEMORY) {
+            closeHandle(handle.kind(), handle.value());
+            throw new IllegalArgumentException("a " + handle.kind() + " handle holds no shared memory on macOS");
+        }
+        return MachShmObject.adopt((int) handle.value());
     }
 }

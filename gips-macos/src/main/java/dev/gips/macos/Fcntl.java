@@ -1,0 +1,38 @@
+package dev.gips.macos;
+
+import static dev.gips.macos.MachNative.C_INT;
+import static dev.gips.macos.MachNative.ERRNO;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/** Bindings for macOS {@code <fcntl.h>}. The open flags differ from Linux ({@code O_CREAT} is 0x200 here). */
+final class Fcntl {
+    private Fcntl() {}
+
+    static final int O_RDWR = 0x2;
+    static final int O_CREAT = 0x200;
+    static final int O_EXCL = 0x800;
+    static final int O_CLOEXEC = 0x01000000;
+    static final int F_DUPFD_CLOEXEC = 67;
+
+    /** The functions, linked on first use only (never on other systems). */
+    static final class Handles {
+        private Handles() {}
+
+        // int fcntl(int, int, ...): the argument is variadic
+        static final MethodHandle FCNTL = MachNative.downcall("fcntl",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Linker.Option.firstVariadicArg(2), ERRNO);
+    }
+
+    /** {@code int fcntl(int fd, int cmd, ...);} with one {@code int} argument. */
+    static int fcntl(MemorySegment errno, int fd, int cmd, int arg) {
+        try {
+            return (int) Handles.FCNTL.invokeExact(errno, fd, cmd, arg);
+        } catch (Throwable t) {
+            throw MachNative.fail(t);
+        }
+    }
+}

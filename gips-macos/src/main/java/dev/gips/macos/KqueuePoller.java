@@ -1,0 +1,242 @@
+package dev.gips.macos;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.gips.spi.PollerChannel;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.AsynchronousCloseException;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A public {@code Poller} on macOS: a kqueue with an {@code EVFILT_MACHPORT} filter on the port set of each
+ * registered listener or endpoint, and an {@code EVFILT_USER} waker under token 0. Without {@code EV_CLEAR} the
+ * Mach port filter is level-triggered: it fires while a message is queued. Its {@code fflags} stay 0, so the
+ * kernel only reports readiness and never receives a message itself. Mach has no "send would not block" event:
+ * WRITABLE is reported at once, the queue's room being unknown until a send tries.
+ */
+final class KqueuePoller implements PollerChannel {
+    private static final long WAKER_IDENT = 0x67697073L;
+
+    private final int kq;
+    private final PortGate gate;
+    private final ReentrantLock pollLock = new ReentrantLock();
+    private final Object registry = new Object();
+    private final Map<Object, long[]> registered = new IdentityHashMap<>(); // source -> {ident, token, interest}
+    private final Map<Object, Long> writable = new LinkedHashMap<>();       // sources reported WRITABLE at once
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment events = arena.allocate(SysEvent.KEVENT, 64);   // pollLock
+    private final MemorySegment timeout = arena.allocate(SysEvent.TIMESPEC);     // pollLock
+
+    private KqueuePoller(int kq) {
+        this.kq = kq;
+        this.gate = new PortGate(() -> {
+            Unistd.close(MachNative.threadCapture(), kq);
+            pollLock.lock();
+            try {
+                arena.close();
+            } finally {
+                pollLock.unlock();
+            }
+        });
+    }
+
+    static KqueuePoller open() throws IOException {
+        MemorySegment errno = MachNative.threadCapture();
+        int kq = SysEvent.kqueue(errno);
+        if (kq < 0) {
+            throw new IOException("kqueue: " + Errno.name(MachNative.errno(errno)));
+        }
+        // kqueues are not inherited across fork, so close-on-exec is moot
+        KqueuePoller p = new KqueuePoller(kq);
+        try {
+            p.change(WAKER_IDENT, SysEvent.EVFILT_USER, (short) (SysEvent.EV_ADD | SysEvent.EV_CLEAR), 0, 0,
+                    "EVFILT_USER waker");
+        } catch (IOException e) {
+            p.close();
+            throw e;
+        }
+        return p;
+    }
+
+    private void change(long ident, short filter, short flags, int fflags, long udata, String what)
+            throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ev = a.allocate(SysEvent.KEVENT);
+            SysEvent.evSet(ev, 0, ident, filter, flags, fflags, 0, udata);
+            MemorySegment errno = MachNative.threadCapture();
+            if (SysEvent.kevent(errno, kq, ev, 1, MemorySegment.NULL, 0, MemorySegment.NULL) < 0) {
+                throw new IOException("kevent (" + what + "): " + Errno.name(MachNative.errno(errno)));
+            }
+        }
+    }
+
+    private static int portSet(Object source) {
+        return switch (source) {
+            case MachListener l -> l.portSet();
+            case MachEndpoint e -> e.portSet();
+            case MachClient c -> MachPort.MACH_PORT_NULL; // its messages arrive through its listener
+            default -> throw new IllegalArgumentException("not a macOS gips source: " + source);
+        };
+    }
+
+    @Override
+    public void register(Object source, long token, int interest) throws IOException {
+        update(source, token, interest, true);
+    }
+
+    @Override
+    public void reregister(Object source, long token, int interest) throws IOException {
+        update(source, token, interest, false);
+    }
+
+    private void update(Object source, long token, int interest, boolean add) throws IOException {
+        int set = portSet(source);
+        gate.enter();
+        try {
+            synchronized (registry) {
+                if (add == registered.containsKey(source)) {
+                    throw new IllegalStateException(add ? "source is already registered" : "source is not registered");
+                }
+                if (set != MachPort.MACH_PORT_NULL) {
+                    short flags = (interest & READABLE) != 0 ? (short) (SysEvent.EV_ADD | SysEvent.EV_ENABLE)
+                            : (short) (SysEvent.EV_ADD | SysEvent.EV_DISABLE);
+                    change(Integer.toUnsignedLong(set), SysEvent.EVFILT_MACHPORT, flags, 0, token,
+                            "EVFILT_MACHPORT on port set " + Integer.toUnsignedString(set));
+                }
+                registered.put(source, new long[] {set, token, interest});
+                if ((interest & WRITABLE) != 0) {
+                    writable.put(source, token);
+                } else {
+                    writable.remove(source);
+                }
+            }
+        } finally {
+            gate.exit();
+        }
+    }
+
+    @Override
+    public void deregister(Object source) throws IOException {
+        gate.enter();
+        try {
+            synchronized (registry) {
+                long[] r = registered.remove(source);
+                if (r == null) {
+                    throw new IllegalStateException("source is not registered");
+                }
+                writable.remove(source);
+                if (r[0] != MachPort.MACH_PORT_NULL) {
+                    change(r[0], SysEvent.EVFILT_MACHPORT, SysEvent.EV_DELETE, 0, 0, "EV_DELETE");
+                }
+            }
+        } finally {
+            gate.exit();
+        }
+    }
+
+    @Override
+    public int poll(long[] tokens, int[] readiness, long timeoutNanos) throws IOException {
+        gate.enter();
+        pollLock.lock();
+        try {
+            int n = 0;
+            synchronized (registry) {
+                for (Map.Entry<Object, Long> w : writable.entrySet()) {
+                    if (n == tokens.length) {
+                        break;
+                    }
+                    tokens[n] = w.getValue();
+                    readiness[n++] = WRITABLE;
+                }
+            }
+            MemorySegment wait = MemorySegment.NULL;
+            if (timeoutNanos >= 0 || n > 0) {
+                long t = n > 0 ? 0 : timeoutNanos;
+                timeout.set(JAVA_LONG, 0, t / 1_000_000_000L);
+                timeout.set(JAVA_LONG, 8, t % 1_000_000_000L);
+                wait = timeout;
+            }
+            int room = (int) Math.min(Math.max(tokens.length - n, 1), events.byteSize() / SysEvent.KEVENT.byteSize());
+            MemorySegment errno = MachNative.threadCapture();
+            int got = SysEvent.kevent(errno, kq, MemorySegment.NULL, 0, events, room, wait);
+            if (got < 0) {
+                int e = MachNative.errno(errno);
+                if (gate.isClosing()) {
+                    throw new AsynchronousCloseException();
+                }
+                if (e == Errno.EINTR) {
+                    return n;
+                }
+                throw new IOException("kevent (poll): " + Errno.name(e));
+            }
+            if (gate.isClosing()) {
+                throw new AsynchronousCloseException();
+            }
+            for (int i = 0; i < got && n < tokens.length; i++) {
+                long base = i * SysEvent.KEVENT.byteSize();
+                short filter = events.get(JAVA_SHORT, base + SysEvent.FILTER);
+                if (filter == SysEvent.EVFILT_USER) {
+                    tokens[n] = 0;
+                    readiness[n++] = READABLE;
+                } else if (filter == SysEvent.EVFILT_MACHPORT) {
+                    long token = events.get(JAVA_LONG, base + SysEvent.UDATA);
+                    int merged = -1;
+                    for (int j = 0; j < n; j++) {
+                        if (tokens[j] == token) {
+                            merged = j;
+                        }
+                    }
+                    if (merged >= 0) {
+                        readiness[merged] |= READABLE;
+                    } else {
+                        tokens[n] = token;
+                        readiness[n++] = READABLE;
+                    }
+                } else if ((events.get(JAVA_SHORT, base + SysEvent.FLAGS) & SysEvent.EV_ERROR) != 0) {
+                    throw new IOException("kevent (poll): error " + events.get(JAVA_LONG, base + SysEvent.DATA)
+                            + " on ident " + events.get(JAVA_LONG, base + SysEvent.IDENT));
+                }
+            }
+            return n;
+        } finally {
+            pollLock.unlock();
+            gate.exit();
+        }
+    }
+
+    @Override
+    public void wake() throws IOException {
+        gate.enter();
+        try {
+            change(WAKER_IDENT, SysEvent.EVFILT_USER, (short) 0, SysEvent.NOTE_TRIGGER, 0, "wake");
+        } finally {
+            gate.exit();
+        }
+    }
+
+    @Override
+    public void close() {
+        gate.close(() -> {
+            try {
+                change(WAKER_IDENT, SysEvent.EVFILT_USER, (short) 0, SysEvent.NOTE_TRIGGER, 0, "wake");
+            } catch (IOException ignored) {
+                // the poller is going away; a thread in poll returns at its timeout
+            }
+        });
+    }
+
+    /** For tests on macOS: how many sources are registered. */
+    int registrations() {
+        synchronized (registry) {
+            return registered.size();
+        }
+    }
+
+}

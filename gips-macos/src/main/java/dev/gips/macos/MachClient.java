@@ -1,0 +1,76 @@
+package dev.gips.macos;
+
+import dev.gips.ipc.Credentials;
+import dev.gips.spi.ClientChannel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The server's channel to one client: a send right to the client's reply port, held with exactly one user
+ * reference. Closing it drops that reference; the client, which asked for a no-senders notification on its reply
+ * port, then sees the end of the connection.
+ */
+final class MachClient implements ClientChannel {
+    private final MachListener listener;
+    final int port;
+    private final Credentials credentials;
+    private final PortGate gate;
+    private final Sender sender;
+    private volatile Object attachment;
+
+    MachClient(MachListener listener, int port, Credentials credentials) {
+        this.listener = listener;
+        this.port = port;
+        this.credentials = credentials;
+        this.sender = new Sender("reply to pid " + credentials.pid() + " of " + listener.address());
+        this.gate = new PortGate(() -> {
+            sender.close();
+            listener.forget(this);
+        });
+    }
+
+    @Override
+    public Credentials credentials() {
+        return credentials;
+    }
+
+    @Override
+    public void send(ByteBuffer payload, long[] handles) throws IOException {
+        transmit(payload, handles, false);
+    }
+
+    @Override
+    public boolean trySend(ByteBuffer payload, long[] handles) throws IOException {
+        return transmit(payload, handles, true);
+    }
+
+    private boolean transmit(ByteBuffer payload, long[] handles, boolean tryOnly) throws IOException {
+        gate.enter();
+        try {
+            // no reply port: gips 0.2.0 gives the client a send right to the service it never releases
+            return sender.send(port, MachPort.MACH_PORT_NULL, 0, payload, handles, tryOnly, gate::isClosing);
+        } finally {
+            gate.exit();
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !gate.isClosing();
+    }
+
+    @Override
+    public void close() {
+        gate.close(() -> {});
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment;
+    }
+
+    @Override
+    public void attach(Object attachment) {
+        this.attachment = attachment;
+    }
+}

@@ -1,0 +1,252 @@
+package dev.gips.macos;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.gips.ipc.Handle;
+import dev.gips.spi.Arrival;
+import dev.gips.spi.ListenerChannel;
+import dev.gips.spi.RawHandle;
+import dev.gips.spi.RawMessage;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.AsynchronousCloseException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A service checked in with launchd. Mach has no connections: a client is known by its reply port, whose send
+ * right (one name per port in this task) arrives with each of its messages. The first message of a reply port
+ * reports the client {@code CONNECTED}, then its {@code MESSAGE}; a dead-name notification on that port reports it
+ * {@code DISCONNECTED}.
+ */
+final class MachListener implements ListenerChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(MachListener.class);
+
+    private final String service;
+    private final int servicePort;
+    private final Mailbox mailbox;
+    private final Object state = new Object();
+    private final Map<Integer, MachClient> clients = new HashMap<>(); // guarded by state
+    private final ArrayDeque<Arrival> pending = new ArrayDeque<>();   // guarded by mailbox.lock()
+
+    private MachListener(String service, int servicePort, Mailbox mailbox) {
+        this.service = service;
+        this.servicePort = servicePort;
+        this.mailbox = mailbox;
+    }
+
+    static MachListener bind(String service) throws IOException {
+        byte[] name = Namespace.checkName(service);
+        int root = Namespace.root();
+        int port;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cname = arena.allocate(name.length + 1L);
+            MemorySegment.copy(name, 0, cname, JAVA_BYTE, 0, name.length);
+            MemorySegment out = arena.allocate(JAVA_INT);
+            int kr = Bootstrap.bootstrap_check_in(root, cname, out);
+            if (kr != Bootstrap.BOOTSTRAP_SUCCESS) {
+                String hint = kr == Bootstrap.BOOTSTRAP_SERVICE_ACTIVE ? ": another process serves this name"
+                        : kr == Bootstrap.BOOTSTRAP_NOT_PRIVILEGED ? ": not allowed in this bootstrap namespace" : "";
+                throw new IOException("bootstrap_check_in \"" + service + "\": " + KernReturn.describe(kr) + hint);
+            }
+            port = out.get(JAVA_INT, 0);
+        }
+        Mailbox mailbox = Mailbox.open(port, "listener " + service, () -> Ports.destroyReceive(port));
+        LOG.debug("bound \"{}\" on port {}", service, port);
+        return new MachListener(service, port, mailbox);
+    }
+
+    /** The port set a poller watches. */
+    int portSet() {
+        return mailbox.set;
+    }
+
+    @Override
+    public Arrival receive(long timeoutNanos) throws IOException {
+        return mailbox.receiving(() -> {
+            try {
+                return next(timeoutNanos);
+            } catch (AsynchronousCloseException e) {
+                drainPending();
+                throw e;
+            }
+        });
+    }
+
+    private Arrival next(long timeoutNanos) throws IOException {
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        for (;;) {
+            while (!pending.isEmpty()) {
+                Arrival a = pending.poll();
+                if (a.client().isOpen()) {
+                    return a;
+                }
+                release(a.message());
+            }
+            long left = timeoutNanos <= 0 ? timeoutNanos : Math.max(0, deadline - System.nanoTime());
+            MemorySegment buf = mailbox.receive(left);
+            if (buf == null) {
+                return null;
+            }
+            int local = buf.get(JAVA_INT, MachMessage.MSGH_LOCAL_PORT);
+            Arrival a = local == mailbox.notify ? notification(buf) : clientMessage(buf);
+            if (a != null) {
+                return a;
+            }
+            if (timeoutNanos > 0 && System.nanoTime() - deadline >= 0) {
+                return null;
+            }
+        }
+    }
+
+    private Arrival notification(MemorySegment buf) {
+        int id = MachWire.id(buf);
+        if (id == MachPort.MACH_NOTIFY_DEAD_NAME) {
+            int name = MachWire.notifiedName(buf);
+            Ports.deallocate(name); // the reference the notification added to the dead name
+            MachClient client;
+            synchronized (state) {
+                client = clients.get(name);
+            }
+            if (client != null && client.isOpen()) {
+                client.close();
+                return Arrival.disconnected(client);
+            }
+            return null;
+        }
+        Mailbox.destroy(buf); // port-deleted, send-once, our own wake-ups
+        return null;
+    }
+
+    private Arrival clientMessage(MemorySegment buf) {
+        int bits = buf.get(JAVA_INT, MachMessage.MSGH_BITS);
+        int reply = buf.get(JAVA_INT, MachMessage.MSGH_REMOTE_PORT);
+        if ((bits & MachMessage.MACH_MSGH_BITS_REMOTE_MASK) != MachMessage.MACH_MSG_TYPE_PORT_SEND
+                || reply == MachPort.MACH_PORT_NULL || reply == MachPort.MACH_PORT_DEAD) {
+            // no reply port (or a dead one): nobody to answer or to blame
+            LOG.debug("{}: dropped a message without a live reply port", service);
+            Mailbox.destroy(buf);
+            return null;
+        }
+        MachClient client;
+        boolean fresh;
+        synchronized (state) {
+            client = clients.get(reply);
+            fresh = client == null;
+            if (!fresh) {
+                Ports.deallocate(reply); // each message brings one more reference; the client keeps one
+            }
+        }
+        if (fresh) {
+            int kr = Ports.requestNotification(reply, MachPort.MACH_NOTIFY_DEAD_NAME, mailbox.notify, 1);
+            if (kr != KernReturn.KERN_SUCCESS) {
+                LOG.debug("{}: dead-name request on a new client failed ({}); dropped its message", service,
+                        KernReturn.describe(kr));
+                Mailbox.destroy(buf);
+                return null;
+            }
+        }
+        MachWire.Received m;
+        try {
+            m = MachWire.decode(buf, Ports.RELEASER);
+            if (!m.ool().isEmpty()) {
+                for (int p : m.ports()) {
+                    Ports.deallocate(p);
+                }
+                for (MachWire.Ool o : m.ool()) {
+                    Ports.RELEASER.memory(o.address(), Integer.toUnsignedLong(o.size()));
+                }
+                throw new MalformedMessageException("out-of-line memory descriptors are not supported");
+            }
+        } catch (MalformedMessageException e) {
+            if (fresh) {
+                LOG.warn("{}: refused a malformed first message: {}", service, e.getMessage());
+                Ports.deallocate(reply);
+                return null;
+            }
+            LOG.warn("{}: client pid {} sent a malformed message, disconnecting it: {}", service,
+                    client.credentials().pid(), e.getMessage());
+            client.close();
+            return Arrival.disconnected(client);
+        }
+        RawMessage message = new RawMessage(m.payload(), handles(m.ports()));
+        if (fresh) {
+            client = new MachClient(this, reply, MacIdentity.sender(m.audit()));
+            synchronized (state) {
+                clients.put(reply, client);
+            }
+            pending.add(Arrival.message(client, message));
+            return Arrival.connected(client);
+        }
+        if (!client.isOpen()) {
+            release(message); // closed by the server: nothing of it is reported any more
+            return null;
+        }
+        return Arrival.message(client, message);
+    }
+
+    static List<RawHandle> handles(int[] ports) {
+        List<RawHandle> list = new ArrayList<>(ports.length);
+        for (int p : ports) {
+            list.add(new RawHandle(Handle.Kind.MACH_PORT, Integer.toUnsignedLong(p)));
+        }
+        return list;
+    }
+
+    private static void release(RawMessage message) {
+        if (message != null) {
+            for (RawHandle h : message.handles()) {
+                Ports.deallocate((int) h.value());
+            }
+        }
+    }
+
+    /** Called once a client's channel is released: drops the listener's reference to its reply port. */
+    void forget(MachClient client) {
+        synchronized (state) {
+            if (clients.get(client.port) == client) {
+                clients.remove(client.port);
+            }
+            Ports.deallocate(client.port);
+        }
+    }
+
+    @Override
+    public String address() {
+        return service;
+    }
+
+    @Override
+    public void close() {
+        List<MachClient> all;
+        synchronized (state) {
+            all = new ArrayList<>(clients.values());
+        }
+        for (MachClient c : all) {
+            c.close();
+        }
+        mailbox.close();
+        if (mailbox.lock().tryLock()) { // else a receiver is in receive and drains as it leaves
+            try {
+                drainPending();
+            } finally {
+                mailbox.lock().unlock();
+            }
+        }
+    }
+
+    /** Releases the rights of messages never reported; the caller holds the receive lock. */
+    private void drainPending() {
+        Arrival a;
+        while ((a = pending.poll()) != null) {
+            release(a.message());
+        }
+    }
+}

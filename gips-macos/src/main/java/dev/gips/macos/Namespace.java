@@ -1,0 +1,76 @@
+package dev.gips.macos;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The launchd namespace services live in: the same one Rust gips uses (the bootstrap port, then
+ * {@code bootstrap_parent} for as long as it answers with another port), so Java and Rust peers find each other.
+ */
+final class Namespace {
+    private static final Logger LOG = LoggerFactory.getLogger(Namespace.class);
+
+    private Namespace() {}
+
+    /** Checks a service name: launchd's {@code name_t} holds 127 bytes and a NUL. */
+    static byte[] checkName(String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length >= Bootstrap.BOOTSTRAP_MAX_NAME_LEN) {
+            throw new IllegalArgumentException("service name \"" + name + "\" is " + bytes.length
+                    + " bytes of UTF-8; launchd allows at most " + (Bootstrap.BOOTSTRAP_MAX_NAME_LEN - 1));
+        }
+        for (byte b : bytes) {
+            if (b == 0) {
+                throw new IllegalArgumentException("service name \"" + name + "\" contains a NUL character");
+            }
+        }
+        return bytes;
+    }
+
+    /** The root bootstrap port, found once. */
+    static int root() throws IOException {
+        Root r = Root.INSTANCE;
+        if (r.failure != null) {
+            throw new IOException(r.failure);
+        }
+        return r.port;
+    }
+
+    private static final class Root {
+        static final Root INSTANCE = new Root();
+        final int port;
+        final String failure;
+
+        private Root() {
+            int found = MachPort.MACH_PORT_NULL;
+            String why = null;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment out = arena.allocate(JAVA_INT);
+                int kr = Bootstrap.task_get_special_port(Ports.task(), Bootstrap.TASK_BOOTSTRAP_PORT, out);
+                if (kr != KernReturn.KERN_SUCCESS || out.get(JAVA_INT, 0) == MachPort.MACH_PORT_NULL) {
+                    why = "task_get_special_port(TASK_BOOTSTRAP_PORT): " + KernReturn.describe(kr);
+                } else {
+                    found = out.get(JAVA_INT, 0);
+                    for (int depth = 0; depth < 16; depth++) {
+                        int krp = Bootstrap.bootstrap_parent(found, out);
+                        int parent = out.get(JAVA_INT, 0);
+                        if (krp != KernReturn.KERN_SUCCESS || parent == found || parent == MachPort.MACH_PORT_NULL) {
+                            LOG.debug("bootstrap namespace: port {} at depth {} ({})", found, depth,
+                                    KernReturn.describe(krp));
+                            break;
+                        }
+                        found = parent;
+                    }
+                }
+            }
+            port = found;
+            failure = why;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.gips.macos;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.gips.ipc.Handle;
+import dev.gips.spi.RawHandle;
+import dev.gips.spi.ShmObject;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A named region: a macOS POSIX shm object. macOS sizes such an object once ({@code ftruncate} on a sized object
+ * fails with {@code EINVAL}), limits names to {@value SysMman#PSHMNAMLEN} bytes, and cannot pass its descriptor in a
+ * Mach message: {@link #export} sends a memory entry over a mapping of the whole object instead.
+ */
+final class PosixShmObject implements ShmObject {
+    private final String name;
+    private final int fd;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PosixShmObject(String name, int fd) {
+        this.name = name;
+        this.fd = fd;
+    }
+
+    private static MemorySegment cname(Arena arena, String name) throws IOException {
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > SysMman.PSHMNAMLEN) {
+            throw new IOException("shm_open \"" + name + "\": ENAMETOOLONG: macOS allows at most "
+                    + SysMman.PSHMNAMLEN + " bytes");
+        }
+        return arena.allocateFrom(name);
+    }
+
+    static PosixShmObject create(String name, long objectSize) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment c = cname(arena, name);
+            int fd = SysMman.shm_open(errno, c, Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_RDWR, 0600);
+            if (fd < 0) {
+                int e = MachNative.errno(errno);
+                if (e == Errno.EEXIST) {
+                    throw new FileAlreadyExistsException(name, null, "shm_open: EEXIST");
+                }
+                throw new IOException("shm_open \"" + name + "\" (create): " + Errno.name(e));
+            }
+            if (Unistd.ftruncate(errno, fd, objectSize) < 0) {
+                int e = MachNative.errno(errno);
+                SysMman.shm_unlink(errno, c);
+                Unistd.close(errno, fd);
+                throw new IOException("ftruncate \"" + name + "\" to " + objectSize + " bytes: " + Errno.name(e));
+            }
+            return new PosixShmObject(name, fd);
+        }
+    }
+
+    static PosixShmObject open(String name) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = MachNative.threadCapture();
+            int fd = SysMman.shm_open(errno, cname(arena, name), Fcntl.O_RDWR, 0);
+            if (fd < 0) {
+                int e = MachNative.errno(errno);
+                if (e == Errno.ENOENT) {
+                    throw new NoSuchFileException(name, null, "shm_open: ENOENT");
+                }
+                throw new IOException("shm_open \"" + name + "\": " + Errno.name(e));
+            }
+            return new PosixShmObject(name, fd);
+        }
+    }
+
+    private long[] stat(int of, String what) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment st = arena.allocate(SysStat.STAT);
+            if (SysStat.fstat(errno, of, st) < 0) {
+                throw new IOException("fstat \"" + name + "\" (" + what + "): " + Errno.name(MachNative.errno(errno)));
+            }
+            return new long[] {st.get(JAVA_INT, SysStat.ST_DEV), st.get(JAVA_LONG, SysStat.ST_INO),
+                st.get(JAVA_LONG, SysStat.ST_SIZE)};
+        }
+    }
+
+    @Override
+    public long size() throws IOException {
+        return stat(fd, "size")[2];
+    }
+
+    @Override
+    public void setSize(long bytes) throws IOException {
+        long now = size();
+        if (bytes <= now) {
+            return;
+        }
+        throw new IOException("ftruncate \"" + name + "\" to " + bytes + " bytes: EINVAL: macOS sizes a POSIX shm"
+                + " object only once (it has " + now + "); create it with the capacity it will need");
+    }
+
+    @Override
+    @SuppressWarnings("restricted")
+    public MemorySegment map(long length, Arena arena) throws IOException {
+        MemorySegment errno = MachNative.threadCapture();
+        MemorySegment at = SysMman.mmap(errno, MemorySegment.NULL, length, SysMman.PROT_READ | SysMman.PROT_WRITE,
+                SysMman.MAP_SHARED, fd, 0);
+        if (at.address() == SysMman.MAP_FAILED) {
+            throw new IOException("mmap \"" + name + "\" (" + length + " bytes): " + Errno.name(MachNative.errno(errno)));
+        }
+        Runnable unmap = () -> SysMman.munmap(MachNative.threadCapture(), at, length);
+        try {
+            return at.reinterpret(length, arena, ignored -> unmap.run());
+        } catch (RuntimeException | Error e) {
+            unmap.run();
+            throw e;
+        }
+    }
+
+    @Override
+    public RawHandle export() throws IOException {
+        long length = size();
+        try (Arena view = Arena.ofConfined()) {
+            MemorySegment whole = map(length, view);
+            // the entry shares the object behind the mapping, and keeps it alive after the view is unmapped
+            return new RawHandle(Handle.Kind.MACH_MEMORY, Integer.toUnsignedLong(MachShmObject.entryOf(whole, length)));
+        }
+    }
+
+    @Override
+    public Optional<String> name() {
+        return Optional.of(name);
+    }
+
+    @Override
+    public void unlink() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment c = cname(arena, name);
+            int other = SysMman.shm_open(errno, c, Fcntl.O_RDWR, 0);
+            if (other < 0) {
+                int e = MachNative.errno(errno);
+                if (e == Errno.ENOENT) {
+                    throw new NoSuchFileException(name, null, "shm_open: ENOENT");
+                }
+                throw new IOException("shm_open \"" + name + "\" (check before unlink): " + Errno.name(e));
+            }
+            try {
+                long[] mine = stat(fd, "unlink");
+                long[] theirs = stat(other, "unlink");
+                if (mine[0] != theirs[0] || mine[1] != theirs[1]) {
+                    throw new IOException("shm_unlink \"" + name + "\": the name now names another object; left"
+                            + " alone");
+                }
+            } finally {
+                Unistd.close(errno, other);
+            }
+            if (SysMman.shm_unlink(errno, c) < 0) {
+                int e = MachNative.errno(errno);
+                if (e == Errno.ENOENT) {
+                    throw new NoSuchFileException(name, null, "shm_unlink: ENOENT");
+                }
+                throw new IOException("shm_unlink \"" + name + "\": " + Errno.name(e));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            Unistd.close(MachNative.threadCapture(), fd);
+        }
+    }
+}
