@@ -4,6 +4,7 @@ import dev.gips.ipc.Credentials;
 import dev.gips.ipc.Handle;
 import dev.gips.ipc.ServiceDescriptor;
 import dev.gips.spi.Backend;
+import dev.gips.spi.BackendProbe;
 import dev.gips.spi.EndpointChannel;
 import dev.gips.spi.Limits;
 import dev.gips.spi.ListenerChannel;
@@ -11,6 +12,7 @@ import dev.gips.spi.PollerChannel;
 import dev.gips.spi.RawHandle;
 import dev.gips.spi.ShmObject;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -25,24 +27,8 @@ public final class LinuxBackend implements Backend {
     public LinuxBackend() {}
 
     private static Throwable probe() {
-        String os = System.getProperty("os.name", "");
-        String arch = System.getProperty("os.arch", "");
-        if (!os.startsWith("Linux")) {
-            return new UnsupportedOperationException("os.name is " + os + ", not Linux");
-        }
-        if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
-            return new UnsupportedOperationException("os.arch " + arch + " is not x86_64 or aarch64");
-        }
-        try {
-            // links the first bindings: fails here, not in the middle of a call, if native access is denied
-            Unistd.getpid();
-            return null;
-        } catch (IllegalCallerException e) {
-            return new UnsupportedOperationException("native access is denied: run java with"
-                    + " --enable-native-access=ALL-UNNAMED (or the module name dev.gips.linux)", e);
-        } catch (Throwable t) {
-            return t;
-        }
+        // links the first bindings: fails here, not in the middle of a call, if native access is denied
+        return new BackendProbe("Linux", List.of("Linux"), "dev.gips.linux").run(Unistd::getpid);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.gips.ipc.Credentials;
 import dev.gips.ipc.Handle;
 import dev.gips.ipc.ServiceDescriptor;
 import dev.gips.spi.Backend;
+import dev.gips.spi.BackendProbe;
 import dev.gips.spi.EndpointChannel;
 import dev.gips.spi.Limits;
 import dev.gips.spi.ListenerChannel;
@@ -11,6 +12,7 @@ import dev.gips.spi.PollerChannel;
 import dev.gips.spi.RawHandle;
 import dev.gips.spi.ShmObject;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,6 +22,8 @@ import java.util.Set;
  * false and no binding class is even loaded, so no Mach symbol is looked up.
  */
 public final class MacosBackend implements Backend {
+    private static final BackendProbe PROBE =
+            new BackendProbe("macOS", List.of("Mac OS X", "Darwin", "macOS"), "dev.gips.macos");
     private static final Throwable UNSUPPORTED = probe();
 
     /** For {@link java.util.ServiceLoader}. */
@@ -27,31 +31,15 @@ public final class MacosBackend implements Backend {
 
     /** Why this JVM cannot use the backend, judged from system properties alone; {@code null} if it may. */
     static Throwable platformProblem(String os, String arch) {
-        if (!os.startsWith("Mac OS X") && !os.startsWith("Darwin") && !os.startsWith("macOS")) {
-            return new UnsupportedOperationException("os.name is " + os + ", not macOS");
-        }
-        if (!arch.equals("aarch64") && !arch.equals("x86_64") && !arch.equals("amd64")) {
-            return new UnsupportedOperationException("os.arch " + arch + " is not aarch64 or x86_64");
-        }
-        return null;
+        return PROBE.platformProblem(os, arch);
     }
 
     private static Throwable probe() {
-        Throwable platform = platformProblem(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
-        if (platform != null) {
-            return platform;
-        }
-        try {
-            // links the first bindings: fails here, not in the middle of a call, if native access is denied
+        // links the first bindings: fails here, not in the middle of a call, if native access is denied
+        return PROBE.run(() -> {
             Unistd.getpid();
             MachPort.taskSelf();
-            return null;
-        } catch (IllegalCallerException e) {
-            return new UnsupportedOperationException("native access is denied: run java with"
-                    + " --enable-native-access=ALL-UNNAMED (or the module name dev.gips.macos)", e);
-        } catch (Throwable t) {
-            return t;
-        }
+        });
     }
 
     @Override

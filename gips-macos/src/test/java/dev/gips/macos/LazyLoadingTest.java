@@ -87,7 +87,7 @@ class LazyLoadingTest {
         Throwable linux = MacosBackend.platformProblem("Linux", "amd64");
         assertNotNull(linux);
         assertEquals("os.name is Linux, not macOS", linux.getMessage());
-        assertEquals("os.arch ppc is not aarch64 or x86_64", MacosBackend.platformProblem("Mac OS X", "ppc")
+        assertEquals("os.arch ppc is not x86_64 or aarch64", MacosBackend.platformProblem("Mac OS X", "ppc")
                 .getMessage());
     }
 

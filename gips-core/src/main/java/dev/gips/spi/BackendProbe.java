@@ -1,0 +1,64 @@
+package dev.gips.spi;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The check every backend makes once, before anything touches its bindings: the OS and architecture from system
+ * properties, then one native call that links the first binding, so that denied native access shows up in
+ * {@link Backend#unsupportedCause()} rather than in the middle of an application's call.
+ *
+ * @param osLabel    the OS as messages name it ({@code "Linux"})
+ * @param osPrefixes the {@code os.name} prefixes that mean this OS
+ * @param module     the backend's module name, for the {@code --enable-native-access} hint
+ */
+public record BackendProbe(String osLabel, List<String> osPrefixes, String module) {
+    /** The architectures every backend supports. */
+    private static final List<String> ARCHES = List.of("amd64", "x86_64", "aarch64");
+
+    /** A native call that links the backend's first bindings. */
+    @FunctionalInterface
+    public interface FirstCall {
+        /** Makes the call. */
+        void run() throws Throwable;
+    }
+
+    /** Validates and copies the arguments. */
+    public BackendProbe {
+        Objects.requireNonNull(osLabel, "osLabel");
+        osPrefixes = List.copyOf(osPrefixes);
+        Objects.requireNonNull(module, "module");
+    }
+
+    /** Why a JVM with these {@code os.name} and {@code os.arch} cannot use the backend; {@code null} if it may. */
+    public Throwable platformProblem(String os, String arch) {
+        if (osPrefixes.stream().noneMatch(os::startsWith)) {
+            return new UnsupportedOperationException("os.name is " + os + ", not " + osLabel);
+        }
+        if (!ARCHES.contains(arch)) {
+            return new UnsupportedOperationException("os.arch " + arch + " is not x86_64 or aarch64");
+        }
+        return null;
+    }
+
+    /**
+     * Checks the running JVM: its platform, then {@code firstCall}, which runs only on the right platform.
+     *
+     * @return why the backend cannot run here, or {@code null} if it can; never throws
+     */
+    public Throwable run(FirstCall firstCall) {
+        Throwable platform = platformProblem(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+        if (platform != null) {
+            return platform;
+        }
+        try {
+            firstCall.run();
+            return null;
+        } catch (IllegalCallerException e) {
+            return new UnsupportedOperationException("native access is denied: run java with"
+                    + " --enable-native-access=ALL-UNNAMED (or the module name " + module + ")", e);
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+}
