@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.gips.spi.PollerChannel;
+import dev.gips.spi.ReleaseGate;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,7 +23,7 @@ final class EpollPoller implements PollerChannel {
 
     private final int epfd;
     private final int wakeFd;
-    private final FdGate gate;
+    private final ReleaseGate gate;
     private final ReentrantLock pollLock = new ReentrantLock();
     private final MsgBuffers scratch = new MsgBuffers(0);   // errno and epoll_event for ctl and waits; pollLock
     private MemorySegment events;                           // guarded by pollLock
@@ -33,7 +34,7 @@ final class EpollPoller implements PollerChannel {
     private EpollPoller(int epfd, int wakeFd) {
         this.epfd = epfd;
         this.wakeFd = wakeFd;
-        this.gate = new FdGate(() -> {
+        this.gate = new ReleaseGate(() -> {
             Fds.closeQuietly(wakeFd);
             Fds.closeQuietly(epfd);
         });

@@ -1,10 +1,12 @@
 package dev.gips.linux;
 
+import dev.gips.spi.ReleaseGate;
+
 /** A channel an {@link EpollPoller} can watch: the descriptor that shows its readiness, and the gate guarding it. */
 interface Pollable {
     /** The descriptor whose readiness is the channel's (a listener's private epoll set, a socket). */
     int pollFd();
 
     /** Guards {@link #pollFd()} against being closed while the poller uses it. */
-    FdGate gate();
+    ReleaseGate gate();
 }

@@ -4,6 +4,7 @@ import dev.gips.ipc.Credentials;
 import dev.gips.spi.Arrival;
 import dev.gips.spi.ClientChannel;
 import dev.gips.spi.RawMessage;
+import dev.gips.spi.ReleaseGate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -24,7 +25,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     private final long id;
     private final Credentials credentials;
     private final Where where;
-    private final FdGate gate;
+    private final ReleaseGate gate;
     private final int inlineMax;
     private volatile Object attachment;
     /** Serialises virtual threads waiting for this socket to drain: a parking wait has one waiter per socket. */
@@ -37,7 +38,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         this.credentials = credentials;
         this.where = listener.where();
         this.inlineMax = Sockets.inlineMax(fd);
-        this.gate = new FdGate(this::release);
+        this.gate = new ReleaseGate(this::release);
     }
 
     long id() {
@@ -154,7 +155,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     }
 
     @Override
-    public FdGate gate() {
+    public ReleaseGate gate() {
         return gate;
     }
 }

@@ -3,6 +3,7 @@ package dev.gips.linux;
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.EndpointChannel;
 import dev.gips.spi.RawMessage;
+import dev.gips.spi.ReleaseGate;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -17,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private final Where where;
     private final int fd;
-    private final FdGate gate;
+    private final ReleaseGate gate;
     private final Credentials peer;
     private final int inlineMax;
     private final ReentrantLock readLock = new ReentrantLock();
@@ -30,7 +31,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
         this.fd = fd;
         this.peer = peer;
         this.inlineMax = Sockets.inlineMax(fd);
-        this.gate = new FdGate(() -> Fds.closeQuietly(fd));
+        this.gate = new ReleaseGate(() -> Fds.closeQuietly(fd));
     }
 
     static SeqpacketEndpoint connect(String name) throws IOException {
@@ -182,7 +183,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     }
 
     @Override
-    public FdGate gate() {
+    public ReleaseGate gate() {
         return gate;
     }
 }

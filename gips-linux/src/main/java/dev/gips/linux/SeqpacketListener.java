@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.Arrival;
 import dev.gips.spi.ListenerChannel;
+import dev.gips.spi.ReleaseGate;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -46,7 +47,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final int epfd;
     private final int wakeFd;
     private final long[] socketFileId;      // dev major, dev minor, inode of the file we bound; null for abstract
-    private final FdGate gate = new FdGate(this::release);
+    private final ReleaseGate gate = new ReleaseGate(this::release);
     private final Map<Long, SeqpacketClient> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(2);
     private final Queue<MsgBuffers> sendPool = new ConcurrentLinkedQueue<>();
@@ -384,7 +385,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     }
 
     @Override
-    public FdGate gate() {
+    public ReleaseGate gate() {
         return gate;
     }
 }

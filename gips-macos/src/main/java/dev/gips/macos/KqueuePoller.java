@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.gips.spi.PollerChannel;
+import dev.gips.spi.ReleaseGate;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +26,7 @@ final class KqueuePoller implements PollerChannel {
     private static final long WAKER_IDENT = 0x67697073L;
 
     private final int kq;
-    private final PortGate gate;
+    private final ReleaseGate gate;
     private final ReentrantLock pollLock = new ReentrantLock();
     private final Object registry = new Object();
     private final Map<Object, long[]> registered = new IdentityHashMap<>(); // source -> {ident, token, interest}
@@ -36,7 +37,7 @@ final class KqueuePoller implements PollerChannel {
 
     private KqueuePoller(int kq) {
         this.kq = kq;
-        this.gate = new PortGate(() -> {
+        this.gate = new ReleaseGate(() -> {
             Unistd.close(MachNative.threadCapture(), kq);
             pollLock.lock();
             try {

@@ -2,6 +2,7 @@ package dev.gips.macos;
 
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.ClientChannel;
+import dev.gips.spi.ReleaseGate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -14,7 +15,7 @@ final class MachClient implements ClientChannel {
     private final MachListener listener;
     final int port;
     private final Credentials credentials;
-    private final PortGate gate;
+    private final ReleaseGate gate;
     private final Sender sender;
     private volatile Object attachment;
 
@@ -23,7 +24,7 @@ final class MachClient implements ClientChannel {
         this.port = port;
         this.credentials = credentials;
         this.sender = new Sender("reply to pid " + credentials.pid() + " of " + listener.address());
-        this.gate = new PortGate(() -> {
+        this.gate = new ReleaseGate(() -> {
             sender.close();
             listener.forget(this);
         });

@@ -2,6 +2,7 @@ package dev.gips.macos;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import dev.gips.spi.ReleaseGate;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -33,7 +34,7 @@ final class Mailbox {
     final int set;
     final int notify;
     private final String what;
-    private final PortGate gate;
+    private final ReleaseGate gate;
     private final ReentrantLock receiveLock = new ReentrantLock();
     private Arena bufferArena;       // guarded by receiveLock
     private MemorySegment buffer;    // guarded by receiveLock
@@ -45,7 +46,7 @@ final class Mailbox {
         this.what = what;
         this.bufferArena = Arena.ofShared();
         this.buffer = bufferArena.allocate(INITIAL, 8);
-        this.gate = new PortGate(() -> {
+        this.gate = new ReleaseGate(() -> {
             releaseMembers.run();
             Ports.destroyReceive(notify);
             Ports.destroySet(set);

@@ -1,13 +1,15 @@
-package dev.gips.linux;
+package dev.gips.spi;
 
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Who is using a descriptor, and releasing it exactly once after the last user left, so that no thread ever calls
- * into a descriptor number that was closed and maybe reused (the pattern of NIO's {@code SocketChannelImpl}).
+ * Who is using an OS object (a descriptor, a port name, a handle), and releasing it exactly once after the last
+ * user left, so that no thread ever calls into a number that was closed and maybe reused for another object (the
+ * pattern of NIO's {@code SocketChannelImpl}). Backends wrap every call on a channel's object in
+ * {@link #enter()}/{@link #exit()}.
  */
-final class FdGate {
+public final class ReleaseGate {
     private static final int CLOSING = 1;
     private static final int RELEASED = 2;
     private static final int USER = 4;
@@ -15,13 +17,17 @@ final class FdGate {
     private final AtomicInteger state = new AtomicInteger();
     private final Runnable release;
 
-    /** {@code release} frees the descriptor; it runs once, on the thread that leaves last. */
-    FdGate(Runnable release) {
+    /** {@code release} frees the object; it runs once, on the thread that leaves last. */
+    public ReleaseGate(Runnable release) {
         this.release = release;
     }
 
-    /** Enters as a user; pair with {@link #exit()}. */
-    void enter() throws ClosedChannelException {
+    /**
+     * Enters as a user; pair with {@link #exit()}.
+     *
+     * @throws ClosedChannelException if {@link #close} was called
+     */
+    public void enter() throws ClosedChannelException {
         for (;;) {
             int s = state.get();
             if ((s & CLOSING) != 0) {
@@ -34,7 +40,7 @@ final class FdGate {
     }
 
     /** Enters if not closing; {@code false} otherwise. */
-    boolean tryEnter() {
+    public boolean tryEnter() {
         for (;;) {
             int s = state.get();
             if ((s & CLOSING) != 0) {
@@ -47,7 +53,7 @@ final class FdGate {
     }
 
     /** Leaves; the last user out after {@link #close} releases. */
-    void exit() {
+    public void exit() {
         if (state.addAndGet(-USER) == CLOSING) {
             tryRelease();
         }
@@ -55,11 +61,11 @@ final class FdGate {
 
     /**
      * Marks the gate closing. If users are inside, runs {@code wake} (while itself counted as a user, so the
-     * descriptor is still valid) to make them return; the last one out releases.
+     * object is still valid) to make them return; the last one out releases.
      *
      * @return whether this call was the one that closed
      */
-    boolean close(Runnable wake) {
+    public boolean close(Runnable wake) {
         int s = state.getAndUpdate(v -> (v & CLOSING) != 0 ? v : (v | CLOSING) + USER);
         if ((s & CLOSING) != 0) {
             return false;
@@ -75,7 +81,7 @@ final class FdGate {
     }
 
     /** Whether {@link #close} was called. */
-    boolean isClosing() {
+    public boolean isClosing() {
         return (state.get() & CLOSING) != 0;
     }
 
