@@ -1,6 +1,8 @@
 package dev.gips.ipc;
 
 import dev.gips.internal.SourceAccess;
+import dev.gips.internal.jfr.Jfr;
+import dev.gips.internal.jfr.MessageReceivedEvent;
 import dev.gips.poll.Source;
 import dev.gips.spi.Arrival;
 import dev.gips.spi.Backends;
@@ -190,6 +192,7 @@ public final class Listener implements Source, AutoCloseable {
         ensureOpen();
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         long wait = timeoutNanos;
+        MessageReceivedEvent jfr = Jfr.beginReceive();
         for (;;) {
             Arrival a = channel.receive(wait);
             if (a == null) {
@@ -200,6 +203,7 @@ public final class Listener implements Source, AutoCloseable {
                 case DISCONNECTED -> departed(a.client());
                 case MESSAGE -> {
                     if (a.client().attachment() instanceof Connection c) {
+                        Jfr.received(jfr, descriptor.name(), "server", c.credentials().pid(), a.message());
                         return new Pod(c, Incoming.adopt(a.message()), c.credentials());
                     }
                     // a backend must announce a client before its messages; drop rather than deliver unchecked
@@ -220,11 +224,13 @@ public final class Listener implements Source, AutoCloseable {
             descriptor.policy().check(c);
         } catch (PermissionDeniedException e) {
             client.close();
+            Jfr.clientRefused(descriptor.name(), c, e.getMessage());
             LOG.warn("service \"{}\" refused client pid {} uid {} groups {}: {}", descriptor.name(), c.pid(), c.uid(),
                     c.gidList(), e.getMessage());
             return;
         }
-        client.attach(new Connection(client));
+        client.attach(new Connection(client, descriptor.name()));
+        Jfr.clientConnected(descriptor.name(), c);
         LOG.debug("service \"{}\": client pid {} uid {} connected", descriptor.name(), c.pid(), c.uid());
     }
 
