@@ -1,5 +1,7 @@
 package dev.gips.ipc;
 
+import dev.gips.internal.jfr.Jfr;
+import dev.gips.internal.jfr.MessageSentEvent;
 import dev.gips.poll.Source;
 import dev.gips.spi.ClientChannel;
 import java.io.IOException;
@@ -21,11 +23,13 @@ import java.util.Objects;
 public final class Connection implements Source, AutoCloseable {
     private final ClientChannel channel;
     private final Credentials credentials;
+    private final String service;
     private volatile boolean closed;
 
-    Connection(ClientChannel channel) {
+    Connection(ClientChannel channel, String service) {
         this.channel = channel;
         this.credentials = channel.credentials();
+        this.service = service;
     }
 
     /**
@@ -52,7 +56,9 @@ public final class Connection implements Source, AutoCloseable {
         Objects.requireNonNull(payload, "payload");
         long[] raw = Outgoing.check(payload.remaining(), handles);
         ensureOpen();
+        MessageSentEvent jfr = Jfr.beginSend(service, "server", credentials.pid(), payload.remaining(), raw.length);
         channel.send(payload, raw);
+        Jfr.sent(jfr);
         payload.position(payload.limit());
     }
 
@@ -88,9 +94,11 @@ public final class Connection implements Source, AutoCloseable {
         Objects.requireNonNull(payload, "payload");
         long[] raw = Outgoing.check(payload.remaining(), handles);
         ensureOpen();
+        MessageSentEvent jfr = Jfr.beginSend(service, "server", credentials.pid(), payload.remaining(), raw.length);
         if (!channel.trySend(payload, raw)) {
             return false;
         }
+        Jfr.sent(jfr);
         payload.position(payload.limit());
         return true;
     }

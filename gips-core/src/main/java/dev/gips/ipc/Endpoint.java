@@ -1,5 +1,9 @@
 package dev.gips.ipc;
 
+import dev.gips.internal.jfr.ConnectEvent;
+import dev.gips.internal.jfr.Jfr;
+import dev.gips.internal.jfr.MessageReceivedEvent;
+import dev.gips.internal.jfr.MessageSentEvent;
 import dev.gips.poll.Source;
 import dev.gips.spi.Backends;
 import dev.gips.spi.EndpointChannel;
@@ -65,7 +69,9 @@ public final class Endpoint implements Source, AutoCloseable {
      */
     public static Endpoint connect(ServiceDescriptor descriptor) throws IOException {
         Objects.requireNonNull(descriptor, "descriptor");
+        ConnectEvent jfr = Jfr.beginConnect();
         EndpointChannel channel = Backends.get().connect(descriptor);
+        Jfr.connected(jfr, descriptor.name(), channel.address());
         LOG.debug("connected to service \"{}\" at {}", descriptor.name(), channel.address());
         return new Endpoint(descriptor, channel);
     }
@@ -95,7 +101,9 @@ public final class Endpoint implements Source, AutoCloseable {
         Objects.requireNonNull(payload, "payload");
         long[] raw = Outgoing.check(payload.remaining(), handles);
         ensureOpen();
+        MessageSentEvent jfr = Jfr.beginSend(descriptor.name(), "client", 0, payload.remaining(), raw.length);
         channel.send(payload, raw);
+        Jfr.sent(jfr);
         payload.position(payload.limit());
     }
 
@@ -134,7 +142,10 @@ public final class Endpoint implements Source, AutoCloseable {
 
     private RawMessage receive(long timeoutNanos) throws IOException {
         ensureOpen();
-        return channel.receive(timeoutNanos);
+        MessageReceivedEvent jfr = Jfr.beginReceive();
+        RawMessage m = channel.receive(timeoutNanos);
+        Jfr.received(jfr, descriptor.name(), "client", 0, m);
+        return m;
     }
 
     /**

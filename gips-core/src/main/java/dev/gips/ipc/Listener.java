@@ -1,6 +1,8 @@
 package dev.gips.ipc;
 
 import dev.gips.internal.SourceAccess;
+import dev.gips.internal.jfr.Jfr;
+import dev.gips.internal.jfr.MessageReceivedEvent;
 import dev.gips.poll.Source;
 import dev.gips.spi.Arrival;
 import dev.gips.spi.Backends;
@@ -99,6 +101,63 @@ public final class Listener implements Source, AutoCloseable {
     }
 
     /**
+     * Serves the socket systemd passed to this process for {@code name}, with the unrestricted policy. See
+     * {@link #fromSystemd(ServiceDescriptor)}.
+     *
+     * @throws IOException if systemd passed no suitable socket for {@code name}; the message says why
+     * @throws UnsupportedOperationException on macOS and Windows
+     */
+    public static Listener fromSystemd(String name) throws IOException {
+        return fromSystemd(new ServiceDescriptor(name));
+    }
+
+    /**
+     * Serves a listening socket that systemd created and passed to this process (socket activation), with the
+     * descriptor's policy, checked exactly as for {@link #bind(ServiceDescriptor)}: once per client, from the
+     * kernel's credentials. The socket is the one whose {@code FileDescriptorName=} (in {@code LISTEN_FDNAMES}) is
+     * {@code descriptor.name()}, or the only one systemd passed.
+     *
+     * <p>Before taking the socket over this checks what systemd passed, and refuses with an {@link IOException}
+     * that says what is wrong: {@code LISTEN_PID} must be this process, {@code LISTEN_FDS} a count, the descriptor
+     * an AF_UNIX SOCK_SEQPACKET socket that listens ({@code ListenSequentialPacket=} in the {@code .socket} unit,
+     * {@code Accept=no}), not already taken by another {@code Listener}. Every passed descriptor is made
+     * close-on-exec, so child processes do not inherit them. {@link #close()} closes this process's descriptor
+     * but, unlike a bound listener, never removes the socket file: systemd created it and keeps listening on it
+     * (clients that connect while the service is down wait for its next start).
+     *
+     * {@snippet :
+     * // com.example.echo.socket:  ListenSequentialPacket=/tmp/com.example.echo
+     * //                           FileDescriptorName=com.example.echo
+     * ServiceDescriptor service = new ServiceDescriptor("com.example.echo").withAllowedGroup("echo-users");
+     * try (Listener listener = System.getenv("LISTEN_FDS") != null
+     *         ? Listener.fromSystemd(service)      // started by systemd
+     *         : Listener.bind(service)) {          // started by hand
+     *     // serve as usual
+     * }
+     * }
+     *
+     * <p>Why a method of its own rather than {@code bind} adopting a passed socket when the names match: what
+     * {@code bind} does must not depend on environment variables a process may inherit by accident, and the two
+     * differ in who owns the socket file ({@code bind} creates it, replaces a stale one and removes it on close;
+     * here systemd owns it). The choice stays with the application, in one visible line.
+     *
+     * <p>systemd does not unset {@code LISTEN_PID}/{@code LISTEN_FDS} for us (Java cannot change its own
+     * environment): processes this service starts inherit them, and a gips service among them refuses them since
+     * {@code LISTEN_PID} names its parent.
+     *
+     * @throws IOException if systemd passed no suitable socket for this service; the message says why
+     * @throws UnsupportedOperationException on macOS and Windows, which have no systemd
+     */
+    public static Listener fromSystemd(ServiceDescriptor descriptor) throws IOException {
+        Objects.requireNonNull(descriptor, "descriptor");
+        descriptor.policy().resolveNames();
+        ListenerChannel channel = Backends.get().inheritListener(descriptor);
+        LOG.debug("took over service \"{}\" at {} from systemd with {}", descriptor.name(), channel.address(),
+                descriptor.policy());
+        return new Listener(descriptor, channel);
+    }
+
+    /**
      * Waits for the next message from any client.
      *
      * @throws ClosedChannelException if the listener is closed ({@link java.nio.channels.AsynchronousCloseException}
@@ -133,6 +192,7 @@ public final class Listener implements Source, AutoCloseable {
         ensureOpen();
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         long wait = timeoutNanos;
+        MessageReceivedEvent jfr = Jfr.beginReceive();
         for (;;) {
             Arrival a = channel.receive(wait);
             if (a == null) {
@@ -143,6 +203,7 @@ public final class Listener implements Source, AutoCloseable {
                 case DISCONNECTED -> departed(a.client());
                 case MESSAGE -> {
                     if (a.client().attachment() instanceof Connection c) {
+                        Jfr.received(jfr, descriptor.name(), "server", c.credentials().pid(), a.message());
                         return new Pod(c, Incoming.adopt(a.message()), c.credentials());
                     }
                     // a backend must announce a client before its messages; drop rather than deliver unchecked
@@ -163,11 +224,13 @@ public final class Listener implements Source, AutoCloseable {
             descriptor.policy().check(c);
         } catch (PermissionDeniedException e) {
             client.close();
+            Jfr.clientRefused(descriptor.name(), c, e.getMessage());
             LOG.warn("service \"{}\" refused client pid {} uid {} groups {}: {}", descriptor.name(), c.pid(), c.uid(),
                     c.gidList(), e.getMessage());
             return;
         }
-        client.attach(new Connection(client));
+        client.attach(new Connection(client, descriptor.name()));
+        Jfr.clientConnected(descriptor.name(), c);
         LOG.debug("service \"{}\": client pid {} uid {} connected", descriptor.name(), c.pid(), c.uid());
     }
 

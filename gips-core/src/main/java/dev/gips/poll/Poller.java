@@ -1,6 +1,8 @@
 package dev.gips.poll;
 
 import dev.gips.internal.SourceAccess;
+import dev.gips.internal.jfr.Jfr;
+import dev.gips.internal.jfr.PollWaitEvent;
 import dev.gips.spi.Backends;
 import dev.gips.spi.PollerChannel;
 import java.io.IOException;
@@ -160,7 +162,9 @@ public final class Poller implements AutoCloseable {
                 tokens = new long[events.capacity()];
                 readiness = new int[events.capacity()];
             }
+            PollWaitEvent jfr = Jfr.beginPoll();
             int n = channel.poll(tokens, readiness, nanos);
+            Jfr.polled(jfr, n, nanos, registrations);
             for (int i = 0; i < n && i < events.capacity(); i++) {
                 if (tokens[i] == 0) {
                     events.add(new Event(Token.WAKER, Interest.of(readiness[i])));

@@ -30,6 +30,20 @@ public interface Backend {
     /** Binds a service. Name syntax errors are {@link IllegalArgumentException}s. */
     ListenerChannel bind(ServiceDescriptor descriptor) throws IOException;
 
+    /**
+     * Takes over a listening socket that the service manager passed to this process (systemd socket activation on
+     * Linux): the one named {@code descriptor.name()}, or the only one passed. The backend checks everything the
+     * service manager passed (that it was meant for this process, that the object is a listening socket of the
+     * kind the backend serves), never removes a socket file it did not create, and throws an
+     * {@link IOException} naming what is wrong.
+     *
+     * @throws UnsupportedOperationException on backends without socket activation
+     */
+    default ListenerChannel inheritListener(ServiceDescriptor descriptor) throws IOException {
+        throw new UnsupportedOperationException("socket activation is not available on " + name()
+                + ": it is systemd's (Linux); bind the service with Listener.bind instead");
+    }
+
     /** Connects to a service. */
     EndpointChannel connect(ServiceDescriptor descriptor) throws IOException;
 

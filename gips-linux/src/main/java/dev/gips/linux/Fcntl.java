@@ -16,8 +16,13 @@ final class Fcntl {
     static final int O_RDWR = 02;
     static final int O_CREAT = 0100;
     static final int O_EXCL = 0200;
+    static final int O_NONBLOCK = 04000;
 
     static final int F_GETFD = 1;
+    static final int F_SETFD = 2;
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int FD_CLOEXEC = 1;
     static final int F_DUPFD_CLOEXEC = 1030;
     static final int F_ADD_SEALS = 1033;
     static final int F_GET_SEALS = 1034;

@@ -62,6 +62,19 @@ public final class LinuxBackend implements Backend {
         return SeqpacketListener.bind(descriptor.name());
     }
 
+    /** systemd socket activation: see {@link SocketActivation}. */
+    @Override
+    public ListenerChannel inheritListener(ServiceDescriptor descriptor) throws IOException {
+        SocketActivation activation = SocketActivation.systemd();
+        SocketActivation.Passed passed = activation.take(descriptor.name());
+        try {
+            return SeqpacketListener.adopt(passed.fd(), new Where(descriptor.name(), passed.address()));
+        } catch (IOException | RuntimeException e) {
+            activation.giveBack(passed);
+            throw e;
+        }
+    }
+
     @Override
     public EndpointChannel connect(ServiceDescriptor descriptor) throws IOException {
         return SeqpacketEndpoint.connect(descriptor.name());

@@ -42,7 +42,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private static final long ACCEPT_BACKOFF_NANOS = 10_000_000;
 
     private final Where where;
-    private final UnixAddress address;
+    private final UnixAddress address;      // null for a socket taken over from systemd
     private final int listenFd;
     private final int epfd;
     private final int wakeFd;
@@ -60,11 +60,11 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private int pendingCount;                                             // guarded by receiveLock
     private long lastAcceptWarning;                                       // guarded by receiveLock
 
-    private SeqpacketListener(UnixAddress address, int listenFd, int epfd, int wakeFd, long[] socketFileId,
-            Arena buffersArena, MsgBuffers readBuffers) {
+    private SeqpacketListener(Where where, UnixAddress address, int listenFd, int epfd, int wakeFd,
+            long[] socketFileId, Arena buffersArena, MsgBuffers readBuffers) {
         this.buffersArena = buffersArena;
         this.readBuffers = readBuffers;
-        this.where = address.where();
+        this.where = where;
         this.address = address;
         this.listenFd = listenFd;
         this.epfd = epfd;
@@ -77,10 +77,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         UnixAddress address = UnixAddress.of(name);
         Where where = address.where();
         int listenFd = -1;
-        int epfd = -1;
-        int wakeFd = -1;
         long[] fileId = null;
-        Arena buffersArena = null;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.allocateCapture(arena);
             listenFd = SysSocket.socket(errno, SysSocket.AF_UNIX,
@@ -110,6 +107,38 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             if (SysSocket.listen(errno, listenFd, BACKLOG) < 0) {
                 throw where.error("listen", Native.errno(errno));
             }
+            return around(where, address, listenFd, fileId);
+        } catch (IOException | RuntimeException e) {
+            Fds.closeQuietly(listenFd);
+            if (fileId != null) {
+                unlinkIfOurs(address, fileId);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * A listener around a listening socket that systemd passed (see {@link SocketActivation}). Closing it closes
+     * the descriptor but never unlinks the socket file: the service manager created it and keeps its own copy.
+     * On failure the descriptor stays open.
+     */
+    static SeqpacketListener adopt(int listenFd, Where where) throws IOException {
+        // listen() again: the kernel hands each connecting client the credentials of whoever called listen() last,
+        // so without this clients' peerCredentials() would report systemd (pid 1, root) instead of this service
+        if (SysSocket.listen(Native.threadCapture(), listenFd, BACKLOG) < 0) {
+            throw where.error("listen", Native.errno(Native.threadCapture()));
+        }
+        return around(where, null, listenFd, null);
+    }
+
+    /** The epoll set, waker and buffers around {@code listenFd}; on failure frees them, not the socket. */
+    private static SeqpacketListener around(Where where, UnixAddress address, int listenFd, long[] fileId)
+            throws IOException {
+        int epfd = -1;
+        int wakeFd = -1;
+        Arena buffersArena = null;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.allocateCapture(arena);
             epfd = SysEpoll.epoll_create1(errno, SysEpoll.EPOLL_CLOEXEC);
             if (epfd < 0) {
                 throw where.error("epoll_create1", Native.errno(errno));
@@ -124,17 +153,14 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             // one receive buffer for every client, large enough that a receive never needs a length peek
             buffersArena = Arena.ofShared();
             MsgBuffers readBuffers = MsgBuffers.forWholeMessages(buffersArena);
-            return new SeqpacketListener(address, listenFd, epfd, wakeFd, fileId, buffersArena, readBuffers);
+            return new SeqpacketListener(where, address, listenFd, epfd, wakeFd, fileId, buffersArena,
+                    readBuffers);
         } catch (IOException | RuntimeException e) {
             if (buffersArena != null) {
                 buffersArena.close();
             }
             Fds.closeQuietly(wakeFd);
             Fds.closeQuietly(epfd);
-            Fds.closeQuietly(listenFd);
-            if (fileId != null) {
-                unlinkIfOurs(address, fileId);
-            }
             throw e;
         }
     }

@@ -20,12 +20,17 @@ final class SysSocket {
 
     // socket domains, types and flags
     static final int AF_UNIX = 1;
+    static final int SOCK_STREAM = 1;
+    static final int SOCK_DGRAM = 2;
     static final int SOCK_SEQPACKET = 5;
     static final int SOCK_NONBLOCK = 0x800;
     static final int SOCK_CLOEXEC = 0x80000;
 
     // socket options
     static final int SOL_SOCKET = 1;
+    static final int SO_TYPE = 3;
+    static final int SO_ACCEPTCONN = 30;
+    static final int SO_DOMAIN = 39;
     static final int SO_SNDBUF = 7;
     static final int SO_PASSCRED = 16;
     static final int SO_PEERCRED = 17;
@@ -134,6 +139,8 @@ final class SysSocket {
             FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_INT), ERRNO);
     private static final MethodHandle recvmsg = Native.downcall("recvmsg",
             FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_INT), ERRNO);
+    private static final MethodHandle getsockname = Native.downcall("getsockname",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER), ERRNO);
     private static final MethodHandle getsockopt = Native.downcall("getsockopt",
             FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER), ERRNO);
     private static final MethodHandle setsockopt = Native.downcall("setsockopt",
@@ -208,6 +215,15 @@ final class SysSocket {
     static long recvmsg(MemorySegment errno, int fd, MemorySegment msg, int flags) {
         try {
             return (long) recvmsg.invokeExact(errno, fd, msg, flags);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** {@code int getsockname(int sockfd, struct sockaddr *addr, socklen_t *addrlen);} */
+    static int getsockname(MemorySegment errno, int fd, MemorySegment addr, MemorySegment addrlen) {
+        try {
+            return (int) getsockname.invokeExact(errno, fd, addr, addrlen);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

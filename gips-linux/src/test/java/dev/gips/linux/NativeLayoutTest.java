@@ -85,10 +85,15 @@ class NativeLayoutTest {
     private static void constants() {
         Class<?> s = SysSocket.class;
         constant(s, "AF_UNIX", SysSocket.AF_UNIX);
+        constant(s, "SOCK_STREAM", SysSocket.SOCK_STREAM);
+        constant(s, "SOCK_DGRAM", SysSocket.SOCK_DGRAM);
         constant(s, "SOCK_SEQPACKET", SysSocket.SOCK_SEQPACKET);
         constant(s, "SOCK_NONBLOCK", SysSocket.SOCK_NONBLOCK);
         constant(s, "SOCK_CLOEXEC", SysSocket.SOCK_CLOEXEC);
         constant(s, "SOL_SOCKET", SysSocket.SOL_SOCKET);
+        constant(s, "SO_TYPE", SysSocket.SO_TYPE);
+        constant(s, "SO_ACCEPTCONN", SysSocket.SO_ACCEPTCONN);
+        constant(s, "SO_DOMAIN", SysSocket.SO_DOMAIN);
         constant(s, "SO_SNDBUF", SysSocket.SO_SNDBUF);
         constant(s, "SO_PASSCRED", SysSocket.SO_PASSCRED);
         constant(s, "SO_PEERCRED", SysSocket.SO_PEERCRED);
@@ -170,7 +175,12 @@ class NativeLayoutTest {
         constant(f, "O_RDWR", Fcntl.O_RDWR);
         constant(f, "O_CREAT", Fcntl.O_CREAT);
         constant(f, "O_EXCL", Fcntl.O_EXCL);
+        constant(f, "O_NONBLOCK", Fcntl.O_NONBLOCK);
         constant(f, "F_GETFD", Fcntl.F_GETFD);
+        constant(f, "F_SETFD", Fcntl.F_SETFD);
+        constant(f, "F_GETFL", Fcntl.F_GETFL);
+        constant(f, "F_SETFL", Fcntl.F_SETFL);
+        constant(f, "FD_CLOEXEC", Fcntl.FD_CLOEXEC);
         constant(f, "F_DUPFD_CLOEXEC", Fcntl.F_DUPFD_CLOEXEC);
         constant(f, "F_ADD_SEALS", Fcntl.F_ADD_SEALS);
         constant(f, "F_GET_SEALS", Fcntl.F_GET_SEALS);

@@ -378,6 +378,10 @@ final class Peers {
         return stdout;
     }
 
+    /**
+     * Reads {@code in} to its end on a thread of its own: the common pool has one thread on a 2-core machine, so a
+     * long-lived peer's stream read there would hold up every other peer's until that peer exits.
+     */
     private static java.util.concurrent.CompletableFuture<String> readAsync(InputStream in) {
         return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try (in) {
@@ -385,7 +389,7 @@ final class Peers {
             } catch (IOException e) {
                 return "<" + e + ">";
             }
-        });
+        }, task -> Thread.ofPlatform().daemon().name("peer-stream").start(task));
     }
 
     private static synchronized Path script(String name) {
