@@ -21,6 +21,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Coverage-guided fuzzing of a listener's receive path from a raw AF_UNIX SOCK_SEQPACKET peer in this process: each
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.BeforeAll;
  * client is still served. Without {@code JAZZER_FUZZ=1} this replays the inputs under
  * {@code src/test/resources/dev/gips/linux/ReceiveFuzzTestInputs/}.
  */
+@ExtendWith(LeakCheck.class)
 class ReceiveFuzzTest {
     private static final String NAME = Peers.uniqueName("fuzz-recv");
     private static Listener listener;

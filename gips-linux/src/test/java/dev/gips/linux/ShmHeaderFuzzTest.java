@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Coverage-guided fuzzing of the shared-memory header check: a peer hands over a memfd whose 24-byte header and size
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
  * <p>Without {@code JAZZER_FUZZ=1} this replays the seeds under {@code src/test/resources/dev/gips/linux/
  * ShmHeaderFuzzTestInputs/} (each a finding turned regression); with it Jazzer fuzzes for {@code maxDuration}.
  */
+@ExtendWith(LeakCheck.class)
 class ShmHeaderFuzzTest {
     @BeforeAll
     static void warmUp() throws IOException {

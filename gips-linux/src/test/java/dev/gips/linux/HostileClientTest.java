@@ -1,0 +1,118 @@
+package dev.gips.linux;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gips.ipc.Endpoint;
+import dev.gips.ipc.Listener;
+import dev.gips.ipc.Message;
+import dev.gips.ipc.Pod;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Clients that try to stall a server rather than talk to it: one that connects and never sends, and a flood of
+ * connections far beyond the listen backlog. The server keeps serving a good client throughout and holds nothing
+ * once they are gone. (Clients and servers killed mid-conversation: {@link LifecycleTest}; clients that never read:
+ * {@link TryReplyTest}.)
+ */
+@ExtendWith(LeakCheck.class)
+class HostileClientTest {
+    private static void assertServes(Listener listener, Endpoint good, String text) throws IOException {
+        good.send(text.getBytes(UTF_8));
+        Pod pod = Peers.acceptOne(listener);
+        try (Message m = pod.message()) {
+            assertArrayEquals(text.getBytes(UTF_8), m.payload());
+        }
+        pod.reply(text.getBytes(UTF_8));
+        try (Message m = Peers.recvOne(good)) {
+            assertArrayEquals(text.getBytes(UTF_8), m.payload());
+        }
+    }
+
+    /** A raw non-blocking connect; returns the descriptor, or -1 if the kernel refused (backlog full: EAGAIN). */
+    private static int rawConnect(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.allocateCapture(arena);
+            int fd = SysSocket.socket(errno, SysSocket.AF_UNIX,
+                    SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC | SysSocket.SOCK_NONBLOCK, 0);
+            assertTrue(fd >= 0, "socket");
+            UnixAddress address = UnixAddress.of(name);
+            if (SysSocket.connect(errno, fd, address.sockaddr(arena), address.sockaddrLength()) < 0) {
+                Fds.closeQuietly(fd);
+                return -1;
+            }
+            return fd;
+        }
+    }
+
+    /** The listener asks for 4096; the kernel caps it at net.core.somaxconn. */
+    private static int backlog() throws IOException {
+        return Math.min(4096, Integer.parseInt(java.nio.file.Files.readAllLines(
+                java.nio.file.Path.of("/proc/sys/net/core/somaxconn")).get(0).strip()));
+    }
+
+    @Test
+    void aClientThatConnectsAndNeverSendsStallsNothingAndGetsEofWhenTheListenerCloses() throws Exception {
+        String name = Peers.uniqueName("silent");
+        Endpoint silent;
+        try (Listener listener = Listener.bind(name); Endpoint good = Endpoint.connect(name)) {
+            silent = Endpoint.connect(name);
+            for (int i = 0; i < 20; i++) {
+                assertServes(listener, good, "request " + i);
+            }
+            assertTrue(listener.accept(Duration.ofMillis(100)).isEmpty(), "the silent client produced a message");
+        }
+        try (silent) {
+            assertThrows(EOFException.class, () -> silent.recv(Peers.WAIT));
+        }
+    }
+
+    @Test
+    void aConnectionFloodBeyondTheBacklogStallsNothingAndLeavesNothing() throws Exception {
+        String name = Peers.uniqueName("flood");
+        try (Listener listener = Listener.bind(name); Endpoint good = Endpoint.connect(name)) {
+            assertServes(listener, good, "before");
+            long baseline = Peers.openFds();
+            List<Integer> flood = new ArrayList<>();
+            int refused = 0;
+            try {
+                // nobody accepts meanwhile: the kernel queues what it will and refuses the rest (EAGAIN)
+                for (int i = 0; i < backlog() + 200; i++) {
+                    int fd = rawConnect(name);
+                    if (fd < 0) {
+                        refused++;
+                    } else {
+                        flood.add(fd);
+                    }
+                }
+                System.out.println("flood: " + flood.size() + " connections queued, " + refused
+                        + " refused by the kernel (backlog " + backlog() + ")");
+                assertTrue(refused > 0, "no connect was refused beyond the backlog of " + backlog());
+                // the server drains the queue as it serves, and the good client is served in between
+                for (int i = 0; i < 20; i++) {
+                    assertServes(listener, good, "during " + i);
+                }
+            } finally {
+                flood.forEach(Fds::closeQuietly);
+            }
+            // the flooders hung up: the listener closes their connections as it notices
+            Peers.awaitFdsAtMost(baseline, Peers.WAIT, () -> listener.accept(Duration.ofMillis(20)));
+            assertServes(listener, good, "after");
+            try (Endpoint late = Endpoint.connect(name)) {
+                assertServes(listener, late, "a new client");
+            }
+            assertEquals(0, listener.accept(Duration.ofMillis(20)).stream().count());
+        }
+    }
+}
