@@ -96,6 +96,10 @@ class ReceiveFuzzTest {
                 try (Message m = pod.get().message()) {
                     assertTrue(m.payload().length <= 16 * 1024 * 1024);
                 }
+                // identity comes from SO_PEERCRED at connect, never from an SCM_CREDENTIALS the peer wrote (as
+                // root, which the tests run as, the kernel lets it forge any pid/uid/gid there)
+                assertEquals(ProcessHandle.current().pid(), pod.get().credentials().pid());
+                assertEquals(String.valueOf(Unistd.geteuid()), pod.get().credentials().uid());
                 pod.get().connection().close();
             }
         }
