@@ -17,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -113,6 +114,51 @@ class HostileClientTest {
                 assertServes(listener, late, "a new client");
             }
             assertEquals(0, listener.accept(Duration.ofMillis(20)).stream().count());
+        }
+    }
+
+    @Test
+    void aClientKilledWhileStreamingLargeMessagesLeavesOnlyWholeMessagesAndNothingHeld() throws Exception {
+        String name = Peers.uniqueName("killed-streamer");
+        try (Listener listener = Listener.bind(name); Endpoint good = Endpoint.connect(name)) {
+            assertServes(listener, good, "before");
+            long baseline = Peers.openFds();
+            Process streamer = Peers.javaChild(ChildPeer.class, "stream", name).start();
+            long received = 0;
+            try {
+                assertEquals("READY", Peers.readLine(streamer, Duration.ofSeconds(60)));
+                dev.gips.ipc.Connection dying = null;
+                for (; received < 20; received++) {
+                    Pod pod = Peers.acceptOne(listener);
+                    dying = pod.connection();
+                    checkStreamed(pod, received);
+                }
+                Peers.kill(streamer); // mid-stream: it was blocked in send, or between two
+                // what it had queued arrives whole, in order; then the hang-up, noticed while accepting
+                long deadline = System.nanoTime() + Peers.WAIT.toNanos();
+                while (dying.isOpen() && System.nanoTime() < deadline) {
+                    Optional<Pod> next = listener.accept(Duration.ofMillis(50));
+                    if (next.isPresent()) {
+                        checkStreamed(next.get(), received++);
+                    }
+                }
+                assertTrue(!dying.isOpen(), "the killed client's connection was not closed");
+            } finally {
+                streamer.destroyForcibly();
+            }
+            System.out.println("killed streamer: " + received + " whole messages received");
+            assertEquals(baseline, Peers.openFds(), "descriptors leaked: " + Peers.describeFds());
+            assertServes(listener, good, "after");
+        }
+    }
+
+    private static void checkStreamed(Pod pod, long i) {
+        try (Message m = pod.message()) {
+            byte[] p = m.payload();
+            assertEquals(ChildPeer.streamSize(i), p.length, "message " + i);
+            assertEquals((byte) i, p[0]);
+            assertEquals((byte) i, p[p.length - 1]);
+            assertEquals(1, m.handles().size(), "message " + i);
         }
     }
 }
