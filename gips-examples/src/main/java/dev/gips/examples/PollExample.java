@@ -1,5 +1,6 @@
 package dev.gips.examples;
 
+import dev.gips.ipc.Connection;
 import dev.gips.ipc.Endpoint;
 import dev.gips.ipc.Listener;
 import dev.gips.ipc.Message;
@@ -13,17 +14,27 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The Rust crate's {@code poll} example: an event-driven server, one thread and a {@link Poller}, serving several
  * client processes at once. Run without arguments, it starts three client JVMs that each send three requests.
+ *
+ * <p>The server replies with {@link Connection#tryReply}, never {@link Connection#reply}: a client that stops
+ * reading would otherwise block the one thread that serves everyone. When a client's socket is full the reply is
+ * kept, the connection is registered {@link Interest#WRITABLE} and the reply is retried when the poller reports
+ * room; a client that stays full for {@link #STUCK_LIMIT} is dropped. One extra client started here never reads,
+ * to show it.
  */
 public final class PollExample {
     static final String SERVICE = "com.example.poll";
     static final int CLIENTS = 3;
     static final int REQUESTS = 3;
+    /** How long a client may leave its replies unread before the server drops it. */
+    static final Duration STUCK_LIMIT = Duration.ofSeconds(2);
 
     private PollExample() {}
 
@@ -31,10 +42,15 @@ public final class PollExample {
     public static void main(String[] args) throws Exception {
         if (args.length == 2 && args[0].equals("client")) {
             client(Integer.parseInt(args[1]));
+        } else if (args.length == 1 && args[0].equals("no-reader")) {
+            noReader();
         } else {
             server();
         }
     }
+
+    /** A reply the client had no room for, kept until the poller reports the connection writable. */
+    private record Pending(Connection connection, Token token, byte[] reply, long since) {}
 
     private static void server() throws Exception {
         try (Poller poller = Poller.create(); Listener listener = Listener.bind(SERVICE)) {
@@ -42,12 +58,15 @@ public final class PollExample {
             System.out.println("server: polling \"" + SERVICE + "\" on one thread");
             List<Process> clients = new ArrayList<>();
             for (int i = 1; i <= CLIENTS; i++) {
-                clients.add(startClient(i));
+                clients.add(startClient("client", String.valueOf(i)));
             }
+            Process noReader = startClient("no-reader");
+            Map<Token, Pending> pending = new HashMap<>();
             Events events = Events.withCapacity(128);
             int served = 0;
-            while (served < CLIENTS * REQUESTS) {
-                poller.poll(events, Duration.ofSeconds(1));
+            boolean dropped = false;
+            while (served < CLIENTS * REQUESTS || !dropped) {
+                poller.poll(events, Duration.ofMillis(200));
                 for (Event event : events) {
                     if (event.token().equals(token) && event.isReadable()) {
                         // level-triggered: take one message per event; the poller reports the rest again
@@ -56,11 +75,38 @@ public final class PollExample {
                             Pod pod = next.get();
                             try (Message m = pod.message()) {
                                 String request = new String(m.payload(), StandardCharsets.UTF_8);
-                                System.out.println("server: \"" + request + "\" from pid " + pod.credentials().pid());
-                                pod.reply(("ack " + request).getBytes(StandardCharsets.UTF_8));
+                                if (!request.startsWith("flood")) {
+                                    System.out.println("server: \"" + request + "\" from pid "
+                                            + pod.credentials().pid());
+                                    served++;
+                                }
+                                byte[] reply = ("ack " + request).getBytes(StandardCharsets.UTF_8);
+                                if (!pod.tryReply(reply) && pending.values().stream()
+                                        .noneMatch(p -> p.connection().equals(pod.connection()))) {
+                                    // full: wait for room instead of blocking everyone (later replies are dropped)
+                                    Token t = poller.register(pod.connection(), Interest.WRITABLE);
+                                    pending.put(t, new Pending(pod.connection(), t, reply, System.nanoTime()));
+                                    System.out.println("server: pid " + pod.credentials().pid()
+                                            + " is not reading; waiting for room");
+                                }
                             }
-                            served++;
                         }
+                    } else if (event.isWritable() && pending.containsKey(event.token())) {
+                        Pending p = pending.get(event.token());
+                        if (p.connection().tryReply(p.reply())) {
+                            poller.deregister(p.connection(), p.token());
+                            pending.remove(p.token());
+                        }
+                    }
+                }
+                for (Pending p : List.copyOf(pending.values())) {
+                    if (System.nanoTime() - p.since() > STUCK_LIMIT.toNanos()) {
+                        System.out.println("server: dropping pid " + p.connection().credentials().pid()
+                                + ", full for " + STUCK_LIMIT.toSeconds() + " s");
+                        poller.deregister(p.connection(), p.token());
+                        p.connection().close();
+                        pending.remove(p.token());
+                        dropped = true;
                     }
                 }
             }
@@ -69,7 +115,11 @@ public final class PollExample {
                     throw new IllegalStateException("a client exited with " + p.exitValue());
                 }
             }
-            System.out.println("server: served " + served + " requests from " + CLIENTS + " processes");
+            if (noReader.waitFor() != 0) {
+                throw new IllegalStateException("the client that never reads exited with " + noReader.exitValue());
+            }
+            System.out.println("server: served " + served + " requests from " + CLIENTS
+                    + " processes and dropped one that never read");
         }
     }
 
@@ -84,11 +134,25 @@ public final class PollExample {
         }
     }
 
-    private static Process startClient(int id) throws IOException {
+    /** Sends requests without reading a reply until the server hangs up on it. */
+    private static void noReader() throws IOException {
+        try (Endpoint endpoint = Endpoint.connect(SERVICE)) {
+            byte[] request = ("flood from pid " + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8);
+            try {
+                while (true) {
+                    endpoint.send(request); // fails once the server has dropped this client
+                }
+            } catch (IOException dropped) {
+                System.out.println("no-reader: the server hung up (" + dropped.getClass().getSimpleName() + ")");
+            }
+        }
+    }
+
+    private static Process startClient(String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), PollExample.class.getName(), "client", String.valueOf(id)))
-                .inheritIO()
-                .start();
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), PollExample.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).inheritIO().start();
     }
 }

@@ -28,11 +28,13 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What the library refuses, and how: oversized payloads, too many handles, bad names, missing services, use after
  * close. A refused send delivers nothing; a payload or handle count at the limit still round-trips.
  */
+@ExtendWith(LeakCheck.class)
 class BadInputTest {
     private static final int MAX_PAYLOAD = 16 * 1024 * 1024;
 

@@ -22,12 +22,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Java clients in child JVMs ({@link ChildClient}) talk to a Listener in the test JVM: messages and replies of each
  * client stay on that client's connection, and the credentials the listener reports are the kernel's view of each
  * child process (its real pid, uid and groups).
  */
+@ExtendWith(LeakCheck.class)
 class ChildJvmTest {
     private static final Duration DEADLINE = Duration.ofSeconds(60); // two JVMs starting on a busy 2-core machine
     private static final int COUNT = 5;

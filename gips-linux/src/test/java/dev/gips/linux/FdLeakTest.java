@@ -29,11 +29,13 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * No received descriptor leaks: not when a message is truncated (MSG_CTRUNC), not when a peer sends a malformed
  * message and is dropped, not when a client is refused, and not over thousands of connections.
  */
+@ExtendWith(LeakCheck.class)
 class FdLeakTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 

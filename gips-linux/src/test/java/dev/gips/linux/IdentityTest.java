@@ -18,8 +18,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** User and group names resolved through the user database, this process's credentials, and policies by name. */
+@ExtendWith(LeakCheck.class)
 class IdentityTest {
 
     @Test

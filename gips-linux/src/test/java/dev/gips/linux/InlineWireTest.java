@@ -8,8 +8,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Regression: payloads up to the send buffer travel as plain gips 0.2.0 datagrams, not out of band. */
+@ExtendWith(LeakCheck.class)
 class InlineWireTest {
     @Test
     void payloadAtTheInlineLimitArrivesAsOnePlainDatagram() throws Exception {

@@ -28,12 +28,14 @@ import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A recording made with the shipped {@code gips.jfc} during a real exchange through a socket (this JVM's endpoint,
  * a refused Python client as user nobody) holds every gips event with the right fields, as JDK Mission Control
  * would show them.
  */
+@ExtendWith(LeakCheck.class)
 class JfrRecordingTest {
     @Test
     void aRecordingShowsConnectsRefusalsMessagesAndPollWaits() throws Exception {

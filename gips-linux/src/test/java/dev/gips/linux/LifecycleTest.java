@@ -26,12 +26,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Objects closing and peers dying: blocked calls end with {@link AsynchronousCloseException}, a dead peer is noticed
  * and never stops a server, a listener's close reaches its clients, and the socket file lives exactly as long as
  * the listener that created it (a dead server's file is reclaimed, a live one's never).
  */
+@ExtendWith(LeakCheck.class)
 class LifecycleTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 

@@ -8,11 +8,13 @@ import dev.gips.ipc.Message;
 import dev.gips.ipc.Pod;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A listener receives with a single {@code recvmsg} into a buffer of the payload limit plus one byte: the largest
  * inline datagram a peer can send (the kernel's limit, about 4 MiB, far above gips' own inline size) arrives whole.
  */
+@ExtendWith(LeakCheck.class)
 class ListenerReceiveBufferTest {
     @Test
     void theLargestInlineDatagramTheKernelAllowsArrivesWhole() throws Exception {

@@ -35,12 +35,14 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What a message is: its payload and handles arrive whole and unchanged, in both directions, whatever their size
  * (inline or out of band) or content (empty, marker look-alike), from concurrent senders, with the caller's buffers
  * and handles left as the contract says.
  */
+@ExtendWith(LeakCheck.class)
 class MessageSemanticsTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 

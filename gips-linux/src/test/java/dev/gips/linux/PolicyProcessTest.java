@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Access policies against clients of another user: Python stdlib clients run as {@code nobody} through
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * supplementary group, next to root clients, all on one listener. Refused clients see the connection closed before
  * anything is delivered; accept() never throws and keeps serving the clients the policy admits.
  */
+@ExtendWith(LeakCheck.class)
 class PolicyProcessTest {
     private static final Duration STEP = Duration.ofSeconds(20);
     private static final String NOBODY = "65534";

@@ -23,8 +23,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** One poll loop serves many concurrent clients; every reply is checked and nothing is lost or leaked. */
+@ExtendWith(LeakCheck.class)
 class PollLoopLoadTest {
     static final int CLIENTS = 1000;
     static final int MESSAGES = 100;

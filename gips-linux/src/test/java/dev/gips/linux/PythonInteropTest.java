@@ -29,6 +29,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A peer written with nothing but Python's standard library ({@code socket.socket(AF_UNIX, SOCK_SEQPACKET)},
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * proves the wire format is plain gips 0.2.0: one datagram per message holding the raw payload, handles as
  * {@code SCM_RIGHTS}; descriptors sent either way are used by the other side.
  */
+@ExtendWith(LeakCheck.class)
 class PythonInteropTest {
     private static final Duration STEP = Duration.ofSeconds(20);
     private static final long MY_PID = ProcessHandle.current().pid();

@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The Java counterpart of every case in gips 0.2.0's {@code tests/ipc.rs}, adapted where DESIGN.md differs: a
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * <p>Pending issue 4 (shared memory): transfer_shm_object_via_ipc, transfer_multiple_shm_objects_via_ipc,
  * bidirectional_shm_transfer_via_ipc.
  */
+@ExtendWith(LeakCheck.class)
 class RustIpcCasesTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 

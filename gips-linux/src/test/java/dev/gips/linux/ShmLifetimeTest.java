@@ -29,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * races with close and remap end in {@link IllegalStateException} and never in a crash, nothing leaks.
  */
 @ExtendWith(ShmTesting.class)
+@ExtendWith(LeakCheck.class)
 class ShmLifetimeTest {
     private static final long WAIT_SECONDS = 60;
 

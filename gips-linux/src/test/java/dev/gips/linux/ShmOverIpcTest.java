@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The shared memory cases of the Rust crate's {@code tests/ipc.rs}: regions travelling as handles in messages. */
 @ExtendWith(ShmTesting.class)
+@ExtendWith(LeakCheck.class)
 class ShmOverIpcTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 

@@ -34,6 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * by the peer) and child JVMs, over gips IPC.
  */
 @ExtendWith(ShmTesting.class)
+@ExtendWith(LeakCheck.class)
 class ShmProcessTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 

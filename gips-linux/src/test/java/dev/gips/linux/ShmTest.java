@@ -36,6 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (DESIGN §4): names, exclusive create, mode 0600, anonymous regions without a name.
  */
 @ExtendWith(ShmTesting.class)
+@ExtendWith(LeakCheck.class)
 class ShmTest {
 
     private static byte[] pattern(int n, int seed) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What {@link SocketActivation} accepts and refuses of what systemd passes, in this process: the test builds the
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * free number well above the JVM's own). The end-to-end path, with a real descriptor 3 in a child JVM, is
  * {@link SystemdActivationTest}.
  */
+@ExtendWith(LeakCheck.class)
 class SocketActivationTest {
     private static final long PID = ProcessHandle.current().pid();
     private static final int AF_INET = 2; // only to make a socket of the wrong family

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * systemd socket activation end to end: {@code systemd_launch.py} plays systemd (creates, binds and listens on a
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * child runs with {@code --limit-modules java.base}, which also proves that gips works in a runtime without the
  * {@code jdk.jfr} module. Each refusal of what systemd passed is tested in-process in {@link SocketActivationTest}.
  */
+@ExtendWith(LeakCheck.class)
 class SystemdActivationTest {
     private static final Duration START = Duration.ofSeconds(60); // a JVM starting on a busy 2-core machine
 

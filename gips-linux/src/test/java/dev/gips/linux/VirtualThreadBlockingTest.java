@@ -17,8 +17,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Blocking calls on virtual threads release their carrier. */
+@ExtendWith(LeakCheck.class)
 class VirtualThreadBlockingTest {
     static final int THREADS = 10_000;
 
