@@ -37,8 +37,9 @@ public final class Connection implements Source, AutoCloseable {
      */
     public void reply(byte[] payload, Handle... handles) throws IOException {
         Objects.requireNonNull(payload, "payload");
-        Objects.requireNonNull(handles, "handles");
-        reply(ByteBuffer.wrap(payload), Arrays.asList(handles));
+        long[] raw = Outgoing.check(payload.length, handles);
+        ensureOpen();
+        channel.send(payload, raw);
     }
 
     /**

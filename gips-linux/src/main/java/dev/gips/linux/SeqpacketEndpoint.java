@@ -13,7 +13,11 @@ import java.nio.channels.AsynchronousCloseException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
-/** A client's connected SOCK_SEQPACKET socket. The socket is blocking; non-blocking calls use MSG_DONTWAIT. */
+/**
+ * A client's connected SOCK_SEQPACKET socket. The socket is blocking; non-blocking calls use MSG_DONTWAIT. Its receive
+ * buffer holds any datagram up to the payload limit (reserved address space, committed only as far as messages
+ * reach), so that each receive is one {@code recvmsg}, with no length peek before it.
+ */
 final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private final Where where;
     private final int fd;
@@ -21,16 +25,26 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private final Credentials peer;
     private final int inlineMax;
     private final ReentrantLock readLock = new ReentrantLock();
-    private final MsgBuffers readBuffers = new MsgBuffers();   // guarded by readLock
+    private final Arena readArena;                              // owns readBuffers' data mapping
+    private final MsgBuffers readBuffers;                       // guarded by readLock
     private final ReentrantLock writeLock = new ReentrantLock();
     private final MsgBuffers writeBuffers = new MsgBuffers();  // guarded by writeLock
 
-    private SeqpacketEndpoint(Where where, int fd, Credentials peer) {
+    private final Wire.Waiter writableWaiter = this::awaitWritable;
+
+    private SeqpacketEndpoint(Where where, int fd, Credentials peer, Arena readArena, MsgBuffers readBuffers) {
         this.where = where;
         this.fd = fd;
         this.peer = peer;
+        this.readArena = readArena;
+        this.readBuffers = readBuffers;
         this.inlineMax = Sockets.inlineMax(fd);
-        this.gate = new FdGate(() -> Fds.closeQuietly(fd));
+        this.gate = new FdGate(this::release);
+    }
+
+    private void release() {
+        Fds.closeQuietly(fd);
+        readArena.close(); // nobody is inside any more: unmaps the receive buffer
     }
 
     static SeqpacketEndpoint connect(String name) throws IOException {
@@ -53,9 +67,18 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                     throw where.error("connect", Native.errno(errno));
                 }
                 Sockets.passCredentials(fd, where);
-                SeqpacketEndpoint endpoint = new SeqpacketEndpoint(where, fd, Identity.peer(fd, where));
-                ok = true;
-                return endpoint;
+                Credentials peer = Identity.peer(fd, where);
+                Arena readArena = Arena.ofShared();
+                try {
+                    SeqpacketEndpoint endpoint = new SeqpacketEndpoint(where, fd, peer, readArena,
+                            MsgBuffers.forWholeMessages(readArena));
+                    ok = true;
+                    return endpoint;
+                } finally {
+                    if (!ok) {
+                        readArena.close();
+                    }
+                }
             } finally {
                 if (!ok) {
                     Fds.closeQuietly(fd);
@@ -66,12 +89,22 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
 
     @Override
     public void send(ByteBuffer payload, long[] handles) throws IOException {
+        send(null, payload, handles);
+    }
+
+    @Override
+    public void send(byte[] payload, long[] handles) throws IOException {
+        send(payload, null, handles);
+    }
+
+    /** Sends {@code array}, or if it is {@code null} {@code buffer}; see {@link Wire#send}. */
+    private void send(byte[] array, ByteBuffer buffer, long[] handles) throws IOException {
         writeLock.lock();
         try {
             gate.enter();
             try {
-                Wire.send(writeBuffers, fd, payload, handles, inlineMax, where,
-                        Thread.currentThread().isVirtual() ? this::awaitWritable : null);
+                Wire.send(writeBuffers, fd, array, buffer, handles, inlineMax, where,
+                        Thread.currentThread().isVirtual() ? writableWaiter : null);
             } finally {
                 gate.exit();
             }
@@ -109,7 +142,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private RawMessage receiveLocked(long timeoutNanos, long deadline) throws IOException {
         boolean virtual = Thread.currentThread().isVirtual();
         for (;;) {
-            // platform threads wait in recvmsg itself: the fewest system calls per message; virtual threads never
+            // platform threads wait in recvmsg itself: one system call per message; virtual threads never
             // wait in a downcall, which would hold their carrier
             RawMessage m = Wire.receive(readBuffers, fd, timeoutNanos < 0 && !virtual, where);
             if (gate.isClosing()) {

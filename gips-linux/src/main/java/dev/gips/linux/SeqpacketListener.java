@@ -17,6 +17,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -50,6 +51,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final Map<Long, SeqpacketClient> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(2);
     private final Queue<MsgBuffers> sendPool = new ConcurrentLinkedQueue<>();
+    private final AtomicReference<MsgBuffers> spareSendBuffers = new AtomicReference<>();
 
     private final ReentrantLock receiveLock = new ReentrantLock();
     private final Arena buffersArena;                                     // owns readBuffers' data mapping
@@ -337,12 +339,18 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     }
 
     MsgBuffers borrowSendBuffers() {
-        MsgBuffers b = sendPool.poll();
+        MsgBuffers b = spareSendBuffers.getAndSet(null);
+        if (b == null) {
+            b = sendPool.poll();
+        }
         return b != null ? b : new MsgBuffers();
     }
 
     void returnSendBuffers(MsgBuffers b) {
-        sendPool.offer(b);
+        // one spare in a slot: a server replying from one thread reuses it without the queue's node per offer
+        if (!spareSendBuffers.compareAndSet(null, b)) {
+            sendPool.offer(b);
+        }
     }
 
     /** Called once per client, when its socket is about to close. */
