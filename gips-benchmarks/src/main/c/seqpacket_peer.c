@@ -27,6 +27,14 @@ static int inline_max;
 
 static void die(const char *what) { perror(what); exit(1); }
 
+/* With GIPS_PASSCRED=1 the socket sets SO_PASSCRED, as gips' sockets do (to tell an empty message from end-of-stream):
+ * then the kernel attaches the sender's credentials to every message. */
+static void maybe_passcred(int fd) {
+    const char *v = getenv("GIPS_PASSCRED");
+    int one = 1;
+    if (v && *v == '1' && setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0) die("SO_PASSCRED");
+}
+
 static long long now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -118,6 +126,7 @@ static int serve(const char *path) {
     fflush(stdout);
     int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0) die("accept");
+    maybe_passcred(fd);
     int own = open("/dev/null", O_RDONLY | O_CLOEXEC);
     char *out = malloc(MAX_PAYLOAD);
     for (;;) {
@@ -212,6 +221,7 @@ static int client(const char *path, long long warmup, long long measure, int nta
     strncpy(sa.sun_path, path, sizeof sa.sun_path - 1);
     int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) die("connect");
+    maybe_passcred(fd);
     int own = open("/dev/null", O_RDONLY | O_CLOEXEC);
     char *payload = malloc(MAX_PAYLOAD);
     long cap = 4000000;

@@ -9,7 +9,7 @@ import java.util.function.BiFunction;
 final class Chart {
     private Chart() {}
 
-    private static final String[] COLOURS = {"#222222", "#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#9467bd"};
+    private static final String[] COLOURS = {"#222222", "#8c8c8c", "#d62728", "#ff7f0e", "#1f77b4", "#2ca02c"};
     private static final int W = 760;
     private static final int H = 460;
     private static final int LEFT = 70;
@@ -78,7 +78,7 @@ final class Chart {
         s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">payload size "
                 + "(log scale)</text>%n", LEFT + plotW / 2, H - 18));
         s.append(String.format(Locale.ROOT, "<text transform=\"translate(16 %d) rotate(-90)\" "
-                + "text-anchor=\"middle\">round trip, µs (log scale)</text>%n", TOP + plotH / 2));
+                + "text-anchor=\"middle\">round trip (log scale)</text>%n", TOP + plotH / 2));
         // one line per peer, with its legend entry
         for (int i = 0; i < peers.size(); i++) {
             Compare.Peer p = peers.get(i);
@@ -97,11 +97,11 @@ final class Chart {
             }
             s.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" "
                     + "stroke-width=\"2\"%s/>%n", String.join(" ", points), colour,
-                    p.name().equals("c") ? " stroke-dasharray=\"6 3\"" : ""));
+                    p.name().startsWith("c") ? " stroke-dasharray=\"6 3\"" : ""));
             int ly = TOP + 10 + i * 22;
             s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
                     + "stroke-width=\"2\"%s/>%n", LEFT + plotW + 14, ly, LEFT + plotW + 38, ly, colour,
-                    p.name().equals("c") ? " stroke-dasharray=\"6 3\"" : ""));
+                    p.name().startsWith("c") ? " stroke-dasharray=\"6 3\"" : ""));
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", LEFT + plotW + 44, ly + 4,
                     escape(shortLabel(p))));
         }
@@ -112,6 +112,7 @@ final class Chart {
     private static String shortLabel(Compare.Peer p) {
         return switch (p.name()) {
             case "c" -> "C, SOCK_SEQPACKET";
+            case "c-passcred" -> "C with SO_PASSCRED";
             case "gips" -> "gips, platform threads";
             case "gips-virtual" -> "gips, virtual threads";
             case "jdk" -> "JDK SocketChannel";
@@ -121,7 +122,8 @@ final class Chart {
     }
 
     private static String micros(double us) {
-        return us >= 1000 ? String.format(Locale.ROOT, "%.0f ms", us / 1000) : String.format(Locale.ROOT, "%.0f", us);
+        return us >= 1000 ? String.format(Locale.ROOT, "%.0f ms", us / 1000)
+                : String.format(Locale.ROOT, "%.0f µs", us);
     }
 
     private static String escape(String s) {

@@ -96,9 +96,9 @@ final class Report {
         }
         double send = allocation.getOrDefault("send", Double.NaN);
         double receive = allocation.getOrDefault("roundTrip", Double.NaN) - send;
-        row(b, "steady-state send allocates 0 B/message", String.format(Locale.ROOT, "%.1f B", send), send < 0.5);
+        row(b, "steady-state send allocates 0 B/message", String.format(Locale.ROOT, "%.2f B", send), send < 0.5);
         row(b, "receive allocates only the payload array and the Message (" + RECEIVE_EXPECTED + " B for 64 B)",
-                String.format(Locale.ROOT, "%.1f B", receive), receive <= RECEIVE_EXPECTED + 0.5);
+                String.format(Locale.ROOT, "%.2f B", receive), receive <= RECEIVE_EXPECTED + 0.5);
         double pg = poll.getOrDefault("gips", Double.NaN);
         double pj = poll.getOrDefault("jdk", Double.NaN);
         row(b, "poll-driven server (1,000 clients) ≥ JDK Selector", ratio(pg, pj) + " × JDK (" + rate(pg)
@@ -167,13 +167,14 @@ final class Report {
         double send = allocation.getOrDefault("send", Double.NaN);
         double rt = allocation.getOrDefault("roundTrip", Double.NaN);
         b.append("## Allocation per message (JMH `-prof gc`, `gc.alloc.rate.norm`)\n\n")
-                .append("An `Endpoint` in the JMH fork against the C peer in another process, 64 B payloads.\n\n")
+                .append("An `Endpoint` in the JMH fork against the C peer in another process, 64 B payloads; the ")
+                .append("median of the measured iterations.\n\n")
                 .append("| path | bytes allocated | time per operation |\n| --- | ---: | ---: |\n")
-                .append(String.format(Locale.ROOT, "| `send` | %.1f | %.2f µs |%n", send,
+                .append(String.format(Locale.ROOT, "| `send` | %.2f | %.2f µs |%n", send,
                         allocation.getOrDefault("send.us", Double.NaN)))
-                .append(String.format(Locale.ROOT, "| `send` + `recv` (round trip) | %.1f | %.2f µs |%n", rt,
+                .append(String.format(Locale.ROOT, "| `send` + `recv` (round trip) | %.2f | %.2f µs |%n", rt,
                         allocation.getOrDefault("roundTrip.us", Double.NaN)))
-                .append(String.format(Locale.ROOT, "| `recv` (the difference) | %.1f | |%n%n", rt - send));
+                .append(String.format(Locale.ROOT, "| `recv` (the difference) | %.2f | |%n%n", rt - send));
     }
 
     private void poll(StringBuilder b) {
@@ -235,6 +236,10 @@ final class Report {
                 .append("- C and gips send one SOCK_SEQPACKET datagram per message, the stream peers a 4-byte length ")
                 .append("prefix and the payload in one `write` from a reused direct buffer, and read ahead into a ")
                 .append("direct buffer. Every Java peer hands the receiver a new `byte[]`, as gips does.\n")
+                .append("- gips sets `SO_PASSCRED` on its sockets, so that an empty message (a 0-byte datagram with ")
+                .append("credentials) can be told from end-of-stream (0 bytes, no control data); the kernel then ")
+                .append("attaches the sender's credentials to every message. The row \"C with SO_PASSCRED\" is the ")
+                .append("C baseline with that option, to show what it costs by itself.\n")
                 .append("- gips on virtual threads: both client and server loops run on virtual threads, which ")
                 .append("wait for a socket through gips' poller threads instead of in the kernel.\n\n");
     }
