@@ -82,11 +82,13 @@ static void send_msg(int fd, const char *data, size_t len, int pass_fd) {
  * (other than the payload's memfd) or -1. */
 static long recv_msg(int fd, int *got_fd) {
     struct iovec iov = { .iov_base = buf, .iov_len = MAX_PAYLOAD + 1 };
-    union { char b[CMSG_SPACE(4 * sizeof(int))]; struct cmsghdr align; } control;
+    /* room for SCM_CREDENTIALS (with GIPS_PASSCRED) and a few descriptors */
+    union { char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(4 * sizeof(int))]; struct cmsghdr align; } control;
     struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.b,
                           .msg_controllen = sizeof control.b };
     ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
     if (n < 0) die("recvmsg");
+    if (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) { fprintf(stderr, "truncated message\n"); exit(1); }
     int fds[4], nfds = 0;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {

@@ -61,6 +61,7 @@ public final class Compare {
             Function<String, List<String>> client, boolean fds) {}
 
     private static final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+    private static final java.util.Set<Long> READY = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** {@code Compare OUTPUT_DIR [quick]}. */
     public static void main(String[] args) throws Exception {
@@ -104,14 +105,19 @@ public final class Compare {
             for (int round = 1; round <= s.rounds(); round++) {
                 for (Peer peer : peers) {
                     log("round " + round + "/" + s.rounds() + ": " + peer.label());
-                    runPair(dir, peer, s, round);
+                    try {
+                        runPair(dir, peer, s, round);
+                    } catch (Exception e) { // one broken peer must not cost the other figures
+                        log("FAILED: " + peer.label() + ": " + e);
+                        report.failures.add(peer.label() + ", round " + round + ": " + e.getMessage());
+                    }
                 }
             }
 
-            report.poll = poll(dir, s, pollServer, pollClient, jvm);
-            report.allocation = allocation(s, cPeer);
-            report.shm = shm(s);
-            report.cold = coldStart(s, jvm);
+            report.poll = part(report, "poll-driven server", () -> poll(dir, s, pollServer, pollClient, jvm));
+            report.allocation = part(report, "allocation", () -> allocation(s, cPeer));
+            report.shm = part(report, "shared memory", () -> shm(s));
+            report.cold = part(report, "cold start", () -> coldStart(s, jvm));
             report.jdk = childJdk(java);
         } finally {
             deleteTree(dir);
@@ -121,6 +127,23 @@ public final class Compare {
         log("load average at end: " + report.loadAtEnd + "; took " + report.seconds + " s");
         report.write();
         log("wrote " + out.resolve("BENCHMARKS.md") + " and " + out.resolve(Report.CHART));
+    }
+
+    /** One part of the run that yields figures by name. */
+    @FunctionalInterface
+    interface Part {
+        Map<String, Double> run() throws Exception;
+    }
+
+    /** Runs a part; if it fails, says so in the report and goes on with the others. */
+    private static Map<String, Double> part(Report report, String name, Part part) {
+        try {
+            return part.run();
+        } catch (Exception e) {
+            log("FAILED: " + name + ": " + e);
+            report.failures.add(name + ": " + e.getMessage());
+            return Map.of();
+        }
     }
 
     // ------------------------------------------------------------------------------------------- process pairs
@@ -157,18 +180,42 @@ public final class Compare {
 
     private static Process startServer(List<String> command) throws IOException {
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Thread.ofPlatform().daemon().start(() -> { // a server that never says "ready" must not hang the run
+            try {
+                Thread.sleep(60_000);
+                if (p.isAlive() && !READY.contains(p.pid())) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = r.readLine();
         if (!"ready".equals(line)) {
             stop(p);
             throw new IllegalStateException("server did not start: " + command);
         }
+        READY.add(p.pid());
         drain(p.getInputStream());
         return p;
     }
 
+    /** The longest any client process may take; a hung peer is killed and the run goes on. */
+    private static final long CLIENT_LIMIT_SECONDS = 180;
+
     private static List<String> runClient(List<String> command) throws Exception {
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                if (!p.waitFor(CLIENT_LIMIT_SECONDS, TimeUnit.SECONDS)) {
+                    log("killing a client that ran over " + CLIENT_LIMIT_SECONDS + " s: " + command);
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
                 StandardCharsets.UTF_8))) {
@@ -176,9 +223,8 @@ public final class Compare {
                 lines.add(line);
             }
         }
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException("client failed: " + command);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("client failed (exit " + p.exitValue() + "): " + command);
         }
         return lines;
     }

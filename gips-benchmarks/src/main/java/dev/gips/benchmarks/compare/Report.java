@@ -29,6 +29,7 @@ final class Report {
     Map<String, Double> allocation;
     Map<String, Double> shm;
     Map<String, Double> cold;
+    final List<String> failures = new java.util.ArrayList<>();
 
     Report(Path out, Compare.Settings settings) {
         this.out = out;
@@ -61,6 +62,13 @@ final class Report {
                 .append(" rounds of every process pair, each task ").append(settings.warmupMs())
                 .append(" ms warm-up + ").append(settings.measureMs()).append(" ms measured |\n\n");
 
+        if (!failures.isEmpty()) {
+            b.append("**Parts of this run failed**; their figures are missing (–):\n\n");
+            for (String f : failures) {
+                b.append("- ").append(f).append('\n');
+            }
+            b.append('\n');
+        }
         targets(b);
         roundTrips(b);
         throughput(b);
