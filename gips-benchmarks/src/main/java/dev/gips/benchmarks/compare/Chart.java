@@ -9,7 +9,8 @@ import java.util.function.BiFunction;
 final class Chart {
     private Chart() {}
 
-    private static final String[] COLOURS = {"#222222", "#8c8c8c", "#d62728", "#ff7f0e", "#1f77b4", "#2ca02c"};
+    private static final String[] COLOURS = {"#222222", "#8c8c8c", "#d62728", "#ff7f0e", "#1f77b4", "#17becf",
+        "#2ca02c"};
     private static final int W = 760;
     private static final int H = 460;
     private static final int LEFT = 70;
@@ -18,7 +19,8 @@ final class Chart {
     private static final int BOTTOM = 60;
 
     /** The SVG document; {@code value} gives a peer's median in ns for a task such as {@code rtt:64}. */
-    static String svg(List<Compare.Peer> peers, BiFunction<String, String, Double> value) {
+    static String svg(List<Compare.Peer> all, BiFunction<String, String, Double> value) {
+        List<Compare.Peer> peers = all.stream().filter(p -> !p.mixed()).toList();
         int[] sizes = Compare.SIZES;
         double minUs = Double.MAX_VALUE;
         double maxUs = 0;
@@ -116,6 +118,7 @@ final class Chart {
             case "gips" -> "gips, platform threads";
             case "gips-virtual" -> "gips, virtual threads";
             case "jdk" -> "JDK SocketChannel";
+            case "jdk-virtual" -> "JDK SocketChannel, virtual";
             case "junixsocket" -> "junixsocket";
             default -> p.label();
         };

@@ -52,13 +52,21 @@ public final class Compare {
     /** How long each part runs. */
     record Settings(int rounds, long warmupMs, long measureMs, int pollRounds, int pollWarmup, int pollSeconds,
             int jmhWarmups, int jmhIterations, int coldRuns) {
-        static final Settings FULL = new Settings(3, 1000, 2000, 2, 3, 5, 3, 5, 12);
+        static final Settings FULL = new Settings(3, 1000, 1500, 2, 3, 5, 3, 5, 12);
         static final Settings QUICK = new Settings(1, 300, 500, 1, 1, 2, 1, 2, 3);
     }
 
-    /** A peer: how to start its server and its client for a socket path. */
+    /**
+     * A peer: how to start its server and its client for a socket path. A mixed pair ({@code mixed}) runs only the
+     * 64-byte tasks: it tells whether a gap to C lies on the client's or on the server's side.
+     */
     record Peer(String name, String label, Function<String, List<String>> server,
-            Function<String, List<String>> client, boolean fds) {}
+            Function<String, List<String>> client, boolean fds, boolean mixed) {
+        Peer(String name, String label, Function<String, List<String>> server,
+                Function<String, List<String>> client, boolean fds) {
+            this(name, label, server, client, fds, false);
+        }
+    }
 
     private static final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
     private static final java.util.Set<Long> READY = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -90,12 +98,21 @@ public final class Compare {
                     new Peer("gips", "gips, platform threads",
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "server", "platform", p),
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "client", "platform", p), true),
+                    new Peer("gips-client", "gips client (Endpoint) with the C server",
+                            p -> List.of(cPeer.toString(), "server", p),
+                            p -> concat(jvm.apply(GipsPeer.class.getName()), "client", "platform", p), true, true),
+                    new Peer("gips-server", "C client with the gips server (Listener)",
+                            p -> concat(jvm.apply(GipsPeer.class.getName()), "server", "platform", p),
+                            p -> List.of(cPeer.toString(), "client", p), true, true),
                     new Peer("gips-virtual", "gips, virtual threads",
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "server", "virtual", p),
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "client", "virtual", p), true),
                     new Peer("jdk", "JDK SocketChannel (UnixDomainSocketAddress)",
                             p -> concat(jvm.apply(StreamPeer.class.getName()), "server", "jdk", p),
                             p -> concat(jvm.apply(StreamPeer.class.getName()), "client", "jdk", p), false),
+                    new Peer("jdk-virtual", "JDK SocketChannel, virtual threads",
+                            p -> concat(jvm.apply(StreamPeer.class.getName()), "server", "jdk-virtual", p),
+                            p -> concat(jvm.apply(StreamPeer.class.getName()), "client", "jdk-virtual", p), false),
                     new Peer("junixsocket", "junixsocket AFUNIXSocketChannel",
                             p -> concat(jvm.apply(StreamPeer.class.getName()), "server", "junixsocket", p),
                             p -> concat(jvm.apply(StreamPeer.class.getName()), "client", "junixsocket", p), true));
@@ -151,7 +168,7 @@ public final class Compare {
     private static void runPair(Path dir, Peer peer, Settings s, int round) throws Exception {
         Path socket = dir.resolve(peer.name() + "-" + round + ".sock");
         List<String> tasks = new ArrayList<>();
-        for (int size : SIZES) {
+        for (int size : peer.mixed() ? new int[] {64} : SIZES) {
             tasks.add("rtt:" + size);
         }
         if (peer.fds()) {

@@ -248,6 +248,8 @@ final class Report {
                 .append("credentials) can be told from end-of-stream (0 bytes, no control data); the kernel then ")
                 .append("attaches the sender's credentials to every message. The row \"C with SO_PASSCRED\" is the ")
                 .append("C baseline with that option, to show what it costs by itself.\n")
+                .append("- The mixed pairs (a gips client with the C server, the C client with a gips server) run ")
+                .append("the 64 B tasks only: they show on which side a gap to C arises.\n")
                 .append("- gips on virtual threads: both client and server loops run on virtual threads, which ")
                 .append("wait for a socket through gips' poller threads instead of in the kernel.\n\n");
     }

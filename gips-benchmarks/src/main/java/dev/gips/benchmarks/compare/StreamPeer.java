@@ -23,9 +23,12 @@ import org.newsclub.net.unix.AFUNIXSocketChannel;
  * Messages are framed with a 4-byte length prefix; a direct buffer is reused for writing and a direct buffer reads
  * ahead, so a message costs one {@code write} and usually one {@code read} or less.
  *
+ * {@code jdk-virtual} is the JDK's channel with both loops on virtual threads, the reference for gips on virtual
+ * threads.
+ *
  * <pre>
- * StreamPeer server jdk|junixsocket PATH
- * StreamPeer client jdk|junixsocket PATH WARMUP_MS MEASURE_MS TASK...
+ * StreamPeer server jdk|jdk-virtual|junixsocket PATH
+ * StreamPeer client jdk|jdk-virtual|junixsocket PATH WARMUP_MS MEASURE_MS TASK...
  * </pre>
  */
 public final class StreamPeer {
@@ -36,6 +39,7 @@ public final class StreamPeer {
     /** Runs a server or a client; see the class comment. */
     public static void main(String[] args) throws Exception {
         boolean junix = args[1].equals("junixsocket");
+        boolean virtual = args[1].equals("jdk-virtual");
         Path path = Path.of(args[2]);
         if (args[0].equals("server")) {
             Files.deleteIfExists(path);
@@ -45,26 +49,10 @@ public final class StreamPeer {
                 System.out.println("ready");
                 System.out.flush();
                 try (Framed f = new Framed(server.accept())) {
-                    for (;;) {
-                        byte[] p;
-                        try {
-                            p = f.receive();
-                        } catch (EOFException e) {
-                            return;
-                        }
-                        boolean hadFd = f.lastHadFd;
-                        Driver.serve(p, hadFd, new Driver.Server() {
-                            @Override
-                            public void echo(byte[] payload, boolean withFd) throws IOException {
-                                f.send(payload, withFd);
-                            }
-
-                            @Override
-                            public void send(byte[] payload) throws IOException {
-                                f.send(payload, false);
-                            }
-                        });
-                    }
+                    GipsPeer.on(virtual, () -> {
+                        serve(f);
+                        return null;
+                    });
                 } finally {
                     Files.deleteIfExists(path);
                 }
@@ -73,24 +61,53 @@ public final class StreamPeer {
             SocketChannel channel = junix ? AFUNIXSocketChannel.open(AFUNIXSocketAddress.of(path))
                     : SocketChannel.open(UnixDomainSocketAddress.of(path));
             try (Framed f = new Framed(channel)) {
-                Driver.run(new Link() {
-                    @Override
-                    public void send(byte[] payload, boolean withFd) throws IOException {
-                        f.send(payload, withFd);
-                    }
-
-                    @Override
-                    public int receive() throws IOException {
-                        return f.receive().length;
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        f.close();
-                    }
-                }, Long.parseLong(args[3]), Long.parseLong(args[4]), Arrays.copyOfRange(args, 5, args.length));
+                GipsPeer.on(virtual, () -> {
+                    client(f, args);
+                    return null;
+                });
             }
         }
+    }
+
+    private static void serve(Framed f) throws IOException {
+        for (;;) {
+            byte[] p;
+            try {
+                p = f.receive();
+            } catch (EOFException e) {
+                return;
+            }
+            Driver.serve(p, f.lastHadFd, new Driver.Server() {
+                @Override
+                public void echo(byte[] payload, boolean withFd) throws IOException {
+                    f.send(payload, withFd);
+                }
+
+                @Override
+                public void send(byte[] payload) throws IOException {
+                    f.send(payload, false);
+                }
+            });
+        }
+    }
+
+    private static void client(Framed f, String[] args) throws IOException {
+        Driver.run(new Link() {
+            @Override
+            public void send(byte[] payload, boolean withFd) throws IOException {
+                f.send(payload, withFd);
+            }
+
+            @Override
+            public int receive() throws IOException {
+                return f.receive().length;
+            }
+
+            @Override
+            public void close() throws IOException {
+                f.close();
+            }
+        }, Long.parseLong(args[3]), Long.parseLong(args[4]), Arrays.copyOfRange(args, 5, args.length));
     }
 
     /** Length-prefixed messages on a stream channel. */
