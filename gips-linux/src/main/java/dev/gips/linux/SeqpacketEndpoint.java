@@ -12,13 +12,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A client's connected SOCK_SEQPACKET socket. The socket is blocking; non-blocking calls use MSG_DONTWAIT. Its receive
  * buffer holds any datagram up to the payload limit (reserved address space, committed only as far as messages
- * reach), so that each receive is one {@code recvmsg}, with no length peek before it.
+ * reach), so that each receive is one {@code recvmsg}, with no length peek before it; where the OS refuses the
+ * reservation, it receives with a peek.
  */
 final class SeqpacketEndpoint implements EndpointChannel, Pollable {
+    private static final Logger LOG = LoggerFactory.getLogger(SeqpacketEndpoint.class);
+
     private final Where where;
     private final int fd;
     private final FdGate gate;
@@ -70,8 +75,15 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 Credentials peer = Identity.peer(fd, where);
                 Arena readArena = Arena.ofShared();
                 try {
-                    SeqpacketEndpoint endpoint = new SeqpacketEndpoint(where, fd, peer, readArena,
-                            MsgBuffers.forWholeMessages(readArena));
+                    MsgBuffers readBuffers;
+                    try {
+                        readBuffers = MsgBuffers.forWholeMessages(readArena);
+                    } catch (IOException e) {
+                        // strict overcommit may refuse the reservation: receive with a length peek instead
+                        LOG.debug("{}: receiving with a length peek: {}", where.address(), e.getMessage());
+                        readBuffers = new MsgBuffers();
+                    }
+                    SeqpacketEndpoint endpoint = new SeqpacketEndpoint(where, fd, peer, readArena, readBuffers);
                     ok = true;
                     return endpoint;
                 } finally {
