@@ -88,6 +88,13 @@ public class ShmThroughput {
         return shm.read(0, BLOCK);
     }
 
+    /** {@code Shm.read} of 1 MiB into an existing {@code byte[]}: a read without allocation. */
+    @Benchmark
+    public byte[] shmReadInto() {
+        shm.read(0, heap);
+        return heap;
+    }
+
     /** 1 MiB from {@code Shm.segment()} into an existing {@code byte[]}: a read without allocation. */
     @Benchmark
     public byte[] shmSegmentRead() {
