@@ -8,6 +8,7 @@ import dev.gips.poll.Events;
 import dev.gips.poll.Interest;
 import dev.gips.poll.Poller;
 import dev.gips.poll.Token;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -36,6 +37,8 @@ public final class PollLoopServer {
                             if (pod.isPresent()) {
                                 try (Message m = pod.get().message()) {
                                     pod.get().reply(m.payload());
+                                } catch (IOException e) { // the client went away
+                                    pod.get().connection().close();
                                 }
                             }
                         } while (drain && pod.isPresent());

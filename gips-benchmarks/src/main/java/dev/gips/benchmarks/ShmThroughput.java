@@ -43,7 +43,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g"})
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+    "-Xms1g", "-Xmx1g"})
 public class ShmThroughput {
     /** The block moved by each operation. */
     public static final int BLOCK = 1 << 20;
@@ -87,6 +88,13 @@ public class ShmThroughput {
         return shm.read(0, BLOCK);
     }
 
+    /** {@code Shm.read} of 1 MiB into an existing {@code byte[]}: a read without allocation. */
+    @Benchmark
+    public byte[] shmReadInto() {
+        shm.read(0, heap);
+        return heap;
+    }
+
     /** 1 MiB from {@code Shm.segment()} into an existing {@code byte[]}: a read without allocation. */
     @Benchmark
     public byte[] shmSegmentRead() {
@@ -107,6 +115,12 @@ public class ShmThroughput {
     public MemorySegment segmentCopy() {
         MemorySegment.copy(source, 0, target, 0, BLOCK);
         return target;
+    }
+
+    /** The baseline for {@code shmRead}: 1 MiB from an off-heap segment into a new {@code byte[]}. */
+    @Benchmark
+    public byte[] segmentToArray() {
+        return source.toArray(ValueLayout.JAVA_BYTE);
     }
 
     /** Runs the benchmarks (JMH options may be given as arguments) and prints GB/s. */

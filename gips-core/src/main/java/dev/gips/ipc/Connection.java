@@ -41,8 +41,11 @@ public final class Connection implements Source, AutoCloseable {
      */
     public void reply(byte[] payload, Handle... handles) throws IOException {
         Objects.requireNonNull(payload, "payload");
-        Objects.requireNonNull(handles, "handles");
-        reply(ByteBuffer.wrap(payload), Arrays.asList(handles));
+        long[] raw = Outgoing.check(payload.length, handles);
+        ensureOpen();
+        MessageSentEvent jfr = Jfr.beginSend(service, "server", credentials.pid(), payload.length, raw.length);
+        channel.send(payload, raw);
+        Jfr.sent(jfr);
     }
 
     /**

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -85,8 +84,11 @@ public final class Endpoint implements Source, AutoCloseable {
      */
     public void send(byte[] payload, Handle... handles) throws IOException {
         Objects.requireNonNull(payload, "payload");
-        Objects.requireNonNull(handles, "handles");
-        send(ByteBuffer.wrap(payload), Arrays.asList(handles));
+        long[] raw = Outgoing.check(payload.length, handles);
+        ensureOpen();
+        MessageSentEvent jfr = Jfr.beginSend(descriptor.name(), "client", 0, payload.length, raw.length);
+        channel.send(payload, raw);
+        Jfr.sent(jfr);
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.gips.spi.Backends;
 import dev.gips.spi.Limits;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,13 +14,23 @@ import java.util.Objects;
 final class Outgoing {
     private Outgoing() {}
 
+    /**
+     * Checks the payload size and the handles; returns the handles' raw values. Without handles this allocates
+     * nothing: the steady-state send of a {@code byte[]} is garbage-free.
+     */
+    static long[] check(int payloadLength, Handle[] handles) {
+        Objects.requireNonNull(handles, "handles");
+        if (handles.length == 0) {
+            checkLength(payloadLength);
+            return EMPTY;
+        }
+        return check(payloadLength, Arrays.asList(handles));
+    }
+
     /** Checks the payload size and the handles; returns the handles' raw values. */
     static long[] check(int payloadLength, List<Handle> handles) {
         Objects.requireNonNull(handles, "handles");
-        if (payloadLength > Limits.MAX_PAYLOAD) {
-            throw new IllegalArgumentException("payload of " + payloadLength + " bytes exceeds the limit of "
-                    + Limits.MAX_PAYLOAD + " bytes (16 MiB); send bulk data through shared memory (dev.gips.shm)");
-        }
+        checkLength(payloadLength);
         if (handles.isEmpty()) {
             return EMPTY;
         }
@@ -47,6 +58,13 @@ final class Outgoing {
             }
         }
         return raw;
+    }
+
+    private static void checkLength(int payloadLength) {
+        if (payloadLength > Limits.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("payload of " + payloadLength + " bytes exceeds the limit of "
+                    + Limits.MAX_PAYLOAD + " bytes (16 MiB); send bulk data through shared memory (dev.gips.shm)");
+        }
     }
 
     static final long[] EMPTY = new long[0];

@@ -426,6 +426,29 @@ public final class Shm implements AutoCloseable {
     }
 
     /**
+     * Reads into {@code dst} from {@code offset}: as many bytes as {@code dst} holds, clamped to the capacity. Unlike
+     * {@link #read(long, long)} this allocates no array, so a reader that reuses one copies at the speed of
+     * {@link MemorySegment#copy}.
+     *
+     * @return the bytes read: {@code dst.length}, or fewer if the capacity ends first (0 from an offset at or past
+     *         the capacity); the rest of {@code dst} is left as it was
+     * @throws IllegalArgumentException if {@code offset} is negative
+     * @throws IllegalStateException if the region is closed
+     */
+    public long read(long offset, byte[] dst) {
+        Objects.requireNonNull(dst, "dst");
+        checkOffset(offset);
+        return withMapping(m -> {
+            long n = clamp(m, offset, dst.length);
+            if (n == 0) {
+                return 0L;
+            }
+            MemorySegment.copy(m.segment(), ValueLayout.JAVA_BYTE, Header.SIZE + offset, dst, 0, (int) n);
+            return n;
+        });
+    }
+
+    /**
      * A zero-copy view of the data region: {@link #capacity()} bytes from byte 24 of the current mapping. It dies
      * with the mapping: after {@link #close()}, or after a {@link #remap()} or {@link #resize} that mapped the
      * region anew, using it throws {@link IllegalStateException}. Call {@code segment()} again after those.

@@ -16,6 +16,14 @@ public interface ClientChannel {
     void send(ByteBuffer payload, long[] handles) throws IOException;
 
     /**
+     * Sends all of {@code payload} as one message, like {@link #send(ByteBuffer, long[])}; a backend overrides this
+     * to send an array without wrapping it, so that a steady-state send allocates nothing.
+     */
+    default void send(byte[] payload, long[] handles) throws IOException {
+        send(ByteBuffer.wrap(payload), handles);
+    }
+
+    /**
      * Sends one message whole if that can be done without waiting for the client to read, else sends nothing.
      * Like {@link #send}, the buffer's position is not changed and the handles are not consumed.
      *

@@ -10,6 +10,14 @@ public interface EndpointChannel {
     void send(ByteBuffer payload, long[] handles) throws IOException;
 
     /**
+     * Sends all of {@code payload} as one message, like {@link #send(ByteBuffer, long[])}; a backend overrides this
+     * to send an array without wrapping it, so that a steady-state send allocates nothing.
+     */
+    default void send(byte[] payload, long[] handles) throws IOException {
+        send(ByteBuffer.wrap(payload), handles);
+    }
+
+    /**
      * Receives the next message.
      *
      * @param timeoutNanos as in {@link ListenerChannel#receive}

@@ -33,16 +33,20 @@ final class Fcntl {
     static final int F_SEAL_WRITE = 0x8;
 
     // fcntl is variadic: the int argument must be passed as a variadic argument
-    private static final MethodHandle fcntl = Native.downcall("fcntl",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Linker.Option.firstVariadicArg(2), ERRNO);
+    private static final class FcntlCall {
+        static final MethodHandle fcntl = Native.downcall("fcntl",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Linker.Option.firstVariadicArg(2), ERRNO);
+    }
 
-    private static final MethodHandle fallocate = Native.downcall("fallocate",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_LONG, C_LONG), ERRNO);
+    private static final class Fallocate {
+        static final MethodHandle fallocate = Native.downcall("fallocate",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_LONG, C_LONG), ERRNO);
+    }
 
     /** {@code int fallocate(int fd, int mode, off_t offset, off_t len);} */
     static int fallocate(MemorySegment errno, int fd, int mode, long offset, long len) {
         try {
-            return (int) fallocate.invokeExact(errno, fd, mode, offset, len);
+            return (int) Fallocate.fallocate.invokeExact(errno, fd, mode, offset, len);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -51,7 +55,7 @@ final class Fcntl {
     /** {@code int fcntl(int fd, int cmd, ... /* int arg *}{@code /);} */
     static int fcntl(MemorySegment errno, int fd, int cmd, int arg) {
         try {
-            return (int) fcntl.invokeExact(errno, fd, cmd, arg);
+            return (int) FcntlCall.fcntl.invokeExact(errno, fd, cmd, arg);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

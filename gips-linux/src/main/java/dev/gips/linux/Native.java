@@ -31,7 +31,11 @@ final class Native {
     private static final VarHandle ERRNO_VALUE =
             CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    /** A downcall handle for {@code name}, failing with the symbol's name when libc lacks it. */
+    /**
+     * A downcall handle for {@code name}, failing with the symbol's name when libc lacks it. The binding classes keep
+     * each handle in a holder class of its own, as jextract does, so that it is linked on first use: linking costs
+     * milliseconds in a fresh JVM, and a program uses only some of them.
+     */
     static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));

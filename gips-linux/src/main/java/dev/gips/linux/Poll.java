@@ -31,13 +31,15 @@ final class Poll {
     static final long EVENTS = POLLFD.byteOffset(groupElement("events"));
     static final long REVENTS = POLLFD.byteOffset(groupElement("revents"));
 
-    private static final MethodHandle poll = Native.downcall("poll",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT), ERRNO);
+    private static final class PollCall {
+        static final MethodHandle poll = Native.downcall("poll",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT), ERRNO);
+    }
 
     /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout);} */
     static int poll(MemorySegment errno, MemorySegment fds, long nfds, int timeout) {
         try {
-            return (int) poll.invokeExact(errno, fds, nfds, timeout);
+            return (int) PollCall.poll.invokeExact(errno, fds, nfds, timeout);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

@@ -39,15 +39,19 @@ final class Pwd {
     static final long GR_GID = GROUP.byteOffset(groupElement("gr_gid"));
 
     // both return an error number rather than setting errno
-    private static final MethodHandle getpwnam_r = Native.downcall("getpwnam_r",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_SIZE_T, C_POINTER));
-    private static final MethodHandle getgrnam_r = Native.downcall("getgrnam_r",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_SIZE_T, C_POINTER));
+    private static final class GetpwnamR {
+        static final MethodHandle getpwnam_r = Native.downcall("getpwnam_r",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_SIZE_T, C_POINTER));
+    }
+    private static final class GetgrnamR {
+        static final MethodHandle getgrnam_r = Native.downcall("getgrnam_r",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_SIZE_T, C_POINTER));
+    }
 
     /** {@code int getpwnam_r(const char *name, struct passwd *pwd, char *buf, size_t buflen, struct passwd **result);} */
     static int getpwnam_r(MemorySegment name, MemorySegment pwd, MemorySegment buf, long buflen, MemorySegment result) {
         try {
-            return (int) getpwnam_r.invokeExact(name, pwd, buf, buflen, result);
+            return (int) GetpwnamR.getpwnam_r.invokeExact(name, pwd, buf, buflen, result);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -56,7 +60,7 @@ final class Pwd {
     /** {@code int getgrnam_r(const char *name, struct group *grp, char *buf, size_t buflen, struct group **result);} */
     static int getgrnam_r(MemorySegment name, MemorySegment grp, MemorySegment buf, long buflen, MemorySegment result) {
         try {
-            return (int) getgrnam_r.invokeExact(name, grp, buf, buflen, result);
+            return (int) GetgrnamR.getgrnam_r.invokeExact(name, grp, buf, buflen, result);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

@@ -85,10 +85,20 @@ final class SeqpacketClient implements ClientChannel, Pollable {
 
     @Override
     public void send(ByteBuffer payload, long[] handles) throws IOException {
+        send(null, payload, handles);
+    }
+
+    @Override
+    public void send(byte[] payload, long[] handles) throws IOException {
+        send(payload, null, handles);
+    }
+
+    /** Sends {@code array}, or if it is {@code null} {@code buffer}; see {@link Wire#send}. */
+    private void send(byte[] array, ByteBuffer buffer, long[] handles) throws IOException {
         gate.enter();
         MsgBuffers buffers = listener.borrowSendBuffers();
         try {
-            Wire.send(buffers, fd, payload, handles, inlineMax, where,
+            Wire.send(buffers, fd, array, buffer, handles, inlineMax, where,
                     Thread.currentThread().isVirtual() ? () -> awaitWritable(buffers) : null);
         } finally {
             listener.returnSendBuffers(buffers);

@@ -13,25 +13,44 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A client's connected SOCK_SEQPACKET socket. The socket is blocking; non-blocking calls use MSG_DONTWAIT. */
+/**
+ * A client's connected SOCK_SEQPACKET socket. The socket is blocking; non-blocking calls use MSG_DONTWAIT. Its receive
+ * buffer holds any datagram up to the payload limit (reserved address space, committed only as far as messages
+ * reach), so that each receive is one {@code recvmsg}, with no length peek before it; where the OS refuses the
+ * reservation, it receives with a peek.
+ */
 final class SeqpacketEndpoint implements EndpointChannel, Pollable {
+    private static final Logger LOG = LoggerFactory.getLogger(SeqpacketEndpoint.class);
+
     private final Where where;
     private final int fd;
     private final ReleaseGate gate;
     private final Credentials peer;
     private final int inlineMax;
     private final ReentrantLock readLock = new ReentrantLock();
-    private final MsgBuffers readBuffers = new MsgBuffers();   // guarded by readLock
+    private final Arena readArena;                              // owns readBuffers' data mapping
+    private final MsgBuffers readBuffers;                       // guarded by readLock
     private final ReentrantLock writeLock = new ReentrantLock();
     private final MsgBuffers writeBuffers = new MsgBuffers();  // guarded by writeLock
 
-    private SeqpacketEndpoint(Where where, int fd, Credentials peer) {
+    private final Wire.Waiter writableWaiter = this::awaitWritable;
+
+    private SeqpacketEndpoint(Where where, int fd, Credentials peer, Arena readArena, MsgBuffers readBuffers) {
         this.where = where;
         this.fd = fd;
         this.peer = peer;
+        this.readArena = readArena;
+        this.readBuffers = readBuffers;
         this.inlineMax = Sockets.inlineMax(fd);
-        this.gate = new ReleaseGate(() -> Fds.closeQuietly(fd));
+        this.gate = new ReleaseGate(this::release);
+    }
+
+    private void release() {
+        Fds.closeQuietly(fd);
+        readArena.close(); // nobody is inside any more: unmaps the receive buffer
     }
 
     static SeqpacketEndpoint connect(String name) throws IOException {
@@ -54,9 +73,25 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                     throw where.error("connect", Native.errno(errno));
                 }
                 Sockets.passCredentials(fd, where);
-                SeqpacketEndpoint endpoint = new SeqpacketEndpoint(where, fd, Identity.peer(fd, where));
-                ok = true;
-                return endpoint;
+                Credentials peer = Identity.peer(fd, where);
+                Arena readArena = Arena.ofShared();
+                try {
+                    MsgBuffers readBuffers;
+                    try {
+                        readBuffers = MsgBuffers.forWholeMessages(readArena);
+                    } catch (IOException e) {
+                        // strict overcommit may refuse the reservation: receive with a length peek instead
+                        LOG.debug("{}: receiving with a length peek: {}", where.address(), e.getMessage());
+                        readBuffers = new MsgBuffers();
+                    }
+                    SeqpacketEndpoint endpoint = new SeqpacketEndpoint(where, fd, peer, readArena, readBuffers);
+                    ok = true;
+                    return endpoint;
+                } finally {
+                    if (!ok) {
+                        readArena.close();
+                    }
+                }
             } finally {
                 if (!ok) {
                     Fds.closeQuietly(fd);
@@ -67,12 +102,22 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
 
     @Override
     public void send(ByteBuffer payload, long[] handles) throws IOException {
+        send(null, payload, handles);
+    }
+
+    @Override
+    public void send(byte[] payload, long[] handles) throws IOException {
+        send(payload, null, handles);
+    }
+
+    /** Sends {@code array}, or if it is {@code null} {@code buffer}; see {@link Wire#send}. */
+    private void send(byte[] array, ByteBuffer buffer, long[] handles) throws IOException {
         writeLock.lock();
         try {
             gate.enter();
             try {
-                Wire.send(writeBuffers, fd, payload, handles, inlineMax, where,
-                        Thread.currentThread().isVirtual() ? this::awaitWritable : null);
+                Wire.send(writeBuffers, fd, array, buffer, handles, inlineMax, where,
+                        Thread.currentThread().isVirtual() ? writableWaiter : null);
             } finally {
                 gate.exit();
             }
@@ -110,7 +155,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private RawMessage receiveLocked(long timeoutNanos, long deadline) throws IOException {
         boolean virtual = Thread.currentThread().isVirtual();
         for (;;) {
-            // platform threads wait in recvmsg itself: the fewest system calls per message; virtual threads never
+            // platform threads wait in recvmsg itself: one system call per message; virtual threads never
             // wait in a downcall, which would hold their carrier
             RawMessage m = Wire.receive(readBuffers, fd, timeoutNanos < 0 && !virtual, where);
             if (gate.isClosing()) {

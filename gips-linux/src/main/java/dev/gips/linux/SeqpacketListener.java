@@ -18,6 +18,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -51,6 +52,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final Map<Long, SeqpacketClient> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(2);
     private final Queue<MsgBuffers> sendPool = new ConcurrentLinkedQueue<>();
+    private final AtomicReference<MsgBuffers> spareSendBuffers = new AtomicReference<>();
 
     private final ReentrantLock receiveLock = new ReentrantLock();
     private final Arena buffersArena;                                     // owns readBuffers' data mapping
@@ -59,6 +61,15 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private int pendingIndex;                                             // guarded by receiveLock
     private int pendingCount;                                             // guarded by receiveLock
     private long lastAcceptWarning;                                       // guarded by receiveLock
+    // Streaming clients: a client that sends faster than we take is read again before the next epoll_wait, saving
+    // that call per message; a request/reply client would make this read fail, so it is tried only every
+    // PROBE_EVERY messages until it succeeds, and a run ends after MAX_RUN messages so other clients get their turn.
+    private static final int PROBE_EVERY = 16;
+    private static final int MAX_RUN = 32;
+    private SeqpacketClient recent;                                       // guarded by receiveLock
+    private boolean readRecentFirst;                                      // guarded by receiveLock
+    private int run;                                                      // guarded by receiveLock
+    private int sinceProbe;                                               // guarded by receiveLock
 
     private SeqpacketListener(Where where, UnixAddress address, int listenFd, int epfd, int wakeFd,
             long[] socketFileId, Arena buffersArena, MsgBuffers readBuffers) {
@@ -279,6 +290,9 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 } else {
                     SeqpacketClient c = clients.get(token);
                     a = c == null ? null : c.receive(readBuffers);
+                    if (a != null) {
+                        tookFromEvent(c);
+                    }
                 }
                 if (a != null) {
                     return a;
@@ -287,6 +301,15 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             if (gate.isClosing()) {
                 throw new AsynchronousCloseException();
             }
+            if (readRecentFirst && run < MAX_RUN) {
+                Arrival a = recent.receive(readBuffers);
+                if (a != null) {
+                    run++;
+                    return a;
+                }
+                readRecentFirst = false; // nothing queued: it waits for our reply, or it is gone
+            }
+            run = 0;
             long left = deadline - System.nanoTime();
             int ms = virtual || timeoutNanos == 0 || (timeoutNanos > 0 && left <= 0) ? 0
                     : timeoutNanos < 0 ? -1 : Sockets.millisRoundedUp(left);
@@ -310,6 +333,18 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             if (virtual) {
                 ParkingPoller.read().await(epfd, timeoutNanos < 0 ? -1 : left, readBuffers, where);
             }
+        }
+    }
+
+    /** Notes that a message of {@code c} came through epoll; now and then, try reading it first next time. */
+    private void tookFromEvent(SeqpacketClient c) {
+        if (c != recent) {
+            recent = c;
+            sinceProbe = 0;
+        }
+        if (++sinceProbe >= PROBE_EVERY) {
+            sinceProbe = 0;
+            readRecentFirst = true;
         }
     }
 
@@ -364,12 +399,18 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     }
 
     MsgBuffers borrowSendBuffers() {
-        MsgBuffers b = sendPool.poll();
+        MsgBuffers b = spareSendBuffers.getAndSet(null);
+        if (b == null) {
+            b = sendPool.poll();
+        }
         return b != null ? b : new MsgBuffers();
     }
 
     void returnSendBuffers(MsgBuffers b) {
-        sendPool.offer(b);
+        // one spare in a slot: a server replying from one thread reuses it without the queue's node per offer
+        if (!spareSendBuffers.compareAndSet(null, b)) {
+            sendPool.offer(b);
+        }
     }
 
     /** Called once per client, when its socket is about to close. */

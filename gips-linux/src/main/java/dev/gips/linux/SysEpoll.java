@@ -53,19 +53,27 @@ final class SysEpoll {
     static final ValueLayout.OfLong DATA_LAYOUT = (ValueLayout.OfLong) EPOLL_EVENT.select(groupElement("data"));
     static final long DATA = EPOLL_EVENT.byteOffset(groupElement("data"));
 
-    private static final MethodHandle epoll_create1 = Native.downcall("epoll_create1",
-            FunctionDescriptor.of(C_INT, C_INT), ERRNO);
-    private static final MethodHandle epoll_ctl = Native.downcall("epoll_ctl",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), ERRNO);
-    private static final MethodHandle epoll_wait = Native.downcall("epoll_wait",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), ERRNO);
-    private static final MethodHandle eventfd = Native.downcall("eventfd",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT), ERRNO);
+    private static final class EpollCreate1 {
+        static final MethodHandle epoll_create1 = Native.downcall("epoll_create1",
+                FunctionDescriptor.of(C_INT, C_INT), ERRNO);
+    }
+    private static final class EpollCtl {
+        static final MethodHandle epoll_ctl = Native.downcall("epoll_ctl",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), ERRNO);
+    }
+    private static final class EpollWait {
+        static final MethodHandle epoll_wait = Native.downcall("epoll_wait",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), ERRNO);
+    }
+    private static final class Eventfd {
+        static final MethodHandle eventfd = Native.downcall("eventfd",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT), ERRNO);
+    }
 
     /** {@code int epoll_create1(int flags);} */
     static int epoll_create1(MemorySegment errno, int flags) {
         try {
-            return (int) epoll_create1.invokeExact(errno, flags);
+            return (int) EpollCreate1.epoll_create1.invokeExact(errno, flags);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -74,7 +82,7 @@ final class SysEpoll {
     /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);} */
     static int epoll_ctl(MemorySegment errno, int epfd, int op, int fd, MemorySegment event) {
         try {
-            return (int) epoll_ctl.invokeExact(errno, epfd, op, fd, event);
+            return (int) EpollCtl.epoll_ctl.invokeExact(errno, epfd, op, fd, event);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -83,7 +91,7 @@ final class SysEpoll {
     /** {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout);} */
     static int epoll_wait(MemorySegment errno, int epfd, MemorySegment events, int maxevents, int timeout) {
         try {
-            return (int) epoll_wait.invokeExact(errno, epfd, events, maxevents, timeout);
+            return (int) EpollWait.epoll_wait.invokeExact(errno, epfd, events, maxevents, timeout);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -92,7 +100,7 @@ final class SysEpoll {
     /** {@code int eventfd(unsigned int initval, int flags);} */
     static int eventfd(MemorySegment errno, int initval, int flags) {
         try {
-            return (int) eventfd.invokeExact(errno, initval, flags);
+            return (int) Eventfd.eventfd.invokeExact(errno, initval, flags);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

@@ -25,10 +25,14 @@ final class SysMman {
     static final int MFD_CLOEXEC = 0x1;
     static final int MFD_ALLOW_SEALING = 0x2;
 
-    private static final MethodHandle mmap = Native.downcall("mmap",
-            FunctionDescriptor.of(C_POINTER, C_POINTER, C_SIZE_T, C_INT, C_INT, C_INT, C_LONG), ERRNO);
-    private static final MethodHandle munmap = Native.downcall("munmap",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_SIZE_T), ERRNO);
+    private static final class Mmap {
+        static final MethodHandle mmap = Native.downcall("mmap",
+                FunctionDescriptor.of(C_POINTER, C_POINTER, C_SIZE_T, C_INT, C_INT, C_INT, C_LONG), ERRNO);
+    }
+    private static final class Munmap {
+        static final MethodHandle munmap = Native.downcall("munmap",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_SIZE_T), ERRNO);
+    }
 
     /** Linked on first use: {@code memfd_create} is missing from glibc before 2.27. */
     private static final class MemfdCreate {
@@ -69,7 +73,7 @@ final class SysMman {
     static MemorySegment mmap(MemorySegment errno, MemorySegment addr, long length, int prot, int flags, int fd,
             long offset) {
         try {
-            return (MemorySegment) mmap.invokeExact(errno, addr, length, prot, flags, fd, offset);
+            return (MemorySegment) Mmap.mmap.invokeExact(errno, addr, length, prot, flags, fd, offset);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -78,7 +82,7 @@ final class SysMman {
     /** {@code int munmap(void *addr, size_t length);} */
     static int munmap(MemorySegment errno, MemorySegment addr, long length) {
         try {
-            return (int) munmap.invokeExact(errno, addr, length);
+            return (int) Munmap.munmap.invokeExact(errno, addr, length);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

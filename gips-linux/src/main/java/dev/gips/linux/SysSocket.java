@@ -123,35 +123,59 @@ final class SysSocket {
 
     static final long CMSG_DATA_OFFSET = CMSGHDR.byteSize();
 
-    private static final MethodHandle socket = Native.downcall("socket",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), ERRNO);
-    private static final MethodHandle socketpair = Native.downcall("socketpair",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), ERRNO);
-    private static final MethodHandle bind = Native.downcall("bind",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), ERRNO);
-    private static final MethodHandle listen = Native.downcall("listen",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT), ERRNO);
-    private static final MethodHandle accept4 = Native.downcall("accept4",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_INT), ERRNO);
-    private static final MethodHandle connect = Native.downcall("connect",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), ERRNO);
-    private static final MethodHandle sendmsg = Native.downcall("sendmsg",
-            FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_INT), ERRNO);
-    private static final MethodHandle recvmsg = Native.downcall("recvmsg",
-            FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_INT), ERRNO);
-    private static final MethodHandle getsockname = Native.downcall("getsockname",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER), ERRNO);
-    private static final MethodHandle getsockopt = Native.downcall("getsockopt",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER), ERRNO);
-    private static final MethodHandle setsockopt = Native.downcall("setsockopt",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT), ERRNO);
-    private static final MethodHandle shutdown = Native.downcall("shutdown",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT), ERRNO);
+    private static final class Socket {
+        static final MethodHandle socket = Native.downcall("socket",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), ERRNO);
+    }
+    private static final class Socketpair {
+        static final MethodHandle socketpair = Native.downcall("socketpair",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), ERRNO);
+    }
+    private static final class Bind {
+        static final MethodHandle bind = Native.downcall("bind",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), ERRNO);
+    }
+    private static final class Listen {
+        static final MethodHandle listen = Native.downcall("listen",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT), ERRNO);
+    }
+    private static final class Accept4 {
+        static final MethodHandle accept4 = Native.downcall("accept4",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_INT), ERRNO);
+    }
+    private static final class Connect {
+        static final MethodHandle connect = Native.downcall("connect",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), ERRNO);
+    }
+    private static final class Sendmsg {
+        static final MethodHandle sendmsg = Native.downcall("sendmsg",
+                FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_INT), ERRNO);
+    }
+    private static final class Recvmsg {
+        static final MethodHandle recvmsg = Native.downcall("recvmsg",
+                FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_INT), ERRNO);
+    }
+    private static final class Getsockname {
+        static final MethodHandle getsockname = Native.downcall("getsockname",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER), ERRNO);
+    }
+    private static final class Getsockopt {
+        static final MethodHandle getsockopt = Native.downcall("getsockopt",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER), ERRNO);
+    }
+    private static final class Setsockopt {
+        static final MethodHandle setsockopt = Native.downcall("setsockopt",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT), ERRNO);
+    }
+    private static final class Shutdown {
+        static final MethodHandle shutdown = Native.downcall("shutdown",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT), ERRNO);
+    }
 
     /** {@code int socket(int domain, int type, int protocol);} */
     static int socket(MemorySegment errno, int domain, int type, int protocol) {
         try {
-            return (int) socket.invokeExact(errno, domain, type, protocol);
+            return (int) Socket.socket.invokeExact(errno, domain, type, protocol);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -160,7 +184,7 @@ final class SysSocket {
     /** {@code int socketpair(int domain, int type, int protocol, int sv[2]);} */
     static int socketpair(MemorySegment errno, int domain, int type, int protocol, MemorySegment sv) {
         try {
-            return (int) socketpair.invokeExact(errno, domain, type, protocol, sv);
+            return (int) Socketpair.socketpair.invokeExact(errno, domain, type, protocol, sv);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -169,7 +193,7 @@ final class SysSocket {
     /** {@code int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen);} */
     static int bind(MemorySegment errno, int fd, MemorySegment addr, int addrlen) {
         try {
-            return (int) bind.invokeExact(errno, fd, addr, addrlen);
+            return (int) Bind.bind.invokeExact(errno, fd, addr, addrlen);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -178,7 +202,7 @@ final class SysSocket {
     /** {@code int listen(int sockfd, int backlog);} */
     static int listen(MemorySegment errno, int fd, int backlog) {
         try {
-            return (int) listen.invokeExact(errno, fd, backlog);
+            return (int) Listen.listen.invokeExact(errno, fd, backlog);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -187,7 +211,7 @@ final class SysSocket {
     /** {@code int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);} */
     static int accept4(MemorySegment errno, int fd, MemorySegment addr, MemorySegment addrlen, int flags) {
         try {
-            return (int) accept4.invokeExact(errno, fd, addr, addrlen, flags);
+            return (int) Accept4.accept4.invokeExact(errno, fd, addr, addrlen, flags);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -196,7 +220,7 @@ final class SysSocket {
     /** {@code int connect(int sockfd, const struct sockaddr *addr, socklen_t addrlen);} */
     static int connect(MemorySegment errno, int fd, MemorySegment addr, int addrlen) {
         try {
-            return (int) connect.invokeExact(errno, fd, addr, addrlen);
+            return (int) Connect.connect.invokeExact(errno, fd, addr, addrlen);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -205,7 +229,7 @@ final class SysSocket {
     /** {@code ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags);} */
     static long sendmsg(MemorySegment errno, int fd, MemorySegment msg, int flags) {
         try {
-            return (long) sendmsg.invokeExact(errno, fd, msg, flags);
+            return (long) Sendmsg.sendmsg.invokeExact(errno, fd, msg, flags);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -214,7 +238,7 @@ final class SysSocket {
     /** {@code ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags);} */
     static long recvmsg(MemorySegment errno, int fd, MemorySegment msg, int flags) {
         try {
-            return (long) recvmsg.invokeExact(errno, fd, msg, flags);
+            return (long) Recvmsg.recvmsg.invokeExact(errno, fd, msg, flags);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -223,7 +247,7 @@ final class SysSocket {
     /** {@code int getsockname(int sockfd, struct sockaddr *addr, socklen_t *addrlen);} */
     static int getsockname(MemorySegment errno, int fd, MemorySegment addr, MemorySegment addrlen) {
         try {
-            return (int) getsockname.invokeExact(errno, fd, addr, addrlen);
+            return (int) Getsockname.getsockname.invokeExact(errno, fd, addr, addrlen);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -232,7 +256,7 @@ final class SysSocket {
     /** {@code int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen);} */
     static int getsockopt(MemorySegment errno, int fd, int level, int name, MemorySegment value, MemorySegment len) {
         try {
-            return (int) getsockopt.invokeExact(errno, fd, level, name, value, len);
+            return (int) Getsockopt.getsockopt.invokeExact(errno, fd, level, name, value, len);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -241,7 +265,7 @@ final class SysSocket {
     /** {@code int setsockopt(int sockfd, int level, int optname, const void *optval, socklen_t optlen);} */
     static int setsockopt(MemorySegment errno, int fd, int level, int name, MemorySegment value, int len) {
         try {
-            return (int) setsockopt.invokeExact(errno, fd, level, name, value, len);
+            return (int) Setsockopt.setsockopt.invokeExact(errno, fd, level, name, value, len);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -250,7 +274,7 @@ final class SysSocket {
     /** {@code int shutdown(int sockfd, int how);} */
     static int shutdown(MemorySegment errno, int fd, int how) {
         try {
-            return (int) shutdown.invokeExact(errno, fd, how);
+            return (int) Shutdown.shutdown.invokeExact(errno, fd, how);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

@@ -65,15 +65,19 @@ final class SysStat {
     static final long STX_DEV_MAJOR = STATX.byteOffset(groupElement("stx_dev_major"));
     static final long STX_DEV_MINOR = STATX.byteOffset(groupElement("stx_dev_minor"));
 
-    private static final MethodHandle chmod = Native.downcall("chmod",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_INT), ERRNO);
-    private static final MethodHandle statx = Native.downcall("statx",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER), ERRNO);
+    private static final class Chmod {
+        static final MethodHandle chmod = Native.downcall("chmod",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_INT), ERRNO);
+    }
+    private static final class Statx {
+        static final MethodHandle statx = Native.downcall("statx",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER), ERRNO);
+    }
 
     /** {@code int chmod(const char *pathname, mode_t mode);} */
     static int chmod(MemorySegment errno, MemorySegment path, int mode) {
         try {
-            return (int) chmod.invokeExact(errno, path, mode);
+            return (int) Chmod.chmod.invokeExact(errno, path, mode);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -82,7 +86,7 @@ final class SysStat {
     /** {@code int statx(int dirfd, const char *pathname, int flags, unsigned int mask, struct statx *statxbuf);} */
     static int statx(MemorySegment errno, int dirfd, MemorySegment path, int flags, int mask, MemorySegment buf) {
         try {
-            return (int) statx.invokeExact(errno, dirfd, path, flags, mask, buf);
+            return (int) Statx.statx.invokeExact(errno, dirfd, path, flags, mask, buf);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

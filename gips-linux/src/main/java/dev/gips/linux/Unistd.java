@@ -7,6 +7,7 @@ import static dev.gips.linux.Native.C_SIZE_T;
 import static dev.gips.linux.Native.ERRNO;
 
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -14,29 +15,57 @@ import java.lang.invoke.MethodHandle;
 final class Unistd {
     private Unistd() {}
 
-    private static final MethodHandle close = Native.downcall("close",
-            FunctionDescriptor.of(C_INT, C_INT), ERRNO);
-    private static final MethodHandle read = Native.downcall("read",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T), ERRNO);
-    private static final MethodHandle write = Native.downcall("write",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T), ERRNO);
-    private static final MethodHandle unlink = Native.downcall("unlink",
-            FunctionDescriptor.of(C_INT, C_POINTER), ERRNO);
-    private static final MethodHandle ftruncate = Native.downcall("ftruncate",
-            FunctionDescriptor.of(C_INT, C_INT, C_LONG), ERRNO);
-    private static final MethodHandle getpid = Native.downcall("getpid",
-            FunctionDescriptor.of(C_INT));
-    private static final MethodHandle geteuid = Native.downcall("geteuid",
-            FunctionDescriptor.of(C_INT));
-    private static final MethodHandle getegid = Native.downcall("getegid",
-            FunctionDescriptor.of(C_INT));
-    private static final MethodHandle getgroups = Native.downcall("getgroups",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER), ERRNO);
+    private static final class Close {
+        static final MethodHandle close = Native.downcall("close",
+                FunctionDescriptor.of(C_INT, C_INT), ERRNO);
+    }
+    private static final class Read {
+        static final MethodHandle read = Native.downcall("read",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T), ERRNO);
+    }
+    private static final class Write {
+        static final MethodHandle write = Native.downcall("write",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T), ERRNO);
+    }
+    // critical: the buffer may be a Java array; only for descriptors that never block (a memfd), and in bounded
+    // chunks, since the GC waits for a critical call to return
+    private static final class WriteCritical {
+        static final MethodHandle writeCritical = Native.downcall("write",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T), ERRNO, Linker.Option.critical(true));
+    }
+    private static final class PreadCritical {
+        static final MethodHandle preadCritical = Native.downcall("pread",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T, C_LONG), ERRNO, Linker.Option.critical(true));
+    }
+    private static final class Unlink {
+        static final MethodHandle unlink = Native.downcall("unlink",
+                FunctionDescriptor.of(C_INT, C_POINTER), ERRNO);
+    }
+    private static final class Ftruncate {
+        static final MethodHandle ftruncate = Native.downcall("ftruncate",
+                FunctionDescriptor.of(C_INT, C_INT, C_LONG), ERRNO);
+    }
+    private static final class Getpid {
+        static final MethodHandle getpid = Native.downcall("getpid",
+                FunctionDescriptor.of(C_INT));
+    }
+    private static final class Geteuid {
+        static final MethodHandle geteuid = Native.downcall("geteuid",
+                FunctionDescriptor.of(C_INT));
+    }
+    private static final class Getegid {
+        static final MethodHandle getegid = Native.downcall("getegid",
+                FunctionDescriptor.of(C_INT));
+    }
+    private static final class Getgroups {
+        static final MethodHandle getgroups = Native.downcall("getgroups",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER), ERRNO);
+    }
 
     /** {@code int close(int fd);} */
     static int close(MemorySegment errno, int fd) {
         try {
-            return (int) close.invokeExact(errno, fd);
+            return (int) Close.close.invokeExact(errno, fd);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -45,7 +74,7 @@ final class Unistd {
     /** {@code ssize_t read(int fd, void *buf, size_t count);} */
     static long read(MemorySegment errno, int fd, MemorySegment buf, long count) {
         try {
-            return (long) read.invokeExact(errno, fd, buf, count);
+            return (long) Read.read.invokeExact(errno, fd, buf, count);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -54,7 +83,31 @@ final class Unistd {
     /** {@code ssize_t write(int fd, const void *buf, size_t count);} */
     static long write(MemorySegment errno, int fd, MemorySegment buf, long count) {
         try {
-            return (long) write.invokeExact(errno, fd, buf, count);
+            return (long) Write.write.invokeExact(errno, fd, buf, count);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * {@code write} to a descriptor that never blocks (a memfd), as a critical call: {@code buf} may be a heap
+     * segment, which the kernel then copies from directly.
+     */
+    static long writeNonBlocking(MemorySegment errno, int fd, MemorySegment buf, long count) {
+        try {
+            return (long) WriteCritical.writeCritical.invokeExact(errno, fd, buf, count);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset);} from a descriptor that never blocks (a
+     * memfd), as a critical call: {@code buf} may be a heap segment, which the kernel then copies into directly.
+     */
+    static long preadNonBlocking(MemorySegment errno, int fd, MemorySegment buf, long count, long offset) {
+        try {
+            return (long) PreadCritical.preadCritical.invokeExact(errno, fd, buf, count, offset);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -63,7 +116,7 @@ final class Unistd {
     /** {@code int unlink(const char *pathname);} */
     static int unlink(MemorySegment errno, MemorySegment path) {
         try {
-            return (int) unlink.invokeExact(errno, path);
+            return (int) Unlink.unlink.invokeExact(errno, path);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -72,7 +125,7 @@ final class Unistd {
     /** {@code int ftruncate(int fd, off_t length);} */
     static int ftruncate(MemorySegment errno, int fd, long length) {
         try {
-            return (int) ftruncate.invokeExact(errno, fd, length);
+            return (int) Ftruncate.ftruncate.invokeExact(errno, fd, length);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -81,7 +134,7 @@ final class Unistd {
     /** {@code pid_t getpid(void);} */
     static int getpid() {
         try {
-            return (int) getpid.invokeExact();
+            return (int) Getpid.getpid.invokeExact();
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -90,7 +143,7 @@ final class Unistd {
     /** {@code uid_t geteuid(void);} */
     static int geteuid() {
         try {
-            return (int) geteuid.invokeExact();
+            return (int) Geteuid.geteuid.invokeExact();
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -99,7 +152,7 @@ final class Unistd {
     /** {@code gid_t getegid(void);} */
     static int getegid() {
         try {
-            return (int) getegid.invokeExact();
+            return (int) Getegid.getegid.invokeExact();
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -108,7 +161,7 @@ final class Unistd {
     /** {@code int getgroups(int size, gid_t list[]);} */
     static int getgroups(MemorySegment errno, int size, MemorySegment list) {
         try {
-            return (int) getgroups.invokeExact(errno, size, list);
+            return (int) Getgroups.getgroups.invokeExact(errno, size, list);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

@@ -56,6 +56,8 @@ final class Wire {
     private static final ValueLayout.OfLong U64_LE = JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int SEALS = Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_GROW | Fcntl.F_SEAL_WRITE | Fcntl.F_SEAL_SEAL;
     private static final MemorySegment MEMFD_NAME = Arena.global().allocateFrom("gips-payload");
+    /** The most one critical {@code write}/{@code pread} of a payload copies: bounds how long the GC waits. */
+    private static final long COPY_CHUNK = 1 << 20;
 
     /** A peer broke the protocol; the message was consumed and every descriptor it carried closed. */
     static final class ProtocolException extends IOException {
@@ -103,22 +105,38 @@ final class Wire {
      */
     static void send(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, int inlineMax, Where where,
             Waiter waiter) throws IOException {
-        int len = payload.remaining();
-        if (len > inlineMax || (handles.length > 0 && looksLikeMarker(payload))) {
-            sendLarge(b, fd, payload, handles, where, waiter);
+        send(b, fd, null, payload, handles, inlineMax, where, waiter);
+    }
+
+    /**
+     * Sends one message, whole: all of {@code array} if it is not {@code null}, else {@code buffer} from position to
+     * limit. An array, or a buffer over an accessible array, is copied into the scratch buffer without a wrapper
+     * object: the steady-state send allocates nothing.
+     */
+    static void send(MsgBuffers b, int fd, byte[] array, ByteBuffer buffer, long[] handles, int inlineMax,
+            Where where, Waiter waiter) throws IOException {
+        int len = array != null ? array.length : buffer.remaining();
+        if (len > inlineMax || (handles.length > 0 && looksLikeMarker(array, buffer))) {
+            sendLarge(b, fd, array != null ? ByteBuffer.wrap(array) : buffer, handles, where, waiter);
             return;
         }
         MemorySegment data;
-        if (payload.isDirect()) {
-            data = MemorySegment.ofBuffer(payload); // zero copy: covers position..limit
-        } else {
+        if (array != null) {
             data = b.data(len);
-            MemorySegment.copy(MemorySegment.ofBuffer(payload), 0, data, 0, len);
+            MemorySegment.copy(array, 0, data, JAVA_BYTE, 0, len);
+        } else if (buffer.isDirect()) {
+            data = MemorySegment.ofBuffer(buffer); // zero copy: covers position..limit
+        } else if (buffer.hasArray()) {
+            data = b.data(len);
+            MemorySegment.copy(buffer.array(), buffer.arrayOffset() + buffer.position(), data, JAVA_BYTE, 0, len);
+        } else {
+            data = b.data(len); // a read-only heap buffer
+            MemorySegment.copy(MemorySegment.ofBuffer(buffer), 0, data, 0, len);
         }
         long n = sendDatagram(b, fd, data, len, handles, waiter);
         if (n == -Errno.EMSGSIZE && handles.length < Limits.MAX_HANDLES) {
             // the socket's send buffer is smaller than the system default we planned with
-            sendLarge(b, fd, payload, handles, where, waiter);
+            sendLarge(b, fd, array != null ? ByteBuffer.wrap(array) : buffer, handles, where, waiter);
             return;
         }
         check(n, len, where);
@@ -168,12 +186,14 @@ final class Wire {
         }
     }
 
-    private static boolean looksLikeMarker(ByteBuffer payload) {
-        if (payload.remaining() != MARKER_SIZE) {
+    private static boolean looksLikeMarker(byte[] array, ByteBuffer buffer) {
+        int len = array != null ? array.length : buffer.remaining();
+        if (len != MARKER_SIZE) {
             return false;
         }
         for (int i = 0; i < MAGIC.length; i++) {
-            if (payload.get(payload.position() + i) != MAGIC[i]) {
+            byte v = array != null ? array[i] : buffer.get(buffer.position() + i);
+            if (v != MAGIC[i]) {
                 return false;
             }
         }
@@ -195,22 +215,22 @@ final class Wire {
             throw where.error("memfd_create for a payload of " + len + " bytes", Native.errno(errno));
         }
         try {
-            if (Unistd.ftruncate(errno, memfd, len) < 0) {
-                throw where.error("ftruncate of a payload memfd to " + len + " bytes", Native.errno(errno));
-            }
-            if (len > 0) {
-                MemorySegment map = SysMman.mmap(errno, MemorySegment.NULL, len,
-                        SysMman.PROT_READ | SysMman.PROT_WRITE, SysMman.MAP_SHARED, memfd, 0);
-                if (map.address() == SysMman.MAP_FAILED) {
-                    throw where.error("mmap of a payload memfd", Native.errno(errno));
+            // write(2) copies straight from the payload (a Java array too) into the memfd's pages: no mapping, no
+            // page faults, no TLB shootdown at munmap, as a mapping would cost on both sides
+            MemorySegment src = MemorySegment.ofBuffer(payload);
+            long done = 0;
+            while (done < len) {
+                long chunk = Math.min(len - done, COPY_CHUNK);
+                long w = Unistd.writeNonBlocking(errno, memfd, src.asSlice(done, chunk), chunk);
+                if (w < 0) {
+                    if (Native.errno(errno) == Errno.EINTR) {
+                        continue;
+                    }
+                    throw where.error("write of a " + len + "-byte payload to its memfd", Native.errno(errno));
                 }
-                try {
-                    MemorySegment.copy(MemorySegment.ofBuffer(payload), 0, Native.at(map, len), 0, len);
-                } finally {
-                    SysMman.munmap(errno, map, len);
-                }
+                done += w;
             }
-            // sealed against writes and resizing, so the receiver can map it without fearing SIGBUS or changes
+            // sealed against writes and resizing: what the receiver reads is what was sent, and stays so
             if (Fcntl.fcntl(errno, memfd, Fcntl.F_ADD_SEALS, SEALS) < 0) {
                 throw where.error("fcntl(F_ADD_SEALS) of a payload memfd", Native.errno(errno));
             }
@@ -339,27 +359,27 @@ final class Wire {
             throw new ProtocolException(where.message("recvmsg", "out-of-band payload is not a memfd sealed"
                     + " against shrinking and writing; dropped it"));
         }
-        long size = Fds.size(errno, memfd);
-        if (size < 0) {
-            throw where.error("statx of an out-of-band payload", Native.errno(errno));
+        // pread(2) copies straight from the memfd's pages into the new array: no mapping, and a memfd shorter than
+        // it claims is a short read, not a SIGBUS
+        byte[] payload = new byte[(int) len];
+        MemorySegment dst = MemorySegment.ofArray(payload);
+        long done = 0;
+        while (done < len) {
+            long chunk = Math.min(len - done, COPY_CHUNK);
+            long r = Unistd.preadNonBlocking(errno, memfd, dst.asSlice(done, chunk), chunk, done);
+            if (r < 0) {
+                if (Native.errno(errno) == Errno.EINTR) {
+                    continue;
+                }
+                throw where.error("read of an out-of-band payload", Native.errno(errno));
+            }
+            if (r == 0) {
+                throw new ProtocolException(where.message("recvmsg", "out-of-band payload claims " + len
+                        + " bytes but its memfd holds " + done + "; dropped it"));
+            }
+            done += r;
         }
-        if (size < len) {
-            throw new ProtocolException(where.message("recvmsg", "out-of-band payload claims " + len
-                    + " bytes but its memfd holds " + size + "; dropped it"));
-        }
-        if (len == 0) {
-            return new byte[0];
-        }
-        MemorySegment map = SysMman.mmap(errno, MemorySegment.NULL, len, SysMman.PROT_READ, SysMman.MAP_PRIVATE,
-                memfd, 0);
-        if (map.address() == SysMman.MAP_FAILED) {
-            throw where.error("mmap of an out-of-band payload", Native.errno(errno));
-        }
-        try {
-            return Native.at(map, len).toArray(JAVA_BYTE);
-        } finally {
-            SysMman.munmap(errno, map, len);
-        }
+        return payload;
     }
 
     private static List<RawHandle> handles(int[] fds) {

@@ -257,6 +257,28 @@ class ShmTest {
     }
 
     @Test
+    void readIntoAnArray() throws Exception {
+        try (Shm shm = Shm.create(null, 100)) {
+            shm.write(pattern(100, 3), 0);
+            byte[] dst = new byte[20];
+            assertEquals(20, shm.read(40, dst), "a whole array");
+            assertArrayEquals(java.util.Arrays.copyOfRange(pattern(100, 3), 40, 60), dst);
+            java.util.Arrays.fill(dst, (byte) -1);
+            assertEquals(10, shm.read(90, dst), "clamped at the capacity");
+            assertArrayEquals(java.util.Arrays.copyOfRange(pattern(100, 3), 90, 100),
+                    java.util.Arrays.copyOf(dst, 10));
+            assertEquals(-1, dst[10], "the rest of the array is left alone");
+            assertEquals(0, shm.read(100, dst), "at the end");
+            assertEquals(0, shm.read(1000, dst), "past the end");
+            assertEquals(0, shm.read(0, new byte[0]));
+            assertThrows(IllegalArgumentException.class, () -> shm.read(-1, dst));
+            assertThrows(NullPointerException.class, () -> shm.read(0, (byte[]) null));
+            shm.close();
+            assertThrows(IllegalStateException.class, () -> shm.read(0, dst));
+        }
+    }
+
+    @Test
     void headerCapacityTracking() throws Exception {
         try (Shm shm = Shm.create(null, new Size(512, 4096))) {
             Header h = shm.header();

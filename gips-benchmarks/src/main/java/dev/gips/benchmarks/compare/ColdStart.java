@@ -1,0 +1,97 @@
+package dev.gips.benchmarks.compare;
+
+import dev.gips.ipc.Endpoint;
+import dev.gips.ipc.Listener;
+import dev.gips.ipc.Message;
+import dev.gips.ipc.Pod;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The work whose cold start {@link Compare} times, from process start to exit: bind a service, connect to it, send
+ * one message and answer it, with gips ({@code gips}) or with the JDK's {@link SocketChannel} ({@code jdk}, a
+ * length-prefixed frame); {@code ffm} only links and calls one libc function through {@link Linker} (what any FFM
+ * library pays before its first system call); {@code none} does nothing, to show the JVM's own start-up.
+ */
+public final class ColdStart {
+    private ColdStart() {}
+
+    /** {@code ColdStart gips|jdk|ffm|none}. */
+    public static void main(String[] args) throws Throwable {
+        Path path = Path.of(System.getProperty("java.io.tmpdir"), "gips-cold-" + ProcessHandle.current().pid());
+        byte[] ping = "ping".getBytes(StandardCharsets.UTF_8);
+        switch (args[0]) {
+            case "gips" -> {
+                try (Listener listener = Listener.bind(path.toString());
+                        Endpoint endpoint = Endpoint.connect(path.toString())) {
+                    endpoint.send(ping);
+                    Pod pod = listener.accept();
+                    pod.reply(pod.message().payload());
+                    try (Message reply = endpoint.recv()) {
+                        check(reply.payload());
+                    }
+                }
+            }
+            case "jdk" -> {
+                var address = UnixDomainSocketAddress.of(path);
+                try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(address);
+                        SocketChannel client = SocketChannel.open(address);
+                        SocketChannel accepted = server.accept()) {
+                    client.write(ByteBuffer.allocate(4 + ping.length).putInt(ping.length).put(ping).flip());
+                    accepted.write(ByteBuffer.wrap(read(accepted)));
+                    check(Arrays.copyOfRange(read(client), 4, 4 + ping.length));
+                } finally {
+                    Files.deleteIfExists(path);
+                }
+            }
+            case "ffm" -> ffm();
+            case "none" -> { }
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    @SuppressWarnings("restricted")
+    private static void ffm() throws Throwable {
+        Linker linker = Linker.nativeLinker();
+        MethodHandle getpid = linker.downcallHandle(linker.defaultLookup().find("getpid").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT), Linker.Option.captureCallState("errno"));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = arena.allocate(Linker.Option.captureStateLayout());
+            if ((int) getpid.invokeExact(errno) != ProcessHandle.current().pid()) {
+                throw new IllegalStateException("getpid");
+            }
+        }
+    }
+
+    /** One whole frame, prefix included. */
+    private static byte[] read(SocketChannel channel) throws java.io.IOException {
+        ByteBuffer header = ByteBuffer.allocate(4);
+        while (header.hasRemaining()) {
+            channel.read(header);
+        }
+        ByteBuffer frame = ByteBuffer.allocate(4 + header.flip().getInt(0)).put(header);
+        while (frame.hasRemaining()) {
+            channel.read(frame);
+        }
+        return frame.array();
+    }
+
+    private static void check(byte[] reply) {
+        if (!new String(reply, StandardCharsets.UTF_8).equals("ping")) {
+            throw new IllegalStateException("wrong reply");
+        }
+    }
+}
