@@ -7,7 +7,6 @@ import dev.gips.spi.ClientChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -80,8 +79,14 @@ public final class Connection implements Source, AutoCloseable {
      */
     public boolean tryReply(byte[] payload, Handle... handles) throws IOException {
         Objects.requireNonNull(payload, "payload");
-        Objects.requireNonNull(handles, "handles");
-        return tryReply(ByteBuffer.wrap(payload), Arrays.asList(handles));
+        long[] raw = Outgoing.check(payload.length, handles);
+        ensureOpen();
+        MessageSentEvent jfr = Jfr.beginSend(service, "server", credentials.pid(), payload.length, raw.length);
+        if (!channel.trySend(payload, raw)) {
+            return false;
+        }
+        Jfr.sent(jfr);
+        return true;
     }
 
     /**

@@ -31,6 +31,11 @@ public interface ClientChannel {
      */
     boolean trySend(ByteBuffer payload, long[] handles) throws IOException;
 
+    /** {@link #trySend(ByteBuffer, long[])} of a whole array; backends override it as they do {@code send(byte[])}. */
+    default boolean trySend(byte[] payload, long[] handles) throws IOException {
+        return trySend(ByteBuffer.wrap(payload), handles);
+    }
+
     /** {@code false} once either side closed the channel. */
     boolean isOpen();
 

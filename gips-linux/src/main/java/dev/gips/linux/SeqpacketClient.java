@@ -85,34 +85,35 @@ final class SeqpacketClient implements ClientChannel, Pollable {
 
     @Override
     public void send(ByteBuffer payload, long[] handles) throws IOException {
-        send(null, payload, handles);
+        send(null, payload, handles, true);
     }
 
     @Override
     public void send(byte[] payload, long[] handles) throws IOException {
-        send(payload, null, handles);
-    }
-
-    /** Sends {@code array}, or if it is {@code null} {@code buffer}; see {@link Wire#send}. */
-    private void send(byte[] array, ByteBuffer buffer, long[] handles) throws IOException {
-        gate.enter();
-        MsgBuffers buffers = listener.borrowSendBuffers();
-        try {
-            Wire.send(buffers, fd, array, buffer, handles, inlineMax, where,
-                    Thread.currentThread().isVirtual() ? () -> awaitWritable(buffers) : null);
-        } finally {
-            listener.returnSendBuffers(buffers);
-            gate.exit();
-        }
+        send(payload, null, handles, true);
     }
 
     @Override
     public boolean trySend(ByteBuffer payload, long[] handles) throws IOException {
+        return send(null, payload, handles, false);
+    }
+
+    @Override
+    public boolean trySend(byte[] payload, long[] handles) throws IOException {
+        return send(payload, null, handles, false);
+    }
+
+    /**
+     * Sends {@code array}, or if it is {@code null} {@code buffer}; see {@link Wire#send}. Without {@code wait} a full
+     * socket sends nothing and returns {@code false}: SEQPACKET sends are atomic, EAGAIN means nothing left.
+     */
+    private boolean send(byte[] array, ByteBuffer buffer, long[] handles, boolean wait) throws IOException {
         gate.enter();
         MsgBuffers buffers = listener.borrowSendBuffers();
         try {
-            // SEQPACKET sends are atomic: EAGAIN means nothing of the message left
-            Wire.send(buffers, fd, payload, handles, inlineMax, where, Wire.NEVER_WAIT);
+            Wire.Waiter waiter = !wait ? Wire.NEVER_WAIT
+                    : Thread.currentThread().isVirtual() ? () -> awaitWritable(buffers) : null;
+            Wire.send(buffers, fd, array, buffer, handles, inlineMax, where, waiter);
             return true;
         } catch (Wire.WouldBlock e) {
             return false;
