@@ -73,6 +73,43 @@ def main():
         s.listen(1)
         say("BOUND")
         os._exit(0)
+    if mode == "empty-then-close":
+        # ARGS: bound|unbound. An empty message and at once a hang-up, from a client with an autobind name or
+        # without a name, and without SO_PASSCRED either way
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        if sys.argv[3] == "bound":
+            s.bind("")
+        s.connect(address(name))
+        send(s, b"")
+        s.close()
+        say("SENT")
+        return
+    if mode == "idle":
+        # connects without an address and without SO_PASSCRED (which would autobind one at the first send), sends
+        # nothing, and holds the connection until killed
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.connect(address(name))
+        say("CONNECTED")
+        sys.stdin.read()
+        return
+    if mode == "serve-empty-then-close":
+        # a server that answers its one client's first message with an empty message, another empty one carrying
+        # a descriptor, and at once a hang-up; says the client's address, "" if it has none
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        server.bind(address(name))
+        server.listen(1)
+        say("LISTENING")
+        s, peer = server.accept()
+        say("PEER " + (peer.hex() if isinstance(peer, bytes) else peer.encode().hex()))
+        say(recv_outcome(s))
+        send(s, b"")
+        send(s, b"", devnulls(1))
+        s.close()
+        server.close()
+        if not name.startswith("@"):
+            os.unlink(name)
+        say("DONE")
+        return
     s = connect(name)
     if mode == "hold":
         # one message, then wait for the reply and hold the connection until killed

@@ -4,10 +4,11 @@ import dev.gips.spi.Limits;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Native scratch for sending or receiving messages on a socket: a {@code msghdr}, an {@code iovec}, a control
- * buffer, an errno capture slot, an {@code epoll_event} and a {@code pollfd} for waits, and a data buffer that grows to the largest message seen (up to
+ * buffer, room for the sender's address, an errno capture slot, an {@code epoll_event} and a {@code pollfd} for waits, and a data buffer that grows to the largest message seen (up to
  * {@link #CACHED_DATA_MAX}). Reused for every message by one thread at a time (the owner's lock or pool).
  *
  * <p>The memory comes from automatic arenas: a buffer is freed only when no one can reach it any more, so a channel
@@ -15,7 +16,10 @@ import java.lang.foreign.MemorySegment;
  * handshake.
  */
 final class MsgBuffers {
-    /** Room for SCM_CREDENTIALS (we set SO_PASSCRED) plus SCM_RIGHTS with the kernel's maximum of descriptors. */
+    /**
+     * Room for SCM_CREDENTIALS (set for clients without an address, see {@link Wire}) plus SCM_RIGHTS with the
+     * kernel's maximum of descriptors.
+     */
     static final long CONTROL_SIZE = SysSocket.CMSG_SPACE(SysSocket.UCRED.byteSize())
             + SysSocket.CMSG_SPACE(4L * SysSocket.SCM_MAX_FD);
     /** Data buffers up to this size are kept for the next message; larger ones are allocated per message. */
@@ -25,6 +29,10 @@ final class MsgBuffers {
     final MemorySegment msghdr;
     final MemorySegment iov;
     final MemorySegment control;
+    /** The sender's address ({@code msg_name}, or {@code accept4}'s), which tells a datagram from end-of-stream. */
+    final MemorySegment name;
+    /** A {@code socklen_t} for {@code accept4}. */
+    final MemorySegment nameLength;
     final MemorySegment errno;
     /** An {@code epoll_event} for arming a {@link ParkingPoller} wait. */
     final MemorySegment event;
@@ -48,6 +56,8 @@ final class MsgBuffers {
         msghdr = arena.allocate(SysSocket.MSGHDR);
         iov = arena.allocate(SysSocket.IOVEC);
         control = arena.allocate(controlSize, 8);
+        name = arena.allocate(SysSocket.SOCKADDR_UN);
+        nameLength = arena.allocate(ValueLayout.JAVA_INT);
         errno = Native.allocateCapture(arena);
         event = arena.allocate(SysEpoll.EPOLL_EVENT);
         pollfd = arena.allocate(Poll.POLLFD);

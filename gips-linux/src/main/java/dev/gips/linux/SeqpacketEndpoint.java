@@ -64,6 +64,11 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
             }
             boolean ok = false;
             try {
+                int bound = Sockets.autobind(fd, errno, arena);
+                if (bound != 0) {
+                    LOG.debug("{}: no autobind name ({}); the server will use SO_PASSCRED for this client",
+                            where.address(), Errno.describe(bound));
+                }
                 MemorySegment sa = address.sockaddr(arena);
                 int r;
                 do {
@@ -72,7 +77,6 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 if (r < 0) {
                     throw where.error("connect", Native.errno(errno));
                 }
-                Sockets.passCredentials(fd, where);
                 Credentials peer = Identity.peer(fd, where);
                 Arena readArena = Arena.ofShared();
                 try {

@@ -351,7 +351,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     /** Accepts one waiting client; {@code null} if none could be taken. Never throws for what a client did. */
     private Arrival acceptOne(boolean mayWait) throws IOException {
         MemorySegment errno = readBuffers.errno;
-        int fd = SysSocket.accept4(errno, listenFd, MemorySegment.NULL, MemorySegment.NULL, SysSocket.SOCK_CLOEXEC);
+        readBuffers.nameLength.set(JAVA_INT, 0, (int) readBuffers.name.byteSize());
+        int fd = SysSocket.accept4(errno, listenFd, readBuffers.name, readBuffers.nameLength, SysSocket.SOCK_CLOEXEC);
         if (fd < 0) {
             int e = Native.errno(errno);
             switch (e) {
@@ -375,7 +376,11 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         }
         Credentials credentials;
         try {
-            Sockets.passCredentials(fd, where);
+            // a client with an address (every gips-java endpoint) sends it with each datagram; one without needs
+            // SO_PASSCRED for its empty messages to be told from end-of-stream (see Wire)
+            if (readBuffers.nameLength.get(JAVA_INT, 0) <= SysSocket.SUN_PATH) {
+                Sockets.passCredentials(fd, where);
+            }
             credentials = Identity.peer(fd, where);
         } catch (IOException e) {
             LOG.debug("service \"{}\": dropped a client while accepting it: {}", where.service(), e.toString());

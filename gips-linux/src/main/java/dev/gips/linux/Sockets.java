@@ -47,7 +47,25 @@ final class Sockets {
         }
     }
 
-    /** Sets {@code SO_PASSCRED}, which lets {@link Wire} tell an empty message from end-of-stream. */
+    /**
+     * Binds {@code fd} to an autobind name (an abstract address the kernel picks), so that each datagram it sends
+     * carries an address and the server can tell an empty message from end-of-stream without {@code SO_PASSCRED}
+     * (see {@link Wire}). Only a saving for the server: if the kernel has no name left, the server falls back to
+     * {@code SO_PASSCRED} for this client, so a failure is returned, not thrown.
+     *
+     * @return 0, or the errno of a failed {@code bind}
+     */
+    static int autobind(int fd, MemorySegment errno, Arena arena) {
+        MemorySegment family = arena.allocate(SysSocket.SOCKADDR_UN);
+        family.set(JAVA_SHORT, SysSocket.SUN_FAMILY, (short) SysSocket.AF_UNIX);
+        // an address of just sun_family asks for autobind (unix(7))
+        return SysSocket.bind(errno, fd, family, (int) JAVA_SHORT.byteSize()) < 0 ? Native.errno(errno) : 0;
+    }
+
+    /**
+     * Sets {@code SO_PASSCRED} on the socket of a client that has no address, so that {@link Wire} can tell its empty
+     * messages from end-of-stream.
+     */
     static void passCredentials(int fd, Where where) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.allocateCapture(arena);

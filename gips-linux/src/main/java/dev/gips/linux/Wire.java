@@ -38,9 +38,14 @@ import java.util.List;
  *       descriptors, so a small payload that happens to look like a marker and carries handles is sent the large
  *       way too (which leaves room for 252 handles, as for any out-of-band payload): the marker is never ambiguous
  *       between gips-java peers, and a look-alike without handles still goes out as plain gips 0.2.0.</li>
- *   <li><b>Empty messages.</b> A 0-byte datagram and end-of-stream both make {@code recvmsg} return 0. Receiving
- *       sockets have {@code SO_PASSCRED} set, so every real datagram arrives with an {@code SCM_CREDENTIALS} control
- *       message and end-of-stream arrives with none.</li>
+ *   <li><b>Empty messages.</b> A 0-byte datagram and end-of-stream both make {@code recvmsg} return 0. A real
+ *       datagram comes with its sender's address or with control data, end-of-stream with neither: every
+ *       {@code recvmsg} asks for the sender's address, which the kernel fills in from the sending socket. A server's
+ *       sockets always have one (accepted sockets carry the listener's name), and gips-java endpoints bind an
+ *       autobind name before connecting; for a client without a name (Rust gips, Python, C) the listener sets
+ *       {@code SO_PASSCRED} on that client's socket, so that each of its datagrams arrives with an
+ *       {@code SCM_CREDENTIALS} control message. {@code SO_PASSCRED} is not set otherwise: it makes the kernel
+ *       attach and format credentials for every message, which costs throughput.</li>
  * </ul>
  */
 final class Wire {
@@ -286,6 +291,8 @@ final class Wire {
         msg.set(JAVA_LONG, SysSocket.MSG_IOVLEN, 1);
         msg.set(ADDRESS, SysSocket.MSG_CONTROL, b.control);
         msg.set(JAVA_LONG, SysSocket.MSG_CONTROLLEN, b.control.byteSize());
+        msg.set(ADDRESS, SysSocket.MSG_NAME, b.name);
+        msg.set(JAVA_INT, SysSocket.MSG_NAMELEN, (int) b.name.byteSize());
         long m;
         // without a peek, this call is the one that waits; after a peek the datagram is there already
         int recvFlags = SysSocket.MSG_CMSG_CLOEXEC | (n < 0 && wait ? 0 : SysSocket.MSG_DONTWAIT);
@@ -300,29 +307,30 @@ final class Wire {
             throw where.error("recvmsg", e);
         }
         int flags = msg.get(JAVA_INT, SysSocket.MSG_FLAGS);
-        Ancillary anc = Ancillary.parse(b.control, msg.get(JAVA_LONG, SysSocket.MSG_CONTROLLEN));
-        if (m == 0 && !anc.credentials && anc.fds.length == 0 && (flags & SysSocket.MSG_CTRUNC) == 0) {
-            return EOF;
+        long controlLength = msg.get(JAVA_LONG, SysSocket.MSG_CONTROLLEN);
+        if (m == 0 && controlLength == 0 && msg.get(JAVA_INT, SysSocket.MSG_NAMELEN) == 0
+                && (flags & SysSocket.MSG_CTRUNC) == 0) {
+            return EOF; // no datagram: no sender's address, no control data (see the class comment)
         }
+        int[] fds = receivedFds(b.control, controlLength);
         if (n > Limits.MAX_PAYLOAD || m > Limits.MAX_PAYLOAD || (n < 0 && (flags & SysSocket.MSG_TRUNC) != 0)) {
-            Fds.closeAll(anc.fds);
+            Fds.closeAll(fds);
             throw new ProtocolException(where.message("recvmsg", "datagram of " + (n < 0 ? "more than "
                     + Limits.MAX_PAYLOAD : n) + " bytes exceeds the limit of " + Limits.MAX_PAYLOAD
                     + " bytes; dropped it"));
         }
         if ((flags & SysSocket.MSG_CTRUNC) != 0) {
-            Fds.closeAll(anc.fds);
+            Fds.closeAll(fds);
             throw new ProtocolException(where.message("recvmsg", "MSG_CTRUNC: the message carried more"
-                    + " descriptors than fit the control buffer; dropped it and closed the " + anc.fds.length
+                    + " descriptors than fit the control buffer; dropped it and closed the " + fds.length
                     + " that arrived"));
         }
         if ((flags & SysSocket.MSG_TRUNC) != 0) {
-            Fds.closeAll(anc.fds);
+            Fds.closeAll(fds);
             throw new ProtocolException(where.message("recvmsg", "MSG_TRUNC: message larger than announced"
                     + " (" + m + " of " + n + " bytes); dropped it"));
         }
         byte[] payload = data.asSlice(0, m).toArray(JAVA_BYTE);
-        int[] fds = anc.fds;
         if (m == MARKER_SIZE && fds.length > 0 && Arrays.equals(payload, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             int memfd = fds[fds.length - 1];
             fds = Arrays.copyOf(fds, fds.length - 1);
@@ -393,35 +401,31 @@ final class Wire {
         return list;
     }
 
-    /** What the control messages of one datagram held. */
-    private record Ancillary(int[] fds, boolean credentials) {
-        static final int[] NONE = new int[0];
+    private static final int[] NO_FDS = new int[0];
 
-        /** Walks the control buffer as CMSG_FIRSTHDR / CMSG_NXTHDR do. */
-        static Ancillary parse(MemorySegment control, long length) {
-            int[] fds = NONE;
-            boolean creds = false;
-            long off = 0;
-            while (off + SysSocket.CMSGHDR.byteSize() <= length) {
-                long len = control.get(JAVA_LONG, off + CMSG_LEN_OFFSET);
-                if (len < SysSocket.CMSGHDR.byteSize() || off + len > length) {
-                    break;
-                }
-                int level = control.get(JAVA_INT, off + CMSG_LEVEL);
-                int type = control.get(JAVA_INT, off + CMSG_TYPE);
-                if (level == SysSocket.SOL_SOCKET && type == SysSocket.SCM_RIGHTS) {
-                    int count = (int) ((len - CMSG_DATA_OFFSET) / 4);
-                    int start = fds.length;
-                    fds = Arrays.copyOf(fds, start + count);
-                    for (int i = 0; i < count; i++) {
-                        fds[start + i] = control.get(JAVA_INT, off + CMSG_DATA_OFFSET + 4L * i);
-                    }
-                } else if (level == SysSocket.SOL_SOCKET && type == SysSocket.SCM_CREDENTIALS) {
-                    creds = true;
-                }
-                off += CMSG_ALIGN(len);
+    /**
+     * The descriptors of the {@code SCM_RIGHTS} messages in a control buffer, walked as CMSG_FIRSTHDR / CMSG_NXTHDR
+     * do; other control messages ({@code SCM_CREDENTIALS}) are skipped.
+     */
+    private static int[] receivedFds(MemorySegment control, long length) {
+        int[] fds = NO_FDS;
+        long off = 0;
+        while (off + SysSocket.CMSGHDR.byteSize() <= length) {
+            long len = control.get(JAVA_LONG, off + CMSG_LEN_OFFSET);
+            if (len < SysSocket.CMSGHDR.byteSize() || off + len > length) {
+                break;
             }
-            return new Ancillary(fds, creds);
+            if (control.get(JAVA_INT, off + CMSG_LEVEL) == SysSocket.SOL_SOCKET
+                    && control.get(JAVA_INT, off + CMSG_TYPE) == SysSocket.SCM_RIGHTS) {
+                int count = (int) ((len - CMSG_DATA_OFFSET) / 4);
+                int start = fds.length;
+                fds = Arrays.copyOf(fds, start + count);
+                for (int i = 0; i < count; i++) {
+                    fds[start + i] = control.get(JAVA_INT, off + CMSG_DATA_OFFSET + 4L * i);
+                }
+            }
+            off += CMSG_ALIGN(len);
         }
+        return fds;
     }
 }

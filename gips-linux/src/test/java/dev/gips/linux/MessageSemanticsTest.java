@@ -3,6 +3,7 @@ package dev.gips.linux;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +15,7 @@ import dev.gips.ipc.Handle;
 import dev.gips.ipc.Listener;
 import dev.gips.ipc.Message;
 import dev.gips.ipc.Pod;
+import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -35,6 +37,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -161,6 +164,101 @@ class MessageSemanticsTest {
             } finally {
                 p.destroyForcibly();
             }
+        }
+    }
+
+    // An empty message followed at once by a hang-up is the one case where "0 bytes" could be misread: the
+    // datagram must arrive, then end-of-stream, whether the sender has an address (which the server then relies on)
+    // or not (then the server's socket has SO_PASSCRED).
+    @ParameterizedTest(name = "client {0}")
+    @ValueSource(strings = {"bound", "unbound"})
+    void anEmptyMessageRightBeforeAHangUpArrivesAndThenTheHangUp(String binding) throws Exception {
+        String name = Peers.uniqueName("empty-close");
+        try (Listener listener = Listener.bind(name)) {
+            Process p = Peers.python("peer.py", "empty-then-close", "/tmp/" + name, binding).start();
+            try {
+                assertEquals("SENT", Peers.readLine(p, WAIT));
+                Pod pod = Peers.acceptOne(listener);
+                try (Message m = pod.message()) {
+                    assertEquals(0, m.payload().length);
+                    assertTrue(m.handles().isEmpty());
+                }
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (pod.connection().isOpen() && System.nanoTime() < deadline) {
+                    assertTrue(listener.accept(Duration.ofMillis(50)).isEmpty(), "a second message appeared");
+                }
+                assertFalse(pod.connection().isOpen(), "the hang-up was not noticed");
+                assertEquals(0, p.waitFor());
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void anEndpointReceivesEmptyMessagesRightBeforeAHangUpAndThenEndOfStream() throws Exception {
+        String name = Peers.uniqueName("empty-server");
+        Process p = Peers.python("peer.py", "serve-empty-then-close", "/tmp/" + name).start();
+        try {
+            assertEquals("LISTENING", Peers.readLine(p, WAIT));
+            try (Endpoint client = Endpoint.connect(name)) {
+                // the endpoint has an autobind name (abstract: a NUL and five hex digits), so a server can tell its
+                // empty messages from a hang-up without SO_PASSCRED
+                String peer = Peers.readLine(p, WAIT);
+                assertTrue(peer.matches("PEER 00([0-9a-f]{2}){5}"), peer);
+                client.send("go".getBytes(UTF_8));
+                assertEquals("MSG " + HexFormat.of().formatHex("go".getBytes(UTF_8)) + " 0", Peers.readLine(p, WAIT));
+                try (Message m = Peers.recvOne(client)) {
+                    assertEquals(0, m.payload().length);
+                    assertTrue(m.handles().isEmpty());
+                }
+                try (Message m = Peers.recvOne(client)) {
+                    assertEquals(0, m.payload().length);
+                    assertEquals(1, m.handles().size());
+                }
+                assertThrows(EOFException.class, () -> client.recv(WAIT));
+                assertThrows(EOFException.class, client::tryRecv, "end-of-stream stays");
+            }
+            assertEquals("DONE", Peers.readLine(p, WAIT));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** Which sockets pay for SO_PASSCRED: only a listener's socket for a client without an address. */
+    @Test
+    void soPasscredIsSetOnlyForClientsWithoutAnAddress() throws Exception {
+        String name = Peers.uniqueName("passcred");
+        SeqpacketListener listener = SeqpacketListener.bind(name);
+        SeqpacketEndpoint endpoint = null;
+        try {
+            endpoint = SeqpacketEndpoint.connect(name);
+            assertEquals(0, intOption(endpoint.pollFd(), SysSocket.SO_PASSCRED));
+            SeqpacketClient gipsClient = (SeqpacketClient) listener.receive(WAIT.toNanos()).client();
+            assertEquals(0, intOption(gipsClient.fd(), SysSocket.SO_PASSCRED), "a gips client has an address");
+            Process p = Peers.python("peer.py", "idle", "/tmp/" + name).start();
+            try {
+                assertEquals("CONNECTED", Peers.readLine(p, WAIT));
+                SeqpacketClient pythonClient = (SeqpacketClient) listener.receive(WAIT.toNanos()).client();
+                assertEquals(1, intOption(pythonClient.fd(), SysSocket.SO_PASSCRED), "the Python client has none");
+            } finally {
+                p.destroyForcibly();
+            }
+        } finally {
+            if (endpoint != null) {
+                endpoint.close();
+            }
+            listener.close();
+        }
+    }
+
+    private static int intOption(int fd, int option) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, 4);
+            assertEquals(0, SysSocket.getsockopt(Native.allocateCapture(arena), fd, SysSocket.SOL_SOCKET, option,
+                    value, length));
+            return value.get(ValueLayout.JAVA_INT, 0);
         }
     }
 
