@@ -32,6 +32,18 @@ public final class Connection implements Source, AutoCloseable {
     }
 
     /**
+     * Sends a message without handles to the client: the same as {@link #reply(byte[], Handle...)} with none,
+     * without the empty array a varargs call allocates.
+     *
+     * @throws IllegalArgumentException if the payload exceeds 16 MiB
+     * @throws ClosedChannelException if this connection is closed
+     * @throws IOException if the client has gone or the OS refused the message
+     */
+    public void reply(byte[] payload) throws IOException {
+        reply(payload, Outgoing.NO_HANDLES);
+    }
+
+    /**
      * Sends a message to the client.
      *
      * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
@@ -70,6 +82,19 @@ public final class Connection implements Source, AutoCloseable {
      * uses this instead of {@link #reply} so that such a client cannot stall it, and decides what to do with the
      * client (retry when the connection is reported {@linkplain dev.gips.poll.Interest#WRITABLE writable}, or
      * {@link #close()} it).
+     *
+     * @return {@code true} if the message was sent; {@code false} if the client's queue is full and nothing was
+     *         sent
+     * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
+     * @throws ClosedChannelException if this connection is closed
+     * @throws IOException if the client has gone or the OS refused the message
+     */
+    public boolean tryReply(byte[] payload) throws IOException {
+        return tryReply(payload, Outgoing.NO_HANDLES);
+    }
+
+    /**
+     * Like {@link #tryReply(byte[])}, with handles, which are copied to the client and stay open here.
      *
      * @return {@code true} if the message was sent; {@code false} if the client's queue is full and nothing was
      *         sent

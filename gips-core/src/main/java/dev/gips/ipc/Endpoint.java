@@ -76,6 +76,18 @@ public final class Endpoint implements Source, AutoCloseable {
     }
 
     /**
+     * Sends a message without handles: the same as {@link #send(byte[], Handle...)} with none, without the empty
+     * array a varargs call allocates, so that a steady stream of sends allocates nothing.
+     *
+     * @throws IllegalArgumentException if the payload exceeds 16 MiB
+     * @throws ClosedChannelException if the endpoint is closed
+     * @throws IOException if the service has gone or the OS refused the message
+     */
+    public void send(byte[] payload) throws IOException {
+        send(payload, Outgoing.NO_HANDLES);
+    }
+
+    /**
      * Sends a message; the handles are copied to the peer and stay open here.
      *
      * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles

@@ -14,6 +14,9 @@ import java.util.Objects;
 final class Outgoing {
     private Outgoing() {}
 
+    /** What the sends without handles pass: a varargs call with none would allocate an empty array each time. */
+    static final Handle[] NO_HANDLES = {};
+
     /**
      * Checks the payload size and the handles; returns the handles' raw values. Without handles this allocates
      * nothing: the steady-state send of a {@code byte[]} is garbage-free.

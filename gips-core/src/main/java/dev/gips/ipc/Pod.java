@@ -20,6 +20,16 @@ import java.io.IOException;
 public record Pod(Connection connection, Message message, Credentials credentials) {
 
     /**
+     * Replies to the client without handles: the same as {@code connection().reply(payload)}.
+     *
+     * @throws java.nio.channels.ClosedChannelException if the connection was closed
+     * @throws IOException if the client has gone
+     */
+    public void reply(byte[] payload) throws IOException {
+        connection.reply(payload);
+    }
+
+    /**
      * Replies to the client: the same as {@code connection().reply(payload, handles)}.
      *
      * @throws java.nio.channels.ClosedChannelException if the connection was closed
@@ -27,6 +37,18 @@ public record Pod(Connection connection, Message message, Credentials credential
      */
     public void reply(byte[] payload, Handle... handles) throws IOException {
         connection.reply(payload, handles);
+    }
+
+    /**
+     * Replies to the client without handles if that can be done without waiting for it to read: the same as
+     * {@code connection().tryReply(payload)}.
+     *
+     * @return {@code false} if the client's queue is full and nothing was sent
+     * @throws java.nio.channels.ClosedChannelException if the connection was closed
+     * @throws IOException if the client has gone
+     */
+    public boolean tryReply(byte[] payload) throws IOException {
+        return connection.tryReply(payload);
     }
 
     /**

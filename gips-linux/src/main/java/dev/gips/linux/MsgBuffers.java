@@ -39,6 +39,9 @@ final class MsgBuffers {
     /** A {@code pollfd} for a platform thread's timed wait. */
     final MemorySegment pollfd;
     private MemorySegment data;
+    /** The descriptors of the message {@link Wire#receivePayload} took last, until {@link #takeFds()}. */
+    private int[] fds = NO_FDS;
+    private static final int[] NO_FDS = new int[0];
     /** Whether {@link #data} holds any datagram we accept, so that a receive needs no length peek first. */
     private final boolean holdsAnyMessage;
 
@@ -87,6 +90,17 @@ final class MsgBuffers {
     /** Whether a receive may skip the length peek: any acceptable datagram fits {@link #data(long)}. */
     boolean holdsAnyMessage() {
         return holdsAnyMessage;
+    }
+
+    void putFds(int[] received) {
+        fds = received;
+    }
+
+    /** The descriptors of the last message received, once: they belong to the caller now. */
+    int[] takeFds() {
+        int[] taken = fds;
+        fds = NO_FDS;
+        return taken;
     }
 
     /** A data buffer of at least {@code size} bytes. */

@@ -136,16 +136,21 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
         if (!lock(readLock, timeoutNanos)) {
             return null;
         }
+        byte[] payload;
+        int[] fds;
         try {
             gate.enter();
             try {
-                return receiveLocked(timeoutNanos, deadline);
+                payload = receiveLocked(timeoutNanos, deadline);
+                fds = readBuffers.takeFds();
             } finally {
                 gate.exit();
             }
         } finally {
             readLock.unlock();
         }
+        // made here, in a small method the JIT inlines into Endpoint.recv, so that it never reaches the heap
+        return payload == null ? null : Wire.message(payload, fds);
     }
 
     /** Parks a virtual thread until the socket may take more; guarded by writeLock. */
@@ -156,23 +161,22 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
         }
     }
 
-    private RawMessage receiveLocked(long timeoutNanos, long deadline) throws IOException {
+    /** The next payload, its descriptors left in {@link #readBuffers}; {@code null} when the time is up. */
+    private byte[] receiveLocked(long timeoutNanos, long deadline) throws IOException {
         boolean virtual = Thread.currentThread().isVirtual();
         for (;;) {
             // platform threads wait in recvmsg itself: one system call per message; virtual threads never
             // wait in a downcall, which would hold their carrier
-            RawMessage m = Wire.receive(readBuffers, fd, timeoutNanos < 0 && !virtual, where);
+            byte[] m = Wire.receivePayload(readBuffers, fd, timeoutNanos < 0 && !virtual, where);
             if (gate.isClosing()) {
                 // close() shut the socket down to wake us; what we read, if anything, is for nobody
-                if (m != Wire.WOULD_BLOCK && m != Wire.EOF) {
-                    Fds.closeAll(fds(m));
-                }
+                Fds.closeAll(readBuffers.takeFds());
                 throw new AsynchronousCloseException();
             }
-            if (m == Wire.EOF) {
+            if (m == Wire.HUNG_UP) {
                 throw new EOFException(where.message("recv", "the service closed the connection"));
             }
-            if (m != Wire.WOULD_BLOCK) {
+            if (m != Wire.NOTHING) {
                 return m;
             }
             if (timeoutNanos == 0) {
@@ -188,10 +192,6 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 return null;
             }
         }
-    }
-
-    private static int[] fds(RawMessage m) {
-        return m.handles().stream().mapToInt(h -> (int) h.value()).toArray();
     }
 
     /** Takes {@code lock} within the timeout: 0 never waits, negative waits forever. */

@@ -252,6 +252,11 @@ final class Wire {
 
     // -------------------------------------------------------------------------------------------- receiving
 
+    /** What {@link #receivePayload} returns when nothing is queued and it was told not to wait. */
+    static final byte[] NOTHING = new byte[0];
+    /** What {@link #receivePayload} returns when the peer has hung up and nothing is queued. */
+    static final byte[] HUNG_UP = new byte[0];
+
     /**
      * Receives one message.
      *
@@ -260,6 +265,26 @@ final class Wire {
      * @throws ProtocolException if the peer broke the protocol; the datagram is consumed and its descriptors closed
      */
     static RawMessage receive(MsgBuffers b, int fd, boolean wait, Where where) throws IOException {
+        byte[] payload = receivePayload(b, fd, wait, where);
+        return payload == NOTHING ? WOULD_BLOCK : payload == HUNG_UP ? EOF : message(payload, b.takeFds());
+    }
+
+    /** The message of a payload from {@link #receivePayload} and the descriptors it left in the buffers. */
+    static RawMessage message(byte[] payload, int[] fds) {
+        return new RawMessage(payload, handles(fds));
+    }
+
+    /**
+     * Receives one message and returns its payload, leaving its descriptors in {@code b} for
+     * {@link MsgBuffers#takeFds()}. Returning only the array lets a caller that inlines into the API build the
+     * {@code RawMessage} where the JIT can see it die, so that a receive allocates only the payload and the
+     * {@code Message}.
+     *
+     * @param wait whether to block in the kernel until a datagram arrives (the socket must be blocking)
+     * @return the payload, {@link #NOTHING} or {@link #HUNG_UP}
+     * @throws ProtocolException if the peer broke the protocol; the datagram is consumed and its descriptors closed
+     */
+    static byte[] receivePayload(MsgBuffers b, int fd, boolean wait, Where where) throws IOException {
         MemorySegment msg = b.msghdr;
         long n;            // the datagram's length, when a peek was needed to size the buffer
         MemorySegment data;
@@ -276,7 +301,7 @@ final class Wire {
             if (n < 0) {
                 int e = Native.errno(b.errno);
                 if (e == Errno.EAGAIN) {
-                    return WOULD_BLOCK;
+                    return NOTHING;
                 }
                 throw where.error("recvmsg", e);
             }
@@ -302,7 +327,7 @@ final class Wire {
         if (m < 0) {
             int e = Native.errno(b.errno);
             if (e == Errno.EAGAIN) {
-                return WOULD_BLOCK;
+                return NOTHING;
             }
             throw where.error("recvmsg", e);
         }
@@ -310,7 +335,7 @@ final class Wire {
         long controlLength = msg.get(JAVA_LONG, SysSocket.MSG_CONTROLLEN);
         if (m == 0 && controlLength == 0 && msg.get(JAVA_INT, SysSocket.MSG_NAMELEN) == 0
                 && (flags & SysSocket.MSG_CTRUNC) == 0) {
-            return EOF; // no datagram: no sender's address, no control data (see the class comment)
+            return HUNG_UP; // no datagram: no sender's address, no control data (see the class comment)
         }
         int[] fds = receivedFds(b.control, controlLength);
         if (n > Limits.MAX_PAYLOAD || m > Limits.MAX_PAYLOAD || (n < 0 && (flags & SysSocket.MSG_TRUNC) != 0)) {
@@ -330,7 +355,8 @@ final class Wire {
             throw new ProtocolException(where.message("recvmsg", "MSG_TRUNC: message larger than announced"
                     + " (" + m + " of " + n + " bytes); dropped it"));
         }
-        byte[] payload = data.asSlice(0, m).toArray(JAVA_BYTE);
+        byte[] payload = new byte[(int) m];
+        MemorySegment.copy(data, JAVA_BYTE, 0, payload, 0, (int) m); // no slice: nothing allocated but the array
         if (m == MARKER_SIZE && fds.length > 0 && Arrays.equals(payload, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             int memfd = fds[fds.length - 1];
             fds = Arrays.copyOf(fds, fds.length - 1);
@@ -343,7 +369,8 @@ final class Wire {
                 Fds.closeQuietly(memfd);
             }
         }
-        return new RawMessage(payload, handles(fds));
+        b.putFds(fds);
+        return payload;
     }
 
     /**
@@ -390,7 +417,7 @@ final class Wire {
         return payload;
     }
 
-    private static List<RawHandle> handles(int[] fds) {
+    static List<RawHandle> handles(int[] fds) {
         if (fds.length == 0) {
             return List.of();
         }
