@@ -110,6 +110,21 @@ public class ShmThroughput {
         return data;
     }
 
+    /** 1 MiB from a {@code byte[]} into {@code Shm.segment()}: what {@code shmWrite} does, without the API. */
+    @Benchmark
+    public MemorySegment shmSegmentWrite() {
+        MemorySegment data = shm.segment();
+        MemorySegment.copy(heap, 0, data, ValueLayout.JAVA_BYTE, 0, BLOCK);
+        return data;
+    }
+
+    /** The JDK's floor for {@code shmWrite}: 1 MiB from a {@code byte[]} into an off-heap segment. */
+    @Benchmark
+    public MemorySegment arrayToSegment() {
+        MemorySegment.copy(heap, 0, target, ValueLayout.JAVA_BYTE, 0, BLOCK);
+        return target;
+    }
+
     /** The baseline: 1 MiB between two off-heap segments. */
     @Benchmark
     public MemorySegment segmentCopy() {
