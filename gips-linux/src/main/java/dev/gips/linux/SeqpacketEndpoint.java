@@ -132,7 +132,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
 
     @Override
     public RawMessage receive(long timeoutNanos) throws IOException {
-        long deadline = System.nanoTime() + timeoutNanos;
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0; // the clock only when needed
         if (!lock(readLock, timeoutNanos)) {
             return null;
         }

@@ -258,7 +258,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
 
     @Override
     public Arrival receive(long timeoutNanos) throws IOException {
-        long deadline = System.nanoTime() + timeoutNanos;
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0; // the clock only when needed
         if (!SeqpacketEndpoint.lock(receiveLock, timeoutNanos)) {
             return null;
         }
@@ -310,7 +310,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 readRecentFirst = false; // nothing queued: it waits for our reply, or it is gone
             }
             run = 0;
-            long left = deadline - System.nanoTime();
+            long left = timeoutNanos > 0 ? deadline - System.nanoTime() : 0;
             int ms = virtual || timeoutNanos == 0 || (timeoutNanos > 0 && left <= 0) ? 0
                     : timeoutNanos < 0 ? -1 : Sockets.millisRoundedUp(left);
             int n = SysEpoll.epoll_wait(readBuffers.errno, epfd, events, MAX_EVENTS, ms);
@@ -326,7 +326,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             if (n > 0) {
                 continue;
             }
-            left = deadline - System.nanoTime();
+            left = timeoutNanos > 0 ? deadline - System.nanoTime() : 0;
             if (timeoutNanos == 0 || (timeoutNanos > 0 && left <= 0)) {
                 return null;
             }
