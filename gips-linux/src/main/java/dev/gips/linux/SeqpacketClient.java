@@ -1,7 +1,6 @@
 package dev.gips.linux;
 
 import dev.gips.ipc.Credentials;
-import dev.gips.spi.Arrival;
 import dev.gips.spi.ClientChannel;
 import dev.gips.spi.RawMessage;
 import dev.gips.spi.ReleaseGate;
@@ -49,30 +48,30 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         return fd;
     }
 
-    /** Reads one message for the listener; {@code null} if none is queued. Never throws for what the client did. */
-    Arrival receive(MsgBuffers buffers) {
+    /**
+     * Reads one message for the listener: its payload, with its descriptors left in {@code buffers};
+     * {@link Wire#NOTHING} if none is queued; {@link Wire#HUNG_UP} once the client has gone or was dropped for
+     * breaking the protocol (it is closed then). Never throws for what the client did.
+     */
+    byte[] receive(MsgBuffers buffers) {
         if (!gate.tryEnter()) {
-            return null;
+            return Wire.NOTHING;
         }
         try {
-            RawMessage m = Wire.receive(buffers, fd, false, where);
-            if (m == Wire.WOULD_BLOCK) {
-                return null;
-            }
-            if (m == Wire.EOF) {
+            byte[] m = Wire.receivePayload(buffers, fd, false, where);
+            if (m == Wire.HUNG_UP) {
                 close();
-                return Arrival.disconnected(this);
             }
-            return Arrival.message(this, m);
+            return m;
         } catch (Wire.ProtocolException e) {
             LOG.warn("service \"{}\": dropped client pid {} uid {}: {}", where.service(), credentials.pid(),
                     credentials.uid(), e.getMessage());
             close();
-            return Arrival.disconnected(this);
+            return Wire.HUNG_UP;
         } catch (IOException e) {
             LOG.debug("service \"{}\": client pid {} failed: {}", where.service(), credentials.pid(), e.toString());
             close();
-            return Arrival.disconnected(this);
+            return Wire.HUNG_UP;
         } finally {
             gate.exit();
         }

@@ -262,16 +262,49 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         if (!SeqpacketEndpoint.lock(receiveLock, timeoutNanos)) {
             return null;
         }
+        Arrival a;
+        SeqpacketClient from;
+        byte[] payload;
+        int[] fds;
         try {
             gate.enter();
             try {
-                return receiveLocked(timeoutNanos, deadline);
+                a = receiveLocked(timeoutNanos, deadline);
+                from = messageFrom;
+                payload = messagePayload;
+                fds = readBuffers.takeFds();
+                messageFrom = null;
+                messagePayload = null;
             } finally {
                 gate.exit();
             }
         } finally {
             receiveLock.unlock();
         }
+        // a message's Arrival is made here, in a small method the JIT inlines into Listener.accept, so that neither
+        // it nor its RawMessage reaches the heap
+        return a == MESSAGE_TAKEN ? Arrival.message(from, Wire.message(payload, fds)) : a;
+    }
+
+    /**
+     * What {@link #receiveLocked} returns for a message, which it leaves in {@link #messageFrom},
+     * {@link #messagePayload} and {@link #readBuffers}.
+     */
+    private static final Arrival MESSAGE_TAKEN = Arrival.disconnected(null);
+    private SeqpacketClient messageFrom;                                  // guarded by receiveLock
+    private byte[] messagePayload;                                        // guarded by receiveLock
+
+    /** The outcome of {@code c.receive}: {@code null} if nothing came, else what {@link #receiveLocked} returns. */
+    private Arrival took(SeqpacketClient c, byte[] m) {
+        if (m == Wire.NOTHING) {
+            return null;
+        }
+        if (m == Wire.HUNG_UP) {
+            return Arrival.disconnected(c);
+        }
+        messageFrom = c;
+        messagePayload = m;
+        return MESSAGE_TAKEN;
     }
 
     private Arrival receiveLocked(long timeoutNanos, long deadline) throws IOException {
@@ -289,7 +322,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                     a = acceptOne(timeoutNanos != 0);
                 } else {
                     SeqpacketClient c = clients.get(token);
-                    a = c == null ? null : c.receive(readBuffers);
+                    a = c == null ? null : took(c, c.receive(readBuffers));
                     if (a != null) {
                         tookFromEvent(c);
                     }
@@ -302,7 +335,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 throw new AsynchronousCloseException();
             }
             if (readRecentFirst && run < MAX_RUN) {
-                Arrival a = recent.receive(readBuffers);
+                Arrival a = took(recent, recent.receive(readBuffers));
                 if (a != null) {
                     run++;
                     return a;
