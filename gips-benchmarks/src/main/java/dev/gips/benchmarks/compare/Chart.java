@@ -10,7 +10,7 @@ final class Chart {
     private Chart() {}
 
     private static final String[] COLOURS = {"#222222", "#8c8c8c", "#d62728", "#ff7f0e", "#1f77b4", "#17becf",
-        "#2ca02c"};
+        "#2ca02c", "#9467bd"};
     private static final int W = 760;
     private static final int H = 460;
     private static final int LEFT = 70;

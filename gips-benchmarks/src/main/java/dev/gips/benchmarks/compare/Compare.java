@@ -14,10 +14,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.openjdk.jmh.profile.GCProfiler;
@@ -52,8 +54,8 @@ public final class Compare {
     /** How long each part runs. */
     record Settings(int rounds, long warmupMs, long measureMs, int pollRounds, int pollWarmup, int pollSeconds,
             int jmhWarmups, int jmhIterations, int coldRuns) {
-        static final Settings FULL = new Settings(3, 1000, 1500, 2, 3, 5, 3, 5, 12);
-        static final Settings QUICK = new Settings(1, 300, 500, 1, 1, 2, 1, 2, 3);
+        static final Settings FULL = new Settings(5, 300, 1000, 3, 2, 4, 3, 5, 12);
+        static final Settings QUICK = new Settings(2, 200, 300, 1, 1, 2, 1, 2, 3);
     }
 
     /**
@@ -68,7 +70,8 @@ public final class Compare {
         }
     }
 
-    private static final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+    /** Peer → task ({@code rtt:64}) → round → the client's figure for that round. */
+    private static final Map<String, Map<String, Map<Integer, Double>>> results = new LinkedHashMap<>();
     private static final java.util.Set<Long> READY = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** {@code Compare OUTPUT_DIR [quick]}. */
@@ -82,6 +85,7 @@ public final class Compare {
         Path dir = Files.createTempDirectory("gips-compare-");
         try {
             Path cPeer = compile(dir, "seqpacket_peer");
+            Path cStream = compile(dir, "stream_peer");
             Path pollClient = compile(dir, "poll_client");
             Path pollServer = compile(dir, "poll_server");
             String java = ProcessHandle.current().info().command().orElse("java");
@@ -92,7 +96,10 @@ public final class Compare {
                     new Peer("c", "C (SOCK_SEQPACKET, gcc -O2)",
                             p -> List.of(cPeer.toString(), "server", p),
                             p -> List.of(cPeer.toString(), "client", p), true),
-                    new Peer("c-passcred", "C with SO_PASSCRED set, as gips sets it",
+                    new Peer("c-stream", "C over SOCK_STREAM (the JDK peers' socket type and framing)",
+                            p -> List.of(cStream.toString(), "server", p),
+                            p -> List.of(cStream.toString(), "client", p), false),
+                    new Peer("c-passcred", "C with SO_PASSCRED (what gips sets for a client without an address)",
                             p -> List.of("env", "GIPS_PASSCRED=1", cPeer.toString(), "server", p),
                             p -> List.of("env", "GIPS_PASSCRED=1", cPeer.toString(), "client", p), true),
                     new Peer("gips", "gips, platform threads",
@@ -120,7 +127,10 @@ public final class Compare {
             report.results = results;
 
             for (int round = 1; round <= s.rounds(); round++) {
-                for (Peer peer : peers) {
+                // each round starts at another peer, so that no peer always runs right after the same one
+                List<Peer> order = new ArrayList<>(peers);
+                Collections.rotate(order, -(round - 1) * peers.size() / s.rounds());
+                for (Peer peer : order) {
                     log("round " + round + "/" + s.rounds() + ": " + peer.label());
                     try {
                         runPair(dir, peer, s, round);
@@ -148,12 +158,12 @@ public final class Compare {
 
     /** One part of the run that yields figures by name. */
     @FunctionalInterface
-    interface Part {
-        Map<String, Double> run() throws Exception;
+    interface Part<T> {
+        Map<String, T> run() throws Exception;
     }
 
     /** Runs a part; if it fails, says so in the report and goes on with the others. */
-    private static Map<String, Double> part(Report report, String name, Part part) {
+    private static <T> Map<String, T> part(Report report, String name, Part<T> part) {
         try {
             return part.run();
         } catch (Exception e) {
@@ -179,15 +189,17 @@ public final class Compare {
         List<String> client = new ArrayList<>(peer.client().apply(socket.toString()));
         client.add(String.valueOf(s.warmupMs()));
         client.add(String.valueOf(s.measureMs()));
+        client.add(tasks.get(0)); // once more first, thrown away: it warms up a fresh JVM's JIT
         client.addAll(tasks);
         Process server = startServer(peer.server().apply(socket.toString()));
         try {
-            for (String line : runClient(client)) {
+            List<String> lines = runClient(client);
+            for (String line : lines.subList(1, lines.size())) {
                 String[] f = line.trim().split("\\s+");
                 String key = f[0] + ":" + f[1];
                 double value = Double.parseDouble(f[2]);
                 results.computeIfAbsent(peer.name(), k -> new LinkedHashMap<>())
-                        .computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+                        .computeIfAbsent(key, k -> new TreeMap<>()).put(round, value);
             }
         } finally {
             stop(server);
@@ -280,11 +292,14 @@ public final class Compare {
 
     // -------------------------------------------------------------------------------------------- poll server
 
-    private static Map<String, Double> poll(Path dir, Settings s, Path cServer, Path client,
+    private static Map<String, Map<Integer, Double>> poll(Path dir, Settings s, Path cServer, Path client,
             Function<String, List<String>> jvm) throws Exception {
-        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, Map<Integer, Double>> rates = new LinkedHashMap<>();
+        List<String> servers = List.of("c", "gips", "gips-drain", "jdk");
         for (int round = 1; round <= s.pollRounds(); round++) {
-            for (String server : List.of("c", "gips", "gips-drain", "jdk")) {
+            List<String> order = new ArrayList<>(servers);
+            Collections.rotate(order, -(round - 1));
+            for (String server : order) {
                 log("poll server, 1,000 clients, round " + round + "/" + s.pollRounds() + ": " + server);
                 Path socket = dir.resolve("poll-" + server + "-" + round + ".sock");
                 List<String> command = switch (server) {
@@ -302,16 +317,14 @@ public final class Compare {
                         c.add("stream");
                     }
                     double rate = Double.parseDouble(runClient(c).get(0).trim());
-                    rates.computeIfAbsent(server, k -> new ArrayList<>()).add(rate);
+                    rates.computeIfAbsent(server, k -> new TreeMap<>()).put(round, rate);
                 } finally {
                     stop(p);
                     Files.deleteIfExists(socket);
                 }
             }
         }
-        Map<String, Double> medians = new LinkedHashMap<>();
-        rates.forEach((k, v) -> medians.put(k, median(v)));
-        return medians;
+        return rates;
     }
 
     // -------------------------------------------------------------------------------------------- JMH parts
