@@ -29,7 +29,9 @@ int main(int argc, char **argv) {
     char msg[8] = "pingpong";
     for (int i = 0; i < n; i++) {
         int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-        if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) { perror("connect"); return 1; }
+        sa_family_t autobind = AF_UNIX; /* an address, like every gips client (see seqpacket_peer.c) */
+        if (fd < 0 || bind(fd, (struct sockaddr *) &autobind, sizeof autobind) < 0
+                || connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) { perror("connect"); return 1; }
         struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
         epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
         if (send(fd, msg, sizeof msg, 0) != sizeof msg) { perror("send"); return 1; }

@@ -1,6 +1,7 @@
 /* The C baseline for PollThroughput: the same loop as the Java server (level-triggered epoll over the listening
- * socket and every client, one message per event, echo), written directly against the kernel.
- * usage: poll_server PATH   (prints "ready" once listening; runs until killed) */
+ * socket and every client, one message per event, echo), written directly against the kernel. With "stream" it
+ * serves SOCK_STREAM, the socket type of the JDK Selector server: what that server would be without a JVM.
+ * usage: poll_server PATH [stream]   (prints "ready" once listening; runs until killed) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -11,11 +12,12 @@
 #include <unistd.h>
 
 int main(int argc, char **argv) {
-    if (argc != 2) { fprintf(stderr, "usage: %s PATH\n", argv[0]); return 2; }
+    if (argc != 2 && argc != 3) { fprintf(stderr, "usage: %s PATH [stream]\n", argv[0]); return 2; }
+    int type = argc == 3 && !strcmp(argv[2], "stream") ? SOCK_STREAM : SOCK_SEQPACKET;
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     strncpy(sa.sun_path, argv[1], sizeof sa.sun_path - 1);
     unlink(argv[1]);
-    int lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int lfd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (bind(lfd, (struct sockaddr *) &sa, sizeof sa) < 0 || listen(lfd, 4096) < 0) { perror("bind"); return 1; }
     int ep = epoll_create1(EPOLL_CLOEXEC);
     struct epoll_event ev = { .events = EPOLLIN, .data.fd = lfd };

@@ -222,6 +222,10 @@ static int client(const char *path, long long warmup, long long measure, int nta
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     strncpy(sa.sun_path, path, sizeof sa.sun_path - 1);
     int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    /* an abstract autobind name, as gips endpoints take (and Rust gips gets from SO_PASSCRED): a server that sees
+     * the client's address needs no SO_PASSCRED to tell an empty message from end-of-stream */
+    sa_family_t autobind = AF_UNIX;
+    if (bind(fd, (struct sockaddr *) &autobind, sizeof autobind) < 0) die("bind");
     if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) die("connect");
     maybe_passcred(fd);
     int own = open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -295,7 +295,7 @@ public final class Compare {
     private static Map<String, Map<Integer, Double>> poll(Path dir, Settings s, Path cServer, Path client,
             Function<String, List<String>> jvm) throws Exception {
         Map<String, Map<Integer, Double>> rates = new LinkedHashMap<>();
-        List<String> servers = List.of("c", "gips", "gips-drain", "jdk");
+        List<String> servers = List.of("c", "c-stream", "gips", "gips-drain", "jdk");
         for (int round = 1; round <= s.pollRounds(); round++) {
             List<String> order = new ArrayList<>(servers);
             Collections.rotate(order, -(round - 1));
@@ -304,6 +304,7 @@ public final class Compare {
                 Path socket = dir.resolve("poll-" + server + "-" + round + ".sock");
                 List<String> command = switch (server) {
                     case "c" -> List.of(cServer.toString(), socket.toString());
+                    case "c-stream" -> List.of(cServer.toString(), socket.toString(), "stream");
                     case "gips" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(), "one");
                     case "gips-drain" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(),
                             "drain");
@@ -313,7 +314,7 @@ public final class Compare {
                 try {
                     List<String> c = new ArrayList<>(List.of(client.toString(), socket.toString(), "1000",
                             String.valueOf(s.pollWarmup()), String.valueOf(s.pollSeconds())));
-                    if (server.equals("jdk")) {
+                    if (server.equals("jdk") || server.equals("c-stream")) {
                         c.add("stream");
                     }
                     double rate = Double.parseDouble(runClient(c).get(0).trim());

@@ -152,7 +152,10 @@ final class Report {
         Ratio pg = pollRatio("gips", "jdk");
         row(b, "poll-driven server (1,000 clients) ≥ JDK Selector", "draining each event " + pd.spread()
                 + " × JDK, one message per event " + pg.spread() + " × JDK (" + rate(pollValue("gips-drain")) + ", "
-                + rate(pollValue("gips")) + " vs " + rate(pollValue("jdk")) + " msg/s)",
+                + rate(pollValue("gips")) + " vs " + rate(pollValue("jdk")) + " msg/s); draining each event "
+                + pollRatio("gips-drain", "c").text() + " × C epoll (SOCK_SEQPACKET), which is "
+                + pollRatio("c", "jdk").text() + " × JDK; the JDK Selector is " + pollRatio("jdk", "c-stream").text()
+                + " × C epoll over its socket type",
                 Math.max(pg.median(), pd.median()) >= 1);
         double copy = shm.getOrDefault("segmentCopy", Double.NaN);
         for (String op : List.of("shmWrite", "shmReadInto", "shmRead")) {
@@ -238,11 +241,14 @@ final class Report {
                 .append("connections of the C load generator (`poll_client.c`), each with one message in flight. ")
                 .append("gips: `Poller` + `Listener.tryAccept`, one message per event (the README's pattern) or ")
                 .append("draining each event; JDK: `Selector` over Unix-domain `SocketChannel`s, one read per ")
-                .append("event (stream sockets); C: level-triggered epoll, one `recv` per event.\n\n")
+                .append("event (stream sockets); C: level-triggered epoll, one `recv` per event, over SOCK_SEQPACKET ")
+                .append("like gips and over SOCK_STREAM like the JDK. The clients bind an autobind address, as gips ")
+                .append("endpoints do.\n\n")
                 .append("| server | messages/s | × C | × JDK Selector |\n| --- | ---: | ---: | ---: |\n");
-        Map<String, String> labels = Map.of("c", "C epoll (SOCK_SEQPACKET)", "gips", "gips Poller, one message per "
+        Map<String, String> labels = Map.of("c", "C epoll (SOCK_SEQPACKET)", "c-stream", "C epoll (SOCK_STREAM)",
+                "gips", "gips Poller, one message per "
                 + "event", "gips-drain", "gips Poller, draining each event", "jdk", "JDK Selector (SOCK_STREAM)");
-        for (String k : List.of("c", "gips", "gips-drain", "jdk")) {
+        for (String k : List.of("c", "c-stream", "gips", "gips-drain", "jdk")) {
             b.append("| ").append(labels.get(k)).append(" | ").append(rate(pollValue(k))).append(" | ")
                     .append(pollRatio(k, "c").text()).append(" | ").append(pollRatio(k, "jdk").spread())
                     .append(" |\n");
