@@ -54,7 +54,7 @@ public final class Compare {
     /** How long each part runs. */
     record Settings(int rounds, long warmupMs, long measureMs, int pollRounds, int pollWarmup, int pollSeconds,
             int jmhWarmups, int jmhIterations, int coldRuns) {
-        static final Settings FULL = new Settings(5, 300, 1000, 3, 2, 4, 3, 5, 12);
+        static final Settings FULL = new Settings(4, 1000, 800, 3, 2, 4, 3, 5, 12);
         static final Settings QUICK = new Settings(2, 200, 300, 1, 1, 2, 1, 2, 3);
     }
 
@@ -144,7 +144,7 @@ public final class Compare {
             report.poll = part(report, "poll-driven server", () -> poll(dir, s, pollServer, pollClient, jvm));
             report.allocation = part(report, "allocation", () -> allocation(s, cPeer));
             report.shm = part(report, "shared memory", () -> shm(s));
-            report.cold = part(report, "cold start", () -> coldStart(s, jvm));
+            report.cold = part(report, "cold start", () -> coldStart(dir, s, java, cp));
             report.jdk = childJdk(java);
         } finally {
             deleteTree(dir);
@@ -379,32 +379,85 @@ public final class Compare {
 
     // --------------------------------------------------------------------------------------------- cold start
 
-    private static Map<String, Double> coldStart(Settings s, Function<String, List<String>> jvm) throws Exception {
-        Map<String, List<Double>> ms = new LinkedHashMap<>();
-        List<String> kinds = List.of("none", "ffm", "jdk", "gips");
-        for (String kind : kinds) {
-            timeOnce(jvm, kind); // the first run of each warms the OS's file cache
+    /** Cold-start programs ({@link ColdStart} kinds); those ending in {@code -aot} run from a JDK AOT cache. */
+    static final List<String> COLD_KINDS = List.of("none", "ffm", "jdk", "gips", "jdk-aot", "gips-aot");
+
+    private static Map<String, Map<Integer, Double>> coldStart(Path dir, Settings s, String java, String cp)
+            throws Exception {
+        // JDK 25's AOT cache (JEP 483, 514) stores only classes that come from jars: pack the class path's directories
+        String jars = jarredClassPath(dir, cp);
+        Map<String, List<String>> commands = new LinkedHashMap<>();
+        for (String kind : COLD_KINDS) {
+            String program = kind.replace("-aot", "");
+            List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+            if (kind.endsWith("-aot")) {
+                Path cache = dir.resolve(program + ".aot");
+                List<String> training = concat(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                        "-XX:AOTCacheOutput=" + cache, "-cp", jars, ColdStart.class.getName()), program);
+                if (Runtime.version().feature() < 25 || run(training) != 0 || !Files.exists(cache)) {
+                    log("no AOT cache for " + program + " (needs JDK 25+); its row stays empty");
+                    continue;
+                }
+                command.addAll(List.of("-XX:AOTCache=" + cache, "-Xshare:auto", "-cp", jars));
+            } else {
+                command.addAll(List.of("-cp", cp));
+            }
+            command.addAll(List.of(ColdStart.class.getName(), program));
+            commands.put(kind, command);
+            timeOnce(command); // the first run of each warms the OS's file cache
         }
         log("cold start, " + s.coldRuns() + " fresh JVMs each");
-        for (int i = 0; i < s.coldRuns(); i++) {
-            for (String kind : kinds) {
-                ms.computeIfAbsent(kind, k -> new ArrayList<>()).add(timeOnce(jvm, kind));
+        Map<String, Map<Integer, Double>> ms = new LinkedHashMap<>();
+        for (int i = 1; i <= s.coldRuns(); i++) {
+            for (var e : commands.entrySet()) {
+                ms.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).put(i, timeOnce(e.getValue()));
             }
         }
-        Map<String, Double> medians = new LinkedHashMap<>();
-        ms.forEach((k, v) -> medians.put(k, median(v)));
-        return medians;
+        return ms;
     }
 
-    private static double timeOnce(Function<String, List<String>> jvm, String kind) throws Exception {
-        List<String> command = concat(jvm.apply(ColdStart.class.getName()), kind);
+    private static double timeOnce(List<String> command) throws Exception {
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
-            throw new IllegalStateException("cold start " + kind + " failed: " + output);
+            throw new IllegalStateException("cold start failed: " + command + ": " + output);
         }
         return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private static int run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int status = p.waitFor();
+        if (status != 0) {
+            log("failed (exit " + status + "): " + command + ": " + output.strip());
+        }
+        return status;
+    }
+
+    /** The class path with every directory replaced by a jar of its files. */
+    private static String jarredClassPath(Path dir, String cp) throws IOException {
+        List<String> entries = new ArrayList<>();
+        int n = 0;
+        for (String entry : cp.split(java.io.File.pathSeparator)) {
+            Path path = Path.of(entry);
+            if (!Files.isDirectory(path)) {
+                entries.add(entry);
+                continue;
+            }
+            Path jar = dir.resolve("classes-" + n++ + ".jar");
+            try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+                    var files = Files.walk(path)) {
+                for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                    out.putNextEntry(new java.util.jar.JarEntry(path.relativize(f).toString().replace('\\', '/')));
+                    Files.copy(f, out);
+                    out.closeEntry();
+                }
+            }
+            entries.add(jar.toString());
+        }
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     // ----------------------------------------------------------------------------------------------- helpers
