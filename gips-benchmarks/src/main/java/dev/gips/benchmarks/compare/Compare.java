@@ -398,7 +398,7 @@ public final class Compare {
                     log("no AOT cache for " + program + " (needs JDK 25+); its row stays empty");
                     continue;
                 }
-                command.addAll(List.of("-XX:AOTCache=" + cache, "-Xshare:auto", "-cp", jars));
+                command.addAll(List.of("-XX:AOTCache=" + cache, "-cp", jars));
             } else {
                 command.addAll(List.of("-cp", cp));
             }
