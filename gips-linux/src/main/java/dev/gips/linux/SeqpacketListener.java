@@ -312,9 +312,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         boolean virtual = Thread.currentThread().isVirtual();
         for (;;) {
             while (pendingIndex < pendingCount) {
-                MemorySegment ev = events.asSlice(pendingIndex++ * SysEpoll.EPOLL_EVENT.byteSize(),
-                        SysEpoll.EPOLL_EVENT);
-                long token = ev.get(SysEpoll.DATA_LAYOUT, SysEpoll.DATA);
+                long token = events.get(SysEpoll.DATA_LAYOUT,
+                        pendingIndex++ * SysEpoll.EPOLL_EVENT.byteSize() + SysEpoll.DATA);
                 Arrival a;
                 if (token == WAKE_TOKEN) {
                     a = null; // only close() writes the eventfd; we never drain it, so every waiter wakes

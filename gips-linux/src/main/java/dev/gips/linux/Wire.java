@@ -156,15 +156,28 @@ final class Wire {
         }
     }
 
+    /**
+     * Sets every field of a {@code struct msghdr} with one iovec, which costs less than clearing it first (a stub
+     * call per message); the kernel reads no padding.
+     */
+    private static void msghdr(MemorySegment msg, MemorySegment name, int nameLength, MemorySegment iov,
+            MemorySegment control, long controlLength) {
+        msg.set(ADDRESS, SysSocket.MSG_NAME, name);
+        msg.set(JAVA_INT, SysSocket.MSG_NAMELEN, nameLength);
+        msg.set(ADDRESS, SysSocket.MSG_IOV, iov);
+        msg.set(JAVA_LONG, SysSocket.MSG_IOVLEN, 1);
+        msg.set(ADDRESS, SysSocket.MSG_CONTROL, control);
+        msg.set(JAVA_LONG, SysSocket.MSG_CONTROLLEN, controlLength);
+        msg.set(JAVA_INT, SysSocket.MSG_FLAGS, 0);
+    }
+
     /** {@code sendmsg} of one datagram; returns the bytes sent or {@code -errno}. */
     private static long sendDatagram(MsgBuffers b, int fd, MemorySegment data, long len, long[] handles,
             Waiter waiter) throws IOException {
         MemorySegment msg = b.msghdr;
-        msg.fill((byte) 0);
         b.iov.set(ADDRESS, SysSocket.IOV_BASE, data);
         b.iov.set(JAVA_LONG, SysSocket.IOV_LEN, len);
-        msg.set(ADDRESS, SysSocket.MSG_IOV, b.iov);
-        msg.set(JAVA_LONG, SysSocket.MSG_IOVLEN, 1);
+        msghdr(msg, MemorySegment.NULL, 0, b.iov, MemorySegment.NULL, 0);
         if (handles.length > 0) {
             MemorySegment c = b.control;
             c.set(JAVA_LONG, CMSG_LEN_OFFSET, CMSG_LEN(4L * handles.length));
@@ -309,15 +322,9 @@ final class Wire {
         }
 
         // 2. take it, with its control messages
-        msg.fill((byte) 0);
         b.iov.set(ADDRESS, SysSocket.IOV_BASE, data);
         b.iov.set(JAVA_LONG, SysSocket.IOV_LEN, data.byteSize());
-        msg.set(ADDRESS, SysSocket.MSG_IOV, b.iov);
-        msg.set(JAVA_LONG, SysSocket.MSG_IOVLEN, 1);
-        msg.set(ADDRESS, SysSocket.MSG_CONTROL, b.control);
-        msg.set(JAVA_LONG, SysSocket.MSG_CONTROLLEN, b.control.byteSize());
-        msg.set(ADDRESS, SysSocket.MSG_NAME, b.name);
-        msg.set(JAVA_INT, SysSocket.MSG_NAMELEN, (int) b.name.byteSize());
+        msghdr(msg, b.name, (int) b.name.byteSize(), b.iov, b.control, b.control.byteSize());
         long m;
         // without a peek, this call is the one that waits; after a peek the datagram is there already
         int recvFlags = SysSocket.MSG_CMSG_CLOEXEC | (n < 0 && wait ? 0 : SysSocket.MSG_DONTWAIT);
