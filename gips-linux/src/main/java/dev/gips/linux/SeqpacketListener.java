@@ -111,7 +111,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             if (!address.isAbstract()) {
                 fileId = fileId(address.path(), arena);
                 // before listen(): nobody can connect yet, so there is no window with the umask's mode
-                if (SysStat.chmod(errno, arena.allocateFrom(address.path()), 0666) < 0) {
+                if (SysStat.fchmodat(errno, SysStat.AT_FDCWD, arena.allocateFrom(address.path()), 0666, 0) < 0) {
                     throw where.error("chmod 0666", Native.errno(errno));
                 }
             }
