@@ -218,7 +218,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         if (e != Errno.ECONNREFUSED && e != Errno.ENOENT) {
             throw where.error("bind", "address in use, and probing it failed with " + Errno.describe(e));
         }
-        if (Unistd.unlink(errno, path) < 0 && Native.errno(errno) != Errno.ENOENT) {
+        if (Unistd.unlinkat(errno, SysStat.AT_FDCWD, path, 0) < 0 && Native.errno(errno) != Errno.ENOENT) {
             throw where.error("unlink of the stale socket", Native.errno(errno));
         }
         LOG.debug("removed stale socket {} of a dead service", address.path());
@@ -240,7 +240,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         try (Arena arena = Arena.ofConfined()) {
             long[] now = fileId(address.path(), arena);
             if (now != null && Arrays.equals(now, id)) {
-                Unistd.unlink(Native.allocateCapture(arena), arena.allocateFrom(address.path()));
+                Unistd.unlinkat(Native.allocateCapture(arena), SysStat.AT_FDCWD, arena.allocateFrom(address.path()),
+                        0);
             }
         } catch (IOException e) {
             LOG.debug("could not remove socket file {}: {}", address.path(), e.toString());
