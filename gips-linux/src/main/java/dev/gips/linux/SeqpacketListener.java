@@ -469,7 +469,16 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         }
     }
 
+    /**
+     * Wakes the thread blocked in {@link #receive}, if any. Open clients count as users of the gate too, so close()
+     * calls this for every listener that has clients; with nobody holding the receive lock there is nobody to wake,
+     * and the write is skipped (sparing a fresh JVM the link of {@code write}). No waiter is missed: close() marks
+     * the gate closing before this reads the lock, and a receiver that takes the lock afterwards sees the mark.
+     */
     private void wake() {
+        if (!receiveLock.isLocked()) {
+            return;
+        }
         try (Arena arena = Arena.ofConfined()) {
             Unistd.write(Native.allocateCapture(arena), wakeFd, arena.allocateFrom(JAVA_LONG, 1L), 8);
         }
