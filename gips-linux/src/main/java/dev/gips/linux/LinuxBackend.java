@@ -27,8 +27,11 @@ public final class LinuxBackend implements Backend {
     public LinuxBackend() {}
 
     private static Throwable probe() {
-        // links the first bindings: fails here, not in the middle of a call, if native access is denied
-        return new BackendProbe("Linux", List.of("Linux"), "dev.gips.linux").run(Unistd::getpid);
+        // links the first bindings: fails here, not in the middle of a call, if native access is denied. close(-1)
+        // only fails with EBADF, and its shape, int(int) with errno, is one every service or client links anyway
+        // (close, epoll_create1): a probe of its own shape would cost a fresh JVM one more stub to generate
+        return new BackendProbe("Linux", List.of("Linux"), "dev.gips.linux")
+                .run(() -> Unistd.close(Native.threadCapture(), -1));
     }
 
     @Override

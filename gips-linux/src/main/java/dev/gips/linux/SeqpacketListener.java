@@ -111,7 +111,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             if (!address.isAbstract()) {
                 fileId = fileId(address.path(), arena);
                 // before listen(): nobody can connect yet, so there is no window with the umask's mode
-                if (SysStat.chmod(errno, arena.allocateFrom(address.path()), 0666) < 0) {
+                if (SysStat.fchmodat(errno, SysStat.AT_FDCWD, arena.allocateFrom(address.path()), 0666, 0) < 0) {
                     throw where.error("chmod 0666", Native.errno(errno));
                 }
             }
@@ -218,7 +218,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         if (e != Errno.ECONNREFUSED && e != Errno.ENOENT) {
             throw where.error("bind", "address in use, and probing it failed with " + Errno.describe(e));
         }
-        if (Unistd.unlink(errno, path) < 0 && Native.errno(errno) != Errno.ENOENT) {
+        if (Unistd.unlinkat(errno, SysStat.AT_FDCWD, path, 0) < 0 && Native.errno(errno) != Errno.ENOENT) {
             throw where.error("unlink of the stale socket", Native.errno(errno));
         }
         LOG.debug("removed stale socket {} of a dead service", address.path());
@@ -240,7 +240,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         try (Arena arena = Arena.ofConfined()) {
             long[] now = fileId(address.path(), arena);
             if (now != null && Arrays.equals(now, id)) {
-                Unistd.unlink(Native.allocateCapture(arena), arena.allocateFrom(address.path()));
+                Unistd.unlinkat(Native.allocateCapture(arena), SysStat.AT_FDCWD, arena.allocateFrom(address.path()),
+                        0);
             }
         } catch (IOException e) {
             LOG.debug("could not remove socket file {}: {}", address.path(), e.toString());
@@ -467,7 +468,16 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         }
     }
 
+    /**
+     * Wakes the thread blocked in {@link #receive}, if any. Open clients count as users of the gate too, so close()
+     * calls this for every listener that has clients; with nobody holding the receive lock there is nobody to wake,
+     * and the write is skipped (sparing a fresh JVM the link of {@code write}). No waiter is missed: close() marks
+     * the gate closing before this reads the lock, and a receiver that takes the lock afterwards sees the mark.
+     */
     private void wake() {
+        if (!receiveLock.isLocked()) {
+            return;
+        }
         try (Arena arena = Arena.ofConfined()) {
             Unistd.write(Native.allocateCapture(arena), wakeFd, arena.allocateFrom(JAVA_LONG, 1L), 8);
         }

@@ -24,12 +24,16 @@ import java.util.Arrays;
  * The work whose cold start {@link Compare} times, from process start to exit: bind a service, connect to it, send
  * one message and answer it, with gips ({@code gips}) or with the JDK's {@link SocketChannel} ({@code jdk}, a
  * length-prefixed frame); {@code ffm} only links and calls one libc function through {@link Linker} (what any FFM
- * library pays before its first system call); {@code none} does nothing, to show the JVM's own start-up.
+ * library pays before its first system call); {@code ffm-shapes} does what {@code ffm} does and also links, without
+ * calling, one downcall of each distinct shape (function descriptor and linker options) that the {@code gips} run
+ * links on Linux, so that {@code ffm-shapes} minus {@code ffm} is the JDK's cost of generating those call stubs,
+ * a floor for any FFM library that makes these system calls; {@code none} does nothing, to show the JVM's own
+ * start-up.
  */
 public final class ColdStart {
     private ColdStart() {}
 
-    /** {@code ColdStart gips|jdk|ffm|none}. */
+    /** {@code ColdStart gips|jdk|ffm|ffm-shapes|none}. */
     public static void main(String[] args) throws Throwable {
         Path path = Path.of(System.getProperty("java.io.tmpdir"), "gips-cold-" + ProcessHandle.current().pid());
         byte[] ping = "ping".getBytes(StandardCharsets.UTF_8);
@@ -58,6 +62,10 @@ public final class ColdStart {
                 }
             }
             case "ffm" -> ffm();
+            case "ffm-shapes" -> {
+                ffm();
+                gipsShapes();
+            }
             case "none" -> { }
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -73,6 +81,39 @@ public final class ColdStart {
             if ((int) getpid.invokeExact(errno) != ProcessHandle.current().pid()) {
                 throw new IllegalStateException("getpid");
             }
+        }
+    }
+
+    /**
+     * Links one libc function of each shape that gips-linux links on the {@code gips} path (bind, connect, send,
+     * accept, reply, receive, close), calling none of them. A shape the JVM has seen costs little to link again,
+     * so one function per shape is enough; keep this list in step with the bindings gips-linux uses (its
+     * {@code Native.downcall} calls the same {@link Linker#downcallHandle}, with errno captured for every call).
+     */
+    @SuppressWarnings("restricted")
+    private static void gipsShapes() {
+        Linker linker = Linker.nativeLinker();
+        ValueLayout i = ValueLayout.JAVA_INT;
+        ValueLayout l = (ValueLayout) linker.canonicalLayouts().get("long");
+        ValueLayout p = ValueLayout.ADDRESS;
+        Object[][] shapes = {
+            {"close", FunctionDescriptor.of(i, i)},                    // also the backend probe, epoll_create1
+            {"socket", FunctionDescriptor.of(i, i, i, i)},
+            {"bind", FunctionDescriptor.of(i, i, p, i)},                // also connect, unlinkat
+            {"statx", FunctionDescriptor.of(i, i, p, i, i, p)},
+            {"epoll_wait", FunctionDescriptor.of(i, i, p, i, i)},       // also fchmodat
+            {"listen", FunctionDescriptor.of(i, i, i)},                 // also eventfd
+            {"epoll_ctl", FunctionDescriptor.of(i, i, i, i, p)},
+            {"mmap", FunctionDescriptor.of(p, p, l, i, i, i, l)},
+            {"getsockopt", FunctionDescriptor.of(i, i, i, i, p, p)},
+            {"sendmsg", FunctionDescriptor.of(l, i, p, i)},             // also recvmsg
+            {"accept4", FunctionDescriptor.of(i, i, p, p, i)},
+            {"munmap", FunctionDescriptor.of(i, p, l)},
+        };
+        Linker.Option errno = Linker.Option.captureCallState("errno");
+        for (Object[] shape : shapes) {
+            linker.downcallHandle(linker.defaultLookup().find((String) shape[0]).orElseThrow(),
+                    (FunctionDescriptor) shape[1], errno);
         }
     }
 
