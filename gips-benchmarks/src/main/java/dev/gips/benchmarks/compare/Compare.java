@@ -380,7 +380,8 @@ public final class Compare {
     // --------------------------------------------------------------------------------------------- cold start
 
     /** Cold-start programs ({@link ColdStart} kinds); those ending in {@code -aot} run from a JDK AOT cache. */
-    static final List<String> COLD_KINDS = List.of("none", "ffm", "jdk", "gips", "jdk-aot", "gips-aot");
+    static final List<String> COLD_KINDS = List.of("none", "ffm", "ffm-shapes", "jdk", "gips", "ffm-shapes-aot",
+            "jdk-aot", "gips-aot");
 
     private static Map<String, Map<Integer, Double>> coldStart(Path dir, Settings s, String java, String cp)
             throws Exception {
