@@ -40,8 +40,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * {@code BENCHMARKS.md} and {@code benchmarks-round-trip.svg} into the directory given as the first argument.
  *
  * <pre>
- * mvn -q compile exec:exec@bench                 # from the repository root; about 10 minutes on 2 cores
- * mvn -q compile exec:exec@bench -Dbench.args=quick   # a 2-minute smoke run with short measurements
+ * mvn -q compile exec:exec@bench                 # from the repository root; about 12 minutes on 2 cores
+ * mvn -q compile exec:exec@bench -Dbench.args=quick   # a 3-minute smoke run with short measurements
  * </pre>
  */
 public final class Compare {
@@ -198,6 +198,7 @@ public final class Compare {
                 String[] f = line.trim().split("\\s+");
                 String key = f[0] + ":" + f[1];
                 double value = Double.parseDouble(f[2]);
+                log("  " + key + " " + f[2]);
                 results.computeIfAbsent(peer.name(), k -> new LinkedHashMap<>())
                         .computeIfAbsent(key, k -> new TreeMap<>()).put(round, value);
             }
@@ -295,7 +296,7 @@ public final class Compare {
     private static Map<String, Map<Integer, Double>> poll(Path dir, Settings s, Path cServer, Path client,
             Function<String, List<String>> jvm) throws Exception {
         Map<String, Map<Integer, Double>> rates = new LinkedHashMap<>();
-        List<String> servers = List.of("c", "c-stream", "gips", "gips-drain", "jdk");
+        List<String> servers = List.of("c", "c-msg", "c-stream", "gips", "gips-drain", "jdk");
         for (int round = 1; round <= s.pollRounds(); round++) {
             List<String> order = new ArrayList<>(servers);
             Collections.rotate(order, -(round - 1));
@@ -305,6 +306,7 @@ public final class Compare {
                 List<String> command = switch (server) {
                     case "c" -> List.of(cServer.toString(), socket.toString());
                     case "c-stream" -> List.of(cServer.toString(), socket.toString(), "stream");
+                    case "c-msg" -> List.of(cServer.toString(), socket.toString(), "msg");
                     case "gips" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(), "one");
                     case "gips-drain" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(),
                             "drain");
@@ -318,6 +320,7 @@ public final class Compare {
                         c.add("stream");
                     }
                     double rate = Double.parseDouble(runClient(c).get(0).trim());
+                    log(String.format(Locale.ROOT, "  %,.0f messages/s", rate));
                     rates.computeIfAbsent(server, k -> new TreeMap<>()).put(round, rate);
                 } finally {
                     stop(p);
