@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -33,6 +34,28 @@ static void maybe_passcred(int fd) {
     const char *v = getenv("GIPS_PASSCRED");
     int one = 1;
     if (v && *v == '1' && setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0) die("SO_PASSCRED");
+}
+
+/* With GIPS_EPOLL=1 the server waits in epoll_wait, on a set holding the listening socket and the client, before
+ * each recvmsg: what a server for many clients (gips' Listener among them) must do instead of blocking in recvmsg. */
+static int epoll_set(int lfd, int fd) {
+    const char *v = getenv("GIPS_EPOLL");
+    if (!v || *v != '1') return -1;
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event l = { .events = EPOLLIN, .data.fd = lfd }, c = { .events = EPOLLIN, .data.fd = fd };
+    if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &l) < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &c) < 0) die("epoll");
+    return ep;
+}
+
+static void await_readable(int ep, int fd) {
+    struct epoll_event ev[16];
+    for (;;) {
+        int n = epoll_wait(ep, ev, 16, -1);
+        if (n < 0 && errno != EINTR) die("epoll_wait");
+        for (int i = 0; i < n; i++) {
+            if (ev[i].data.fd == fd) return;
+        }
+    }
 }
 
 static long long now_ns(void) {
@@ -129,10 +152,12 @@ static int serve(const char *path) {
     int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0) die("accept");
     maybe_passcred(fd);
+    int ep = epoll_set(lfd, fd);
     int own = open("/dev/null", O_RDONLY | O_CLOEXEC);
     char *out = malloc(MAX_PAYLOAD);
     for (;;) {
         int got;
+        if (ep >= 0) await_readable(ep, fd);
         long n = recv_msg(fd, &got);
         if (n < 0) break;
         if (got >= 0) close(got);

@@ -111,6 +111,10 @@ public final class Compare {
                     new Peer("gips-server", "C client with the gips server (Listener)",
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "server", "platform", p),
                             p -> List.of(cPeer.toString(), "client", p), true, true),
+                    new Peer("c-epoll", "C with a server that waits in `epoll_wait` before each message, as one "
+                            + "for many clients (gips' Listener among them) must",
+                            p -> List.of("env", "GIPS_EPOLL=1", cPeer.toString(), "server", p),
+                            p -> List.of(cPeer.toString(), "client", p), true, true),
                     new Peer("gips-virtual", "gips, virtual threads",
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "server", "virtual", p),
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "client", "virtual", p), true),
