@@ -115,6 +115,10 @@ public final class Compare {
                             + "for many clients (gips' Listener among them) must",
                             p -> List.of("env", "GIPS_EPOLL=1", cPeer.toString(), "server", p),
                             p -> List.of(cPeer.toString(), "client", p), true, true),
+                    new Peer("ffm-server", "C client with a bare FFM server: one `recvmsg` downcall per message "
+                            + "into a new `byte[]`, nothing else (any FFM library's floor)",
+                            p -> concat(jvm.apply(FfmFloorPeer.class.getName()), p),
+                            p -> List.of(cPeer.toString(), "client", p), false, true),
                     new Peer("gips-virtual", "gips, virtual threads",
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "server", "virtual", p),
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "client", "virtual", p), true),

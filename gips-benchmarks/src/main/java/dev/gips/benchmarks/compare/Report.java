@@ -125,7 +125,8 @@ final class Report {
                 + us(value("c", "rtt:64")) + " µs); gips client with C server " + ratio("gips-client", "rtt:64", "c")
                 .text() + " ×, C client with gips server " + ratio("gips-server", "rtt:64", "c").text()
                 + " ×; a C server that waits in `epoll_wait` before each message, as the Listener must, "
-                + ratio("c-epoll", "rtt:64", "c").text() + " ×", rtt.median() <= 1.10);
+                + ratio("c-epoll", "rtt:64", "c").text() + " ×; a bare FFM server (the floor) "
+                + ratio("ffm-server", "rtt:64", "c").text() + " ×", rtt.median() <= 1.10);
         Ratio jdk = ratio("gips", "rtt:64", "jdk");
         Ratio jx = ratio("gips", "rtt:64", "junixsocket");
         row(b, "64 B round trip faster than JDK and junixsocket", jdk.spread() + " × JDK, " + jx.spread()
@@ -141,7 +142,9 @@ final class Report {
                     + "Listener.accept)" : "server → client (Connection.reply → Endpoint.recv)"),
                     t.spread() + " × C (" + rate(value("gips", dir + ":64")) + " vs " + rate(value("c", dir + ":64"))
                     + " msg/s); gips client with C server " + ratio("gips-client", dir + ":64", "c").text()
-                    + " ×, C client with gips server " + ratio("gips-server", dir + ":64", "c").text() + " ×",
+                    + " ×, C client with gips server " + ratio("gips-server", dir + ":64", "c").text()
+                    + " ×, C client with a bare FFM server (the floor of any FFM library) "
+                    + ratio("ffm-server", dir + ":64", "c").text() + " ×",
                     t.median() >= 0.90);
         }
         double send = allocation.getOrDefault("send", Double.NaN);
@@ -346,9 +349,11 @@ final class Report {
                 .append("makes the kernel attach credentials to every message. The row \"C with SO_PASSCRED\" is ")
                 .append("the C baseline with that option on both sides, to show what it costs by itself.\n")
                 .append("- The mixed pairs (a gips client with the C server, the C client with a gips server, the ")
-                .append("C client with a C server that waits in `epoll_wait` before each `recvmsg`) run the 64 B ")
-                .append("tasks only: they show on which side a gap to C arises, and what a server that waits for ")
-                .append("many clients at once pays for that by itself.\n")
+                .append("C client with a C server that waits in `epoll_wait` before each `recvmsg`, the C client ")
+                .append("with a bare FFM server) run the 64 B tasks only: they show on which side a gap to C arises, ")
+                .append("what a server that waits for many clients at once pays for that by itself, and what any ")
+                .append("JVM server pays that calls `recvmsg` through FFM and hands out a new `byte[]` (`FfmFloorPeer`: ")
+                .append("no locks, no multiplexing, no message objects).\n")
                 .append("- gips on virtual threads: both client and server loops run on virtual threads, which ")
                 .append("wait for a socket through gips' poller threads instead of in the kernel.\n\n");
     }
