@@ -52,6 +52,7 @@ public final class FfmFloorPeer {
     private static final MethodHandle SEND = handle("send",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
+    @SuppressWarnings("restricted") // the point of this peer: raw downcalls, run with --enable-native-access
     private static MethodHandle handle(String name, FunctionDescriptor d) {
         return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d, ERRNO);
     }
