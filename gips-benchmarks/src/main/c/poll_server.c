@@ -1,7 +1,8 @@
 /* The C baseline for PollThroughput: the same loop as the Java server (level-triggered epoll over the listening
  * socket and every client, one message per event, echo), written directly against the kernel. With "stream" it
- * serves SOCK_STREAM, the socket type of the JDK Selector server: what that server would be without a JVM. With "msg" it takes each message
- * with recvmsg (room for the sender's address and descriptors) and answers with sendmsg, the calls gips must make.
+ * serves SOCK_STREAM, the socket type of the JDK Selector server: what that server would be without a JVM. With
+ * "msg" it takes each message with recvmsg (room for the sender's address and descriptors) and answers with sendmsg,
+ * the calls gips must make.
  * usage: poll_server PATH [stream|msg]   (prints "ready" once listening; runs until killed) */
 #define _GNU_SOURCE
 #include <errno.h>

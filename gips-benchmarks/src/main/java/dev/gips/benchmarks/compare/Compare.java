@@ -40,7 +40,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * {@code BENCHMARKS.md} and {@code benchmarks-round-trip.svg} into the directory given as the first argument.
  *
  * <pre>
- * mvn -q compile exec:exec@bench                 # from the repository root; about 12 minutes on 2 cores
+ * mvn -q compile exec:exec@bench                 # from the repository root; about 13 minutes on 2 cores
  * mvn -q compile exec:exec@bench -Dbench.args=quick   # a 3-minute smoke run with short measurements
  * </pre>
  */

@@ -43,7 +43,8 @@ public final class FfmFloorPeer {
             .varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle SOCKET = handle("socket",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle BIND = handle("bind",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle LISTEN = handle("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle ACCEPT = handle("accept",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
@@ -51,6 +52,7 @@ public final class FfmFloorPeer {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SEND = handle("send",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     @SuppressWarnings("restricted") // the point of this peer: raw downcalls, run with --enable-native-access
     private static MethodHandle handle(String name, FunctionDescriptor d) {
@@ -65,15 +67,23 @@ public final class FfmFloorPeer {
             byte[] path = args[0].getBytes(StandardCharsets.UTF_8);
             address.set(JAVA_SHORT, 0, (short) AF_UNIX);
             MemorySegment.copy(path, 0, address, JAVA_BYTE, 2, path.length);
-            int listenFd = check((int) SOCKET.invokeExact(errno, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0),
+            int listenFd = (int) check((int) SOCKET.invokeExact(errno, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0),
                     "socket", errno);
-            check((int) BIND.invokeExact(errno, listenFd, address, SOCKADDR_UN_SIZE), "bind " + args[0], errno);
-            check((int) LISTEN.invokeExact(errno, listenFd, 16), "listen", errno);
-            System.out.println("ready");
-            System.out.flush();
-            int fd = check((int) ACCEPT.invokeExact(errno, listenFd, MemorySegment.NULL, MemorySegment.NULL),
-                    "accept", errno);
-            serve(arena, errno, fd);
+            try {
+                check((int) BIND.invokeExact(errno, listenFd, address, SOCKADDR_UN_SIZE), "bind " + args[0], errno);
+                check((int) LISTEN.invokeExact(errno, listenFd, 16), "listen", errno);
+                System.out.println("ready");
+                System.out.flush();
+                int fd = (int) check((int) ACCEPT.invokeExact(errno, listenFd, MemorySegment.NULL,
+                        MemorySegment.NULL), "accept", errno);
+                try {
+                    serve(arena, errno, fd);
+                } finally {
+                    int r = (int) CLOSE.invokeExact(errno, fd);
+                }
+            } finally {
+                int r = (int) CLOSE.invokeExact(errno, listenFd);
+            }
         }
     }
 
@@ -99,9 +109,7 @@ public final class FfmFloorPeer {
                 } catch (Throwable t) {
                     throw new IOException(t);
                 }
-                if (n != payload.length) {
-                    throw new IOException("send: errno " + (int) ERRNO_VALUE.get(errno, 0L));
-                }
+                check(n, "send", errno); // a SOCK_SEQPACKET send is whole or fails
             }
         };
         for (;;) {
@@ -114,10 +122,7 @@ public final class FfmFloorPeer {
             msg.set(ADDRESS, 32, control);
             msg.set(JAVA_LONG, 40, control.byteSize());
             msg.set(JAVA_INT, 48, 0);
-            long n = (long) RECVMSG.invokeExact(errno, fd, msg, MSG_CMSG_CLOEXEC);
-            if (n < 0) {
-                throw new IOException("recvmsg: errno " + (int) ERRNO_VALUE.get(errno, 0L));
-            }
+            long n = check((long) RECVMSG.invokeExact(errno, fd, msg, MSG_CMSG_CLOEXEC), "recvmsg", errno);
             if (n == 0 && msg.get(JAVA_INT, 8) == 0) {
                 return; // no datagram, no sender: the client has gone
             }
@@ -127,7 +132,7 @@ public final class FfmFloorPeer {
         }
     }
 
-    private static int check(int result, String call, MemorySegment errno) throws IOException {
+    private static long check(long result, String call, MemorySegment errno) throws IOException {
         if (result < 0) {
             throw new IOException(call + ": errno " + (int) ERRNO_VALUE.get(errno, 0L));
         }
