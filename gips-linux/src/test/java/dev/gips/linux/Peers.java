@@ -50,6 +50,32 @@ final class Peers {
         }
     }
 
+    /**
+     * Skips the calling test with {@code why} unless this process runs as root (a second user through
+     * {@code setpriv}, {@code SO_SNDBUFFORCE}, files of other users). Where root is required, as in {@code .ci/run}
+     * (environment variable {@code GIPS_TESTS_REQUIRE_ROOT=1}), not being root fails the test instead: CI must never
+     * pass by skipping.
+     */
+    static void assumeRoot(String why) {
+        if (isRoot()) {
+            return;
+        }
+        String message = "needs root: " + why;
+        if ("1".equals(System.getenv("GIPS_TESTS_REQUIRE_ROOT"))) {
+            fail(message + " (GIPS_TESTS_REQUIRE_ROOT=1, so this is a failure, not a skip)");
+        }
+        org.junit.jupiter.api.Assumptions.abort(message);
+    }
+
+    /** Whether this process runs with uid 0. */
+    static boolean isRoot() {
+        try {
+            return Files.getAttribute(Path.of("/proc/self"), "unix:uid").equals(0);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
     /** A service name no other test (or test run) uses. */
     static String uniqueName(String tag) {
         return "gips-test-" + tag + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
