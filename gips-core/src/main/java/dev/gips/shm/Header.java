@@ -108,7 +108,9 @@ public final class Header {
     }
 
     /**
-     * Atomically sets capacity to {@code v} if it is {@code e}, with the same checks as {@link #setCapacity}.
+     * Atomically sets capacity to {@code v} if it is {@code e}, with the same checks as {@link #setCapacity}. On a
+     * region another process can shrink ({@link Shm#isSealed()} {@code false}), a shrink that lands during this
+     * call can kill the JVM: see {@link Shm#segment()}.
      *
      * @return whether capacity was {@code e} and is now {@code v}
      */

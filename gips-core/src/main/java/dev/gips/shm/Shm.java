@@ -79,10 +79,12 @@ import org.slf4j.LoggerFactory;
  * 24 bytes, which only appends zeros no other process maps. The regions this class creates are sized
  * {@code 24 + total}.
  *
- * <p>A process that shrinks the OS object after it was mapped could make accesses fault (SIGBUS). Anonymous regions
- * are sealed against shrinking where the OS can (Linux memfd seals, also added to received memfds that allow it); an
- * access that faults anyway ends in the JVM's {@link InternalError} ("a fault occurred in an unsafe memory access
- * operation"), not a crash.
+ * <h2>Regions another process can shrink</h2>
+ * A process that shrinks the OS object under a mapping makes accesses to the bytes it cut off fault (SIGBUS).
+ * {@link #isSealed()} says whether another process can (on Linux: named regions, memfds created without
+ * {@code MFD_ALLOW_SEALING}, POSIX shm objects as Rust gips sends). There, a Java access that faults throws
+ * {@link InternalError} and the process goes on, but native code that touches the memory kills the JVM:
+ * {@link #segment()} says which uses are which. {@link #fromSealed} and {@link #openSealed} refuse such regions.
  *
  * <h2>Thread safety</h2>
  * All methods may be called from any thread. {@code resize}, {@code remap}, {@code unlink}, {@code close} and
@@ -95,7 +97,7 @@ import org.slf4j.LoggerFactory;
  *   <caption>OS objects behind a region</caption>
  *   <thead><tr><th>OS</th><th>named</th><th>anonymous</th><th>handle</th></tr></thead>
  *   <tbody>
- *     <tr><td>Linux</td><td>POSIX shm ({@code shm_open}, {@code /dev/shm/<name>}), mode 0600</td>
+ *     <tr><td>Linux</td><td>POSIX shm ({@code shm_open}, {@code /dev/shm/<name>}), mode 0600, unsealed</td>
  *         <td>{@code memfd_create}, sealed against shrinking</td><td>file descriptor</td></tr>
  *     <tr><td>macOS</td><td>POSIX shm (names of at most 31 bytes)</td><td>Mach memory entry</td>
  *         <td>Mach memory entry send right</td></tr>
@@ -170,6 +172,8 @@ public final class Shm implements AutoCloseable {
     }
 
     private final ShmObject object;
+    /** {@link ShmObject#isSealed()}, fixed when the object was made, opened or received. */
+    private final boolean sealed;
     private final Resources resources;
     private final Cleaner.Cleanable cleanable;
     private final Header header = new Header(this);
@@ -180,6 +184,7 @@ public final class Shm implements AutoCloseable {
 
     private Shm(ShmObject object, Mapping mapping, boolean created) {
         this.object = object;
+        this.sealed = object.isSealed();
         this.mapping = mapping;
         this.resources = new Resources(object, mapping.arena(), created && object.name().isPresent());
         this.cleanable = CLEANER.register(this, resources);
@@ -240,7 +245,8 @@ public final class Shm implements AutoCloseable {
     }
 
     /**
-     * Opens the whole named region: its header and its current capacity.
+     * Opens the whole named region: its header and its current capacity. On Linux a named region is never sealed
+     * against shrinking ({@link #isSealed()}).
      *
      * @throws java.nio.file.NoSuchFileException if there is no region of that name
      * @throws IOException if the region is damaged, its header claims more than its object holds, or the OS
@@ -248,7 +254,21 @@ public final class Shm implements AutoCloseable {
      */
     public static Shm open(String name) throws IOException {
         String normalised = normalise(name);
-        return attach(Backends.get().openShm(normalised), -1, "open \"" + normalised + "\"");
+        return attach(Backends.get().openShm(normalised), -1, false, "open \"" + normalised + "\"");
+    }
+
+    /**
+     * Like {@link #open(String)}, but refuses a region that another process could shrink ({@link #isSealed()}
+     * {@code false}) before mapping any of it. On Linux that is every named region (POSIX shm objects cannot be
+     * sealed), so this always fails there; on macOS and Windows no region can shrink.
+     *
+     * @throws java.nio.file.NoSuchFileException if there is no region of that name
+     * @throws IOException if the region is not sealed against shrinking, is damaged, its header claims more than
+     *                     its object holds, or the OS refuses
+     */
+    public static Shm openSealed(String name) throws IOException {
+        String normalised = normalise(name);
+        return attach(Backends.get().openShm(normalised), -1, true, "open \"" + normalised + "\"");
     }
 
     /**
@@ -263,12 +283,13 @@ public final class Shm implements AutoCloseable {
             throw new IllegalArgumentException("size must be >= 0: " + size);
         }
         String normalised = normalise(name);
-        return attach(Backends.get().openShm(normalised), size, "open \"" + normalised + "\"");
+        return attach(Backends.get().openShm(normalised), size, false, "open \"" + normalised + "\"");
     }
 
     /**
      * Maps the region a handle holds, taking ownership of the handle: afterwards the handle is closed (also when
-     * this fails), and a {@code Message} that carried it no longer closes it. The region has no name.
+     * this fails), and a {@code Message} that carried it no longer closes it. The region has no name. A region the
+     * sender can still shrink is accepted ({@link #isSealed()} says so); {@link #fromSealed} refuses it.
      *
      * @throws IllegalArgumentException if the handle is of a kind this OS cannot map (the handle is left open)
      * @throws IllegalStateException if the handle is closed
@@ -276,6 +297,25 @@ public final class Shm implements AutoCloseable {
      *                     more than its object holds
      */
     public static Shm from(Handle handle) throws IOException {
+        return from(handle, false);
+    }
+
+    /**
+     * Like {@link #from(Handle)}, but refuses a region another process could shrink ({@link #isSealed()}
+     * {@code false}) before mapping any of it, closing the handle: on Linux memfds created without
+     * {@code MFD_ALLOW_SEALING}, and POSIX shm objects or files (what Rust gips 0.2.0 sends). Memfds that allow
+     * sealing (what gips for Java sends) are sealed on receipt and accepted.
+     *
+     * @throws IllegalArgumentException if the handle is of a kind this OS cannot map (the handle is left open)
+     * @throws IllegalStateException if the handle is closed
+     * @throws IOException if the region is not sealed against shrinking, the handle holds no shared memory region,
+     *                     the region is damaged, or its header claims more than its object holds
+     */
+    public static Shm fromSealed(Handle handle) throws IOException {
+        return from(handle, true);
+    }
+
+    private static Shm from(Handle handle, boolean sealedOnly) throws IOException {
         Objects.requireNonNull(handle, "handle");
         Backend backend = Backends.get();
         if (!backend.handleKinds().contains(handle.kind())) {
@@ -284,31 +324,14 @@ public final class Shm implements AutoCloseable {
         }
         Handle.Kind kind = handle.kind();
         long value = HandleAccess.get().take(handle);
-        return attach(backend.shmFromHandle(new RawHandle(kind, value)), -1, "map a received region");
+        return attach(backend.shmFromHandle(new RawHandle(kind, value)), -1, sealedOnly, "map a received region");
     }
 
     /** Checks and maps an existing object; takes ownership of {@code object}, closing it on failure. */
-    private static Shm attach(ShmObject object, long prefix, String what) throws IOException {
+    private static Shm attach(ShmObject object, long prefix, boolean sealedOnly, String what) throws IOException {
         Arena arena = null;
         try {
-            long objectSize = object.size();
-            if (objectSize < Header.SIZE) {
-                throw new IOException(what + ": the object holds " + objectSize + " bytes, less than the "
-                        + Header.SIZE + "-byte header");
-            }
-            long capacity;
-            long total;
-            try (Arena probe = Arena.ofConfined()) {
-                MemorySegment h = object.map(Header.SIZE, probe);
-                if (Header.isDamaged(h)) {
-                    throw new IOException(what + ": damaged header (" + Header.describe(h) + ")");
-                }
-                capacity = Header.capacity(h);
-                total = Header.total(h);
-            }
-            long data = prefix < 0 ? capacity : Math.min(prefix, capacity);
-            long length = headerSpan(data, what);
-            ensureBacked(object, length, total, what);
+            long length = RegionChecks.lengthToMap(object, prefix, sealedOnly, what);
             arena = Arena.ofShared();
             MemorySegment segment = object.map(length, arena);
             Shm shm = new Shm(object, new Mapping(arena, segment), false);
@@ -321,25 +344,6 @@ public final class Shm implements AutoCloseable {
             object.close();
             throw e;
         }
-    }
-
-    /**
-     * Makes sure the object holds {@code length} bytes before they are mapped, so no access can fault. Grows a
-     * Rust gips object (sized {@code total}, without room for the header) by at most the header's 24 bytes.
-     */
-    private static void ensureBacked(ShmObject object, long length, long total, String what) throws IOException {
-        long objectSize = object.size();
-        if (objectSize >= length) {
-            return;
-        }
-        if (objectSize == total && length - objectSize <= Header.SIZE) {
-            object.setSize(length);
-            LOG.debug("{}: grew a {}-byte object sized as Rust gips 0.2.0 does to {} bytes", what, objectSize,
-                    length);
-            return;
-        }
-        throw new IOException(what + ": the header claims " + (length - Header.SIZE) + " data bytes (" + length
-                + " with the header) but the object holds only " + objectSize);
     }
 
     // ------------------------------------------------------------------------------------------------- data
@@ -453,6 +457,32 @@ public final class Shm implements AutoCloseable {
      * with the mapping: after {@link #close()}, or after a {@link #remap()} or {@link #resize} that mapped the
      * region anew, using it throws {@link IllegalStateException}. Call {@code segment()} again after those.
      *
+     * <p><strong>On a region that is not sealed</strong> ({@link #isSealed()} {@code false}), another process can
+     * shrink the OS object under the mapping, and an access to the bytes it cut off faults (SIGBUS). What happens
+     * then depends on what makes the access (JDK 25 on Linux; {@code ShmShrinkTest} checks each):
+     * <ul>
+     *   <li>Java code: the segment's {@code get}/{@code set} in any access mode other than compare-and-set,
+     *       {@link MemorySegment#copy} (also into a segment of your own), {@code fill}, {@code mismatch},
+     *       {@code toArray}, {@code getString}, {@code get}/{@code put} of a view from {@code asByteBuffer()},
+     *       {@link java.security.MessageDigest#update(java.nio.ByteBuffer)}, and this class's {@code read},
+     *       {@code write} and {@link #header()}: the JVM throws {@link InternalError} ("a fault occurred in an
+     *       unsafe memory access operation") in the accessing thread and goes on.</li>
+     *   <li>System calls given the memory, e.g. {@code FileChannel.write(segment.asByteBuffer())}: the kernel fails
+     *       the call with {@code EFAULT}, an {@link IOException} ("Bad address").</li>
+     *   <li><strong>Unsafe: these kill the JVM</strong> (SIGBUS, exit status 134): native code that reads or writes
+     *       the memory (a downcall such as {@code memcpy}, a JNI library); JDK classes that hand a direct buffer to
+     *       native code: {@link java.util.zip.CRC32}, {@code CRC32C} and {@code Adler32} {@code update(ByteBuffer)},
+     *       {@link java.util.zip.Deflater} and {@code Inflater} with input from {@code asByteBuffer()};
+     *       {@code compareAndSet}, {@code weakCompareAndSet} and {@code compareAndExchange} through a
+     *       {@link java.lang.invoke.VarHandle} while the caller runs interpreted (HotSpot's interpreter does not
+     *       guard them), and so {@link Header#compareAndSetCapacity} and {@link #resize} if the shrink lands between
+     *       their read of the header and their compare-and-set.</li>
+     * </ul>
+     * Safe alternatives: copy the bytes out first ({@link #read(long, byte[])}, {@link #read(long, long)},
+     * {@link MemorySegment#copy} into a heap array or a segment of your own) and give native code the copy, catching
+     * {@code InternalError} around the copy; or accept only sealed regions ({@link #fromSealed}, {@link #openSealed},
+     * or check {@link #isSealed()}). On a sealed region none of this can happen.
+     *
      * @throws IllegalStateException if the region is closed
      */
     public MemorySegment segment() {
@@ -507,6 +537,26 @@ public final class Shm implements AutoCloseable {
         return object.name();
     }
 
+    /**
+     * Whether no other process can shrink the region's OS object, so that no access through this region can fault;
+     * {@code false} for a region another process can shrink (plain shm files, unsealed memfds), on which the uses of
+     * {@link #segment()} that hand its memory to native code can kill the JVM. Fixed when the region was created,
+     * opened or received. {@code true} on macOS and Windows (Mach memory entries and sections have a fixed size,
+     * POSIX shm objects are sized once), and on Linux for anonymous regions created here (memfds sealed with
+     * {@code F_SEAL_SHRINK}) and received memfds created with {@code MFD_ALLOW_SEALING} (sealed on receipt).
+     * {@code false} on Linux for named regions (any process of their owner can truncate {@code /dev/shm/<name>}),
+     * received memfds created without {@code MFD_ALLOW_SEALING}, and received POSIX shm objects or files (what Rust
+     * gips 0.2.0 sends).
+     *
+     * @throws IllegalStateException if the region is closed
+     * @see #fromSealed(Handle)
+     * @see #openSealed(String)
+     */
+    public boolean isSealed() {
+        ensureOpen();
+        return sealed;
+    }
+
     // ------------------------------------------------------------------------------------------- lifecycle
 
     /**
@@ -517,7 +567,8 @@ public final class Shm implements AutoCloseable {
      * @return the capacity now
      * @throws IllegalArgumentException if {@code size} is negative or more than {@link #total()}
      * @throws ClosedChannelException if the region is closed
-     * @throws IOException if the OS cannot grow or map the region
+     * @throws IOException if another process shrank the region's object under this mapping (possible only when
+     *                     {@link #isSealed()} is {@code false}), or the OS cannot grow or map the region
      */
     public long resize(long size) throws IOException {
         if (size < 0) {
@@ -526,6 +577,7 @@ public final class Shm implements AutoCloseable {
         lock.lock();
         try {
             Mapping m = openMapping();
+            RegionChecks.ensureNotShrunk(object, sealed, m.length(), "resize " + this);
             long capacity = capacity(m);
             if (size <= capacity) {
                 return capacity;
@@ -554,21 +606,24 @@ public final class Shm implements AutoCloseable {
      * taken before are no longer valid.
      *
      * @throws ClosedChannelException if the region is closed
-     * @throws IOException if the header is damaged, claims more than the OS object holds, or the OS cannot map it
+     * @throws IOException if another process shrank the region's object under this mapping (possible only when
+     *                     {@link #isSealed()} is {@code false}), the header is damaged, claims more than the OS
+     *                     object holds, or the OS cannot map it
      */
     public void remap() throws IOException {
         lock.lock();
         try {
             Mapping m = openMapping();
             String what = "remap " + this;
+            RegionChecks.ensureNotShrunk(object, sealed, m.length(), what);
             if (Header.isDamaged(m.segment())) {
                 throw new IOException(what + ": damaged header (" + Header.describe(m.segment()) + ")");
             }
-            long length = Math.max(headerSpan(Header.capacity(m.segment()), what), m.length());
+            long length = Math.max(RegionChecks.headerSpan(Header.capacity(m.segment()), what), m.length());
             if (length == m.length()) {
                 return;
             }
-            ensureBacked(object, length, Header.total(m.segment()), what);
+            RegionChecks.ensureBacked(object, length, Header.total(m.segment()), what);
             replace(m, map(length));
         } finally {
             lock.unlock();
@@ -628,8 +683,10 @@ public final class Shm implements AutoCloseable {
         try {
             return "Shm[" + id + ", capacity=" + capacity(m) + ", total=" + Header.total(m.segment()) + ", mapped="
                     + m.length() + "]";
-        } catch (IllegalStateException e) {
-            return "Shm[" + id + "]"; // closed or remapped by another thread right now
+        } catch (IllegalStateException | InternalError e) {
+            // closed or remapped by another thread right now, or (InternalError) shrunk by another process under
+            // the mapping: toString must not throw, and remap/resize name the object before they check it
+            return "Shm[" + id + "]";
         }
     }
 
@@ -759,14 +816,6 @@ public final class Shm implements AutoCloseable {
     private static long span(long n) {
         if (n < 0 || n > Long.MAX_VALUE - Header.SIZE) {
             throw new IllegalArgumentException("size " + n + " is out of range");
-        }
-        return n + Header.SIZE;
-    }
-
-    /** {@code 24 + n} for a size read from a header, which another process controls. */
-    private static long headerSpan(long n, String what) throws IOException {
-        if (n < 0 || n > Long.MAX_VALUE - Header.SIZE) {
-            throw new IOException(what + ": damaged header (capacity " + n + ")");
         }
         return n + Header.SIZE;
     }

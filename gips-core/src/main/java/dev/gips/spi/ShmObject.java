@@ -24,6 +24,16 @@ public interface ShmObject {
     long size() throws IOException;
 
     /**
+     * Whether no process can make the object smaller than it is, so that no mapping of it can fault because the
+     * object shrank: {@code true} for objects the OS cannot shrink (Mach memory entries, macOS POSIX shm once sized,
+     * Windows sections) or has sealed against shrinking (Linux memfds with {@code F_SEAL_SHRINK}), {@code false}
+     * for objects whose owner, or any process with write access, can truncate (Linux POSIX shm objects, memfds
+     * without the seal, regular files). When unsure, {@code false}. Fixed when the object is created, opened or
+     * adopted: a seal added later is not seen, which errs on the safe side.
+     */
+    boolean isSealed();
+
+    /**
      * Grows the object to at least {@code bytes}. Never shrinks it: another process may map what lies beyond.
      *
      * @throws IOException if the OS refuses (no memory, a seal, a read-only object)

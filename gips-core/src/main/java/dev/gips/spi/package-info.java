@@ -15,7 +15,7 @@
  *       resolution of user and group names;</li>
  *   <li>{@link dev.gips.spi.ShmObject}: the OS object behind a shared memory region ({@code createShm},
  *       {@code openShm}, {@code shmFromHandle}): its size, growing it, mapping it into an arena, exporting a
- *       duplicate, its name.</li>
+ *       duplicate, its name, whether another process can shrink it ({@code isSealed}).</li>
  * </ul>
  *
  * <h2>What core does, so backends don't</h2>
@@ -43,7 +43,8 @@
  *       left.</li>
  *   <li>Shared memory: a named {@code createShm} never opens or destroys an existing object; an anonymous one
  *       leaves no name behind even if the process is killed; {@code ShmObject.map} ties the unmap to the arena it
- *       is given, so no segment outlives its mapping; {@code setSize} never shrinks.</li>
+ *       is given, so no segment outlives its mapping; {@code setSize} never shrinks; {@code isSealed} answers
+ *       {@code true} only for an object no process can shrink.</li>
  * </ul>
  */
 package dev.gips.spi;

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A shared memory object behind one file descriptor: a POSIX shm object ({@code /dev/shm/<name>}) when named, a
- * memfd when anonymous, or whatever regular file a peer sent.
+ * memfd when anonymous, or whatever regular file a peer sent. Only a memfd can carry {@code F_SEAL_SHRINK}: a
+ * POSIX shm object is born with {@code F_SEAL_SEAL}, so any process that may write it may also truncate it.
  */
 final class PosixShmObject implements ShmObject {
     /** Where glibc's {@code shm_open} keeps named objects; used to check a name still refers to our object. */
@@ -34,10 +35,13 @@ final class PosixShmObject implements ShmObject {
     /** The descriptor; -1 once closed. */
     private final AtomicInteger fd;
     private final String name;
+    /** Whether the object carries {@code F_SEAL_SHRINK}; a seal is never removed, so this stays true. */
+    private final boolean sealed;
 
-    private PosixShmObject(int fd, String name) {
+    private PosixShmObject(int fd, String name, boolean sealed) {
         this.fd = new AtomicInteger(fd);
         this.name = name;
+        this.sealed = sealed;
     }
 
     /** Creates a named object exclusively (mode 0600), or an anonymous memfd, of {@code size} bytes. */
@@ -53,7 +57,7 @@ final class PosixShmObject implements ShmObject {
                 if (Fcntl.fcntl(errno, fd, Fcntl.F_ADD_SEALS, CREATED_SEALS) < 0) {
                     throw error("fcntl(F_ADD_SEALS) of shared memory", null, Native.errno(errno));
                 }
-                return new PosixShmObject(fd, null);
+                return new PosixShmObject(fd, null, true);
             } catch (IOException | RuntimeException | Error e) {
                 Fds.closeQuietly(fd);
                 throw e;
@@ -72,7 +76,7 @@ final class PosixShmObject implements ShmObject {
         }
         try {
             truncate(errno, fd, size, name);
-            return new PosixShmObject(fd, name);
+            return new PosixShmObject(fd, name, false); // a shm object cannot be sealed
         } catch (IOException | RuntimeException | Error e) {
             Fds.closeQuietly(fd);
             shmUnlinkQuietly(name);
@@ -92,12 +96,14 @@ final class PosixShmObject implements ShmObject {
             String message = IoErrors.message("shm_open", name, SHM_DIR + name, Errno.describe(e));
             throw e == Errno.ENOENT ? new NoSuchFileException(null, null, message) : new IOException(message);
         }
-        return new PosixShmObject(fd, name);
+        return new PosixShmObject(fd, name, false); // a shm object cannot be sealed
     }
 
     /**
      * Adopts a received descriptor, closing it on failure. It must be a regular file (a memfd, a shm object);
-     * a memfd that allows sealing is sealed against shrinking, so no process can make our mappings fault.
+     * a memfd that allows sealing is sealed against shrinking, so no process can make our mappings fault. Other
+     * objects (memfds without {@code MFD_ALLOW_SEALING}, shm objects as Rust gips sends, files) are adopted
+     * unsealed: {@link #isSealed()} says so.
      */
     static PosixShmObject adopt(int fd) throws IOException {
         MemorySegment errno = Native.threadCapture();
@@ -116,11 +122,16 @@ final class PosixShmObject implements ShmObject {
                 // best effort: shrinking is never part of the protocol; a failure leaves things as they were
                 Fcntl.fcntl(errno, fd, Fcntl.F_ADD_SEALS, Fcntl.F_SEAL_SHRINK);
             }
-            return new PosixShmObject(fd, null);
+            return new PosixShmObject(fd, null, sealedAgainstShrinking(errno, fd));
         } catch (IOException | RuntimeException | Error e) {
             Fds.closeQuietly(fd);
             throw e;
         }
+    }
+
+    @Override
+    public boolean isSealed() {
+        return sealed;
     }
 
     @Override
@@ -225,6 +236,12 @@ final class PosixShmObject implements ShmObject {
             throw new IllegalStateException("shared memory object is closed");
         }
         return v;
+    }
+
+    /** Whether {@code fd} carries {@code F_SEAL_SHRINK}; {@code false} where seals are unsupported (not shmem). */
+    private static boolean sealedAgainstShrinking(MemorySegment errno, int fd) {
+        int seals = Fcntl.fcntl(errno, fd, Fcntl.F_GET_SEALS, 0);
+        return seals >= 0 && (seals & Fcntl.F_SEAL_SHRINK) != 0;
     }
 
     private static boolean sameFile(MemorySegment a, MemorySegment b) {

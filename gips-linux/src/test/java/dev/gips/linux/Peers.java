@@ -347,6 +347,11 @@ final class Peers {
 
         /** Waits for the process to exit with status 0 within {@code timeout}; returns its whole stdout. */
         String finish(Duration timeout) throws InterruptedException {
+            return finish(timeout, 0);
+        }
+
+        /** Waits for the process to exit with {@code status} within {@code timeout}; returns its whole stdout. */
+        String finish(Duration timeout, int status) throws InterruptedException {
             boolean done = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!done) {
                 process.destroyForcibly();
@@ -358,8 +363,8 @@ final class Peers {
                 fail("stderr of peer " + process.pid() + " not closed: " + e);
             }
             assertTrue(done, "peer " + process.pid() + " did not finish in " + timeout + "; stdout: " + stdout);
-            assertEquals(0, process.exitValue(),
-                    () -> "peer failed: stdout=" + stdout + " stderr=" + stderr.join());
+            assertEquals(status, process.exitValue(),
+                    () -> "peer exited " + process.exitValue() + ": stdout=" + stdout + " stderr=" + stderr.join());
             return stdout.toString();
         }
 

@@ -67,6 +67,16 @@ final class MachShmObject implements ShmObject {
         }
     }
 
+    /**
+     * {@code true}: an entry's size is fixed when it is made, and nobody can make it smaller. Not verified on a Mac:
+     * whether an entry a peer made over a mapping of a regular file faults after the peer truncates that file
+     * (RISKS.md).
+     */
+    @Override
+    public boolean isSealed() {
+        return true;
+    }
+
     @Override
     public long size() {
         return size;

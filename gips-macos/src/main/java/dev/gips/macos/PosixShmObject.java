@@ -86,6 +86,12 @@ final class PosixShmObject implements ShmObject {
         }
     }
 
+    /** {@code true}: macOS sizes a POSIX shm object once, so nobody can shrink it afterwards (see {@link #setSize}). */
+    @Override
+    public boolean isSealed() {
+        return true;
+    }
+
     @Override
     public long size() throws IOException {
         return stat(fd, "size")[2];

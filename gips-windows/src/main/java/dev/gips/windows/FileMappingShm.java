@@ -118,6 +118,15 @@ final class FileMappingShm implements ShmObject {
         return name == null ? "anonymous" : osName(name);
     }
 
+    /**
+     * {@code true}: a section's size is fixed when it is created, and the file behind a file-backed section cannot
+     * be truncated below a mapped view ({@code ERROR_USER_MAPPED_FILE}).
+     */
+    @Override
+    public boolean isSealed() {
+        return true;
+    }
+
     @Override
     public long size() {
         return size;
