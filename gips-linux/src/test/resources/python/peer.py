@@ -124,6 +124,22 @@ def main():
             os.unlink(name)
         say("DONE")
         return
+    if mode == "serve-record":
+        # ARGS: count. A plain server for one client: says the outcome of count receives, then DONE
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        server.bind(address(name))
+        server.listen(1)
+        say("LISTENING")
+        s, _ = server.accept()
+        s.settimeout(20)
+        for _ in range(int(sys.argv[3])):
+            say(recv_outcome(s))
+        s.close()
+        server.close()
+        if not name.startswith("@"):
+            os.unlink(name)
+        say("DONE")
+        return
     global expect_hello
     expect_hello = mode in ("fake-marker", "memfd-marker")
     s = connect(name, expect_hello)
