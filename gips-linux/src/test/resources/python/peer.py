@@ -17,8 +17,12 @@ def address(name):
     return "\0" + name[1:] if name.startswith("@") else name
 
 
-def connect(name):
+def connect(name, as_java=False):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    if as_java:
+        # the address prefix of gips-java endpoints: a gips-java listener then takes this peer for one of them,
+        # sends it the hello first, and restores its out-of-band markers
+        s.bind(b"\0gips-java:" + os.urandom(8).hex().encode())
     s.connect(address(name))
     # with SO_PASSCRED every real datagram carries SCM_CREDENTIALS; end-of-stream carries nothing
     s.setsockopt(socket.SOL_SOCKET, SO_PASSCRED, 1)
@@ -36,8 +40,18 @@ def send(s, payload, fds=()):
     s.sendmsg([payload], anc)
 
 
+expect_hello = False
+
+
 def recv_outcome(s):
     """'MSG <hex payload> <nfds>', 'EOF' (end-of-stream), 'RESET' or 'TIMEOUT'."""
+    global expect_hello
+    if expect_hello:
+        # a gips-java listener's first datagram to a gips-java endpoint (see Wire)
+        expect_hello = False
+        outcome = recv_outcome(s)
+        if outcome != "MSG " + (b"\0gips-hi" + bytes([1]) + bytes(7)).hex() + " 0":
+            return outcome
     try:
         data, anc, flags, _ = s.recvmsg(1 << 20, socket.CMSG_SPACE(253 * 4) + socket.CMSG_SPACE(12))
     except ConnectionResetError:
@@ -110,7 +124,25 @@ def main():
             os.unlink(name)
         say("DONE")
         return
-    s = connect(name)
+    if mode == "serve-record":
+        # ARGS: count. A plain server for one client: says the outcome of count receives, then DONE
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        server.bind(address(name))
+        server.listen(1)
+        say("LISTENING")
+        s, _ = server.accept()
+        s.settimeout(20)
+        for _ in range(int(sys.argv[3])):
+            say(recv_outcome(s))
+        s.close()
+        server.close()
+        if not name.startswith("@"):
+            os.unlink(name)
+        say("DONE")
+        return
+    global expect_hello
+    expect_hello = mode in ("fake-marker", "memfd-marker")
+    s = connect(name, expect_hello)
     if mode == "hold":
         # one message, then wait for the reply and hold the connection until killed
         send(s, b"hello from python")

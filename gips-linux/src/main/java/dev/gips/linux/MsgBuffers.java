@@ -96,6 +96,11 @@ final class MsgBuffers {
         fds = received;
     }
 
+    /** Whether the last message received carried descriptors that nobody took yet. */
+    boolean hasFds() {
+        return fds.length > 0;
+    }
+
     /** The descriptors of the last message received, once: they belong to the caller now. */
     int[] takeFds() {
         int[] taken = fds;

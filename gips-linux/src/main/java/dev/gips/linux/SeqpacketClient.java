@@ -26,15 +26,18 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     private final Where where;
     private final ReleaseGate gate;
     private final int inlineMax;
+    /** Whether the client is a gips-java endpoint: only then are payloads sent and restored out of band. */
+    private final boolean javaPeer;
     private volatile Object attachment;
     /** Serialises virtual threads waiting for this socket to drain: a parking wait has one waiter per socket. */
     private final ReentrantLock writeWaitLock = new ReentrantLock();
 
-    SeqpacketClient(SeqpacketListener listener, int fd, long id, Credentials credentials) {
+    SeqpacketClient(SeqpacketListener listener, int fd, long id, Credentials credentials, boolean javaPeer) {
         this.listener = listener;
         this.fd = fd;
         this.id = id;
         this.credentials = credentials;
+        this.javaPeer = javaPeer;
         this.where = listener.where();
         this.inlineMax = Sockets.inlineMax(fd);
         this.gate = new ReleaseGate(this::release);
@@ -58,7 +61,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
             return Wire.NOTHING;
         }
         try {
-            byte[] m = Wire.receivePayload(buffers, fd, false, where);
+            byte[] m = Wire.receivePayload(buffers, fd, false, javaPeer, where);
             if (m == Wire.HUNG_UP) {
                 close();
             }
@@ -112,7 +115,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         try {
             Wire.Waiter waiter = !wait ? Wire.NEVER_WAIT
                     : Thread.currentThread().isVirtual() ? () -> awaitWritable(buffers) : null;
-            Wire.send(buffers, fd, array, buffer, handles, inlineMax, where, waiter);
+            Wire.send(buffers, fd, array, buffer, handles, inlineMax, javaPeer, where, waiter);
             return true;
         } catch (Wire.WouldBlock e) {
             return false;

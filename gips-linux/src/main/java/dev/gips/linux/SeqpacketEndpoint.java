@@ -11,6 +11,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -38,7 +39,21 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
 
     private final Wire.Waiter writableWaiter = this::awaitWritable;
 
-    private SeqpacketEndpoint(Where where, int fd, Credentials peer, Arena readArena, MsgBuffers readBuffers) {
+    /** What the endpoint knows of the service, from the service's first datagram (see {@link Wire}). */
+    private static final int PEER_UNKNOWN = 0;
+    private static final int PEER_PLAIN = 1;
+    private static final int PEER_JAVA = 2;
+    /**
+     * How long the first payload that needs the out-of-band form waits for a silent service's hello: a gips-java
+     * listener sends it when it accepts the connection, a plain gips service never does.
+     */
+    static final long HELLO_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private volatile int peerKind;                               // written under readLock, read by senders
+    private boolean firstDatagram = true;                        // guarded by readLock
+
+    private SeqpacketEndpoint(Where where, int fd, Credentials peer, Arena readArena, MsgBuffers readBuffers,
+            boolean javaService) {
+        this.peerKind = javaService ? PEER_JAVA : PEER_UNKNOWN;
         this.where = where;
         this.fd = fd;
         this.peer = peer;
@@ -64,12 +79,15 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
             }
             boolean ok = false;
             try {
-                int bound = Sockets.autobind(fd, errno, arena);
+                int bound = Sockets.bindEndpointAddress(fd, errno, arena);
                 if (bound != 0) {
-                    LOG.debug("{}: no autobind name ({}); the server will use SO_PASSCRED for this client",
+                    LOG.debug("{}: no address of its own ({}); the server will use SO_PASSCRED for this client",
                             where.address(), Errno.describe(bound));
                 }
                 MemorySegment sa = address.sockaddr(arena);
+                // a gips-java service marks its socket file; the mark counts if the file is the same after connect
+                MemorySegment path = address.isAbstract() ? null : arena.allocateFrom(address.path());
+                long[] marked = path == null ? null : Sockets.markedServiceFile(path, errno, arena);
                 int r;
                 do {
                     r = SysSocket.connect(errno, fd, sa, address.sockaddrLength());
@@ -77,6 +95,8 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 if (r < 0) {
                     throw where.error("connect", Native.errno(errno));
                 }
+                boolean javaService = marked != null
+                        && Arrays.equals(marked, Sockets.markedServiceFile(path, errno, arena));
                 Credentials peer = Identity.peer(fd, where);
                 Arena readArena = Arena.ofShared();
                 try {
@@ -88,7 +108,8 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                         LOG.debug("{}: receiving with a length peek: {}", where.address(), e.getMessage());
                         readBuffers = new MsgBuffers();
                     }
-                    SeqpacketEndpoint endpoint = new SeqpacketEndpoint(where, fd, peer, readArena, readBuffers);
+                    SeqpacketEndpoint endpoint = new SeqpacketEndpoint(where, fd, peer, readArena, readBuffers,
+                            javaService);
                     ok = true;
                     return endpoint;
                 } finally {
@@ -116,17 +137,77 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
 
     /** Sends {@code array}, or if it is {@code null} {@code buffer}; see {@link Wire#send}. */
     private void send(byte[] array, ByteBuffer buffer, long[] handles) throws IOException {
+        int len = array != null ? array.length : buffer.remaining();
+        boolean outOfBand = peerKind == PEER_JAVA
+                || (Wire.needsOutOfBand(len, inlineMax, array, buffer, handles) && awaitPeerKind() == PEER_JAVA);
         writeLock.lock();
         try {
             gate.enter();
             try {
-                Wire.send(writeBuffers, fd, array, buffer, handles, inlineMax, where,
+                Wire.send(writeBuffers, fd, array, buffer, handles, inlineMax, outOfBand, where,
                         Thread.currentThread().isVirtual() ? writableWaiter : null);
             } finally {
                 gate.exit();
             }
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * Learns, for a payload that only a gips-java service can take, whether the service is one: waits at most
+     * {@link #HELLO_WAIT_NANOS} for its first datagram. A thread blocked in {@link #receive} takes that datagram
+     * itself; otherwise this looks at it without taking anything but a hello.
+     */
+    private int awaitPeerKind() throws IOException {
+        long deadline = System.nanoTime() + HELLO_WAIT_NANOS;
+        for (long left = HELLO_WAIT_NANOS; peerKind == PEER_UNKNOWN && left > 0; left = deadline - System.nanoTime()) {
+            // a receiver blocked in recvmsg holds the lock until a datagram comes: look at peerKind now and then
+            if (lock(readLock, Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)))) {
+                try {
+                    gate.enter();
+                    try {
+                        peekForHello(left);
+                    } finally {
+                        gate.exit();
+                    }
+                } finally {
+                    readLock.unlock();
+                }
+            }
+        }
+        return peerKind;
+    }
+
+    /** Waits up to {@code nanos} for the first datagram and takes it if it is a hello; guarded by readLock. */
+    private void peekForHello(long nanos) throws IOException {
+        boolean virtual = Thread.currentThread().isVirtual();
+        long deadline = System.nanoTime() + nanos;
+        while (peerKind == PEER_UNKNOWN && firstDatagram) {
+            switch (Wire.peekHello(readBuffers, fd, where)) {
+                case HELLO -> {
+                    // the same datagram: nobody else receives while we hold the lock
+                    Wire.receivePayload(readBuffers, fd, false, false, where);
+                    firstDatagram = false;
+                    peerKind = PEER_JAVA;
+                }
+                case OTHER -> peerKind = PEER_PLAIN; // left for recv, which will see it is no hello
+                case HUNG_UP -> throw new EOFException(where.message("send", "the service closed the connection"));
+                case NOTHING -> {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return;
+                    }
+                    if (virtual) {
+                        ParkingPoller.read().await(fd, left, readBuffers, where);
+                    } else {
+                        Sockets.awaitReadable(fd, left, readBuffers, where);
+                    }
+                    if (gate.isClosing()) {
+                        throw new AsynchronousCloseException();
+                    }
+                }
+            }
         }
     }
 
@@ -167,7 +248,8 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
         for (;;) {
             // platform threads wait in recvmsg itself: one system call per message; virtual threads never
             // wait in a downcall, which would hold their carrier
-            byte[] m = Wire.receivePayload(readBuffers, fd, timeoutNanos < 0 && !virtual, where);
+            byte[] m = Wire.receivePayload(readBuffers, fd, timeoutNanos < 0 && !virtual, peerKind == PEER_JAVA,
+                    where);
             if (gate.isClosing()) {
                 // close() shut the socket down to wake us; what we read, if anything, is for nobody
                 Fds.closeAll(readBuffers.takeFds());
@@ -177,7 +259,20 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 throw new EOFException(where.message("recv", "the service closed the connection"));
             }
             if (m != Wire.NOTHING) {
-                return m;
+                if (!firstDatagram) {
+                    return m;
+                }
+                // the service's first datagram: a gips-java listener's hello is for us, anything else is the
+                // first message of a plain gips service (or of a gips-java one that did not know us for its own)
+                firstDatagram = false;
+                if (!Wire.isHello(m) || readBuffers.hasFds()) {
+                    if (peerKind == PEER_UNKNOWN) {
+                        peerKind = PEER_PLAIN;
+                    }
+                    return m;
+                }
+                peerKind = PEER_JAVA;
+                continue;
             }
             if (timeoutNanos == 0) {
                 return null;

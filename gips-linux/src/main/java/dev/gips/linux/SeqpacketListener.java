@@ -111,8 +111,10 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             if (!address.isAbstract()) {
                 fileId = fileId(address.path(), arena);
                 // before listen(): nobody can connect yet, so there is no window with the umask's mode
-                if (SysStat.fchmodat(errno, SysStat.AT_FDCWD, arena.allocateFrom(address.path()), 0666, 0) < 0) {
-                    throw where.error("chmod 0666", Native.errno(errno));
+                if (SysStat.fchmodat(errno, SysStat.AT_FDCWD, arena.allocateFrom(address.path()),
+                        Sockets.SERVICE_FILE_MODE, 0) < 0) {
+                    throw where.error("chmod " + Integer.toOctalString(Sockets.SERVICE_FILE_MODE),
+                            Native.errno(errno));
                 }
             }
             if (SysSocket.listen(errno, listenFd, BACKLOG) < 0) {
@@ -408,13 +410,22 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             }
         }
         Credentials credentials;
+        int nameLength = readBuffers.nameLength.get(JAVA_INT, 0);
+        boolean javaPeer = Sockets.isJavaEndpoint(readBuffers.name, nameLength);
         try {
             // a client with an address (every gips-java endpoint) sends it with each datagram; one without needs
             // SO_PASSCRED for its empty messages to be told from end-of-stream (see Wire)
-            if (readBuffers.nameLength.get(JAVA_INT, 0) <= SysSocket.SUN_PATH) {
+            if (nameLength <= SysSocket.SUN_PATH) {
                 Sockets.passCredentials(fd, where);
             }
             credentials = Identity.peer(fd, where);
+            // first, before any reply can be sent: a gips-java endpoint takes its first datagram for the hello. It
+            // fails only for a client that already hung up, whose messages are still delivered
+            int e = javaPeer ? Wire.sendHello(readBuffers, fd) : 0;
+            if (e != 0) {
+                LOG.debug("service \"{}\": no hello for client pid {}: {}", where.service(), credentials.pid(),
+                        Errno.describe(e));
+            }
         } catch (IOException e) {
             LOG.debug("service \"{}\": dropped a client while accepting it: {}", where.service(), e.toString());
             Fds.closeQuietly(fd);
@@ -424,7 +435,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             Fds.closeQuietly(fd);
             return null;
         }
-        SeqpacketClient client = new SeqpacketClient(this, fd, nextId.getAndIncrement(), credentials);
+        SeqpacketClient client = new SeqpacketClient(this, fd, nextId.getAndIncrement(), credentials, javaPeer);
         clients.put(client.id(), client);
         try {
             epollAdd(errno, epfd, fd, client.id(), readBuffers.event, where);

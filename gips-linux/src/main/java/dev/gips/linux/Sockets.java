@@ -1,6 +1,8 @@
 package dev.gips.linux;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
@@ -9,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Socket chores shared by the listener and the endpoint. */
 final class Sockets {
@@ -48,18 +51,82 @@ final class Sockets {
     }
 
     /**
-     * Binds {@code fd} to an autobind name (an abstract address the kernel picks), so that each datagram it sends
-     * carries an address and the server can tell an empty message from end-of-stream without {@code SO_PASSCRED}
-     * (see {@link Wire}). Only a saving for the server: if the kernel has no name left, the server falls back to
-     * {@code SO_PASSCRED} for this client, so a failure is returned, not thrown.
-     *
-     * @return 0, or the errno of a failed {@code bind}
+     * What the abstract address of every gips-java endpoint starts with (a leading NUL, then {@code gips-java:}): a
+     * listener that accepts a client with such an address knows it for gips for Java and sends it the hello (see
+     * {@link Wire}). gips 0.2.0 clients do not bind an address, and no socket path starts with a NUL.
      */
-    static int autobind(int fd, MemorySegment errno, Arena arena) {
-        MemorySegment family = arena.allocate(SysSocket.SOCKADDR_UN);
-        family.set(JAVA_SHORT, SysSocket.SUN_FAMILY, (short) SysSocket.AF_UNIX);
+    static final byte[] JAVA_ENDPOINT_PREFIX = {0, 'g', 'i', 'p', 's', '-', 'j', 'a', 'v', 'a', ':'};
+    private static final int ADDRESS_TRIES = 8;
+
+    /**
+     * Binds {@code fd}, before it connects, to an abstract address of its own that starts with
+     * {@link #JAVA_ENDPOINT_PREFIX}. The address serves twice: each datagram the endpoint sends carries it, so the
+     * server tells an empty message from end-of-stream without {@code SO_PASSCRED} (see {@link Wire}), and it tells
+     * a gips-java listener that this endpoint understands the hello. The rest of the name is random, so that
+     * nobody can occupy the names of endpoints to come; after {@value #ADDRESS_TRIES} names in use (only a deliberate
+     * squatter could cause that) it falls back to an autobind name, without the prefix: the endpoint then talks
+     * plain gips 0.2.0.
+     *
+     * @return 0, or the errno of a failed {@code bind}: the server falls back to {@code SO_PASSCRED} for this client,
+     *         so a failure is returned, not thrown
+     */
+    static int bindEndpointAddress(int fd, MemorySegment errno, Arena arena) {
+        MemorySegment sa = arena.allocate(SysSocket.SOCKADDR_UN);
+        sa.set(JAVA_SHORT, SysSocket.SUN_FAMILY, (short) SysSocket.AF_UNIX);
+        MemorySegment.copy(JAVA_ENDPOINT_PREFIX, 0, sa, JAVA_BYTE, SysSocket.SUN_PATH, JAVA_ENDPOINT_PREFIX.length);
+        long nameAt = SysSocket.SUN_PATH + JAVA_ENDPOINT_PREFIX.length;
+        for (int i = 0; i < ADDRESS_TRIES; i++) {
+            String random = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+            byte[] name = random.getBytes(StandardCharsets.US_ASCII);
+            MemorySegment.copy(name, 0, sa, JAVA_BYTE, nameAt, name.length);
+            if (SysSocket.bind(errno, fd, sa, (int) nameAt + name.length) == 0) {
+                return 0;
+            }
+            if (Native.errno(errno) != Errno.EADDRINUSE) {
+                return Native.errno(errno);
+            }
+        }
         // an address of just sun_family asks for autobind (unix(7))
-        return SysSocket.bind(errno, fd, family, (int) JAVA_SHORT.byteSize()) < 0 ? Native.errno(errno) : 0;
+        return SysSocket.bind(errno, fd, sa, (int) JAVA_SHORT.byteSize()) < 0 ? Native.errno(errno) : 0;
+    }
+
+    /**
+     * The mode of a gips-java service's socket file: every user may connect (0666, as gips 0.2.0 sets it; the
+     * policy decides who is served), plus the sticky bit, which means nothing to the kernel on a socket and tells a
+     * connecting gips-java endpoint that a gips-java listener made the file. Only the file's owner can set it, and
+     * gips 0.2.0 sets 0666, so a plain gips service's file never has it.
+     */
+    static final int SERVICE_FILE_MODE = 0666 | SysStat.S_ISVTX;
+
+    /**
+     * The identity (device, inode) of the socket file at {@code path} if it carries the mark of a gips-java service
+     * ({@link #SERVICE_FILE_MODE}'s sticky bit), else {@code null}. Follows symbolic links, as {@code connect} does.
+     */
+    static long[] markedServiceFile(MemorySegment path, MemorySegment errno, Arena arena) {
+        MemorySegment st = arena.allocate(SysStat.STATX);
+        if (SysStat.statx(errno, SysStat.AT_FDCWD, path, 0, SysStat.STATX_TYPE | SysStat.STATX_MODE
+                | SysStat.STATX_INO, st) < 0) {
+            return null;
+        }
+        int mode = st.get(JAVA_SHORT, SysStat.STX_MODE);
+        if ((mode & SysStat.S_IFMT) != SysStat.S_IFSOCK || (mode & SysStat.S_ISVTX) == 0) {
+            return null;
+        }
+        return new long[] {st.get(JAVA_INT, SysStat.STX_DEV_MAJOR), st.get(JAVA_INT, SysStat.STX_DEV_MINOR),
+            st.get(JAVA_LONG, SysStat.STX_INO)};
+    }
+
+    /** Whether a peer's address ({@code accept4}'s, {@code length} bytes) is a gips-java endpoint's. */
+    static boolean isJavaEndpoint(MemorySegment address, int length) {
+        if (length < SysSocket.SUN_PATH + JAVA_ENDPOINT_PREFIX.length) {
+            return false;
+        }
+        for (int i = 0; i < JAVA_ENDPOINT_PREFIX.length; i++) {
+            if (address.get(JAVA_BYTE, SysSocket.SUN_PATH + i) != JAVA_ENDPOINT_PREFIX[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -34,6 +34,7 @@ final class SysStat {
     static final int S_IFMT = 0170000;
     static final int S_IFSOCK = 0140000;
     static final int S_IFREG = 0100000;
+    static final int S_ISVTX = 01000;
 
     /**
      * {@code struct statx { __u32 stx_mask; __u32 stx_blksize; __u64 stx_attributes; __u32 stx_nlink;

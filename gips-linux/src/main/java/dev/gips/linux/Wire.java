@@ -30,19 +30,27 @@ import java.util.List;
  * The gips 0.2.0 wire format on a SOCK_SEQPACKET socket: one datagram per message, the payload as is, handles as one
  * {@code SCM_RIGHTS} control message.
  *
- * <p>Two additions, both invisible to the API:
+ * <p>Three additions, all invisible to the API and to a plain gips peer:
  * <ul>
+ *   <li><b>Knowing the peer.</b> Out-of-band payloads (next item) are sent only to a peer known to be gips for Java,
+ *       and only such a peer's markers are restored. A gips-java endpoint binds an abstract address that starts with
+ *       {@link Sockets#JAVA_ENDPOINT_PREFIX} before connecting; a listener that accepts such a client sends it a
+ *       16-byte {@linkplain #HELLO hello} datagram ({@code 00 'gips-hi'} + u64 feature bits, little-endian) before
+ *       anything else, and the endpoint takes the first datagram it receives for that hello if it is one. A plain
+ *       gips client has no such address, so it never sees a hello; a plain gips server never sends one, so its
+ *       endpoint learns from its first datagram that it is plain.</li>
  *   <li><b>Large payloads.</b> A payload that does not fit one datagram (the socket's {@code SO_SNDBUF} − 32) travels
  *       in a sealed memfd passed as the last descriptor, behind a 16-byte marker datagram: 8 bytes {@link #MAGIC},
- *       then the payload length (u64, little-endian). A receiver takes a datagram for a marker only if it carries
- *       descriptors, so a small payload that happens to look like a marker and carries handles is sent the large
- *       way too (which leaves room for 252 handles, as for any out-of-band payload): the marker is never ambiguous
- *       between gips-java peers, and a look-alike without handles still goes out as plain gips 0.2.0.</li>
+ *       then the payload length (u64, little-endian). A receiver takes a datagram for a marker only if it comes from
+ *       a gips-java peer and carries descriptors, so a small payload that happens to look like a marker and carries
+ *       handles is sent to such a peer the large way too (which leaves room for 252 handles, as for any out-of-band
+ *       payload): the marker is never ambiguous between gips-java peers. To a plain gips peer nothing is ever sent
+ *       out of band: a payload over the datagram limit fails with an error that names the limit.</li>
  *   <li><b>Empty messages.</b> A 0-byte datagram and end-of-stream both make {@code recvmsg} return 0. A real
  *       datagram comes with its sender's address or with control data, end-of-stream with neither: every
  *       {@code recvmsg} asks for the sender's address, which the kernel fills in from the sending socket. A server's
- *       sockets always have one (accepted sockets carry the listener's name), and gips-java endpoints bind an
- *       autobind name before connecting; for a client without a name (Rust gips, Python, C) the listener sets
+ *       sockets always have one (accepted sockets carry the listener's name), and gips-java endpoints bind their
+ *       address before connecting; for a client without a name (Rust gips, Python, C) the listener sets
  *       {@code SO_PASSCRED} on that client's socket, so that each of its datagrams arrives with an
  *       {@code SCM_CREDENTIALS} control message. {@code SO_PASSCRED} is not set otherwise: it makes the kernel
  *       attach and format credentials for every message, which costs throughput.</li>
@@ -58,7 +66,14 @@ final class Wire {
 
     static final byte[] MAGIC = {0, 'g', 'i', 'p', 's', '-', 'm', 'f'};
     static final int MARKER_SIZE = 16;
+    /** What starts a listener's hello to a gips-java endpoint; the 8 bytes after it are feature bits. */
+    static final byte[] HELLO_MAGIC = {0, 'g', 'i', 'p', 's', '-', 'h', 'i'};
+    static final int HELLO_SIZE = 16;
+    /** Feature bit of a hello: the sender restores out-of-band payloads. */
+    static final long FEATURE_OUT_OF_BAND = 1;
     private static final ValueLayout.OfLong U64_LE = JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** The hello this listener sends: every feature it has. */
+    private static final MemorySegment HELLO = hello(FEATURE_OUT_OF_BAND);
     private static final int SEALS = Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_GROW | Fcntl.F_SEAL_WRITE | Fcntl.F_SEAL_SEAL;
     private static final MemorySegment MEMFD_NAME = Arena.global().allocateFrom("gips-payload");
     /** The most one critical {@code write}/{@code pread} of a payload copies: bounds how long the GC waits. */
@@ -101,16 +116,86 @@ final class Wire {
         throw WouldBlock.INSTANCE;
     };
 
+    private static MemorySegment hello(long features) {
+        MemorySegment m = Arena.global().allocate(HELLO_SIZE, 8);
+        MemorySegment.copy(HELLO_MAGIC, 0, m, JAVA_BYTE, 0, HELLO_MAGIC.length);
+        m.set(U64_LE, HELLO_MAGIC.length, features);
+        return m;
+    }
+
+    /**
+     * Sends the hello to a just-accepted gips-java client, without waiting: its queue is empty, so only a client that
+     * is already gone makes this fail.
+     *
+     * @return 0, or the errno of the failed {@code sendmsg}
+     */
+    static int sendHello(MsgBuffers b, int fd) {
+        long n;
+        try {
+            n = sendDatagram(b, fd, HELLO, HELLO_SIZE, NO_HANDLES, NEVER_WAIT);
+        } catch (IOException e) { // only NEVER_WAIT throws: a full queue
+            return Errno.EAGAIN;
+        }
+        return n < 0 ? (int) -n : 0;
+    }
+
+    /** What the first datagram queued on an endpoint is, as {@link #peekHello} sees it. */
+    enum First { NOTHING, HELLO, OTHER, HUNG_UP }
+
+    /**
+     * Looks at the first datagram queued on {@code fd} without taking it, and without receiving its descriptors
+     * (no control buffer: a datagram with descriptors reports {@code MSG_CTRUNC} and is no hello).
+     */
+    static First peekHello(MsgBuffers b, int fd, Where where) throws IOException {
+        MemorySegment msg = b.msghdr;
+        MemorySegment data = b.data(HELLO_SIZE + 1);
+        b.iov.set(ADDRESS, SysSocket.IOV_BASE, data);
+        b.iov.set(JAVA_LONG, SysSocket.IOV_LEN, HELLO_SIZE + 1);
+        msghdr(msg, b.name, (int) b.name.byteSize(), b.iov, MemorySegment.NULL, 0);
+        long n;
+        do {
+            n = SysSocket.recvmsg(b.errno, fd, msg, SysSocket.MSG_PEEK | SysSocket.MSG_DONTWAIT);
+        } while (n < 0 && retry(Native.errno(b.errno)));
+        if (n < 0) {
+            int e = Native.errno(b.errno);
+            if (e == Errno.EAGAIN) {
+                return First.NOTHING;
+            }
+            throw where.error("recvmsg", e);
+        }
+        int flags = msg.get(JAVA_INT, SysSocket.MSG_FLAGS);
+        if (n == 0 && msg.get(JAVA_INT, SysSocket.MSG_NAMELEN) == 0 && (flags & SysSocket.MSG_CTRUNC) == 0) {
+            return First.HUNG_UP;
+        }
+        if (n != HELLO_SIZE || (flags & SysSocket.MSG_CTRUNC) != 0) {
+            return First.OTHER;
+        }
+        for (int i = 0; i < HELLO_MAGIC.length; i++) {
+            if (data.get(JAVA_BYTE, i) != HELLO_MAGIC[i]) {
+                return First.OTHER;
+            }
+        }
+        return First.HELLO;
+    }
+
+    /** Whether a received payload without descriptors is a listener's hello. */
+    static boolean isHello(byte[] payload) {
+        return payload.length == HELLO_SIZE && Arrays.equals(payload, 0, HELLO_MAGIC.length, HELLO_MAGIC, 0,
+                HELLO_MAGIC.length);
+    }
+
     /**
      * Sends one message, whole.
      *
-     * @param inlineMax the largest payload sent in the datagram itself
-     * @param waiter    {@code null} to block in {@code sendmsg} (blocking socket, platform thread); otherwise the
-     *                  send uses {@code MSG_DONTWAIT} and calls the waiter whenever the socket is full
+     * @param inlineMax  the largest payload sent in the datagram itself
+     * @param outOfBand  whether the peer is gips for Java, which restores out-of-band payloads
+     * @param waiter     {@code null} to block in {@code sendmsg} (blocking socket, platform thread); otherwise the
+     *                   send uses {@code MSG_DONTWAIT} and calls the waiter whenever the socket is full
+     * @throws IOException naming the limit if the payload does not fit a datagram and the peer is plain gips
      */
-    static void send(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, int inlineMax, Where where,
-            Waiter waiter) throws IOException {
-        send(b, fd, null, payload, handles, inlineMax, where, waiter);
+    static void send(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, int inlineMax, boolean outOfBand,
+            Where where, Waiter waiter) throws IOException {
+        send(b, fd, null, payload, handles, inlineMax, outOfBand, where, waiter);
     }
 
     /**
@@ -119,11 +204,14 @@ final class Wire {
      * object: the steady-state send allocates nothing.
      */
     static void send(MsgBuffers b, int fd, byte[] array, ByteBuffer buffer, long[] handles, int inlineMax,
-            Where where, Waiter waiter) throws IOException {
+            boolean outOfBand, Where where, Waiter waiter) throws IOException {
         int len = array != null ? array.length : buffer.remaining();
-        if (len > inlineMax || (handles.length > 0 && looksLikeMarker(array, buffer))) {
+        if (outOfBand && needsOutOfBand(len, inlineMax, array, buffer, handles)) {
             sendLarge(b, fd, array != null ? ByteBuffer.wrap(array) : buffer, handles, where, waiter);
             return;
+        }
+        if (len > inlineMax) {
+            throw tooLargeForPlainPeer(len, inlineMax, where);
         }
         MemorySegment data;
         if (array != null) {
@@ -139,6 +227,9 @@ final class Wire {
             MemorySegment.copy(MemorySegment.ofBuffer(buffer), 0, data, 0, len);
         }
         long n = sendDatagram(b, fd, data, len, handles, waiter);
+        if (n == -Errno.EMSGSIZE && !outOfBand) {
+            throw tooLargeForPlainPeer(len, Sockets.inlineMax(fd), where); // SO_SNDBUF is smaller than planned
+        }
         if (n == -Errno.EMSGSIZE && handles.length < Limits.MAX_HANDLES) {
             // the socket's send buffer is smaller than the system default we planned with
             sendLarge(b, fd, array != null ? ByteBuffer.wrap(array) : buffer, handles, where, waiter);
@@ -202,6 +293,21 @@ final class Wire {
                 return -e;
             }
         }
+    }
+
+    /**
+     * Whether a payload must travel out of band to a gips-java peer: it does not fit a datagram, or it looks like a
+     * marker and carries handles (see the class comment).
+     */
+    static boolean needsOutOfBand(int len, int inlineMax, byte[] array, ByteBuffer buffer, long[] handles) {
+        return len > inlineMax || (handles.length > 0 && looksLikeMarker(array, buffer));
+    }
+
+    private static IOException tooLargeForPlainPeer(int len, int inlineMax, Where where) {
+        return where.error("sendmsg", "EMSGSIZE: a payload of " + len + " bytes exceeds the datagram limit of "
+                + inlineMax + " bytes; only a peer known to be gips for Java takes larger payloads (out of band), and"
+                + " this one is not (see the README's Linux details); send bulk data through shared memory"
+                + " (dev.gips.shm)");
     }
 
     private static boolean looksLikeMarker(byte[] array, ByteBuffer buffer) {
@@ -278,7 +384,7 @@ final class Wire {
      * @throws ProtocolException if the peer broke the protocol; the datagram is consumed and its descriptors closed
      */
     static RawMessage receive(MsgBuffers b, int fd, boolean wait, Where where) throws IOException {
-        byte[] payload = receivePayload(b, fd, wait, where);
+        byte[] payload = receivePayload(b, fd, wait, true, where);
         return payload == NOTHING ? WOULD_BLOCK : payload == HUNG_UP ? EOF : message(payload, b.takeFds());
     }
 
@@ -293,11 +399,14 @@ final class Wire {
      * {@code RawMessage} where the JIT can see it die, so that a receive allocates only the payload and the
      * {@code Message}.
      *
-     * @param wait whether to block in the kernel until a datagram arrives (the socket must be blocking)
+     * @param wait      whether to block in the kernel until a datagram arrives (the socket must be blocking)
+     * @param outOfBand whether the peer is gips for Java, whose markers are restored; a plain peer's message that
+     *                  looks like one is delivered as it is
      * @return the payload, {@link #NOTHING} or {@link #HUNG_UP}
      * @throws ProtocolException if the peer broke the protocol; the datagram is consumed and its descriptors closed
      */
-    static byte[] receivePayload(MsgBuffers b, int fd, boolean wait, Where where) throws IOException {
+    static byte[] receivePayload(MsgBuffers b, int fd, boolean wait, boolean outOfBand, Where where)
+            throws IOException {
         MemorySegment msg = b.msghdr;
         long n;            // the datagram's length, when a peek was needed to size the buffer
         MemorySegment data;
@@ -364,7 +473,8 @@ final class Wire {
         }
         byte[] payload = new byte[(int) m];
         MemorySegment.copy(data, JAVA_BYTE, 0, payload, 0, (int) m); // no slice: nothing allocated but the array
-        if (m == MARKER_SIZE && fds.length > 0 && Arrays.equals(payload, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+        if (outOfBand && m == MARKER_SIZE && fds.length > 0
+                && Arrays.equals(payload, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             int memfd = fds[fds.length - 1];
             fds = Arrays.copyOf(fds, fds.length - 1);
             try {
@@ -436,6 +546,7 @@ final class Wire {
     }
 
     private static final int[] NO_FDS = new int[0];
+    private static final long[] NO_HANDLES = {};
 
     /**
      * The descriptors of the {@code SCM_RIGHTS} messages in a control buffer, walked as CMSG_FIRSTHDR / CMSG_NXTHDR

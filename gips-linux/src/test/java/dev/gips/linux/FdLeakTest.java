@@ -65,7 +65,7 @@ class FdLeakTest {
                 Arrays.fill(fds, memfd);
                 byte[] payload = new byte[payloadSize];
                 new Random(7).nextBytes(payload);
-                Wire.send(sendBuffers, sender, ByteBuffer.wrap(payload), fds, Sockets.INLINE_MAX, where, null);
+                Wire.send(sendBuffers, sender, ByteBuffer.wrap(payload), fds, Sockets.INLINE_MAX, true, where, null);
                 Wire.ProtocolException e = assertThrows(Wire.ProtocolException.class,
                         () -> Wire.receive(small, receiver, true, where));
                 assertTrue(e.getMessage().contains("MSG_CTRUNC"), e.getMessage());
@@ -73,7 +73,7 @@ class FdLeakTest {
 
                 // the truncated datagram was consumed whole; the next one arrives intact
                 Wire.send(sendBuffers, sender, ByteBuffer.wrap("next".getBytes(UTF_8)), new long[] {memfd},
-                        Sockets.INLINE_MAX, where, null);
+                        Sockets.INLINE_MAX, true, where, null);
                 RawMessage next = Wire.receive(normal, receiver, true, where);
                 assertArrayEquals("next".getBytes(UTF_8), next.payload());
                 assertEquals(1, next.handles().size());
@@ -96,7 +96,7 @@ class FdLeakTest {
                 Sockets.passCredentials(receiver, where);
                 long[] fds = new long[SysSocket.SCM_MAX_FD];
                 Arrays.fill(fds, memfd);
-                Wire.send(new MsgBuffers(), sender, ByteBuffer.allocate(1), fds, Sockets.INLINE_MAX, where, null);
+                Wire.send(new MsgBuffers(), sender, ByteBuffer.allocate(1), fds, Sockets.INLINE_MAX, true, where, null);
                 RawMessage m = Wire.receive(new MsgBuffers(), receiver, true, where);
                 assertEquals(SysSocket.SCM_MAX_FD, m.handles().size());
                 m.handles().stream().mapToInt(h -> (int) h.value()).forEach(Fds::closeQuietly);

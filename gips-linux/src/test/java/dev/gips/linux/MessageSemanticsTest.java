@@ -202,10 +202,11 @@ class MessageSemanticsTest {
         try {
             assertEquals("LISTENING", Peers.readLine(p, WAIT));
             try (Endpoint client = Endpoint.connect(name)) {
-                // the endpoint has an autobind name (abstract: a NUL and five hex digits), so a server can tell its
-                // empty messages from a hang-up without SO_PASSCRED
+                // the endpoint has an abstract address (a NUL, "gips-java:", 16 hex digits), so a server can tell its
+                // empty messages from a hang-up without SO_PASSCRED, and a gips-java server knows it for one of its own
                 String peer = Peers.readLine(p, WAIT);
-                assertTrue(peer.matches("PEER 00([0-9a-f]{2}){5}"), peer);
+                assertTrue(peer.matches("PEER 00" + HexFormat.of().formatHex("gips-java:".getBytes(UTF_8))
+                        + "([0-9a-f]{2}){16}"), peer);
                 client.send("go".getBytes(UTF_8));
                 assertEquals("MSG " + HexFormat.of().formatHex("go".getBytes(UTF_8)) + " 0", Peers.readLine(p, WAIT));
                 try (Message m = Peers.recvOne(client)) {
@@ -400,7 +401,7 @@ class MessageSemanticsTest {
     void aMarkerLookAlikeWithoutHandlesIsAPlainDatagram() throws Exception {
         byte[] payload = markerLookAlike(9);
         try (Peers.SocketPair pair = Peers.SocketPair.open(); Arena arena = Arena.ofConfined()) {
-            Wire.send(new MsgBuffers(), pair.a(), ByteBuffer.wrap(payload), new long[0], Sockets.inlineMax(pair.a()),
+            Wire.send(new MsgBuffers(), pair.a(), ByteBuffer.wrap(payload), new long[0], Sockets.inlineMax(pair.a()), true,
                     new Where("pair", "pair"), null);
             MemorySegment buf = arena.allocate(64);
             long n = Unistd.read(Native.allocateCapture(arena), pair.b(), buf, buf.byteSize());

@@ -153,6 +153,7 @@ class NativeLayoutTest {
         constant(st, "STATX_SIZE", SysStat.STATX_SIZE);
         constant(st, "S_IFMT", SysStat.S_IFMT);
         constant(st, "S_IFSOCK", SysStat.S_IFSOCK);
+        constant(st, "S_ISVTX", SysStat.S_ISVTX);
         constant(st, "S_IFREG", SysStat.S_IFREG);
         constant(st, "STX_MODE", SysStat.STX_MODE, "offsetof(struct statx, stx_mode)");
         constant(st, "STX_INO", SysStat.STX_INO, "offsetof(struct statx, stx_ino)");
