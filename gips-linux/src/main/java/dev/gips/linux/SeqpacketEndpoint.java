@@ -53,12 +53,21 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
         readArena.close(); // nobody is inside any more: unmaps the receive buffer
     }
 
-    static SeqpacketEndpoint connect(String name) throws IOException {
+    /**
+     * Connects to {@code name}, once.
+     *
+     * @param timeoutNanos how long to wait while the service's queue of pending connections is full: {@code < 0}
+     *                     as long as it takes, {@code 0} not at all
+     * @throws dev.gips.ipc.NoSuchServiceException if nobody serves the name
+     */
+    static SeqpacketEndpoint connect(String name, long timeoutNanos) throws IOException {
         UnixAddress address = UnixAddress.of(name);
         Where where = address.where();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.allocateCapture(arena);
-            int fd = SysSocket.socket(errno, SysSocket.AF_UNIX, SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC, 0);
+            // non-blocking until connected (see Sockets.connect); blocking afterwards, as the endpoint expects
+            int fd = SysSocket.socket(errno, SysSocket.AF_UNIX,
+                    SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC | SysSocket.SOCK_NONBLOCK, 0);
             if (fd < 0) {
                 throw where.error("socket", Native.errno(errno));
             }
@@ -69,14 +78,8 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                     LOG.debug("{}: no autobind name ({}); the server will use SO_PASSCRED for this client",
                             where.address(), Errno.describe(bound));
                 }
-                MemorySegment sa = address.sockaddr(arena);
-                int r;
-                do {
-                    r = SysSocket.connect(errno, fd, sa, address.sockaddrLength());
-                } while (r < 0 && Native.errno(errno) == Errno.EINTR);
-                if (r < 0) {
-                    throw where.error("connect", Native.errno(errno));
-                }
+                Sockets.connect(fd, address, timeoutNanos, errno, arena);
+                Sockets.setBlocking(fd, errno, where);
                 Credentials peer = Identity.peer(fd, where);
                 Arena readArena = Arena.ofShared();
                 try {

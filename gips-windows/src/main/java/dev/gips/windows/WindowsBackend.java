@@ -64,8 +64,8 @@ public final class WindowsBackend implements Backend {
     }
 
     @Override
-    public EndpointChannel connect(ServiceDescriptor descriptor) throws IOException {
-        return PipeEndpoint.connect(descriptor.name());
+    public EndpointChannel connect(ServiceDescriptor descriptor, long timeoutNanos) throws IOException {
+        return PipeEndpoint.connect(descriptor.name(), timeoutNanos);
     }
 
     @Override
