@@ -183,8 +183,9 @@ public final class Endpoint implements Source, AutoCloseable {
      * array a varargs call allocates, so that a steady stream of sends allocates nothing.
      *
      * @throws IllegalArgumentException if the payload exceeds 16 MiB
+     * @throws java.io.EOFException if the service has gone (closed its side or exited), or dropped this client
      * @throws ClosedChannelException if the endpoint is closed
-     * @throws IOException if the service has gone or the OS refused the message
+     * @throws IOException if the OS refused the message
      */
     public void send(byte[] payload) throws IOException {
         send(payload, Outgoing.NO_HANDLES);
@@ -194,8 +195,9 @@ public final class Endpoint implements Source, AutoCloseable {
      * Sends a message; the handles are copied to the peer and stay open here.
      *
      * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
+     * @throws java.io.EOFException if the service has gone (closed its side or exited), or dropped this client
      * @throws ClosedChannelException if the endpoint is closed
-     * @throws IOException if the service has gone or the OS refused the message
+     * @throws IOException if the OS refused the message
      */
     public void send(byte[] payload, Handle... handles) throws IOException {
         Objects.requireNonNull(payload, "payload");
@@ -211,8 +213,9 @@ public final class Endpoint implements Source, AutoCloseable {
      * to its limit.
      *
      * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
+     * @throws java.io.EOFException if the service has gone (closed its side or exited), or dropped this client
      * @throws ClosedChannelException if the endpoint is closed
-     * @throws IOException if the service has gone or the OS refused the message
+     * @throws IOException if the OS refused the message
      */
     public void send(ByteBuffer payload, List<Handle> handles) throws IOException {
         Objects.requireNonNull(payload, "payload");

@@ -91,7 +91,7 @@ final class MachEndpoint implements EndpointChannel {
         mailbox.enter();
         try {
             if (ended) {
-                throw new IOException("send to \"" + service + "\": the service hung up");
+                throw new EOFException("send to \"" + service + "\": the service has gone");
             }
             sender.send(servicePort, replyPort, MachMessage.MACH_MSG_TYPE_MAKE_SEND, payload, handles, false,
                     mailbox::isClosing);
