@@ -61,6 +61,15 @@ public interface Backend {
     /** The credentials of this process, as a peer would see them. */
     Credentials currentProcess() throws IOException;
 
+    /**
+     * Whether {@code Credentials.uid} and {@code gidList} are decimal numbers (Unix uids and gids), so that a policy
+     * compares an entry of digits as a number; {@code false} where they are something else (Windows SIDs), where an
+     * entry of digits is an account name.
+     */
+    default boolean numericIds() {
+        return true;
+    }
+
     /** The id ({@code Credentials.uid} form) of the user called {@code name}, if there is one. */
     Optional<String> userId(String name) throws IOException;
 

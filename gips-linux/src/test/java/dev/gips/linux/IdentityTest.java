@@ -8,8 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.gips.ipc.Credentials;
+import dev.gips.ipc.Endpoint;
+import dev.gips.ipc.Listener;
 import dev.gips.ipc.PermissionDeniedException;
+import dev.gips.ipc.Pod;
 import dev.gips.ipc.Policy;
+import dev.gips.ipc.ServiceDescriptor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -83,6 +87,21 @@ class IdentityTest {
         assertDoesNotThrow(() -> p.check(new Credentials(16, "1000", List.of("1000"), false)));
         assertThrows(PermissionDeniedException.class,
                 () -> p.check(new Credentials(17, "1001", List.of("1001"), false)));
+    }
+
+    /** Issue 16, item 8: ids were compared as text, so {@code "0000"} refused root. */
+    @Test
+    void zeroPaddedIdsAdmitTheirUserAndGroupOverARealConnection() throws IOException {
+        Credentials me = Credentials.currentProcess();
+        Policy p = new Policy().withAllowedUid("000" + me.uid()).withAllowedGid("00" + me.gidList().get(0));
+        String name = Peers.uniqueName("padded-ids");
+        try (Listener listener = Listener.bind(new ServiceDescriptor(name).withPolicy(p));
+                Endpoint client = Endpoint.connect(name)) {
+            client.send("padded".getBytes(StandardCharsets.UTF_8));
+            Pod pod = Peers.acceptOne(listener); // a refused client's message never arrives
+            pod.message().close();
+            assertEquals(me.uid(), pod.credentials().uid());
+        }
     }
 
     @Test

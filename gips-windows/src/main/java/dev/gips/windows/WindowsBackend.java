@@ -73,6 +73,12 @@ public final class WindowsBackend implements Backend {
         return WinIdentity.currentProcess();
     }
 
+    /** Users and groups are SIDs: an entry of digits in a policy is an account name here. */
+    @Override
+    public boolean numericIds() {
+        return false;
+    }
+
     @Override
     public Optional<String> userId(String name) throws IOException {
         return WinIdentity.lookup(name, Advapi32.SidTypeUser);
