@@ -104,6 +104,37 @@ class IdentityTest {
         }
     }
 
+    /**
+     * Issue 16, item 8 (SECURITY.md): credentials are those of the process that connected. A Python client connects
+     * and hands its socket to a child process, which (as root) drops to nobody first; the message the child sends
+     * still carries the parent's pid and uid, as {@code SO_PEERCRED} recorded them at connect.
+     */
+    @Test
+    void credentialsAreThoseOfTheProcessThatConnectedNotOfOneItHandedTheSocketTo() throws Exception {
+        String name = Peers.uniqueName("handoff");
+        Credentials me = Credentials.currentProcess();
+        try (Listener listener = Listener.bind(name)) {
+            Process python = Peers.python("peer.py", "handoff", "/tmp/" + name, "65534", "65534").start();
+            try {
+                Pod pod = Peers.acceptOne(listener);
+                String[] sender;
+                try (var m = pod.message()) {
+                    sender = new String(m.payload(), StandardCharsets.UTF_8).split(" ");
+                }
+                long childPid = Long.parseLong(sender[0]);
+                assertTrue(childPid != python.pid(), "the message came from the child, pid " + childPid);
+                assertEquals(python.pid(), pod.credentials().pid(), "credentials name the process that connected");
+                assertEquals(me.uid(), pod.credentials().uid());
+                if (me.uid().equals("0")) {
+                    assertEquals("65534", sender[1], "the child dropped to nobody before it sent");
+                    assertTrue(pod.credentials().isPrivileged(), "and still speaks as root");
+                }
+            } finally {
+                Peers.kill(python);
+            }
+        }
+    }
+
     @Test
     void policyWithUnknownNameMatchesNobody() {
         Policy p = new Policy().withAllowedUid("no-such-user-gips");
