@@ -153,13 +153,13 @@ public final class Endpoint implements Source, AutoCloseable {
                         throw e;
                     }
                     throw new NoSuchServiceException(e.getMessage() + "; tried " + attempt + " times in "
-                            + wait.toMillis() + " ms", e);
+                            + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms", e);
                 }
                 if (attempt == 1) {
                     LOG.debug("service \"{}\" not there yet; trying again for up to {} ms", descriptor.name(),
-                            wait.toMillis());
+                            TimeUnit.NANOSECONDS.toMillis(nanos));
                 }
-                // no event says a name was bound (on every OS): poll, backing off
+                // nothing portable says when a name gets bound: try again, backing off
                 LockSupport.parkNanos(Math.min(pause, left));
                 if (Thread.currentThread().isInterrupted()) {
                     InterruptedIOException x = new InterruptedIOException(IoErrors.message("connect",

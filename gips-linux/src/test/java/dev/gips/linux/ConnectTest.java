@@ -87,6 +87,28 @@ class ConnectTest {
         assertTrue(e.getMessage().endsWith(" times in 300 ms"), e.getMessage());
     }
 
+    @Test
+    void anInterruptEndsATimedConnectWaitingForAServiceToStart() throws Exception {
+        String name = Peers.uniqueName("interrupted");
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        AtomicBoolean interruptKept = new AtomicBoolean();
+        Thread t = Thread.ofVirtual().name("waiting-for-a-service").start(() -> {
+            try (Endpoint e = Endpoint.connect(name, Duration.ofMinutes(10))) {
+                outcome.set("connected");
+            } catch (Throwable x) {
+                outcome.set(x);
+            }
+            interruptKept.set(Thread.currentThread().isInterrupted());
+        });
+        Peers.awaitBlockedIn(t, "LockSupport.parkNanos", Peers.WAIT);
+        t.interrupt();
+        assertTrue(t.join(Peers.WAIT), "connect went on waiting after it was interrupted");
+        InterruptedIOException x = assertInstanceOf(InterruptedIOException.class, outcome.get());
+        assertEquals("connect \"" + name + "\": interrupted while waiting for the service to start", x.getMessage());
+        assertInstanceOf(NoSuchServiceException.class, x.getCause());
+        assertTrue(interruptKept.get(), "the thread's interrupt status was cleared");
+    }
+
     // ------------------------------------------------------------------------------- a server starting late
 
     @Test
