@@ -148,6 +148,21 @@ def main():
         send(s, b"hello from python")
         say(recv_outcome(s))
         sys.stdin.read()
+    elif mode == "handoff":
+        # ARGS: uid, gid. Hands the connected socket to a child process (fork), which drops to uid/gid if it can
+        # (as root) and sends "<its pid> <its uid>": the server still sees the process that connected
+        uid, gid = int(sys.argv[3]), int(sys.argv[4])
+        child = os.fork()
+        if child == 0:
+            if os.getuid() == 0:
+                os.setgroups([])
+                os.setgid(gid)
+                os.setuid(uid)
+            send(s, ("%d %d" % (os.getpid(), os.getuid())).encode())
+            os._exit(0)
+        os.waitpid(child, 0)
+        say("SENT")
+        say(recv_outcome(s))
     elif mode == "send-fds":
         # ARGS: count. A plain message carrying count descriptors (the kernel allows at most 253)
         n = int(sys.argv[3])

@@ -36,8 +36,11 @@ public final class Connection implements Source, AutoCloseable {
      * without the empty array a varargs call allocates.
      *
      * @throws IllegalArgumentException if the payload exceeds 16 MiB
-     * @throws ClosedChannelException if this connection is closed
-     * @throws IOException if the client has gone or the OS refused the message
+     * @throws java.io.EOFException if the client has gone (closed its side or exited) and the listener has not
+     *         noticed yet
+     * @throws ClosedChannelException if this connection is closed: by {@link #close()}, by its listener, or because
+     *         the listener noticed that the client has gone (see {@link #isOpen()})
+     * @throws IOException if the OS refused the message
      */
     public void reply(byte[] payload) throws IOException {
         reply(payload, Outgoing.NO_HANDLES);
@@ -47,8 +50,11 @@ public final class Connection implements Source, AutoCloseable {
      * Sends a message to the client.
      *
      * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
-     * @throws ClosedChannelException if this connection is closed
-     * @throws IOException if the client has gone or the OS refused the message
+     * @throws java.io.EOFException if the client has gone (closed its side or exited) and the listener has not
+     *         noticed yet
+     * @throws ClosedChannelException if this connection is closed: by {@link #close()}, by its listener, or because
+     *         the listener noticed that the client has gone (see {@link #isOpen()})
+     * @throws IOException if the OS refused the message
      */
     public void reply(byte[] payload, Handle... handles) throws IOException {
         Objects.requireNonNull(payload, "payload");
@@ -63,8 +69,11 @@ public final class Connection implements Source, AutoCloseable {
      * Sends the bytes of {@code payload} from its position to its limit, then sets its position to its limit.
      *
      * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
-     * @throws ClosedChannelException if this connection is closed
-     * @throws IOException if the client has gone or the OS refused the message
+     * @throws java.io.EOFException if the client has gone (closed its side or exited) and the listener has not
+     *         noticed yet
+     * @throws ClosedChannelException if this connection is closed: by {@link #close()}, by its listener, or because
+     *         the listener noticed that the client has gone (see {@link #isOpen()})
+     * @throws IOException if the OS refused the message
      */
     public void reply(ByteBuffer payload, List<Handle> handles) throws IOException {
         Objects.requireNonNull(payload, "payload");
@@ -86,8 +95,11 @@ public final class Connection implements Source, AutoCloseable {
      * @return {@code true} if the message was sent; {@code false} if the client's queue is full and nothing was
      *         sent
      * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
-     * @throws ClosedChannelException if this connection is closed
-     * @throws IOException if the client has gone or the OS refused the message
+     * @throws java.io.EOFException if the client has gone (closed its side or exited) and the listener has not
+     *         noticed yet
+     * @throws ClosedChannelException if this connection is closed: by {@link #close()}, by its listener, or because
+     *         the listener noticed that the client has gone (see {@link #isOpen()})
+     * @throws IOException if the OS refused the message
      */
     public boolean tryReply(byte[] payload) throws IOException {
         return tryReply(payload, Outgoing.NO_HANDLES);
@@ -99,8 +111,11 @@ public final class Connection implements Source, AutoCloseable {
      * @return {@code true} if the message was sent; {@code false} if the client's queue is full and nothing was
      *         sent
      * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
-     * @throws ClosedChannelException if this connection is closed
-     * @throws IOException if the client has gone or the OS refused the message
+     * @throws java.io.EOFException if the client has gone (closed its side or exited) and the listener has not
+     *         noticed yet
+     * @throws ClosedChannelException if this connection is closed: by {@link #close()}, by its listener, or because
+     *         the listener noticed that the client has gone (see {@link #isOpen()})
+     * @throws IOException if the OS refused the message
      */
     public boolean tryReply(byte[] payload, Handle... handles) throws IOException {
         Objects.requireNonNull(payload, "payload");
@@ -120,8 +135,11 @@ public final class Connection implements Source, AutoCloseable {
      *
      * @return {@code true} if the message was sent; {@code false} if nothing was sent
      * @throws IllegalArgumentException if the payload exceeds 16 MiB or there are too many handles
-     * @throws ClosedChannelException if this connection is closed
-     * @throws IOException if the client has gone or the OS refused the message
+     * @throws java.io.EOFException if the client has gone (closed its side or exited) and the listener has not
+     *         noticed yet
+     * @throws ClosedChannelException if this connection is closed: by {@link #close()}, by its listener, or because
+     *         the listener noticed that the client has gone (see {@link #isOpen()})
+     * @throws IOException if the OS refused the message
      */
     public boolean tryReply(ByteBuffer payload, List<Handle> handles) throws IOException {
         Objects.requireNonNull(payload, "payload");

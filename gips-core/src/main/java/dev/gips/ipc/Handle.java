@@ -6,6 +6,7 @@ import dev.gips.spi.Backends;
 import dev.gips.spi.RawHandle;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -149,11 +150,15 @@ public final class Handle implements AutoCloseable {
     /**
      * A new handle for the same OS object, owned by the caller.
      *
+     * @throws java.nio.channels.ClosedChannelException if this handle is closed
      * @throws IOException if the OS cannot duplicate it
-     * @throws IllegalStateException if this handle is closed
      */
     public Handle duplicate() throws IOException {
-        return new Handle(state.kind, Backends.get().duplicateHandle(state.kind, raw()));
+        long v = state.value.get();
+        if (v == NONE) {
+            throw new ClosedChannelException(); // as every method that declares IOException, after close
+        }
+        return new Handle(state.kind, Backends.get().duplicateHandle(state.kind, v));
     }
 
     /** Whether the handle still owns its OS object. */

@@ -22,8 +22,9 @@ public record Pod(Connection connection, Message message, Credentials credential
     /**
      * Replies to the client without handles: the same as {@code connection().reply(payload)}.
      *
+     * @throws java.io.EOFException if the client has gone
      * @throws java.nio.channels.ClosedChannelException if the connection was closed
-     * @throws IOException if the client has gone
+     * @throws IOException if the OS refused the message
      */
     public void reply(byte[] payload) throws IOException {
         connection.reply(payload);
@@ -32,8 +33,9 @@ public record Pod(Connection connection, Message message, Credentials credential
     /**
      * Replies to the client: the same as {@code connection().reply(payload, handles)}.
      *
+     * @throws java.io.EOFException if the client has gone
      * @throws java.nio.channels.ClosedChannelException if the connection was closed
-     * @throws IOException if the client has gone
+     * @throws IOException if the OS refused the message
      */
     public void reply(byte[] payload, Handle... handles) throws IOException {
         connection.reply(payload, handles);
@@ -44,8 +46,9 @@ public record Pod(Connection connection, Message message, Credentials credential
      * {@code connection().tryReply(payload)}.
      *
      * @return {@code false} if the client's queue is full and nothing was sent
+     * @throws java.io.EOFException if the client has gone
      * @throws java.nio.channels.ClosedChannelException if the connection was closed
-     * @throws IOException if the client has gone
+     * @throws IOException if the OS refused the message
      */
     public boolean tryReply(byte[] payload) throws IOException {
         return connection.tryReply(payload);
@@ -56,8 +59,9 @@ public record Pod(Connection connection, Message message, Credentials credential
      * {@code connection().tryReply(payload, handles)}.
      *
      * @return {@code false} if the client's queue is full and nothing was sent
+     * @throws java.io.EOFException if the client has gone
      * @throws java.nio.channels.ClosedChannelException if the connection was closed
-     * @throws IOException if the client has gone
+     * @throws IOException if the OS refused the message
      */
     public boolean tryReply(byte[] payload, Handle... handles) throws IOException {
         return connection.tryReply(payload, handles);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -25,7 +26,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Users and groups may be given as numeric ids or as names (SID strings or account names on Windows); names are
  * resolved with the OS user database the first time the policy is checked. A name that does not resolve matches
- * nobody, and is logged once at WARN.
+ * nobody, and is logged once at WARN. Ids are compared as numbers, not as text: on Linux and macOS an entry of
+ * digits is a uid or gid ({@code "0000"} is root, {@code "01000"} is 1000); on Windows, where users and groups are
+ * SIDs, an entry {@code S-1-…} is a SID, compared component by component ({@code "S-1-5-018"} is
+ * {@code S-1-5-18}), and an entry of digits is not an id (Windows has none) but an account name to look up.
  *
  * {@snippet :
  * Policy p = new Policy().withAllowedUid("0", "alice").withAllowedGid("staff");
@@ -41,7 +45,8 @@ public final class Policy {
     private final boolean privileged;
     private volatile Resolved resolved;      // ids of allowedUids / allowedGids, computed on first check
 
-    private record Resolved(Set<String> uids, Set<String> gids) {}
+    /** The rules' entries as ids, and how the backend writes ids (digits on Unix, SIDs on Windows). */
+    private record Resolved(Set<String> uids, Set<String> gids, boolean numericIds) {}
 
     /** The unrestricted policy: every local process may connect. */
     public Policy() {
@@ -114,10 +119,10 @@ public final class Policy {
             throw new PermissionDeniedException(who + " is not privileged");
         }
         Resolved ids = resolve();
-        if (ids.uids != null && !ids.uids.contains(credentials.uid())) {
+        if (ids.uids != null && !ids.uids.contains(canonical(credentials.uid(), ids.numericIds))) {
             throw new PermissionDeniedException(who + ": uid is not one of " + allowedUids);
         }
-        if (ids.gids != null && Collections.disjoint(ids.gids, credentials.gidList())) {
+        if (ids.gids != null && !anyIn(ids.gids, credentials.gidList(), ids.numericIds)) {
             throw new PermissionDeniedException(who + ": no group is one of " + allowedGids);
         }
         if (validator != null) {
@@ -140,20 +145,104 @@ public final class Policy {
     private Resolved resolve() {
         Resolved r = resolved;
         if (r == null) {
-            r = new Resolved(resolveAll(allowedUids, true), resolveAll(allowedGids, false));
+            boolean numeric = allowedUids == null && allowedGids == null || numericIds();
+            r = new Resolved(resolveAll(allowedUids, true, numeric), resolveAll(allowedGids, false, numeric),
+                    numeric);
             resolved = r;
         }
         return r;
     }
 
-    private static Set<String> resolveAll(Set<String> entries, boolean users) {
+    /** Whether the backend's ids are numbers; without a backend (core's own tests), the Unix rule. */
+    private static boolean numericIds() {
+        try {
+            return Backends.get().numericIds();
+        } catch (RuntimeException e) {
+            return true; // no backend here: no names can be resolved either, and numeric ids still compare
+        }
+    }
+
+    private static boolean anyIn(Set<String> allowed, List<String> ids, boolean numericIds) {
+        for (String id : ids) {
+            if (allowed.contains(canonical(id, numericIds))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code id} in the form rules are compared in: {@link #canonicalId} if it is written as an id, else as is. */
+    private static String canonical(String id, boolean numericIds) {
+        String c = canonicalId(id, numericIds);
+        return c != null ? c : id;
+    }
+
+    /**
+     * The canonical form of an entry written as an id, or {@code null} for a name. With numeric ids (Unix), digits
+     * are a uid or gid up to 2<sup>32</sup>−1, returned without leading zeros. Otherwise (Windows SIDs), an entry
+     * {@code S-1-…} of decimal components is a SID, returned with a capital S and each component without leading
+     * zeros, as {@code ConvertSidToStringSidW} writes it; digits alone are a name there.
+     */
+    static String canonicalId(String s, boolean numericIds) {
+        if (numericIds) {
+            return isDigits(s, 0, s.length()) ? unsigned32(s, 0, s.length()) : null;
+        }
+        if (s.length() < 4 || (s.charAt(0) != 'S' && s.charAt(0) != 's') || s.charAt(1) != '-') {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder("S");
+        int start = 2;
+        while (start <= s.length()) {
+            int end = s.indexOf('-', start);
+            if (end < 0) {
+                end = s.length();
+            }
+            if (!isDigits(s, start, end)) {
+                return null; // e.g. a hexadecimal authority: not in the form we write, so compared as given
+            }
+            int first = start;
+            while (first < end - 1 && s.charAt(first) == '0') {
+                first++;
+            }
+            sb.append('-').append(s, first, end);
+            start = end + 1;
+        }
+        return sb.toString();
+    }
+
+    private static boolean isDigits(String s, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Digits {@code s[from, to)} as an unsigned 32-bit id without leading zeros, or {@code null} if larger. */
+    private static String unsigned32(String s, int from, int to) {
+        while (from < to - 1 && s.charAt(from) == '0') {
+            from++;
+        }
+        if (to - from > 10) {
+            return null;
+        }
+        long v = Long.parseLong(s, from, to, 10);
+        return v <= 0xFFFF_FFFFL ? Long.toString(v) : null;
+    }
+
+    private static Set<String> resolveAll(Set<String> entries, boolean users, boolean numericIds) {
         if (entries == null) {
             return null;
         }
         Set<String> ids = new LinkedHashSet<>();
         for (String e : entries) {
-            if (isNumericId(e)) {
-                ids.add(e);
+            String asId = canonicalId(e, numericIds);
+            if (asId != null) {
+                ids.add(asId);
                 continue;
             }
             String kind = users ? "user" : "group";
@@ -163,7 +252,8 @@ public final class Policy {
                 if (id.isPresent()) {
                     ids.add(id.get());
                 } else {
-                    LOG.warn("policy names {} \"{}\", which does not exist here: it matches nobody", kind, e);
+                    LOG.warn("policy names {} \"{}\", which does not exist here: it matches nobody{}", kind, e,
+                            isDigits(e, 0, e.length()) ? " (ids here are SIDs, S-1-…, not numbers)" : "");
                 }
             } catch (IOException | RuntimeException ex) {
                 LOG.warn("policy names {} \"{}\", which could not be resolved ({}): it matches nobody", kind, e,
@@ -171,18 +261,6 @@ public final class Policy {
             }
         }
         return Set.copyOf(ids);
-    }
-
-    private static boolean isNumericId(String s) {
-        if (s.isEmpty() || s.length() > 10) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return Long.parseLong(s) <= 0xFFFF_FFFFL;
     }
 
     private static Set<String> union(Set<String> before, String[] added, String what) {

@@ -44,11 +44,31 @@ public interface Backend {
                 + ": it is systemd's (Linux); bind the service with Listener.bind instead");
     }
 
-    /** Connects to a service. */
-    EndpointChannel connect(ServiceDescriptor descriptor) throws IOException;
+    /**
+     * Connects to a service, once: core retries while nobody serves the name.
+     *
+     * @param timeoutNanos how long to wait while the service exists but cannot take the connection yet (on Linux its
+     *                     queue of pending connections is full): {@code < 0} as long as it takes, {@code 0} not at
+     *                     all, otherwise at most that long. A thread that waits parks (a virtual thread never holds
+     *                     its carrier) and ends the wait with {@link java.io.InterruptedIOException}, its interrupt
+     *                     status kept, when interrupted.
+     * @throws dev.gips.ipc.NoSuchServiceException at once if nobody serves the name (see
+     *         {@link IoErrors#noService})
+     * @throws IOException if the service could not take the connection within the time, or the OS refused
+     */
+    EndpointChannel connect(ServiceDescriptor descriptor, long timeoutNanos) throws IOException;
 
     /** The credentials of this process, as a peer would see them. */
     Credentials currentProcess() throws IOException;
+
+    /**
+     * Whether {@code Credentials.uid} and {@code gidList} are decimal numbers (Unix uids and gids), so that a policy
+     * compares an entry of digits as a number; {@code false} where they are something else (Windows SIDs), where an
+     * entry of digits is an account name.
+     */
+    default boolean numericIds() {
+        return true;
+    }
 
     /** The id ({@code Credentials.uid} form) of the user called {@code name}, if there is one. */
     Optional<String> userId(String name) throws IOException;

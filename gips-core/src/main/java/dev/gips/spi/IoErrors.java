@@ -1,5 +1,6 @@
 package dev.gips.spi;
 
+import dev.gips.ipc.NoSuchServiceException;
 import java.io.IOException;
 
 /** Builds the one shape of I/O error message used everywhere. */
@@ -28,5 +29,17 @@ public final class IoErrors {
     /** An {@link IOException} with {@link #message}. */
     public static IOException io(String operation, String service, String address, String detail) {
         return new IOException(message(operation, service, address, detail));
+    }
+
+    /**
+     * A {@link NoSuchServiceException} for a connect that found nobody serving the name, in words besides the OS
+     * error: {@code connect "x" (/tmp/x): no service is listening: is the server running? (ENOENT: No such file or
+     * directory)}.
+     *
+     * @param osError the OS error that showed it: {@code NAME: text}
+     */
+    public static NoSuchServiceException noService(String operation, String service, String address, String osError) {
+        return new NoSuchServiceException(message(operation, service, address,
+                "no service is listening: is the server running? (" + osError + ")"));
     }
 }

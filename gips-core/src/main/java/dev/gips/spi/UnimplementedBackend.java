@@ -57,7 +57,7 @@ public abstract class UnimplementedBackend implements Backend {
     }
 
     @Override
-    public final EndpointChannel connect(ServiceDescriptor descriptor) {
+    public final EndpointChannel connect(ServiceDescriptor descriptor, long timeoutNanos) {
         throw notYet();
     }
 

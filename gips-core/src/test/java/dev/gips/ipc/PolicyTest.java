@@ -74,6 +74,45 @@ class PolicyTest {
         assertTrue(e.getMessage().contains("uid"), e.getMessage());
     }
 
+    /** Issue 16, item 8: ids were compared as text, so {@code "0000"} refused root. */
+    @Test
+    void numericIdsAreComparedAsNumbers() {
+        admitted(new Policy().withAllowedUid("0000"), ROOT);
+        admitted(new Policy().withAllowedUid("01000"), ALICE);
+        admitted(new Policy().withAllowedGid("0027"), ALICE);          // a supplementary group
+        admitted(new Policy().withAllowedGid("000"), ROOT);
+        refused(new Policy().withAllowedUid("0001000"), user("100"));   // zeros lead, they do not trail
+        refused(new Policy().withAllowedUid("00"), ALICE);
+        // the credentials' side too, should an application build its own
+        admitted(new Policy().withAllowedUid("1000").withAllowedGid("27"), user("001000", "0027"));
+        // 2^32 - 1 is the largest id; anything larger is not an id (a name, which resolves to nobody here)
+        admitted(new Policy().withAllowedUid("004294967295"), user("4294967295"));
+    }
+
+    /** Ids in the form each OS writes them: digits on Unix; on Windows SIDs, where digits are an account name. */
+    @Test
+    void canonicalIdsFollowTheBackendsIdForm() {
+        assertEquals("0", Policy.canonicalId("0000", true));
+        assertEquals("1000", Policy.canonicalId("1000", true));
+        assertEquals("4294967295", Policy.canonicalId("04294967295", true));
+        assertEquals(null, Policy.canonicalId("4294967296", true));
+        assertEquals(null, Policy.canonicalId("root", true));
+        assertEquals(null, Policy.canonicalId("-1", true));
+        assertEquals(null, Policy.canonicalId("S-1-5-18", true));     // a name on Unix, resolved (to nobody)
+        // Windows: SIDs compare component by component; the form ConvertSidToStringSidW writes is unchanged
+        assertEquals("S-1-5-18", Policy.canonicalId("S-1-5-18", false));
+        assertEquals("S-1-5-18", Policy.canonicalId("s-1-5-018", false));
+        assertEquals("S-1-5-21-3623811015-3361044348-30300820-1013",
+                Policy.canonicalId("S-1-5-21-3623811015-3361044348-30300820-1013", false));
+        assertEquals("S-1-0-0", Policy.canonicalId("S-1-0-00", false));
+        assertEquals(null, Policy.canonicalId("1000", false));         // no numeric ids: an account name
+        assertEquals(null, Policy.canonicalId("0000", false));
+        assertEquals(null, Policy.canonicalId("S-1-0x5-18", false));   // hexadecimal authority: compared as given
+        assertEquals(null, Policy.canonicalId("S-1-5-", false));
+        assertEquals(null, Policy.canonicalId("S-", false));
+        assertEquals(null, Policy.canonicalId("Staff", false));
+    }
+
     @Test
     void withAllowedUidTwiceIsAUnion() {
         Policy p = new Policy().withAllowedUid("1").withAllowedUid("2");

@@ -79,8 +79,8 @@ public final class LinuxBackend implements Backend {
     }
 
     @Override
-    public EndpointChannel connect(ServiceDescriptor descriptor) throws IOException {
-        return SeqpacketEndpoint.connect(descriptor.name());
+    public EndpointChannel connect(ServiceDescriptor descriptor, long timeoutNanos) throws IOException {
+        return SeqpacketEndpoint.connect(descriptor.name(), timeoutNanos);
     }
 
     @Override

@@ -68,12 +68,21 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
         readArena.close(); // nobody is inside any more: unmaps the receive buffer
     }
 
-    static SeqpacketEndpoint connect(String name) throws IOException {
+    /**
+     * Connects to {@code name}, once.
+     *
+     * @param timeoutNanos how long to wait while the service's queue of pending connections is full: {@code < 0}
+     *                     as long as it takes, {@code 0} not at all
+     * @throws dev.gips.ipc.NoSuchServiceException if nobody serves the name
+     */
+    static SeqpacketEndpoint connect(String name, long timeoutNanos) throws IOException {
         UnixAddress address = UnixAddress.of(name);
         Where where = address.where();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.allocateCapture(arena);
-            int fd = SysSocket.socket(errno, SysSocket.AF_UNIX, SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC, 0);
+            // non-blocking until connected (see Sockets.connect); blocking afterwards, as the endpoint expects
+            int fd = SysSocket.socket(errno, SysSocket.AF_UNIX,
+                    SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC | SysSocket.SOCK_NONBLOCK, 0);
             if (fd < 0) {
                 throw where.error("socket", Native.errno(errno));
             }
@@ -84,17 +93,11 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                     LOG.debug("{}: no address of its own ({}); the server will use SO_PASSCRED for this client",
                             where.address(), Errno.describe(bound));
                 }
-                MemorySegment sa = address.sockaddr(arena);
                 // a gips-java service marks its socket file; the mark counts if the file is the same after connect
                 MemorySegment path = address.isAbstract() ? null : arena.allocateFrom(address.path());
                 long[] marked = path == null ? null : Sockets.markedServiceFile(path, errno, arena);
-                int r;
-                do {
-                    r = SysSocket.connect(errno, fd, sa, address.sockaddrLength());
-                } while (r < 0 && Native.errno(errno) == Errno.EINTR);
-                if (r < 0) {
-                    throw where.error("connect", Native.errno(errno));
-                }
+                Sockets.connect(fd, address, timeoutNanos, errno, arena);
+                Sockets.setBlocking(fd, errno, where);
                 boolean javaService = marked != null
                         && Arrays.equals(marked, Sockets.markedServiceFile(path, errno, arena));
                 Credentials peer = Identity.peer(fd, where);

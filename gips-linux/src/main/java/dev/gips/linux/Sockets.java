@@ -6,12 +6,15 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /** Socket chores shared by the listener and the endpoint. */
 final class Sockets {
@@ -127,6 +130,71 @@ final class Sockets {
             }
         }
         return true;
+    }
+
+    /** The first pause while a service's queue of pending connections is full; it doubles from there. */
+    private static final long FIRST_FULL_QUEUE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The longest pause: how late, at most, a waiting connect notices room in the queue. */
+    private static final long MAX_FULL_QUEUE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /**
+     * Connects the non-blocking socket {@code fd} to {@code address}, waiting while the service's queue of pending
+     * connections is full.
+     *
+     * <p>Why not a blocking {@code connect(2)}: on a full queue (a server that stopped accepting, a flood, a squatter
+     * that listens with a backlog of 0) it sleeps in the kernel until the server accepts, which may be never: no
+     * interrupt ends it, and on a virtual thread it holds the carrier (three such threads stopped every virtual
+     * thread of a JVM). Non-blocking, the kernel answers EAGAIN instead, and no poll event says that the queue has
+     * room, so the thread parks and tries again, 1 ms later, then doubling up to 20 ms apart: cheap, and prompt
+     * enough for what is an overload.
+     *
+     * @param timeoutNanos how long to wait for room: {@code < 0} as long as it takes, {@code 0} not at all
+     * @throws dev.gips.ipc.NoSuchServiceException if nobody serves the name: no socket file (ENOENT), or nobody
+     *         listening on it (ECONNREFUSED: a stale file, a file that is not a socket, an unused abstract name)
+     * @throws InterruptedIOException if the thread is interrupted while waiting; its interrupt status stays set
+     * @throws IOException if the queue stayed full for {@code timeoutNanos}, or connect failed otherwise
+     */
+    static void connect(int fd, UnixAddress address, long timeoutNanos, MemorySegment errno, Arena arena)
+            throws IOException {
+        Where where = address.where();
+        MemorySegment sa = address.sockaddr(arena);
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        long pause = FIRST_FULL_QUEUE_PAUSE_NANOS;
+        for (;;) {
+            if (SysSocket.connect(errno, fd, sa, address.sockaddrLength()) == 0) {
+                return;
+            }
+            int e = Native.errno(errno);
+            if (e == Errno.EINTR) {
+                continue;
+            }
+            if (e == Errno.ENOENT || e == Errno.ECONNREFUSED) {
+                throw where.noService("connect", e);
+            }
+            if (e != Errno.EAGAIN) {
+                throw where.error("connect", e);
+            }
+            long left = timeoutNanos < 0 ? pause : deadline - System.nanoTime();
+            if (timeoutNanos == 0 || left <= 0) {
+                throw where.error("connect", "the service's queue of pending connections is full"
+                        + (timeoutNanos == 0 ? "" : " and had no room before the time was up")
+                        + ": it is not accepting connections (" + Errno.describe(e) + ")");
+            }
+            LockSupport.parkNanos(Math.min(pause, left));
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException(where.message("connect", "interrupted while waiting for room in"
+                        + " the service's queue of pending connections"));
+            }
+            pause = Math.min(2 * pause, MAX_FULL_QUEUE_PAUSE_NANOS);
+        }
+    }
+
+    /** Clears {@code O_NONBLOCK} on {@code fd}: a connected endpoint's platform threads wait in the kernel. */
+    static void setBlocking(int fd, MemorySegment errno, Where where) throws IOException {
+        int flags = Fcntl.fcntl(errno, fd, Fcntl.F_GETFL, 0);
+        if (flags < 0 || Fcntl.fcntl(errno, fd, Fcntl.F_SETFL, flags & ~Fcntl.O_NONBLOCK) < 0) {
+            throw where.error("fcntl(F_SETFL) to make the socket blocking", Native.errno(errno));
+        }
     }
 
     /**

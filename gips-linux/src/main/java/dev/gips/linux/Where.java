@@ -1,5 +1,6 @@
 package dev.gips.linux;
 
+import dev.gips.ipc.NoSuchServiceException;
 import dev.gips.spi.IoErrors;
 import java.io.IOException;
 
@@ -18,6 +19,11 @@ record Where(String service, String address) {
     /** {@code op "service" (address): detail}. */
     IOException error(String operation, String detail) {
         return IoErrors.io(operation, service, address, detail);
+    }
+
+    /** {@code op "service" (address): no service is listening: is the server running? (ENAME: text)}. */
+    NoSuchServiceException noService(String operation, int errno) {
+        return IoErrors.noService(operation, service, address, Errno.describe(errno));
     }
 
     String message(String operation, String detail) {

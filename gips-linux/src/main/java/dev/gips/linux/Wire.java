@@ -16,6 +16,7 @@ import dev.gips.ipc.Handle;
 import dev.gips.spi.Limits;
 import dev.gips.spi.RawHandle;
 import dev.gips.spi.RawMessage;
+import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -240,7 +241,13 @@ final class Wire {
 
     private static void check(long n, long expected, Where where) throws IOException {
         if (n < 0) {
-            throw where.error("sendmsg", (int) -n);
+            int e = (int) -n;
+            if (e == Errno.EPIPE || e == Errno.ECONNRESET) {
+                // the other end closed (EPIPE), or closed with messages of ours unread (ECONNRESET, reported once):
+                // the peer has gone, which the API reports as EOFException, as recv does
+                throw new EOFException(where.message("sendmsg", "the peer has gone (" + Errno.describe(e) + ")"));
+            }
+            throw where.error("sendmsg", e);
         }
         if (n != expected) {
             throw where.error("sendmsg", "sent " + n + " of " + expected + " bytes");

@@ -8,8 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.gips.ipc.Credentials;
+import dev.gips.ipc.Endpoint;
+import dev.gips.ipc.Listener;
 import dev.gips.ipc.PermissionDeniedException;
+import dev.gips.ipc.Pod;
 import dev.gips.ipc.Policy;
+import dev.gips.ipc.ServiceDescriptor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -83,6 +87,52 @@ class IdentityTest {
         assertDoesNotThrow(() -> p.check(new Credentials(16, "1000", List.of("1000"), false)));
         assertThrows(PermissionDeniedException.class,
                 () -> p.check(new Credentials(17, "1001", List.of("1001"), false)));
+    }
+
+    /** Issue 16, item 8: ids were compared as text, so {@code "0000"} refused root. */
+    @Test
+    void zeroPaddedIdsAdmitTheirUserAndGroupOverARealConnection() throws IOException {
+        Credentials me = Credentials.currentProcess();
+        Policy p = new Policy().withAllowedUid("000" + me.uid()).withAllowedGid("00" + me.gidList().get(0));
+        String name = Peers.uniqueName("padded-ids");
+        try (Listener listener = Listener.bind(new ServiceDescriptor(name).withPolicy(p));
+                Endpoint client = Endpoint.connect(name)) {
+            client.send("padded".getBytes(StandardCharsets.UTF_8));
+            Pod pod = Peers.acceptOne(listener); // a refused client's message never arrives
+            pod.message().close();
+            assertEquals(me.uid(), pod.credentials().uid());
+        }
+    }
+
+    /**
+     * Issue 16, item 8 (SECURITY.md): credentials are those of the process that connected. A Python client connects
+     * and hands its socket to a child process, which (as root) drops to nobody first; the message the child sends
+     * still carries the parent's pid and uid, as {@code SO_PEERCRED} recorded them at connect.
+     */
+    @Test
+    void credentialsAreThoseOfTheProcessThatConnectedNotOfOneItHandedTheSocketTo() throws Exception {
+        String name = Peers.uniqueName("handoff");
+        Credentials me = Credentials.currentProcess();
+        try (Listener listener = Listener.bind(name)) {
+            Process python = Peers.python("peer.py", "handoff", "/tmp/" + name, "65534", "65534").start();
+            try {
+                Pod pod = Peers.acceptOne(listener);
+                String[] sender;
+                try (var m = pod.message()) {
+                    sender = new String(m.payload(), StandardCharsets.UTF_8).split(" ");
+                }
+                long childPid = Long.parseLong(sender[0]);
+                assertTrue(childPid != python.pid(), "the message came from the child, pid " + childPid);
+                assertEquals(python.pid(), pod.credentials().pid(), "credentials name the process that connected");
+                assertEquals(me.uid(), pod.credentials().uid());
+                if (me.uid().equals("0")) {
+                    assertEquals("65534", sender[1], "the child dropped to nobody before it sent");
+                    assertTrue(pod.credentials().isPrivileged(), "and still speaks as root");
+                }
+            } finally {
+                Peers.kill(python);
+            }
+        }
     }
 
     @Test

@@ -233,7 +233,7 @@ class MessageSemanticsTest {
         SeqpacketListener listener = SeqpacketListener.bind(name);
         SeqpacketEndpoint endpoint = null;
         try {
-            endpoint = SeqpacketEndpoint.connect(name);
+            endpoint = SeqpacketEndpoint.connect(name, -1);
             assertEquals(0, intOption(endpoint.pollFd(), SysSocket.SO_PASSCRED));
             SeqpacketClient gipsClient = (SeqpacketClient) listener.receive(WAIT.toNanos()).client();
             assertEquals(0, intOption(gipsClient.fd(), SysSocket.SO_PASSCRED), "a gips client has an address");

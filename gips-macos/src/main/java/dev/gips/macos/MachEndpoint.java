@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.EndpointChannel;
+import dev.gips.spi.IoErrors;
 import dev.gips.spi.RawMessage;
 import java.io.EOFException;
 import java.io.IOException;
@@ -49,9 +50,11 @@ final class MachEndpoint implements EndpointChannel {
             MemorySegment.copy(name, 0, cname, JAVA_BYTE, 0, name.length);
             MemorySegment out = arena.allocate(JAVA_INT);
             int kr = Bootstrap.bootstrap_look_up(root, cname, out);
+            if (kr == Bootstrap.BOOTSTRAP_UNKNOWN_SERVICE) {
+                throw IoErrors.noService("bootstrap_look_up", service, null, KernReturn.describe(kr));
+            }
             if (kr != Bootstrap.BOOTSTRAP_SUCCESS) {
-                String hint = kr == Bootstrap.BOOTSTRAP_UNKNOWN_SERVICE ? ": no such service" : "";
-                throw new IOException("bootstrap_look_up \"" + service + "\": " + KernReturn.describe(kr) + hint);
+                throw new IOException("bootstrap_look_up \"" + service + "\": " + KernReturn.describe(kr));
             }
             servicePort = out.get(JAVA_INT, 0);
         }
@@ -88,7 +91,7 @@ final class MachEndpoint implements EndpointChannel {
         mailbox.enter();
         try {
             if (ended) {
-                throw new IOException("send to \"" + service + "\": the service hung up");
+                throw new EOFException("send to \"" + service + "\": the service has gone");
             }
             sender.send(servicePort, replyPort, MachMessage.MACH_MSG_TYPE_MAKE_SEND, payload, handles, false,
                     mailbox::isClosing);

@@ -73,7 +73,8 @@ public final class MacosBackend implements Backend {
     }
 
     @Override
-    public EndpointChannel connect(ServiceDescriptor descriptor) throws IOException {
+    public EndpointChannel connect(ServiceDescriptor descriptor, long timeoutNanos) throws IOException {
+        // a look-up never waits: a Mach service has no queue of pending connections, only a message queue
         return MachEndpoint.connect(descriptor.name());
     }
 

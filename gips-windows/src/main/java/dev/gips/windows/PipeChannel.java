@@ -8,6 +8,7 @@ import dev.gips.spi.IoErrors;
 import dev.gips.spi.PollerChannel;
 import dev.gips.spi.RawHandle;
 import dev.gips.spi.RawMessage;
+import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -279,7 +280,10 @@ abstract class PipeChannel implements Pollable {
                 throw new ClosedChannelException();
             }
             if (ended) {
-                throw IoErrors.io("send", service, address, endCause == null ? "the peer hung up" : endCause);
+                if (endCause == null) {
+                    throw new EOFException(IoErrors.message("send", service, address, "the peer has gone"));
+                }
+                throw IoErrors.io("send", service, address, endCause);
             }
             if (!wait && writesInFlight > 0) {
                 return false;
@@ -322,7 +326,7 @@ abstract class PipeChannel implements Pollable {
                     int e = Win32.lastError(err);
                     if (e != WinError.ERROR_IO_PENDING) {
                         io.forget(op);
-                        throw IoErrors.io("WriteFile", service, address, WinError.describe(e));
+                        throw writeError(e);
                     }
                 }
                 started = true;
@@ -363,7 +367,16 @@ abstract class PipeChannel implements Pollable {
         } finally {
             lock.unlock();
         }
-        throw IoErrors.io("WriteFile", service, address, WinError.describe(error));
+        throw writeError(error);
+    }
+
+    /** A failed write: {@link EOFException} when the peer has gone, as {@code recv} reports it. */
+    private IOException writeError(int error) {
+        if (WinError.isDisconnect(error)) {
+            return new EOFException(IoErrors.message("WriteFile", service, address,
+                    "the peer has gone (" + WinError.describe(error) + ")"));
+        }
+        return IoErrors.io("WriteFile", service, address, WinError.describe(error));
     }
 
     private void writeCompleted(Op op, int error, int bytes) {

@@ -12,7 +12,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
 final class PipeEndpoint extends PipeChannel implements EndpointChannel {
     private static final Logger LOG = LoggerFactory.getLogger(PipeEndpoint.class);
 
-    /** How long connect waits, in all, for a free instance of a busy service. */
+    /** How long an untimed connect waits, in all, for a free instance of a busy service. */
     private static final int BUSY_WAIT_MS = 5_000;
 
     private final Credentials peer;
@@ -38,10 +37,16 @@ final class PipeEndpoint extends PipeChannel implements EndpointChannel {
         this.peerProblem = peerProblem;
     }
 
-    static PipeEndpoint connect(String service) throws IOException {
+    /**
+     * Connects to {@code service}, once.
+     *
+     * @param timeoutNanos how long to wait for a free instance of a busy service: {@code < 0} the default 5 s,
+     *                     {@code 0} not at all
+     */
+    static PipeEndpoint connect(String service, long timeoutNanos) throws IOException {
         String path = PipeListener.pipePath(service);
         IoPort io = IoPort.get();
-        long pipe = open(service, path);
+        long pipe = open(service, path, timeoutNanos < 0 ? BUSY_WAIT_MS * 1_000_000L : timeoutNanos);
         long process = 0;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = Win32.allocateCapture(arena);
@@ -104,9 +109,9 @@ final class PipeEndpoint extends PipeChannel implements EndpointChannel {
         }
     }
 
-    /** {@code CreateFileW} on the pipe, waiting a while for a free instance when the service is busy. */
-    private static long open(String service, String path) throws IOException {
-        long deadline = System.nanoTime() + BUSY_WAIT_MS * 1_000_000L;
+    /** {@code CreateFileW} on the pipe, waiting at most {@code busyNanos} for a free instance of a busy service. */
+    private static long open(String service, String path, long busyNanos) throws IOException {
+        long deadline = System.nanoTime() + busyNanos;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = Win32.allocateCapture(arena);
             MemorySegment name = Win32.wide(arena, path);
@@ -119,15 +124,14 @@ final class PipeEndpoint extends PipeChannel implements EndpointChannel {
                 }
                 int e = Win32.lastError(err);
                 if (e == WinError.ERROR_FILE_NOT_FOUND) {
-                    throw new NoSuchFileException(path, null, IoErrors.message("connect", service, path,
-                            WinError.describe(e) + " (no service is bound to this name)"));
+                    throw IoErrors.noService("connect", service, path, WinError.describe(e));
                 }
                 long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (e != WinError.ERROR_PIPE_BUSY || left <= 0) {
                     throw IoErrors.io("connect", service, path, WinError.describe(e));
                 }
                 // every instance is taken: the service makes a new one as soon as it accepts
-                Kernel32.WaitNamedPipeW(err, name, (int) Math.max(1, left));
+                Kernel32.WaitNamedPipeW(err, name, (int) Math.min(Math.max(1, left), Integer.MAX_VALUE));
             }
         }
     }

@@ -64,13 +64,19 @@ public final class WindowsBackend implements Backend {
     }
 
     @Override
-    public EndpointChannel connect(ServiceDescriptor descriptor) throws IOException {
-        return PipeEndpoint.connect(descriptor.name());
+    public EndpointChannel connect(ServiceDescriptor descriptor, long timeoutNanos) throws IOException {
+        return PipeEndpoint.connect(descriptor.name(), timeoutNanos);
     }
 
     @Override
     public Credentials currentProcess() throws IOException {
         return WinIdentity.currentProcess();
+    }
+
+    /** Users and groups are SIDs: an entry of digits in a policy is an account name here. */
+    @Override
+    public boolean numericIds() {
+        return false;
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.gips.ipc.Listener;
 import dev.gips.ipc.Message;
 import dev.gips.ipc.Pod;
 import java.io.IOException;
+import java.time.Duration;
 
 /** README, "Server and client": the Rust crate's basic IPC example. */
 final class Echo {
@@ -28,7 +29,7 @@ final class Echo {
 
     // Client
     static void client(String name) throws IOException {
-        try (Endpoint endpoint = Endpoint.connect(name)) {
+        try (Endpoint endpoint = Endpoint.connect(name, Duration.ofSeconds(10))) {  // a server may still be starting
             endpoint.send("Hello from client!".getBytes(UTF_8));
             try (Message response = endpoint.recv()) {
                 System.out.println("Received: " + new String(response.payload(), UTF_8));

@@ -30,7 +30,9 @@ final class EventLoop {
                         if (next.isPresent()) {
                             Pod pod = next.get();
                             try (Message message = pod.message()) {
-                                pod.reply(message.payload());           // echo
+                                if (!pod.tryReply(message.payload())) { // echo, never blocking the loop
+                                    pod.connection().close();           // a client that does not read its replies
+                                }
                             }
                             served++;
                         }

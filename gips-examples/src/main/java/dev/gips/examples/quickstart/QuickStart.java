@@ -38,8 +38,7 @@ public final class QuickStart {
         try {
             String echo = prefix + "echo";
             Future<?> server = threads.submit(io(() -> Echo.server(echo)));
-            awaitService(echo);
-            Echo.client(echo);
+            Echo.client(echo);   // connect(name, Duration) waits for the server thread to bind
             finish(server);
 
             String handles = prefix + "handles";
@@ -57,12 +56,11 @@ public final class QuickStart {
             String poll = prefix + "poll";
             int clients = 3;
             server = threads.submit(io(() -> EventLoop.serve(poll, clients)));
-            awaitService(poll);
             List<Future<?>> sent = new ArrayList<>();
             for (int i = 1; i <= clients; i++) {
                 String request = "request " + i;
                 sent.add(threads.submit(io(() -> {
-                    try (Endpoint endpoint = Endpoint.connect(poll)) {
+                    try (Endpoint endpoint = Endpoint.connect(poll, WAIT)) {   // the server may still be starting
                         endpoint.send(request.getBytes(UTF_8));
                         try (Message reply = endpoint.recv(WAIT).orElseThrow()) {
                             if (!new String(reply.payload(), UTF_8).equals(request)) {
@@ -85,21 +83,6 @@ public final class QuickStart {
             }
         } finally {
             threads.shutdownNow();
-        }
-    }
-
-    /** A client may connect only once the server thread has bound its name: try until it answers. */
-    private static void awaitService(String name) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            try (Endpoint probe = Endpoint.connect(name)) {
-                return;   // a connection that sends nothing delivers nothing to the server
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notYet;
-                }
-                Thread.sleep(10);
-            }
         }
     }
 
