@@ -110,6 +110,17 @@ def main():
             os.unlink(name)
         say("DONE")
         return
+    if mode == "peer-address":
+        # connects without an address and without SO_PASSCRED, as a gips 0.2.0 client does; says the server's
+        # address as getpeername reports it, sends "hello", and says the reply and the address it came from
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.connect(address(name))
+        s.settimeout(20)
+        say("PEERNAME " + repr(s.getpeername()))
+        send(s, b"hello")
+        data, _, _, sender = s.recvmsg(1 << 16)
+        say("REPLY %s FROM %r" % (data.hex(), sender))
+        return
     s = connect(name)
     if mode == "hold":
         # one message, then wait for the reply and hold the connection until killed

@@ -52,6 +52,21 @@ final class UnixAddress {
         return new UnixAddress(new Where(name, path), bytes, false);
     }
 
+    /**
+     * The address of the socket file at {@code path} as is, with no name rules applied: for paths the library makes
+     * itself (see {@link SocketFile}).
+     *
+     * @throws IllegalArgumentException if the path does not fit {@code sun_path}
+     */
+    static UnixAddress ofPath(String path) {
+        byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_PATH_BYTES) {
+            throw new IllegalArgumentException("socket path " + path + " is " + bytes.length
+                    + " bytes; sun_path holds at most " + MAX_PATH_BYTES);
+        }
+        return new UnixAddress(new Where(path, path), bytes, false);
+    }
+
     Where where() {
         return where;
     }
