@@ -75,7 +75,11 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                     r = SysSocket.connect(errno, fd, sa, address.sockaddrLength());
                 } while (r < 0 && Native.errno(errno) == Errno.EINTR);
                 if (r < 0) {
-                    throw where.error("connect", Native.errno(errno));
+                    int e = Native.errno(errno);
+                    String missing = e == Errno.ENOENT && !address.isAbstract() ? address.missingDirectory() : null;
+                    throw missing == null ? where.error("connect", e)
+                            : where.error("connect", Errno.describe(e) + " (the directory " + missing
+                                    + " does not exist)");
                 }
                 Credentials peer = Identity.peer(fd, where);
                 Arena readArena = Arena.ofShared();
