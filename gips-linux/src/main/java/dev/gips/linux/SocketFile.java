@@ -138,7 +138,7 @@ final class SocketFile {
         }
         // nobody but root and this user can replace our entry here, so the name refers to our socket
         Stat bound = stat(dir.fd(), name, arena, errno);
-        if (bound == null || !bound.isSocket()) {
+        if (bound == null || !bound.is(SysStat.S_IFSOCK)) {
             throw where.error("bind", "the socket file is not in " + dir.path() + " after bind: root or this user"
                     + " changed the path while binding");
         }
@@ -211,8 +211,7 @@ final class SocketFile {
             throws IOException {
         int euid = Unistd.geteuid();
         for (int attempt = 1; ; attempt++) {
-            // unpredictable or not, another user who can write here can always block the bind (a file at the
-            // socket's own name does); the name only needs to be new
+            // it need not be unguessable: another user who can write here can block the bind anyway
             String name = ".gips-bind-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
             MemorySegment c = arena.allocateFrom(name);
             if (SysStat.mkdirat(errno, dir.fd(), c, 0700) < 0) {
@@ -225,7 +224,7 @@ final class SocketFile {
             int fd = Fcntl.openat(errno, dir.fd(), c, Fcntl.O_PATH | Fcntl.O_DIRECTORY | Fcntl.O_NOFOLLOW
                     | Fcntl.O_CLOEXEC, 0);
             Stat s = fd < 0 ? null : stat(fd, SysStat.EMPTY_PATH, arena, errno);
-            if (s != null && s.isDirectory() && s.uid() == euid && (s.mode() & 077) == 0) {
+            if (s != null && s.is(SysStat.S_IFDIR) && s.uid() == euid && (s.mode() & 077) == 0) {
                 return new PrivateDirectory(name, fd, s);
             }
             Fds.closeQuietly(fd);
@@ -283,7 +282,7 @@ final class SocketFile {
                 throw where.error("bind", "address in use, and statx of what is there failed with "
                         + Errno.describe(Native.errno(errno)));
             }
-            if (!s.isSocket()) {
+            if (!s.is(SysStat.S_IFSOCK)) {
                 throw where.error("bind", "address in use: the path exists and is not a socket; not removing it");
             }
             probe(fd, where, arena, errno);
@@ -334,11 +333,8 @@ final class SocketFile {
     // ------------------------------------------------------------------------------- opening the directory
 
     /**
-     * The directory that holds the socket file, opened once.
-     *
-     * @param path             its path as walked (symbolic links resolved), for messages
-     * @param othersCanChange  whether a user other than root and this one can change what the socket's path leads to:
-     *                         write a directory on the way, or remove or rename the socket's entry in this one
+     * The directory that holds the socket file, opened once; its path as walked (for messages); whether a user other
+     * than root and this one can change what the socket's path leads to (a directory on the way, or our entry here).
      */
     private record Directory(int fd, String path, boolean othersCanChange) {}
 
@@ -361,7 +357,8 @@ final class SocketFile {
                 if (c.isEmpty() || c.equals(".")) {
                     continue;
                 }
-                String here = c.equals("..") ? parent(walked) : walked + "/" + c;
+                String here = !c.equals("..") ? walked + "/" + c
+                        : walked.substring(0, Math.max(0, walked.lastIndexOf('/')));
                 int next = Fcntl.openat(errno, fd, arena.allocateFrom(c), Fcntl.O_PATH | Fcntl.O_NOFOLLOW
                         | Fcntl.O_CLOEXEC, 0);
                 if (next < 0) {
@@ -373,14 +370,14 @@ final class SocketFile {
                 String target = null;
                 try {
                     s = statOrThrow(next, here, where, arena, errno);
-                    if (s.isLink()) {
+                    if (s.is(SysStat.S_IFLNK)) {
                         if (dir.othersMayWrite(euid)) {
                             throw where.error("bind", here + " is a symbolic link in a directory that other users"
                                     + " can write (" + (walked.isEmpty() ? "/" : walked) + "); not following it:"
                                     + " name the directory it leads to instead");
                         }
                         target = readLink(next, here, where, arena, errno);
-                    } else if (!s.isDirectory()) {
+                    } else if (!s.is(SysStat.S_IFDIR)) {
                         throw where.error("bind", Errno.describe(Errno.ENOTDIR) + " (" + here + " is not a"
                                 + " directory)");
                     }
@@ -393,10 +390,9 @@ final class SocketFile {
                     if (++links > MAX_LINKS) {
                         throw where.error("bind", Errno.describe(Errno.ELOOP) + " (resolving " + here + ")");
                     }
-                    List<String> parts = List.of(target.split("/"));
-                    for (int i = parts.size() - 1; i >= 0; i--) {
-                        todo.addFirst(parts.get(i));
-                    }
+                    Deque<String> resolved = new ArrayDeque<>(List.of(target.split("/")));
+                    resolved.addAll(todo);
+                    todo = resolved;
                     if (target.startsWith("/")) {
                         int root = openRoot(where, arena, errno);
                         Fds.closeQuietly(fd);
@@ -423,11 +419,6 @@ final class SocketFile {
         }
     }
 
-    private static String parent(String walked) {
-        int slash = walked.lastIndexOf('/');
-        return slash <= 0 ? "" : walked.substring(0, slash);
-    }
-
     private static int openRoot(Where where, Arena arena, MemorySegment errno) throws IOException {
         int fd = Fcntl.openat(errno, SysStat.AT_FDCWD, arena.allocateFrom("/"),
                 Fcntl.O_PATH | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0);
@@ -452,16 +443,9 @@ final class SocketFile {
 
     /** What {@code statx} says about one file. */
     private record Stat(int mode, int uid, int devMajor, int devMinor, long ino) {
-        boolean isSocket() {
-            return (mode & SysStat.S_IFMT) == SysStat.S_IFSOCK;
-        }
-
-        boolean isDirectory() {
-            return (mode & SysStat.S_IFMT) == SysStat.S_IFDIR;
-        }
-
-        boolean isLink() {
-            return (mode & SysStat.S_IFMT) == SysStat.S_IFLNK;
+        /** Whether the file is of {@code type}: {@code S_IFSOCK}, {@code S_IFDIR}, {@code S_IFLNK}. */
+        boolean is(int type) {
+            return (mode & SysStat.S_IFMT) == type;
         }
 
         boolean sameFile(Stat other) {
