@@ -1,7 +1,9 @@
 """A raw gips peer, Python stdlib only: speaks SOCK_SEQPACKET + SCM_RIGHTS directly, so tests can send what the
-Java library never would. Usage: peer.py MODE ADDRESS [ARGS]. ADDRESS is a socket path or @abstract name.
+Java library never would. Usage: peer.py MODE ADDRESS [ARGS]. ADDRESS is a socket path, or abstract:NAME for the
+abstract socket NAME (a command line cannot hold the NUL that starts one).
 Results go to stdout, one line each, for the test to check."""
 import array
+import errno
 import fcntl
 import os
 import socket
@@ -14,7 +16,7 @@ F_ADD_SEALS, F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_WRITE = 1033, 1, 2,
 
 
 def address(name):
-    return "\0" + name[1:] if name.startswith("@") else name
+    return "\0" + name[len("abstract:"):] if name.startswith("abstract:") else name
 
 
 def connect(name, as_java=False):
@@ -120,7 +122,7 @@ def main():
         send(s, b"", devnulls(1))
         s.close()
         server.close()
-        if not name.startswith("@"):
+        if not name.startswith("abstract:"):
             os.unlink(name)
         say("DONE")
         return
@@ -136,9 +138,34 @@ def main():
             say(recv_outcome(s))
         s.close()
         server.close()
-        if not name.startswith("@"):
+        if not name.startswith("abstract:"):
             os.unlink(name)
         say("DONE")
+        return
+    if mode == "gips020-leading-nul":
+        # what gips 0.2.0 does with the service name "\0" + ADDRESS: Path::new("/tmp").join(name), then socket2 copies
+        # the bytes "/tmp/\0ADDRESS" into sun_path as a path (the first byte is not a NUL), and the kernel reads a path
+        # only up to its first NUL. Says the errno name of a connect and of a bind to those bytes
+        raw = b"/tmp/\0" + name.encode()
+        for op in ("CONNECT", "BIND"):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            try:
+                (s.connect if op == "CONNECT" else s.bind)(raw)
+                say(op + " OK")
+            except OSError as e:
+                say(op + " " + errno.errorcode[e.errno])
+            s.close()
+        return
+    if mode == "peer-address":
+        # connects without an address and without SO_PASSCRED, as a gips 0.2.0 client does; says the server's
+        # address as getpeername reports it, sends "hello", and says the reply and the address it came from
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.connect(address(name))
+        s.settimeout(20)
+        say("PEERNAME " + repr(s.getpeername()))
+        send(s, b"hello")
+        data, _, _, sender = s.recvmsg(1 << 16)
+        say("REPLY %s FROM %r" % (data.hex(), sender))
         return
     global expect_hello
     expect_hello = mode in ("fake-marker", "memfd-marker")

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *   <caption>Portability</caption>
  *   <tr><th>OS</th><th>mechanism</th><th>name</th></tr>
  *   <tr><td>Linux</td><td>AF_UNIX SOCK_SEQPACKET, mode 0666 + sticky bit</td>
- *       <td>{@code /tmp/<name>}, an absolute path, or {@code @abstract}</td></tr>
+ *       <td>{@code /tmp/<name>} ({@code @name} too, as in gips 0.2.0), an absolute path, or {@code "\0name"}
+ *       for the abstract socket {@code name}</td></tr>
  *   <tr><td>macOS</td><td>Mach port registered with bootstrap</td><td>bootstrap service name</td></tr>
  *   <tr><td>Windows</td><td>message-mode named pipe</td><td>{@code \\.\pipe\<name>}</td></tr>
  * </table>

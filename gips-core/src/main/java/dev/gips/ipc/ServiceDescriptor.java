@@ -5,9 +5,11 @@ import java.util.Objects;
 /**
  * A service name and the {@link Policy} that guards it. Immutable.
  *
- * <p>Names: on Linux an absolute path is the socket file, a name starting with {@code @} is an abstract socket,
- * anything else is {@code /tmp/<name>}; on macOS a bootstrap service name; on Windows {@code \\.\pipe\<name>}.
- * Reverse-DNS names ({@code com.example.echo}) work everywhere.
+ * <p>Names: on Linux an absolute path is the socket file and anything else is {@code /tmp/<name>}, {@code @name}
+ * included, exactly as gips 0.2.0 resolves them; a name that starts with a NUL character ({@code "\0name"}, the
+ * kernel's own notation) is the abstract socket {@code name}, which gips 0.2.0 cannot reach. On macOS a name is a
+ * bootstrap service name, on Windows {@code \\.\pipe\<name>}; a leading NUL is refused there. Reverse-DNS names
+ * ({@code com.example.echo}) work everywhere.
  *
  * {@snippet :
  * var descriptor = new ServiceDescriptor("com.example.useronly").withAllowedUid("1000", "1001");
@@ -21,7 +23,8 @@ public final class ServiceDescriptor {
     /**
      * A descriptor with the unrestricted policy.
      *
-     * @throws IllegalArgumentException if the name is empty or contains a NUL character
+     * @throws IllegalArgumentException if the name is empty, is a NUL character alone, or contains a NUL character
+     *                                  anywhere but at its start
      */
     public ServiceDescriptor(String name) {
         this(checkName(name), new Policy());
@@ -37,10 +40,15 @@ public final class ServiceDescriptor {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("service name must not be empty");
         }
-        int nul = name.indexOf('\0');
+        if (name.equals("\0")) {
+            throw new IllegalArgumentException("service name must not be empty: \"\\0\" is the empty abstract"
+                    + " socket name");
+        }
+        // a leading NUL is the Linux spelling of an abstract socket name; each backend decides whether it has them
+        int nul = name.indexOf('\0', 1);
         if (nul >= 0) {
             throw new IllegalArgumentException("service name must not contain a NUL character (at index " + nul
-                    + "): \"" + name.replace("\0", "\\0") + "\"");
+                    + "; only an abstract socket name starts with one): \"" + name.replace("\0", "\\0") + "\"");
         }
         return name;
     }

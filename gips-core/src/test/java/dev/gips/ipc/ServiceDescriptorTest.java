@@ -25,7 +25,8 @@ class ServiceDescriptorTest {
         ServiceDescriptor d = new ServiceDescriptor("com.example.echo");
         assertEquals("com.example.echo", d.name());
         assertTrue(d.policy().isUnrestricted());
-        assertEquals("@abstract", new ServiceDescriptor("@abstract").name());
+        assertEquals("@name", new ServiceDescriptor("@name").name());
+        assertEquals("\0abstract", new ServiceDescriptor("\0abstract").name()); // Linux's abstract-socket spelling
         assertEquals("/run/x.sock", new ServiceDescriptor("/run/x.sock").name());
     }
 
@@ -42,7 +43,12 @@ class ServiceDescriptorTest {
         assertTrue(e.getMessage().contains("NUL"), e.getMessage());
         assertTrue(e.getMessage().contains("index 11"), e.getMessage());
         assertFalse(e.getMessage().contains("\0"), "the message must show the NUL escaped: " + e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new ServiceDescriptor("\0"));
+        IllegalArgumentException alone = assertThrows(IllegalArgumentException.class,
+                () -> new ServiceDescriptor("\0"));
+        assertTrue(alone.getMessage().contains("empty"), alone.getMessage());
+        IllegalArgumentException second = assertThrows(IllegalArgumentException.class,
+                () -> new ServiceDescriptor("\0a\0b"));
+        assertTrue(second.getMessage().contains("index 2"), second.getMessage());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.gips.linux;
 
 import static dev.gips.linux.Native.C_INT;
 import static dev.gips.linux.Native.C_LONG;
+import static dev.gips.linux.Native.C_POINTER;
 import static dev.gips.linux.Native.ERRNO;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -9,14 +10,29 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
-/** Bindings for {@code <fcntl.h>}: open flags, descriptor duplication, file seals, {@code fallocate}. */
+/**
+ * Bindings for {@code <fcntl.h>}: open flags, {@code openat}, descriptor duplication, file seals, {@code fallocate}.
+ */
 final class Fcntl {
     private Fcntl() {}
+
+    // arm and arm64 number two open flags differently from asm-generic (and x86_64)
+    private static final boolean ARM = switch (System.getProperty("os.arch")) {
+        case "aarch64", "arm" -> true;
+        default -> false;
+    };
 
     static final int O_RDWR = 02;
     static final int O_CREAT = 0100;
     static final int O_EXCL = 0200;
     static final int O_NONBLOCK = 04000;
+    static final int O_DIRECTORY = ARM ? 040000 : 0200000;
+    static final int O_NOFOLLOW = ARM ? 0100000 : 0400000;
+    static final int O_CLOEXEC = 02000000;
+    static final int O_PATH = 010000000;
+
+    /** {@code unlinkat} flag: remove a directory. */
+    static final int AT_REMOVEDIR = 0x200;
 
     static final int F_GETFD = 1;
     static final int F_SETFD = 2;
@@ -38,6 +54,12 @@ final class Fcntl {
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Linker.Option.firstVariadicArg(2), ERRNO);
     }
 
+    // openat is variadic: the mode argument must be passed as a variadic argument
+    private static final class Openat {
+        static final MethodHandle openat = Native.downcall("openat",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), Linker.Option.firstVariadicArg(3), ERRNO);
+    }
+
     private static final class Fallocate {
         static final MethodHandle fallocate = Native.downcall("fallocate",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_LONG, C_LONG), ERRNO);
@@ -47,6 +69,15 @@ final class Fcntl {
     static int fallocate(MemorySegment errno, int fd, int mode, long offset, long len) {
         try {
             return (int) Fallocate.fallocate.invokeExact(errno, fd, mode, offset, len);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** {@code int openat(int dirfd, const char *pathname, int flags, ... /* mode_t mode *}{@code /);} */
+    static int openat(MemorySegment errno, int dirfd, MemorySegment path, int flags, int mode) {
+        try {
+            return (int) Openat.openat.invokeExact(errno, dirfd, path, flags, mode);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

@@ -2,7 +2,6 @@ package dev.gips.linux;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.Arrival;
@@ -12,7 +11,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.AsynchronousCloseException;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * waits (which is what lets a {@code Poller} watch a listener).
  *
  * <p>The listener's gate counts the threads inside {@link #receive} and every open client: the epoll set, the
- * listening socket and the eventfd are released only after the last client socket left the set.
+ * listening socket and the eventfd are released only after the last client socket left the set. A listener bound to
+ * a path owns its {@link SocketFile}, which it removes then.
  */
 final class SeqpacketListener implements ListenerChannel, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(SeqpacketListener.class);
@@ -43,11 +42,10 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private static final long ACCEPT_BACKOFF_NANOS = 10_000_000;
 
     private final Where where;
-    private final UnixAddress address;      // null for a socket taken over from systemd
     private final int listenFd;
+    private final SocketFile socketFile;    // null for an abstract name and for a socket taken over from systemd
     private final int epfd;
     private final int wakeFd;
-    private final long[] socketFileId;      // dev major, dev minor, inode of the file we bound; null for abstract
     private final ReleaseGate gate = new ReleaseGate(this::release);
     private final Map<Long, SeqpacketClient> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(2);
@@ -71,16 +69,15 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private int run;                                                      // guarded by receiveLock
     private int sinceProbe;                                               // guarded by receiveLock
 
-    private SeqpacketListener(Where where, UnixAddress address, int listenFd, int epfd, int wakeFd,
-            long[] socketFileId, Arena buffersArena, MsgBuffers readBuffers) {
+    private SeqpacketListener(Where where, int listenFd, SocketFile socketFile, int epfd, int wakeFd,
+            Arena buffersArena, MsgBuffers readBuffers) {
         this.buffersArena = buffersArena;
         this.readBuffers = readBuffers;
         this.where = where;
-        this.address = address;
         this.listenFd = listenFd;
+        this.socketFile = socketFile;
         this.epfd = epfd;
         this.wakeFd = wakeFd;
-        this.socketFileId = socketFileId;
         this.events = Arena.ofAuto().allocate(SysEpoll.EPOLL_EVENT, MAX_EVENTS);
     }
 
@@ -88,7 +85,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         UnixAddress address = UnixAddress.of(name);
         Where where = address.where();
         int listenFd = -1;
-        long[] fileId = null;
+        SocketFile file = null;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.allocateCapture(arena);
             listenFd = SysSocket.socket(errno, SysSocket.AF_UNIX,
@@ -96,35 +93,23 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             if (listenFd < 0) {
                 throw where.error("socket", Native.errno(errno));
             }
-            MemorySegment sa = address.sockaddr(arena);
-            if (SysSocket.bind(errno, listenFd, sa, address.sockaddrLength()) < 0) {
-                int e = Native.errno(errno);
-                if (e != Errno.EADDRINUSE || address.isAbstract()) {
+            if (address.isAbstract()) {
+                if (SysSocket.bind(errno, listenFd, address.sockaddr(arena), address.sockaddrLength()) < 0) {
+                    int e = Native.errno(errno);
                     throw e == Errno.EADDRINUSE ? where.error("bind", "address in use: another service is bound"
                             + " to this abstract name") : where.error("bind", e);
                 }
-                removeStaleSocket(address, arena);
-                if (SysSocket.bind(errno, listenFd, sa, address.sockaddrLength()) < 0) {
-                    throw where.error("bind", Native.errno(errno));
+                if (SysSocket.listen(errno, listenFd, BACKLOG) < 0) {
+                    throw where.error("listen", Native.errno(errno));
                 }
+            } else {
+                file = SocketFile.bind(listenFd, address, BACKLOG);
             }
-            if (!address.isAbstract()) {
-                fileId = fileId(address.path(), arena);
-                // before listen(): nobody can connect yet, so there is no window with the umask's mode
-                if (SysStat.fchmodat(errno, SysStat.AT_FDCWD, arena.allocateFrom(address.path()),
-                        Sockets.SERVICE_FILE_MODE, 0) < 0) {
-                    throw where.error("chmod " + Integer.toOctalString(Sockets.SERVICE_FILE_MODE),
-                            Native.errno(errno));
-                }
-            }
-            if (SysSocket.listen(errno, listenFd, BACKLOG) < 0) {
-                throw where.error("listen", Native.errno(errno));
-            }
-            return around(where, address, listenFd, fileId);
+            return around(where, listenFd, file);
         } catch (IOException | RuntimeException e) {
             Fds.closeQuietly(listenFd);
-            if (fileId != null) {
-                unlinkIfOurs(address, fileId);
+            if (file != null) {
+                file.remove();
             }
             throw e;
         }
@@ -141,11 +126,11 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         if (SysSocket.listen(Native.threadCapture(), listenFd, BACKLOG) < 0) {
             throw where.error("listen", Native.errno(Native.threadCapture()));
         }
-        return around(where, null, listenFd, null);
+        return around(where, listenFd, null);
     }
 
-    /** The epoll set, waker and buffers around {@code listenFd}; on failure frees them, not the socket. */
-    private static SeqpacketListener around(Where where, UnixAddress address, int listenFd, long[] fileId)
+    /** The epoll set, waker and buffers around {@code listenFd}; on failure frees them, not the socket or its file. */
+    private static SeqpacketListener around(Where where, int listenFd, SocketFile file)
             throws IOException {
         int epfd = -1;
         int wakeFd = -1;
@@ -166,8 +151,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             // one receive buffer for every client, large enough that a receive never needs a length peek
             buffersArena = Arena.ofShared();
             MsgBuffers readBuffers = MsgBuffers.forWholeMessages(buffersArena);
-            return new SeqpacketListener(where, address, listenFd, epfd, wakeFd, fileId, buffersArena,
-                    readBuffers);
+            return new SeqpacketListener(where, listenFd, file, epfd, wakeFd, buffersArena, readBuffers);
         } catch (IOException | RuntimeException e) {
             if (buffersArena != null) {
                 buffersArena.close();
@@ -184,69 +168,6 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         ev.set(SysEpoll.DATA_LAYOUT, SysEpoll.DATA, token);
         if (SysEpoll.epoll_ctl(errno, epfd, SysEpoll.EPOLL_CTL_ADD, fd, ev) < 0) {
             throw where.error("epoll_ctl(EPOLL_CTL_ADD)", Native.errno(errno));
-        }
-    }
-
-    /**
-     * Removes the socket file of a dead service, so that a crashed server can restart; refuses when a live service
-     * answers there, or when the file is not a socket.
-     */
-    private static void removeStaleSocket(UnixAddress address, Arena arena) throws IOException {
-        Where where = address.where();
-        MemorySegment errno = Native.allocateCapture(arena);
-        MemorySegment st = arena.allocate(SysStat.STATX);
-        MemorySegment path = arena.allocateFrom(address.path());
-        if (SysStat.statx(errno, SysStat.AT_FDCWD, path, SysStat.AT_SYMLINK_NOFOLLOW, SysStat.STATX_TYPE, st) == 0
-                && (st.get(JAVA_SHORT, SysStat.STX_MODE) & SysStat.S_IFMT)
-                        != SysStat.S_IFSOCK) {
-            throw where.error("bind", "address in use: the path exists and is not a socket; not removing it");
-        }
-        int probe = SysSocket.socket(errno, SysSocket.AF_UNIX,
-                SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC | SysSocket.SOCK_NONBLOCK, 0);
-        if (probe < 0) {
-            throw where.error("socket", Native.errno(errno));
-        }
-        int r;
-        int e;
-        try {
-            r = SysSocket.connect(errno, probe, address.sockaddr(arena), address.sockaddrLength());
-            e = Native.errno(errno);
-        } finally {
-            Fds.closeQuietly(probe);
-        }
-        if (r == 0 || e == Errno.EAGAIN) {
-            throw where.error("bind", "address in use: a live service answers on this socket");
-        }
-        if (e != Errno.ECONNREFUSED && e != Errno.ENOENT) {
-            throw where.error("bind", "address in use, and probing it failed with " + Errno.describe(e));
-        }
-        if (Unistd.unlinkat(errno, SysStat.AT_FDCWD, path, 0) < 0 && Native.errno(errno) != Errno.ENOENT) {
-            throw where.error("unlink of the stale socket", Native.errno(errno));
-        }
-        LOG.debug("removed stale socket {} of a dead service", address.path());
-    }
-
-    private static long[] fileId(String path, Arena arena) throws IOException {
-        MemorySegment errno = Native.allocateCapture(arena);
-        MemorySegment st = arena.allocate(SysStat.STATX);
-        if (SysStat.statx(errno, SysStat.AT_FDCWD, arena.allocateFrom(path), SysStat.AT_SYMLINK_NOFOLLOW,
-                SysStat.STATX_INO, st) < 0) {
-            return null;
-        }
-        return new long[] {st.get(JAVA_INT, SysStat.STX_DEV_MAJOR), st.get(JAVA_INT, SysStat.STX_DEV_MINOR),
-            st.get(JAVA_LONG, SysStat.STX_INO)};
-    }
-
-    /** Unlinks the socket file only if it is still the one we bound, not a newer server's (gips bug L-7). */
-    private static void unlinkIfOurs(UnixAddress address, long[] id) {
-        try (Arena arena = Arena.ofConfined()) {
-            long[] now = fileId(address.path(), arena);
-            if (now != null && Arrays.equals(now, id)) {
-                Unistd.unlinkat(Native.allocateCapture(arena), SysStat.AT_FDCWD, arena.allocateFrom(address.path()),
-                        0);
-            }
-        } catch (IOException e) {
-            LOG.debug("could not remove socket file {}: {}", address.path(), e.toString());
         }
     }
 
@@ -496,8 +417,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
 
     private void release() {
         Fds.closeQuietly(listenFd);
-        if (socketFileId != null) {
-            unlinkIfOurs(address, socketFileId);
+        if (socketFile != null) {
+            socketFile.remove();
         }
         Fds.closeQuietly(wakeFd);
         Fds.closeQuietly(epfd);

@@ -169,7 +169,9 @@ final class Sockets {
                 continue;
             }
             if (e == Errno.ENOENT || e == Errno.ECONNREFUSED) {
-                throw where.noService("connect", e);
+                String missing = e == Errno.ENOENT && !address.isAbstract() ? address.missingDirectory() : null;
+                throw missing == null ? where.noService("connect", e)
+                        : where.noService("connect", e, "the directory " + missing + " does not exist");
             }
             if (e != Errno.EAGAIN) {
                 throw where.error("connect", e);

@@ -14,8 +14,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Bindings for {@code <sys/stat.h>}: {@code fchmodat} and {@code statx}. We use {@code statx} rather than
- * {@code stat}: its struct is the same on every architecture, and it is a real symbol since glibc 2.28.
+ * Bindings for {@code <sys/stat.h>}: {@code fchmodat}, {@code mkdirat} and {@code statx}. We use {@code statx} rather
+ * than {@code stat}: its struct is the same on every architecture, and it is a real symbol since glibc 2.28.
  */
 final class SysStat {
     private SysStat() {}
@@ -28,13 +28,18 @@ final class SysStat {
 
     static final int STATX_TYPE = 0x1;
     static final int STATX_MODE = 0x2;
+    static final int STATX_UID = 0x8;
     static final int STATX_INO = 0x100;
     static final int STATX_SIZE = 0x200;
 
     static final int S_IFMT = 0170000;
     static final int S_IFSOCK = 0140000;
     static final int S_IFREG = 0100000;
+    static final int S_IFDIR = 0040000;
+    static final int S_IFLNK = 0120000;
     static final int S_ISVTX = 01000;
+    static final int S_IWGRP = 020;
+    static final int S_IWOTH = 02;
 
     /**
      * {@code struct statx { __u32 stx_mask; __u32 stx_blksize; __u64 stx_attributes; __u32 stx_nlink;
@@ -61,6 +66,7 @@ final class SysStat {
             ValueLayout.JAVA_INT.withName("stx_dev_minor"),
             MemoryLayout.paddingLayout(112)).withName("statx");  // __spare3 and later fields: 256 bytes in all
     static final long STX_MODE = STATX.byteOffset(groupElement("stx_mode"));
+    static final long STX_UID = STATX.byteOffset(groupElement("stx_uid"));
     static final long STX_INO = STATX.byteOffset(groupElement("stx_ino"));
     static final long STX_SIZE = STATX.byteOffset(groupElement("stx_size"));
     static final long STX_DEV_MAJOR = STATX.byteOffset(groupElement("stx_dev_major"));
@@ -72,6 +78,11 @@ final class SysStat {
         static final MethodHandle fchmodat = Native.downcall("fchmodat",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), ERRNO);
     }
+    // mkdirat's shape, int(int, void*, int), is bind's, connect's and unlinkat's: no call stub of its own
+    private static final class Mkdirat {
+        static final MethodHandle mkdirat = Native.downcall("mkdirat",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), ERRNO);
+    }
     private static final class Statx {
         static final MethodHandle statx = Native.downcall("statx",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER), ERRNO);
@@ -81,6 +92,15 @@ final class SysStat {
     static int fchmodat(MemorySegment errno, int dirfd, MemorySegment path, int mode, int flags) {
         try {
             return (int) Fchmodat.fchmodat.invokeExact(errno, dirfd, path, mode, flags);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** {@code int mkdirat(int dirfd, const char *pathname, mode_t mode);} */
+    static int mkdirat(MemorySegment errno, int dirfd, MemorySegment path, int mode) {
+        try {
+            return (int) Mkdirat.mkdirat.invokeExact(errno, dirfd, path, mode);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

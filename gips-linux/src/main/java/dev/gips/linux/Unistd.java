@@ -43,6 +43,14 @@ final class Unistd {
         static final MethodHandle unlinkat = Native.downcall("unlinkat",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), ERRNO);
     }
+    private static final class Linkat {
+        static final MethodHandle linkat = Native.downcall("linkat",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_POINTER, C_INT), ERRNO);
+    }
+    private static final class Readlinkat {
+        static final MethodHandle readlinkat = Native.downcall("readlinkat",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_POINTER, C_SIZE_T), ERRNO);
+    }
     private static final class Ftruncate {
         static final MethodHandle ftruncate = Native.downcall("ftruncate",
                 FunctionDescriptor.of(C_INT, C_INT, C_LONG), ERRNO);
@@ -119,6 +127,25 @@ final class Unistd {
     static int unlinkat(MemorySegment errno, int dirfd, MemorySegment path, int flags) {
         try {
             return (int) Unlinkat.unlinkat.invokeExact(errno, dirfd, path, flags);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** {@code int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags);} */
+    static int linkat(MemorySegment errno, int oldDirfd, MemorySegment oldPath, int newDirfd, MemorySegment newPath,
+            int flags) {
+        try {
+            return (int) Linkat.linkat.invokeExact(errno, oldDirfd, oldPath, newDirfd, newPath, flags);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** {@code ssize_t readlinkat(int dirfd, const char *pathname, char *buf, size_t bufsiz);} */
+    static long readlinkat(MemorySegment errno, int dirfd, MemorySegment path, MemorySegment buf, long size) {
+        try {
+            return (long) Readlinkat.readlinkat.invokeExact(errno, dirfd, path, buf, size);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

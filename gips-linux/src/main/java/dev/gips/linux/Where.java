@@ -26,6 +26,11 @@ record Where(String service, String address) {
         return IoErrors.noService(operation, service, address, Errno.describe(errno));
     }
 
+    /** {@link #noService(String, int)} with what the OS error means here, such as a missing directory. */
+    NoSuchServiceException noService(String operation, int errno, String why) {
+        return IoErrors.noService(operation, service, address, Errno.describe(errno) + "; " + why);
+    }
+
     String message(String operation, String detail) {
         return IoErrors.message(operation, service, address, detail);
     }

@@ -8,9 +8,10 @@ import dev.gips.ipc.Pod;
 
 /**
  * The main class of child JVMs that tests start with {@link Peers#javaChild}: {@code serve NAME} binds NAME, writes
- * {@code READY} to stdout and echoes every message until the process is killed; {@code stream NAME} connects to NAME,
- * writes {@code READY} and sends messages without end until it is killed: sizes alternate between 64 KiB (inline)
- * and 1 MiB (out of band, in a memfd), each filled with its index and carrying one descriptor.
+ * {@code READY} to stdout and echoes every message until the process is killed ({@code serve-abstract NAME} does the
+ * same for the abstract socket {@code "\0NAME"}: a command line cannot hold a NUL); {@code stream NAME} connects to
+ * NAME, writes {@code READY} and sends messages without end until it is killed: sizes alternate between 64 KiB
+ * (inline) and 1 MiB (out of band, in a memfd), each filled with its index and carrying one descriptor.
  */
 public final class ChildPeer {
     private ChildPeer() {}
@@ -20,10 +21,10 @@ public final class ChildPeer {
             stream(args[1]);
             return;
         }
-        if (args.length != 2 || !args[0].equals("serve")) {
-            throw new IllegalArgumentException("usage: serve NAME | stream NAME");
+        if (args.length != 2 || !args[0].equals("serve") && !args[0].equals("serve-abstract")) {
+            throw new IllegalArgumentException("usage: serve NAME | serve-abstract NAME | stream NAME");
         }
-        try (Listener listener = Listener.bind(args[1])) {
+        try (Listener listener = Listener.bind(args[0].equals("serve") ? args[1] : "\0" + args[1])) {
             System.out.println("READY");
             System.out.flush();
             for (;;) {

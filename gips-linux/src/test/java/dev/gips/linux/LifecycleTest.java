@@ -259,11 +259,12 @@ class LifecycleTest {
 
     @Test
     void bindWhereALiveListenerAnswersIsRefusedAsAddressInUse() throws Exception {
-        for (String name : List.of(Peers.uniqueName("in-use"), "@" + Peers.uniqueName("in-use-abstract"))) {
+        String bare = Peers.uniqueName("in-use-abstract");
+        for (String name : List.of(Peers.uniqueName("in-use"), "\0" + bare)) {
             try (Listener live = Listener.bind(name)) {
                 IOException e = assertThrows(IOException.class, () -> Listener.bind(name));
                 assertTrue(e.getMessage().contains("address in use"), e.getMessage());
-                assertTrue(e.getMessage().contains(name), e.getMessage());
+                assertTrue(e.getMessage().contains(name.replace("\0", "\\0")), e.getMessage());
                 // the live listener was not disturbed
                 try (Endpoint client = Endpoint.connect(name)) {
                     admit(live, client);
@@ -324,7 +325,7 @@ class LifecycleTest {
     @Test
     void abstractNamesWorkAndLeaveNoFile() throws Exception {
         String bare = Peers.uniqueName("abstract");
-        String name = "@" + bare;
+        String name = "\0" + bare;
         try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
             client.send(bytes("abstract"));
             Pod pod = Peers.acceptOne(listener);
@@ -335,10 +336,10 @@ class LifecycleTest {
             try (Message m = Peers.recvOne(client)) {
                 assertArrayEquals(bytes("ok"), m.payload());
             }
-            assertFalse(Files.exists(Path.of("/tmp/" + name)));
             assertFalse(Files.exists(Path.of("/tmp/" + bare)));
-            assertFalse(Files.exists(Path.of(name)));
-            assertThrows(IOException.class, () -> Endpoint.connect(bare), "@name and name are different services");
+            assertFalse(Files.exists(Path.of("/tmp/@" + bare)));
+            assertThrows(IOException.class, () -> Endpoint.connect(bare), "\\0name and name are different services");
+            assertThrows(IOException.class, () -> Endpoint.connect("@" + bare), "so are \\0name and @name");
         }
         // gone with the listener: the name is free at once
         try (Listener again = Listener.bind(name)) {

@@ -149,13 +149,20 @@ class NativeLayoutTest {
         constant(st, "AT_EMPTY_PATH", SysStat.AT_EMPTY_PATH);
         constant(st, "STATX_TYPE", SysStat.STATX_TYPE);
         constant(st, "STATX_MODE", SysStat.STATX_MODE);
+        constant(st, "STATX_UID", SysStat.STATX_UID);
         constant(st, "STATX_INO", SysStat.STATX_INO);
         constant(st, "STATX_SIZE", SysStat.STATX_SIZE);
         constant(st, "S_IFMT", SysStat.S_IFMT);
         constant(st, "S_IFSOCK", SysStat.S_IFSOCK);
         constant(st, "S_ISVTX", SysStat.S_ISVTX);
         constant(st, "S_IFREG", SysStat.S_IFREG);
+        constant(st, "S_IFDIR", SysStat.S_IFDIR);
+        constant(st, "S_IFLNK", SysStat.S_IFLNK);
+        constant(st, "S_ISVTX", SysStat.S_ISVTX);
+        constant(st, "S_IWGRP", SysStat.S_IWGRP);
+        constant(st, "S_IWOTH", SysStat.S_IWOTH);
         constant(st, "STX_MODE", SysStat.STX_MODE, "offsetof(struct statx, stx_mode)");
+        constant(st, "STX_UID", SysStat.STX_UID, "offsetof(struct statx, stx_uid)");
         constant(st, "STX_INO", SysStat.STX_INO, "offsetof(struct statx, stx_ino)");
         constant(st, "STX_SIZE", SysStat.STX_SIZE, "offsetof(struct statx, stx_size)");
         constant(st, "STX_DEV_MAJOR", SysStat.STX_DEV_MAJOR, "offsetof(struct statx, stx_dev_major)");
@@ -177,6 +184,11 @@ class NativeLayoutTest {
         constant(f, "O_CREAT", Fcntl.O_CREAT);
         constant(f, "O_EXCL", Fcntl.O_EXCL);
         constant(f, "O_NONBLOCK", Fcntl.O_NONBLOCK);
+        constant(f, "O_DIRECTORY", Fcntl.O_DIRECTORY);
+        constant(f, "O_NOFOLLOW", Fcntl.O_NOFOLLOW);
+        constant(f, "O_CLOEXEC", Fcntl.O_CLOEXEC);
+        constant(f, "O_PATH", Fcntl.O_PATH);
+        constant(f, "AT_REMOVEDIR", Fcntl.AT_REMOVEDIR);
         constant(f, "F_GETFD", Fcntl.F_GETFD);
         constant(f, "F_SETFD", Fcntl.F_SETFD);
         constant(f, "F_GETFL", Fcntl.F_GETFL);
@@ -248,14 +260,14 @@ class NativeLayoutTest {
         type("Native.C_SIZE_T", Native.C_SIZE_T.byteSize(), "size_t");
         type("Native.C_POINTER", Native.C_POINTER.byteSize(), "void *");
         // typedefs the bindings pass as one of the above
-        type("Native.C_LONG (ssize_t: sendmsg, recvmsg, read, write)", Native.C_LONG.byteSize(), "ssize_t");
+        type("Native.C_LONG (ssize_t: sendmsg, recvmsg, read, write, readlinkat)", Native.C_LONG.byteSize(), "ssize_t");
         type("Native.C_LONG (off_t: mmap, ftruncate)", Native.C_LONG.byteSize(), "off_t");
         type("Native.C_LONG (nfds_t: poll)", Native.C_LONG.byteSize(), "nfds_t");
         type("Native.C_INT (socklen_t: bind, connect, msg_namelen)", Native.C_INT.byteSize(), "socklen_t");
         type("Native.C_INT (pid_t: getpid, ucred.pid)", Native.C_INT.byteSize(), "pid_t");
         type("Native.C_INT (uid_t: geteuid, ucred.uid, pw_uid)", Native.C_INT.byteSize(), "uid_t");
         type("Native.C_INT (gid_t: getegid, getgroups, ucred.gid, gr_gid)", Native.C_INT.byteSize(), "gid_t");
-        type("Native.C_INT (mode_t: chmod)", Native.C_INT.byteSize(), "mode_t");
+        type("Native.C_INT (mode_t: fchmodat, mkdirat, openat)", Native.C_INT.byteSize(), "mode_t");
         type("Native.C_SHORT (sa_family_t: sun_family)", Native.C_SHORT.byteSize(), "sa_family_t");
     }
 

@@ -185,7 +185,7 @@ class SocketActivationTest {
     private static int listening(int type, String name) {
         int fd = socket(SysSocket.AF_UNIX, type);
         try (Arena arena = Arena.ofConfined()) {
-            UnixAddress address = UnixAddress.of("@" + name);
+            UnixAddress address = UnixAddress.of("\0" + name);
             MemorySegment errno = Native.allocateCapture(arena);
             assertEquals(0, SysSocket.bind(errno, fd, address.sockaddr(arena), address.sockaddrLength()),
                     () -> "bind: " + Errno.describe(Native.errno(errno)));

@@ -27,7 +27,10 @@ final class Namespace {
         }
         for (byte b : bytes) {
             if (b == 0) {
-                throw new IllegalArgumentException("service name \"" + name + "\" contains a NUL character");
+                // core lets a leading NUL through: it is Linux's spelling of an abstract socket name
+                throw new IllegalArgumentException("service name \"" + name.replace("\0", "\\0") + "\" contains a"
+                        + " NUL character, which launchd names cannot (a leading NUL names an abstract socket, on"
+                        + " Linux only)");
             }
         }
         return bytes;

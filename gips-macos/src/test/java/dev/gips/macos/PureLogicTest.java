@@ -18,5 +18,8 @@ class PureLogicTest {
         IllegalArgumentException nul = assertThrows(IllegalArgumentException.class,
                 () -> Namespace.checkName("com.example\0echo"));
         assertTrue(nul.getMessage().contains("NUL"), nul.getMessage());
+        IllegalArgumentException abstractName = assertThrows(IllegalArgumentException.class,
+                () -> Namespace.checkName("\0abstract"));
+        assertTrue(abstractName.getMessage().contains("abstract socket, on Linux only"), abstractName.getMessage());
     }
 }

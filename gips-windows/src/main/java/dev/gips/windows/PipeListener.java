@@ -68,6 +68,11 @@ final class PipeListener implements ListenerChannel, Pollable {
     }
 
     static String pipePath(String service) {
+        if (service.indexOf('\0') >= 0) {
+            // core lets a leading NUL through: it is Linux's spelling of an abstract socket name
+            throw new IllegalArgumentException("service name \"" + service.replace("\0", "\\0") + "\" contains a NUL"
+                    + " character, which pipe names cannot (a leading NUL names an abstract socket, on Linux only)");
+        }
         if (service.indexOf('\\') >= 0) {
             throw new IllegalArgumentException("service name \"" + service + "\" contains a backslash, which pipe"
                     + " names cannot");

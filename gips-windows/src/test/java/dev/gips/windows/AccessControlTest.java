@@ -37,6 +37,8 @@ class AccessControlTest {
         assertThrows(IllegalArgumentException.class, () -> PipeListener.pipePath(""));
         e = assertThrows(IllegalArgumentException.class, () -> PipeListener.pipePath("a\\b"));
         assertTrue(e.getMessage().contains("backslash"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> PipeListener.pipePath("\0abstract"));
+        assertTrue(e.getMessage().contains("abstract socket, on Linux only"), e.getMessage());
     }
 
     @Test
