@@ -156,17 +156,18 @@ class RustEchoIT {
         int over = DATAGRAM_LIMIT + 1;
         try (Listener listener = Listener.bind(name);
                 Peers.Running rust = RustPeer.client(name, "send-size=" + over, "send-size=" + (16 << 20),
-                        "echo=5")) {
+                        "send-size=" + ((16 << 20) + 5), "echo=5")) {
             Pod pod = accept(listener, rust);
             try (Message m = pod.message()) {
                 assertArrayEquals(pattern(5), m.payload(), "the first message that arrives is the small one");
                 pod.reply(m.payload());
             }
             String[] lines = rust.finish(WAIT).split("\n");
-            assertEquals(5, lines.length, String.join("\n", lines));
+            assertEquals(6, lines.length, String.join("\n", lines));
             assertEmsgsize("send-error len=" + over + " ", lines[1]);
             assertEmsgsize("send-error len=" + (16 << 20) + " ", lines[2]);
-            assertEquals("echo 5 ok", lines[3]);
+            assertEquals("send-error len=" + ((16 << 20) + 5) + " kind=InvalidInput os=-", lines[3]);
+            assertEquals("echo 5 ok", lines[4]);
             assertTrue(listener.tryAccept().isEmpty(), "nothing else arrived");
         }
     }

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -56,10 +56,13 @@ final class RustPeer {
     private static Path binary;       // guarded by RustPeer.class
     private static String unavailable; // guarded by RustPeer.class: why there is no binary
 
-    /** Skips (or, where required, fails) every test of the class unless the peer is built; builds it if needed. */
-    static final class Required implements BeforeAllCallback {
+    /**
+     * Skips (or, where required, fails) each test of the class unless the peer is built, building it if needed:
+     * before each test rather than once before all, so that every skipped test is reported with the reason.
+     */
+    static final class Required implements BeforeEachCallback {
         @Override
-        public void beforeAll(ExtensionContext context) {
+        public void beforeEach(ExtensionContext context) {
             binary();
         }
     }
@@ -95,11 +98,11 @@ final class RustPeer {
     private static String missingPrerequisite() {
         Path vendor = vendor();
         if (!Files.isRegularFile(vendor.resolve("gips-0.2.0-aa33fb2.tar.gz"))) {
-            return "Rust interoperability tests skipped: no vendored gips 0.2.0 at " + vendor
+            return "the Rust interoperability tests need the vendored gips 0.2.0: none at " + vendor
                     + " (../shared/vendor beside the project, or GIPS_INTEROP_VENDOR)";
         }
         if (cargo() == null) {
-            return "Rust interoperability tests skipped: no cargo on PATH nor in ~/.cargo/bin";
+            return "the Rust interoperability tests need cargo: none on PATH nor in ~/.cargo/bin";
         }
         List<String> missing = new ArrayList<>();
         for (String crate : DEBIAN_CRATES) {
@@ -115,8 +118,8 @@ final class RustPeer {
             }
         }
         if (!missing.isEmpty()) {
-            return "Rust interoperability tests skipped: Debian's crate sources are missing from " + DEBIAN_REGISTRY
-                    + " (apt-get install " + String.join(" ", missing) + ")";
+            return "the Rust interoperability tests need Debian's crate sources in " + DEBIAN_REGISTRY
+                    + ": apt-get install " + String.join(" ", missing);
         }
         return null;
     }

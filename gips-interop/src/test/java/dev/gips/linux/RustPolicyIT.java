@@ -17,6 +17,7 @@ import dev.gips.ipc.Pod;
 import dev.gips.ipc.ServiceDescriptor;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,9 +36,13 @@ class RustPolicyIT {
     private static String staff;
 
     @BeforeAll
-    static void needsRootAndStaff() throws Exception {
-        Peers.assumeRoot("clients of a second user (setpriv --reuid=nobody)");
+    static void staffGroup() throws Exception {
         staff = PolicyProcessTest.staffGid();
+    }
+
+    @BeforeEach
+    void needsRoot() {
+        Peers.assumeRoot("clients of a second user (setpriv --reuid=nobody)");
     }
 
     /** A Rust client run as nobody, plus {@code groups}. */
