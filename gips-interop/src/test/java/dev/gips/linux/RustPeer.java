@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -58,14 +59,31 @@ final class RustPeer {
 
     /**
      * Skips (or, where required, fails) each test of the class unless the peer is built, building it if needed:
-     * before each test rather than once before all, so that every skipped test is reported with the reason.
+     * before each test rather than once before all, so that every skipped test is reported with the reason. After
+     * each test, removes the socket files of the Rust servers it started: gips removes its file when it ends
+     * normally, but not when a test that failed killed it.
      */
-    static final class Required implements BeforeEachCallback {
+    static final class Required implements BeforeEachCallback, AfterEachCallback {
         @Override
         public void beforeEach(ExtensionContext context) {
             binary();
         }
+
+        @Override
+        public void afterEach(ExtensionContext context) throws IOException {
+            List<Path> paths;
+            synchronized (SERVER_PATHS) {
+                paths = new ArrayList<>(SERVER_PATHS);
+                SERVER_PATHS.clear();
+            }
+            for (Path path : paths) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
+
+    /** Socket files of the Rust servers started since the last test ended (names are unique per test). */
+    private static final List<Path> SERVER_PATHS = new ArrayList<>();
 
     /** The peer's path, building it on first use; skips or fails the calling test if it cannot be built here. */
     static synchronized Path binary() {
@@ -172,6 +190,11 @@ final class RustPeer {
 
     /** The peer with {@code args}, not yet started. */
     static ProcessBuilder command(String... args) {
+        if (args.length > 1 && args[0].equals("serve")) {
+            synchronized (SERVER_PATHS) {
+                SERVER_PATHS.add(args[1].startsWith("/") ? Path.of(args[1]) : Path.of("/tmp", args[1]));
+            }
+        }
         List<String> cmd = new ArrayList<>(List.of(binary().toString()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd);
