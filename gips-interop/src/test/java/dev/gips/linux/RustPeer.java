@@ -158,12 +158,18 @@ final class RustPeer {
         Path work = Path.of(System.getProperty("gips.interop.work", "target/rust")).toAbsolutePath();
         long start = System.nanoTime();
         try {
+            Files.createDirectories(work);
+            Path log = work.resolve("build.log"); // a file, not a pipe: the wait below stays bounded
             Process p = new ProcessBuilder("bash", sources.resolve("build.sh").toString(), vendor().toString(),
-                    work.toString(), cargo().toString()).redirectErrorStream(true).start();
+                    work.toString(), cargo().toString()).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .start();
             p.getOutputStream().close();
-            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (!p.waitFor(BUILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            boolean done = p.waitFor(BUILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
                 p.destroyForcibly();
+            }
+            String output = Files.readString(log);
+            if (!done) {
                 fail("building the Rust peer took more than " + BUILD_TIMEOUT + ": " + output);
             }
             assertEquals(0, p.exitValue(), () -> "building the Rust peer against the vendored gips failed:\n"

@@ -2,7 +2,6 @@ package dev.gips.linux;
 
 import static dev.gips.linux.RustEchoIT.accept;
 import static dev.gips.linux.RustEchoIT.ascii;
-import static dev.gips.linux.RustPeer.WAIT;
 import static dev.gips.linux.RustPeer.expectLine;
 import static dev.gips.linux.RustPeer.expectLineStartingWith;
 import static dev.gips.linux.RustPeer.fnv;
