@@ -44,16 +44,17 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private static final int PEER_PLAIN = 1;
     private static final int PEER_JAVA = 2;
     /**
-     * How long the first payload that needs the out-of-band form waits for a silent service's hello: a gips-java
-     * listener sends it when it accepts the connection, a plain gips service never does.
+     * How long the first payload that needs the out-of-band form waits for the hello of a service known neither way
+     * (an abstract name, which has no file to carry the mark): a gips-java listener sends it when it accepts the
+     * connection, a plain gips service never does.
      */
     static final long HELLO_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
     private volatile int peerKind;                               // written under readLock, read by senders
     private boolean firstDatagram = true;                        // guarded by readLock
 
     private SeqpacketEndpoint(Where where, int fd, Credentials peer, Arena readArena, MsgBuffers readBuffers,
-            boolean javaService) {
-        this.peerKind = javaService ? PEER_JAVA : PEER_UNKNOWN;
+            int peerKind) {
+        this.peerKind = peerKind;
         this.where = where;
         this.fd = fd;
         this.peer = peer;
@@ -98,8 +99,11 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 long[] marked = path == null ? null : Sockets.markedServiceFile(path, errno, arena);
                 Sockets.connect(fd, address, timeoutNanos, errno, arena);
                 Sockets.setBlocking(fd, errno, where);
-                boolean javaService = marked != null
-                        && Arrays.equals(marked, Sockets.markedServiceFile(path, errno, arena));
+                // a file without the mark is not a gips-java listener's (but for a socket made by systemd without
+                // SocketMode=1666: its hello still tells); an abstract name has no file, only the hello tells
+                int peerKind = path == null ? PEER_UNKNOWN
+                        : marked != null && Arrays.equals(marked, Sockets.markedServiceFile(path, errno, arena))
+                                ? PEER_JAVA : PEER_PLAIN;
                 Credentials peer = Identity.peer(fd, where);
                 Arena readArena = Arena.ofShared();
                 try {
@@ -112,7 +116,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                         readBuffers = new MsgBuffers();
                     }
                     SeqpacketEndpoint endpoint = new SeqpacketEndpoint(where, fd, peer, readArena, readBuffers,
-                            javaService);
+                            peerKind);
                     ok = true;
                     return endpoint;
                 } finally {
@@ -274,7 +278,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                     }
                     return m;
                 }
-                peerKind = PEER_JAVA;
+                peerKind = PEER_JAVA; // also after PEER_PLAIN from an unmarked file: systemd made it
                 continue;
             }
             if (timeoutNanos == 0) {
