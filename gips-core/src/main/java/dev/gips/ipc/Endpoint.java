@@ -1,5 +1,6 @@
 package dev.gips.ipc;
 
+import dev.gips.internal.ClosedException;
 import dev.gips.internal.jfr.ConnectEvent;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.MessageReceivedEvent;
@@ -7,6 +8,7 @@ import dev.gips.internal.jfr.MessageSentEvent;
 import dev.gips.poll.Source;
 import dev.gips.spi.Backends;
 import dev.gips.spi.EndpointChannel;
+import dev.gips.spi.IoErrors;
 import dev.gips.spi.RawMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -189,7 +191,7 @@ public final class Endpoint implements Source, AutoCloseable {
 
     private void ensureOpen() throws ClosedChannelException {
         if (closed) {
-            throw new ClosedChannelException();
+            throw new ClosedException(IoErrors.message("Endpoint", descriptor.name(), channel.address(), "closed"));
         }
     }
 
