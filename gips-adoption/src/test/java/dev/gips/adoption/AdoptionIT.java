@@ -140,6 +140,18 @@ class AdoptionIT {
                 assertTrue(pom.contains(element), artifact + "'s pom has no " + element);
             }
         }
+        // the API's Javadoc: an overview page, the SPI grouped apart from the API, nothing internal
+        try (JarFile javadoc = new JarFile(ROOT.resolve("gips-core/target/gips-core-" + VERSION + "-javadoc.jar")
+                .toFile())) {
+            List<String> internal = javadoc.stream().map(e -> e.getName())
+                    .filter(n -> n.startsWith("dev/gips/internal")).toList();
+            assertEquals(List.of(), internal, "gips-core's Javadoc shows internal packages");
+            String index = new String(javadoc.getInputStream(javadoc.getEntry("index.html")).readAllBytes(),
+                    StandardCharsets.UTF_8);
+            assertTrue(index.contains("General inter-process solution for the JVM"), "no overview page");
+            assertTrue(index.contains("Backend SPI"), "the SPI is not grouped apart from the API");
+            assertTrue(!index.contains("All rights reserved"), "the footer contradicts the licenses");
+        }
         // inherited by the modules above; the BOM has no parent and carries its own
         for (String artifact : List.of("gips-parent", "gips-bom")) {
             String pom = Files.readString(REPO.resolve("dev/gips").resolve(artifact).resolve(VERSION)
