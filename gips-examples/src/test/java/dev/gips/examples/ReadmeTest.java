@@ -102,10 +102,6 @@ class ReadmeTest {
         String start = p.group(1).replaceAll("<[^>]+>", "");
         assertEquals(intro.replaceAll("\\s+", " "), start.replaceAll("\\s+", " "),
                 "the overview's first paragraph is the README's");
-        // its example is the README's first block, the quick start's server and client
-        Block echo = javaBlocks(readme).get(0);
-        assertTrue(overview.contains("{@snippet lang=java :\n" + echo.code + "\n}"),
-                "the overview's snippet differs from README.md:" + echo.line);
     }
 
     private static List<Block> javaBlocks(List<String> lines) {
