@@ -1,9 +1,11 @@
 package dev.gips.ipc;
 
+import dev.gips.internal.ClosedException;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.MessageSentEvent;
 import dev.gips.poll.Source;
 import dev.gips.spi.ClientChannel;
+import dev.gips.spi.IoErrors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -182,7 +184,8 @@ public final class Connection implements Source, AutoCloseable {
 
     private void ensureOpen() throws ClosedChannelException {
         if (closed || !channel.isOpen()) {
-            throw new ClosedChannelException();
+            throw new ClosedException(IoErrors.message("Connection of pid " + credentials.pid() + " (uid "
+                    + credentials.uid() + ") to", service, null, "closed"));
         }
     }
 

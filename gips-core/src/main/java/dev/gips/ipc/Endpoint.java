@@ -1,5 +1,6 @@
 package dev.gips.ipc;
 
+import dev.gips.internal.ClosedException;
 import dev.gips.internal.jfr.ConnectEvent;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.MessageReceivedEvent;
@@ -295,7 +296,7 @@ public final class Endpoint implements Source, AutoCloseable {
 
     private void ensureOpen() throws ClosedChannelException {
         if (closed) {
-            throw new ClosedChannelException();
+            throw new ClosedException(IoErrors.message("Endpoint", descriptor.name(), channel.address(), "closed"));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.gips.ipc;
 
+import dev.gips.internal.ClosedException;
 import dev.gips.internal.SourceAccess;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.MessageReceivedEvent;
@@ -7,6 +8,7 @@ import dev.gips.poll.Source;
 import dev.gips.spi.Arrival;
 import dev.gips.spi.Backends;
 import dev.gips.spi.ClientChannel;
+import dev.gips.spi.IoErrors;
 import dev.gips.spi.ListenerChannel;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -259,7 +261,7 @@ public final class Listener implements Source, AutoCloseable {
 
     private void ensureOpen() throws ClosedChannelException {
         if (closed) {
-            throw new ClosedChannelException();
+            throw new ClosedException(IoErrors.message("Listener", descriptor.name(), channel.address(), "closed"));
         }
     }
 

@@ -56,6 +56,12 @@ public final class Events implements Iterable<Event> {
         return true;
     }
 
+    /**
+     * The events of the last {@link Poller#poll}, in the order the OS reported them. The iterator is read-only
+     * ({@code remove} throws {@link UnsupportedOperationException}); finish with it before the next {@code poll} or
+     * {@link #clear()}, which empty this object: an iterator still in use then throws
+     * {@link java.util.ConcurrentModificationException}.
+     */
     @Override
     public Iterator<Event> iterator() {
         return Collections.unmodifiableList(events).iterator();

@@ -1,5 +1,6 @@
 package dev.gips.poll;
 
+import dev.gips.internal.ClosedException;
 import dev.gips.internal.SourceAccess;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.PollWaitEvent;
@@ -224,7 +225,7 @@ public final class Poller implements AutoCloseable {
 
     private void ensureOpen() throws ClosedChannelException {
         if (closed) {
-            throw new ClosedChannelException();
+            throw new ClosedException("Poller: closed");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.gips.shm;
 
+import dev.gips.internal.ClosedException;
 import dev.gips.internal.HandleAccess;
 import dev.gips.internal.ShmAccess;
 import dev.gips.ipc.Handle;
@@ -759,7 +760,7 @@ public final class Shm implements AutoCloseable {
     private Mapping openMapping() throws ClosedChannelException {
         Mapping m = mapping;
         if (m == null) {
-            throw new ClosedChannelException();
+            throw new ClosedException(closedState().getMessage());
         }
         return m;
     }

@@ -23,6 +23,19 @@ public record BackendProbe(String osLabel, List<String> osPrefixes, String modul
         void run() throws Throwable;
     }
 
+    /**
+     * Why a backend is not for the running JVM: another OS or architecture. {@link Backends} tells this apart from a
+     * backend that is for this platform but cannot run (native access denied, say), whose cause it reports as is.
+     */
+    public static final class WrongPlatform extends UnsupportedOperationException {
+        private static final long serialVersionUID = 1L;
+
+        /** With the message that names the property and its value. */
+        public WrongPlatform(String message) {
+            super(message);
+        }
+    }
+
     /** Validates and copies the arguments. */
     public BackendProbe {
         Objects.requireNonNull(osLabel, "osLabel");
@@ -31,12 +44,12 @@ public record BackendProbe(String osLabel, List<String> osPrefixes, String modul
     }
 
     /** Why a JVM with these {@code os.name} and {@code os.arch} cannot use the backend; {@code null} if it may. */
-    public Throwable platformProblem(String os, String arch) {
+    public WrongPlatform platformProblem(String os, String arch) {
         if (osPrefixes.stream().noneMatch(os::startsWith)) {
-            return new UnsupportedOperationException("os.name is " + os + ", not " + osLabel);
+            return new WrongPlatform("os.name is " + os + ", not " + osLabel);
         }
         if (!ARCHES.contains(arch)) {
-            return new UnsupportedOperationException("os.arch " + arch + " is not x86_64 or aarch64");
+            return new WrongPlatform("os.arch " + arch + " is not x86_64 or aarch64");
         }
         return null;
     }
@@ -44,7 +57,9 @@ public record BackendProbe(String osLabel, List<String> osPrefixes, String modul
     /**
      * Checks the running JVM: its platform, then {@code firstCall}, which runs only on the right platform.
      *
-     * @return why the backend cannot run here, or {@code null} if it can; never throws
+     * @return why the backend cannot run here, or {@code null} if it can; never throws. When native access is
+     *         denied, an {@link UnsupportedOperationException} that says how to enable it, caused by what the first
+     *         call threw.
      */
     public Throwable run(FirstCall firstCall) {
         Throwable platform = platformProblem(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
@@ -54,11 +69,23 @@ public record BackendProbe(String osLabel, List<String> osPrefixes, String modul
         try {
             firstCall.run();
             return null;
-        } catch (IllegalCallerException e) {
-            return new UnsupportedOperationException("native access is denied: run java with"
-                    + " --enable-native-access=ALL-UNNAMED (or the module name " + module + ")", e);
         } catch (Throwable t) {
+            // the linker throws IllegalCallerException, which arrives wrapped: the first call links in a holder
+            // class's initializer (ExceptionInInitializerError), and a binding may wrap that in turn
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                if (c instanceof IllegalCallerException) {
+                    return new UnsupportedOperationException(nativeAccessDenied(), t);
+                }
+            }
             return t;
         }
+    }
+
+    /** What a user must do when the JVM denies gips native access. */
+    private String nativeAccessDenied() {
+        return "native access is denied, so gips cannot call " + osLabel + ": run java with"
+                + " --enable-native-access=ALL-UNNAMED (gips on the class path) or --enable-native-access=" + module
+                + " (on the module path); an executable jar can say \"Enable-Native-Access: ALL-UNNAMED\" in its"
+                + " manifest";
     }
 }

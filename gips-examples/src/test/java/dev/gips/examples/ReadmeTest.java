@@ -89,6 +89,21 @@ class ReadmeTest {
                 "README does not show .ci/run's test command in a block of its own: " + command);
     }
 
+    @Test
+    void javadocOverviewStartsWhereTheReadmeStarts() throws IOException {
+        List<String> readme = Files.readAllLines(README);
+        int first = readme.indexOf("# gips for Java") + 2;
+        int end = readme.subList(first, readme.size()).indexOf("") + first;
+        String intro = String.join(" ", readme.subList(first, end))
+                .replaceAll("\\[([^]]+)]\\([^)]+\\)", "$1").replace("`", "");
+        String overview = Files.readString(ROOT.resolve("gips-core/src/main/javadoc/overview.html"));
+        Matcher p = Pattern.compile("<p>(.*?)</p>", Pattern.DOTALL).matcher(overview);
+        assertTrue(p.find(), "the overview has no paragraph");
+        String start = p.group(1).replaceAll("<[^>]+>", "");
+        assertEquals(intro.replaceAll("\\s+", " "), start.replaceAll("\\s+", " "),
+                "the overview's first paragraph is the README's");
+    }
+
     private static List<Block> javaBlocks(List<String> lines) {
         List<Block> blocks = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {

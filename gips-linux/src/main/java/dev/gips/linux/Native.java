@@ -27,6 +27,20 @@ final class Native {
 
     /** Captures errno right after the call, before the JVM can clobber it. */
     static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+
+    /**
+     * Whether a call may be linked with both {@link #ERRNO} and {@code Linker.Option.critical(true)}: JDK 22 and 23
+     * refuse the combination at link time (JDK-8313680), JDK 24 allows it (JDK-8336768). Where it is false, the
+     * callers copy through a native buffer instead of handing a critical call a heap segment. Read once;
+     * {@code -Dgips.linux.critical=false} takes that path on any JDK, so that tests on a newer JDK run it.
+     */
+    static final boolean CRITICAL_WITH_ERRNO =
+            criticalWithErrno(Runtime.version().feature(), System.getProperty("gips.linux.critical"));
+
+    /** {@link #CRITICAL_WITH_ERRNO} for a JDK of this feature release and this {@code gips.linux.critical} value. */
+    static boolean criticalWithErrno(int jdkFeature, String property) {
+        return jdkFeature >= 24 && !"false".equals(property);
+    }
     static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO_VALUE =
             CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -97,8 +111,16 @@ final class Native {
         return address.reinterpret(size);
     }
 
-    /** Converts what a downcall may throw; our descriptors make every other Throwable a bug. */
+    /**
+     * Converts what a downcall may throw. A {@link LinkageError} goes through as it is: a binding that could not
+     * link (a missing symbol, or native access denied: an {@code ExceptionInInitializerError} caused by the
+     * linker's {@code IllegalCallerException}) says why, and {@code BackendProbe} looks for that cause. Our
+     * descriptors make every other Throwable a bug.
+     */
     static AssertionError fail(Throwable t) {
+        if (t instanceof LinkageError e) {
+            throw e;
+        }
         return new AssertionError("native call failed unexpectedly", t);
     }
 }

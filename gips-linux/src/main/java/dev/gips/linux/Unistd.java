@@ -27,8 +27,13 @@ final class Unistd {
         static final MethodHandle write = Native.downcall("write",
                 FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T), ERRNO);
     }
+    private static final class Pread {
+        static final MethodHandle pread = Native.downcall("pread",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T, C_LONG), ERRNO);
+    }
     // critical: the buffer may be a Java array; only for descriptors that never block (a memfd), and in bounded
-    // chunks, since the GC waits for a critical call to return
+    // chunks, since the GC waits for a critical call to return. Linked only where Native.CRITICAL_WITH_ERRNO: JDK 22
+    // and 23 refuse critical together with captureCallState
     private static final class WriteCritical {
         static final MethodHandle writeCritical = Native.downcall("write",
                 FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T), ERRNO, Linker.Option.critical(true));
@@ -99,9 +104,18 @@ final class Unistd {
         }
     }
 
+    /** {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset);} */
+    static long pread(MemorySegment errno, int fd, MemorySegment buf, long count, long offset) {
+        try {
+            return (long) Pread.pread.invokeExact(errno, fd, buf, count, offset);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
     /**
      * {@code write} to a descriptor that never blocks (a memfd), as a critical call: {@code buf} may be a heap
-     * segment, which the kernel then copies from directly.
+     * segment, which the kernel then copies from directly. Only where {@link Native#CRITICAL_WITH_ERRNO}.
      */
     static long writeNonBlocking(MemorySegment errno, int fd, MemorySegment buf, long count) {
         try {
@@ -114,6 +128,7 @@ final class Unistd {
     /**
      * {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset);} from a descriptor that never blocks (a
      * memfd), as a critical call: {@code buf} may be a heap segment, which the kernel then copies into directly.
+     * Only where {@link Native#CRITICAL_WITH_ERRNO}.
      */
     static long preadNonBlocking(MemorySegment errno, int fd, MemorySegment buf, long count, long offset) {
         try {

@@ -57,9 +57,10 @@ final class UnixAddress {
         String path = name.startsWith("/") ? name : "/tmp/" + name;
         byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_PATH_BYTES) {
-            throw new IllegalArgumentException("service \"" + name + "\" resolves to the socket path " + path
-                    + " of " + bytes.length + " bytes; sun_path holds at most " + MAX_PATH_BYTES
-                    + " (use a shorter name or path)");
+            // the name once: it is most of the path, and may be long
+            throw new IllegalArgumentException((name.startsWith("/") ? "socket path \"" + name + "\" is "
+                    : "service \"" + name + "\" is too long: its socket path /tmp/<name> is ") + bytes.length
+                    + " bytes; sun_path holds at most " + MAX_PATH_BYTES + " (use a shorter name or path)");
         }
         return new UnixAddress(new Where(name, path), bytes, false);
     }

@@ -346,13 +346,13 @@ final class Wire {
             throw where.error("memfd_create for a payload of " + len + " bytes", Native.errno(errno));
         }
         try {
-            // write(2) copies straight from the payload (a Java array too) into the memfd's pages: no mapping, no
-            // page faults, no TLB shootdown at munmap, as a mapping would cost on both sides
+            // write(2) copies straight from the payload (a Java array too, on JDK 24+) into the memfd's pages: no
+            // mapping, no page faults, no TLB shootdown at munmap, as a mapping would cost on both sides
             MemorySegment src = MemorySegment.ofBuffer(payload);
             long done = 0;
             while (done < len) {
                 long chunk = Math.min(len - done, COPY_CHUNK);
-                long w = Unistd.writeNonBlocking(errno, memfd, src.asSlice(done, chunk), chunk);
+                long w = writeToMemfd(errno, memfd, src.asSlice(done, chunk), chunk);
                 if (w < 0) {
                     if (Native.errno(errno) == Errno.EINTR) {
                         continue;
@@ -518,14 +518,14 @@ final class Wire {
             throw new ProtocolException(where.message("recvmsg", "out-of-band payload is not a memfd sealed"
                     + " against shrinking and writing; dropped it"));
         }
-        // pread(2) copies straight from the memfd's pages into the new array: no mapping, and a memfd shorter than
-        // it claims is a short read, not a SIGBUS
+        // pread(2) copies straight from the memfd's pages into the new array (on JDK 24+): no mapping, and a memfd
+        // shorter than it claims is a short read, not a SIGBUS
         byte[] payload = new byte[(int) len];
         MemorySegment dst = MemorySegment.ofArray(payload);
         long done = 0;
         while (done < len) {
             long chunk = Math.min(len - done, COPY_CHUNK);
-            long r = Unistd.preadNonBlocking(errno, memfd, dst.asSlice(done, chunk), chunk, done);
+            long r = preadFromMemfd(errno, memfd, dst.asSlice(done, chunk), chunk, done);
             if (r < 0) {
                 if (Native.errno(errno) == Errno.EINTR) {
                     continue;
@@ -539,6 +539,42 @@ final class Wire {
             done += r;
         }
         return payload;
+    }
+
+    /**
+     * A native buffer of {@link #COPY_CHUNK} bytes per thread, made only where a critical call cannot take a heap
+     * segment (JDK 22 and 23, see {@link Native#CRITICAL_WITH_ERRNO}).
+     */
+    private static final ThreadLocal<MemorySegment> BOUNCE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(COPY_CHUNK, 8));
+
+    /** {@code write} of {@code count <= COPY_CHUNK} bytes of {@code src} (heap or native) to a memfd. */
+    private static long writeToMemfd(MemorySegment errno, int memfd, MemorySegment src, long count) {
+        if (Native.CRITICAL_WITH_ERRNO) {
+            return Unistd.writeNonBlocking(errno, memfd, src, count);
+        }
+        if (src.isNative()) {
+            return Unistd.write(errno, memfd, src, count);
+        }
+        MemorySegment bounce = BOUNCE.get();
+        MemorySegment.copy(src, 0, bounce, 0, count);
+        return Unistd.write(errno, memfd, bounce, count);
+    }
+
+    /** {@code pread} of up to {@code count <= COPY_CHUNK} bytes at {@code offset} of a memfd into {@code dst}. */
+    private static long preadFromMemfd(MemorySegment errno, int memfd, MemorySegment dst, long count, long offset) {
+        if (Native.CRITICAL_WITH_ERRNO) {
+            return Unistd.preadNonBlocking(errno, memfd, dst, count, offset);
+        }
+        if (dst.isNative()) {
+            return Unistd.pread(errno, memfd, dst, count, offset);
+        }
+        MemorySegment bounce = BOUNCE.get();
+        long r = Unistd.pread(errno, memfd, bounce, count, offset);
+        if (r > 0) {
+            MemorySegment.copy(bounce, 0, dst, 0, r);
+        }
+        return r;
     }
 
     static List<RawHandle> handles(int[] fds) {

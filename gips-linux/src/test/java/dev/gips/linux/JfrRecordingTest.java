@@ -9,6 +9,7 @@ import dev.gips.ipc.Endpoint;
 import dev.gips.ipc.Handle;
 import dev.gips.ipc.Listener;
 import dev.gips.ipc.Message;
+import dev.gips.ipc.PermissionDeniedException;
 import dev.gips.ipc.Pod;
 import dev.gips.ipc.ServiceDescriptor;
 import dev.gips.poll.Events;
@@ -32,8 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A recording made with the shipped {@code gips.jfc} during a real exchange through a socket (this JVM's endpoint,
- * a refused Python client as user nobody) holds every gips event with the right fields, as JDK Mission Control
- * would show them.
+ * a Python client the policy refuses) holds every gips event with the right fields, as JDK Mission Control would
+ * show them. Runs as any user: the policy admits this process's uid and, through its validator, this process alone.
  */
 @ExtendWith(LeakCheck.class)
 class JfrRecordingTest {
@@ -42,15 +43,23 @@ class JfrRecordingTest {
         String name = Peers.uniqueName("jfr");
         String path = "/tmp/" + name;
         long me = ProcessHandle.current().pid();
+        String uid = String.valueOf(Unistd.geteuid());
         Path file = Files.createTempFile("gips-", ".jfr");
         Configuration gips;
+        long refusedPid;
         try (Reader in = new InputStreamReader(Objects.requireNonNull(
                 Listener.class.getResourceAsStream("/dev/gips/gips.jfc")), UTF_8)) {
             gips = Configuration.create(in);
         }
         try (Recording recording = new Recording(gips)) {
             recording.start();
-            try (Listener listener = Listener.bind(new ServiceDescriptor(name).withAllowedUid("0"));
+            ServiceDescriptor descriptor = new ServiceDescriptor(name).withAllowedUid(uid)
+                    .withCredentialValidator(c -> {
+                        if (c.pid() != me) {
+                            throw new PermissionDeniedException("only pid " + me + " may connect");
+                        }
+                    });
+            try (Listener listener = Listener.bind(descriptor);
                     Endpoint endpoint = Endpoint.connect(name);
                     Poller poller = Poller.create()) {
                 List<Handle> one = Peers.memfdHandles(1);
@@ -73,14 +82,15 @@ class JfrRecordingTest {
                     one.forEach(Handle::close);
                     two.forEach(Handle::close);
                 }
-                // a client the policy (uid 0 only) refuses: listener.accept admits or refuses while it runs
-                try (Peers.Running nobody = Peers.start(Peers.asNobody(Peers.python("policy_client.py", path,
-                        "send-first", "nobody")))) {
+                // a client the policy (this process only) refuses: listener.accept admits or refuses while it runs
+                try (Peers.Running refused = Peers.start(Peers.python("policy_client.py", path, "send-first",
+                        "python"))) {
+                    refusedPid = refused.pid();
                     long deadline = System.nanoTime() + Peers.WAIT.toNanos();
-                    while (nobody.isAlive() && System.nanoTime() < deadline) {
+                    while (refused.isAlive() && System.nanoTime() < deadline) {
                         assertTrue(listener.accept(Duration.ofMillis(100)).isEmpty(), "nothing from a refused client");
                     }
-                    nobody.finish(Peers.WAIT);
+                    refused.finish(Peers.WAIT);
                 }
             }
             recording.stop();
@@ -96,12 +106,15 @@ class JfrRecordingTest {
 
             RecordedEvent admitted = one(all, "dev.gips.ClientConnected", e -> name.equals(e.getString("service")));
             assertEquals(me, admitted.getLong("pid"));
-            assertEquals("0", admitted.getString("uid"));
+            assertEquals(uid, admitted.getString("uid"));
 
             RecordedEvent refused = one(all, "dev.gips.ClientRefused", e -> name.equals(e.getString("service")));
-            assertEquals("65534", refused.getString("uid"));
-            assertEquals("65534", refused.getString("groups"));
-            assertTrue(refused.getString("reason").contains("uid is not one of [0]"), refused.getString("reason"));
+            assertEquals(refusedPid, refused.getLong("pid"));
+            assertEquals(uid, refused.getString("uid"));
+            assertTrue(refused.getString("groups").startsWith(String.valueOf(Unistd.getegid())),
+                    refused.getString("groups"));
+            assertTrue(refused.getString("reason").contains("only pid " + me + " may connect"),
+                    refused.getString("reason"));
 
             RecordedEvent clientSent = one(all, "dev.gips.MessageSent", e -> "client".equals(e.getString("role")));
             assertEquals(name, clientSent.getString("service"));

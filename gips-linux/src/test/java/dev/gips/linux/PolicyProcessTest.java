@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,9 +49,10 @@ class PolicyProcessTest {
     private static String nobodyIds;
 
     @BeforeAll
-    static void requireRootAndSetpriv() throws Exception {
-        assertEquals("0", Credentials.currentProcess().uid(), "these tests start clients as user nobody, so they"
-                + " must run as root");
+    static void requireSetprivAsRoot() throws Exception {
+        if (!Peers.isRoot()) {
+            return;   // each test skips with the reason (needsRoot): an abort here would report no test at all
+        }
         String ids;
         try {
             ids = Peers.run(Peers.asNobody(new ProcessBuilder("id", "-u")), STEP).strip();
@@ -59,6 +61,11 @@ class PolicyProcessTest {
         }
         assertEquals(NOBODY, ids, "setpriv --reuid=nobody must give uid 65534");
         nobodyIds = "ids uid=" + NOBODY + " gid=" + NOBODY + " groups=";
+    }
+
+    @BeforeEach
+    void needsRoot() {
+        Peers.assumeRoot("these tests start clients as user nobody through setpriv");
     }
 
     /** The gid of group staff on this machine, from the group database as the system tools see it. */

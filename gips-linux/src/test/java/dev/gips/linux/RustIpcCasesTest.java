@@ -145,6 +145,7 @@ class RustIpcCasesTest {
 
     @Test
     void acl_policy_deny_wrong_uid() throws Exception {
+        Peers.assumeRoot("a client runs as user nobody through setpriv");
         String name = Peers.uniqueName("deny-uid");
         Credentials me = Credentials.currentProcess();
         String nobody = Identity.userId("nobody").orElseThrow();
@@ -169,6 +170,7 @@ class RustIpcCasesTest {
 
     @Test
     void acl_policy_deny_wrong_gid() throws Exception {
+        Peers.assumeRoot("a client runs as user nobody through setpriv");
         String name = Peers.uniqueName("deny-gid");
         Credentials me = Credentials.currentProcess();
         String nogroup = Identity.groupId("nogroup").orElseThrow();
@@ -239,13 +241,18 @@ class RustIpcCasesTest {
     }
 
     @Test
-    void acl_policy_rules_match_names_and_supplementary_groups() throws Exception {
+    void acl_policy_rules_match_user_names() throws Exception {
         // a user name matches like its id
         String me = System.getProperty("user.name");
         String byName = Peers.uniqueName("uid-by-name");
         try (Listener listener = Listener.bind(new ServiceDescriptor(byName).withAllowedUid(me))) {
             assertAdmitted(listener, byName);
         }
+    }
+
+    @Test
+    void acl_policy_rules_match_supplementary_groups() throws Exception {
+        Peers.assumeRoot("a client runs as user nobody with group daemon through setpriv");
         // a group rule matches a supplementary group, by name ("daemon" is gid 1) or by id
         String daemon = Identity.groupId("daemon").orElseThrow();
         assertFalse(Credentials.currentProcess().gidList().contains(daemon), "this test needs to run outside daemon");
@@ -330,6 +337,14 @@ class RustIpcCasesTest {
                 assertEquals(me, pod.connection().credentials());
                 assertEquals(me, client.peerCredentials(), "the client sees the server's credentials");
             }
+        }
+    }
+
+    @Test
+    void acl_policy_credentials_of_another_user() throws Exception {
+        Peers.assumeRoot("a client runs as user nobody with supplementary groups through setpriv");
+        String name = Peers.uniqueName("credentials-nobody");
+        try (Listener listener = Listener.bind(name)) {
             // a client in another process, as another user with supplementary groups
             Process p = Peers.asNobody(Peers.python("peer.py", "whoami", "/tmp/" + name), "1", "2").start();
             try {

@@ -28,12 +28,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LeakCheck.class)
 class SystemdActivationTest {
     private static final Duration START = Duration.ofSeconds(60); // a JVM starting on a busy 2-core machine
+    /** The uid this test runs as: the service's policy admits it (the tests run as any user). */
+    private static final String MY_UID = String.valueOf(Unistd.geteuid());
 
     @Test
     void serviceStartedBySystemdServesJavaAndPythonClientsWithItsPolicy() throws Exception {
         String name = Peers.uniqueName("systemd");
         Path path = Path.of("/tmp", name);
-        try (Peers.Running service = Peers.start(launch(path, name, "child"))) {
+        try (Peers.Running service = Peers.start(launch(path, name, "child", MY_UID))) {
             String ready = service.nextLine(START);
             assertTrue(ready.startsWith("ready listener=Listener[" + name + " at " + path + "]"), ready);
             assertTrue(ready.contains(" cloexec=true"), "descriptor 3 must be made close-on-exec: " + ready);
@@ -49,16 +51,10 @@ class SystemdActivationTest {
                     assertEquals("echo:hello from java", new String(reply.payload(), UTF_8));
                 }
             }
-            // the policy (uid 0 only) is checked exactly as for a bound service
-            String root = Peers.run(Peers.python("policy_client.py", path.toString(), "send-first", "root"),
+            // the policy (this uid only) admits a client of another process
+            String python = Peers.run(Peers.python("policy_client.py", path.toString(), "send-first", "python"),
                     Peers.WAIT);
-            assertTrue(root.contains("recv data echo:hello root"), root);
-            String nobody = Peers.run(Peers.asNobody(Peers.python("policy_client.py", path.toString(), "send-first",
-                    "nobody")), Peers.WAIT);
-            // refused after its message arrived: the kernel reports the unread message as a reset, or else EOF
-            assertTrue(nobody.contains("connect ok")
-                    && (nobody.contains("recv eof") || nobody.contains("recv error ECONNRESET")),
-                    "a client the policy refuses is disconnected: " + nobody + "; " + service.report());
+            assertTrue(python.contains("recv data echo:hello python"), python);
 
             try (Endpoint endpoint = Endpoint.connect(name)) {
                 endpoint.send("stop".getBytes(UTF_8));
@@ -74,10 +70,30 @@ class SystemdActivationTest {
     }
 
     @Test
+    void theServicesPolicyRefusesClientsExactlyAsForABoundService() throws Exception {
+        String name = Peers.uniqueName("systemd-policy");
+        Path path = Path.of("/tmp", name);
+        // a uid nobody here has: every client is refused, this test's user too, so no second user is needed
+        try (Peers.Running service = Peers.start(launch(path, name, "child", "4000000000"))) {
+            String ready = service.nextLine(START);
+            assertTrue(ready.startsWith("ready listener="), ready);
+            String refused = Peers.run(Peers.python("policy_client.py", path.toString(), "send-first", "python"),
+                    Peers.WAIT);
+            // refused after its message arrived: the kernel reports the unread message as a reset, or else EOF
+            assertTrue(refused.contains("connect ok")
+                    && (refused.contains("recv eof") || refused.contains("recv error ECONNRESET")),
+                    "a client the policy refuses is disconnected: " + refused + "; " + service.report());
+            assertTrue(service.isAlive(), "a refused client does not stop the service: " + service.report());
+        } finally {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    @Test
     void socketsMeantForAnotherProcessAreRefused() throws Exception {
         String name = Peers.uniqueName("systemd-pid");
         Path path = Path.of("/tmp", name);
-        try (Peers.Running service = Peers.start(launch(path, name, "parent"))) {
+        try (Peers.Running service = Peers.start(launch(path, name, "parent", MY_UID))) {
             String line = service.nextLine(START);
             assertTrue(line.startsWith("refused socket activation \"" + name + "\": LISTEN_PID is " + service.pid()
                     + " but this process is "), line);
@@ -96,9 +112,9 @@ class SystemdActivationTest {
                 + " .service)", e.getMessage());
     }
 
-    /** {@code systemd_launch.py PATH NAME PID_MODE java … SystemdChild NAME 0}. */
-    private static ProcessBuilder launch(Path path, String name, String pidMode) {
-        List<String> java = new ArrayList<>(Peers.javaChild(SystemdChild.class, name, "0").command());
+    /** {@code systemd_launch.py PATH NAME PID_MODE java … SystemdChild NAME ALLOWED_UID}. */
+    private static ProcessBuilder launch(Path path, String name, String pidMode, String allowedUid) {
+        List<String> java = new ArrayList<>(Peers.javaChild(SystemdChild.class, name, allowedUid).command());
         java.addAll(1, List.of("--limit-modules", "java.base"));
         List<String> args = new ArrayList<>(List.of(path.toString(), name, pidMode));
         args.addAll(java);

@@ -61,8 +61,16 @@ final class MachNative {
         return (int) ERRNO_VALUE.get(capture, 0L);
     }
 
-    /** Converts what a downcall may throw; our descriptors make every other Throwable a bug. */
+    /**
+     * Converts what a downcall may throw. A {@link LinkageError} goes through as it is: a binding that could not
+     * link (a missing symbol, or native access denied: an {@code ExceptionInInitializerError} caused by the
+     * linker's {@code IllegalCallerException}) says why, and {@code BackendProbe} looks for that cause. Our
+     * descriptors make every other Throwable a bug.
+     */
     static AssertionError fail(Throwable t) {
+        if (t instanceof LinkageError e) {
+            throw e;
+        }
         return new AssertionError("native call failed unexpectedly", t);
     }
 }

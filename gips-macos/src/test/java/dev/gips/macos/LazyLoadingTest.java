@@ -60,7 +60,7 @@ class LazyLoadingTest {
         String os = ON_MAC ? "Linux" : System.getProperty("os.name");
         assertEquals(Set.of("dev.gips.macos.LoadProbe", "dev.gips.macos.MacosBackend"), macosClasses(lines),
                 "no binding class may be loaded on Linux: " + macosClasses(lines));
-        assertTrue(lines.contains("backend macos supported=false cause=UnsupportedOperationException: os.name is "
+        assertTrue(lines.contains("backend macos supported=false cause=WrongPlatform: os.name is "
                 + os + ", not macOS"), String.join("\n", lines));
     }
 
