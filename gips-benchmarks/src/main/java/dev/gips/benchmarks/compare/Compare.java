@@ -43,7 +43,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * directory given as the first argument.
  *
  * <pre>
- * mvn -q compile exec:exec@bench                 # from the repository root; about 21 minutes on 2 cores
+ * mvn -q compile exec:exec@bench                 # from the repository root; about 20 minutes on 2 cores
  * mvn -q compile exec:exec@bench -Dbench.args=quick   # a 4-minute smoke run with short measurements
  * </pre>
  */
