@@ -77,7 +77,12 @@ static void send_msg(int fd, const char *data, size_t len, int pass_fd) {
             if (w < 0) die("write memfd");
             done += w;
         }
-        if (fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) die("seal");
+        /* F_SEAL_WRITE fails with EBUSY if something still holds a transient reference to a page once the kernel
+         * has waited for it (seen once in a pinned run on a busy machine): try again rather than lose the round */
+        for (int tries = 1; fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0;
+             tries++) {
+            if (errno != EBUSY || tries == 5) die("seal");
+        }
         memcpy(marker, MAGIC, 8);
         uint64_t l = len;
         memcpy(marker + 8, &l, 8);

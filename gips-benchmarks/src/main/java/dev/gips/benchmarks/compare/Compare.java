@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,12 +37,14 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 /**
  * The whole comparison in one run: gips against the C baseline (the limit), the JDK's Unix-domain
  * {@code SocketChannel} and junixsocket, each in its own pair of processes, then allocation (JMH {@code -prof gc}),
- * a poll-driven server with 1,000 clients, shared memory copies (JMH) and cold start. Writes
- * {@code BENCHMARKS.md} and {@code benchmarks-round-trip.svg} into the directory given as the first argument.
+ * a poll-driven server with 1,000 clients, shared memory copies (JMH) and cold start. Every process pair and every
+ * cold start runs in both {@linkplain Placement placements}: pinned (both processes on one CPU, so a ratio is CPU
+ * cost per message) and unpinned. Writes {@code BENCHMARKS.md} and {@code benchmarks-round-trip.svg} into the
+ * directory given as the first argument.
  *
  * <pre>
- * mvn -q compile exec:exec@bench                 # from the repository root; about 13 minutes on 2 cores
- * mvn -q compile exec:exec@bench -Dbench.args=quick   # a 3-minute smoke run with short measurements
+ * mvn -q compile exec:exec@bench                 # from the repository root; about 20 minutes on 2 cores
+ * mvn -q compile exec:exec@bench -Dbench.args=quick   # a 4-minute smoke run with short measurements
  * </pre>
  */
 public final class Compare {
@@ -51,28 +54,55 @@ public final class Compare {
     /** JMH 1.37 uses {@code sun.misc.Unsafe}, which JDK 24+ warns about on every fork unless allowed. */
     private static final String UNSAFE_OK = "--sun-misc-unsafe-memory-access=allow";
 
-    /** How long each part runs. */
-    record Settings(int rounds, long warmupMs, long measureMs, int pollRounds, int pollWarmup, int pollSeconds,
-            int jmhWarmups, int jmhIterations, int coldRuns) {
-        static final Settings FULL = new Settings(4, 1000, 800, 3, 2, 4, 3, 5, 12);
-        static final Settings QUICK = new Settings(2, 200, 300, 1, 1, 2, 1, 2, 3);
+    /**
+     * How long each part runs, in each placement. {@code warmupMs} is a task's warm-up when a JVM takes part (two
+     * JVMs need about a second to settle at a new payload size), {@code cWarmupMs} when both sides are C (nothing to
+     * compile); {@code regimeRuns} pinned and unpinned C ping-pongs at the start say which regime the machine is in.
+     */
+    record Settings(int rounds, long warmupMs, long cWarmupMs, long measureMs, int regimeRuns, int pollRounds,
+            int pollWarmup, int pollSeconds, int jmhWarmups, int jmhIterations, int coldRuns) {
+        static final Settings FULL = new Settings(4, 1000, 200, 600, 3, 3, 2, 3, 2, 4, 10);
+        static final Settings QUICK = new Settings(1, 200, 100, 200, 1, 1, 1, 1, 1, 1, 2);
+    }
+
+    /** Where the two processes of a pair (and a cold start's one) run. */
+    enum Placement {
+        /**
+         * Both processes, and every thread they start (a JVM's JIT and GC threads too), on one CPU
+         * ({@code taskset}): a round trip is the CPU work of both sides and two context switches, so a ratio is the
+         * CPU cost per message, which holds from one machine to another.
+         */
+        PINNED,
+        /**
+         * Wherever the scheduler puts them: a message often has to wake the other, idle CPU, which on a VM is the
+         * hypervisor's work and can cost more than the message itself.
+         */
+        UNPINNED;
+
+        String text() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /**
      * A peer: how to start its server and its client for a socket path. A mixed pair ({@code mixed}) runs only the
-     * 64-byte tasks: it tells whether a gap to C lies on the client's or on the server's side.
+     * 64-byte tasks: it tells whether a gap to C lies on the client's or on the server's side. {@code jvm}: a JVM
+     * runs on at least one side, so the client warms up its JIT first.
      */
     record Peer(String name, String label, Function<String, List<String>> server,
-            Function<String, List<String>> client, boolean fds, boolean mixed) {
+            Function<String, List<String>> client, boolean fds, boolean mixed, boolean jvm) {
         Peer(String name, String label, Function<String, List<String>> server,
                 Function<String, List<String>> client, boolean fds) {
-            this(name, label, server, client, fds, false);
+            this(name, label, server, client, fds, false, true);
         }
     }
 
-    /** Peer → task ({@code rtt:64}) → round → the client's figure for that round. */
-    private static final Map<String, Map<String, Map<Integer, Double>>> results = new LinkedHashMap<>();
+    /** Placement → peer → task ({@code rtt:64}) → round → the client's figure for that round. */
+    private static final Map<Placement, Map<String, Map<String, Map<Integer, Double>>>> results =
+            new EnumMap<>(Placement.class);
     private static final java.util.Set<Long> READY = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The CPU of pinned processes, or null where {@code taskset} cannot pin them. */
+    private static String pinCpu;
 
     /** {@code Compare OUTPUT_DIR [quick]}. */
     public static void main(String[] args) throws Exception {
@@ -88,6 +118,9 @@ public final class Compare {
             Path cStream = compile(dir, "stream_peer");
             Path pollClient = compile(dir, "poll_client");
             Path pollServer = compile(dir, "poll_server");
+            List<Placement> placements = placements(report);
+            report.placements = placements;
+            report.pinCpu = pinCpu;
             String java = ProcessHandle.current().info().command().orElse("java");
             String cp = System.getProperty("java.class.path");
             Function<String, List<String>> jvm = main -> List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
@@ -95,30 +128,32 @@ public final class Compare {
             List<Peer> peers = List.of(
                     new Peer("c", "C (SOCK_SEQPACKET, gcc -O2)",
                             p -> List.of(cPeer.toString(), "server", p),
-                            p -> List.of(cPeer.toString(), "client", p), true),
+                            p -> List.of(cPeer.toString(), "client", p), true, false, false),
                     new Peer("c-stream", "C over SOCK_STREAM (the JDK peers' socket type and framing)",
                             p -> List.of(cStream.toString(), "server", p),
-                            p -> List.of(cStream.toString(), "client", p), false),
+                            p -> List.of(cStream.toString(), "client", p), false, false, false),
                     new Peer("c-passcred", "C with SO_PASSCRED (what gips sets for a client without an address)",
                             p -> List.of("env", "GIPS_PASSCRED=1", cPeer.toString(), "server", p),
-                            p -> List.of("env", "GIPS_PASSCRED=1", cPeer.toString(), "client", p), true),
+                            p -> List.of("env", "GIPS_PASSCRED=1", cPeer.toString(), "client", p), true, false,
+                            false),
                     new Peer("gips", "gips, platform threads",
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "server", "platform", p),
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "client", "platform", p), true),
                     new Peer("gips-client", "gips client (Endpoint) with the C server",
                             p -> List.of(cPeer.toString(), "server", p),
-                            p -> concat(jvm.apply(GipsPeer.class.getName()), "client", "platform", p), true, true),
+                            p -> concat(jvm.apply(GipsPeer.class.getName()), "client", "platform", p), true, true,
+                            true),
                     new Peer("gips-server", "C client with the gips server (Listener)",
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "server", "platform", p),
-                            p -> List.of(cPeer.toString(), "client", p), true, true),
+                            p -> List.of(cPeer.toString(), "client", p), true, true, true),
                     new Peer("c-epoll", "C with a server that waits in `epoll_wait` before each message, as one "
                             + "for many clients (gips' Listener among them) must",
                             p -> List.of("env", "GIPS_EPOLL=1", cPeer.toString(), "server", p),
-                            p -> List.of(cPeer.toString(), "client", p), true, true),
+                            p -> List.of(cPeer.toString(), "client", p), true, true, false),
                     new Peer("ffm-server", "C client with a bare FFM server: one `recvmsg` downcall per message "
                             + "into a new `byte[]`, nothing else (any FFM library's floor)",
                             p -> concat(jvm.apply(FfmFloorPeer.class.getName()), p),
-                            p -> List.of(cPeer.toString(), "client", p), false, true),
+                            p -> List.of(cPeer.toString(), "client", p), false, true, true),
                     new Peer("gips-virtual", "gips, virtual threads",
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "server", "virtual", p),
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "client", "virtual", p), true),
@@ -134,25 +169,30 @@ public final class Compare {
             report.peers = peers;
             report.results = results;
 
+            report.regime = part(report, "regime", () -> regime(dir, s, placements, cPeer));
             for (int round = 1; round <= s.rounds(); round++) {
-                // each round starts at another peer, so that no peer always runs right after the same one
-                List<Peer> order = new ArrayList<>(peers);
-                Collections.rotate(order, -(round - 1) * peers.size() / s.rounds());
-                for (Peer peer : order) {
-                    log("round " + round + "/" + s.rounds() + ": " + peer.label());
-                    try {
-                        runPair(dir, peer, s, round);
-                    } catch (Exception e) { // one broken peer must not cost the other figures
-                        log("FAILED: " + peer.label() + ": " + e);
-                        report.failures.add(peer.label() + ", round " + round + ": " + e.getMessage());
+                for (Placement placement : inTurn(placements, round)) {
+                    // each round starts at another peer, so that no peer always runs right after the same one
+                    List<Peer> order = new ArrayList<>(peers);
+                    Collections.rotate(order, -(round - 1) * peers.size() / s.rounds());
+                    for (Peer peer : order) {
+                        log("round " + round + "/" + s.rounds() + ", " + placement.text() + ": " + peer.label());
+                        try {
+                            runPair(dir, peer, placement, s, round);
+                        } catch (Exception e) { // one broken peer must not cost the other figures
+                            log("FAILED: " + peer.label() + ": " + e);
+                            report.failures.add(peer.label() + ", " + placement.text() + ", round " + round + ": "
+                                    + e.getMessage());
+                        }
                     }
                 }
             }
 
-            report.poll = part(report, "poll-driven server", () -> poll(dir, s, pollServer, pollClient, jvm));
+            report.poll = part(report, "poll-driven server",
+                    () -> poll(dir, s, placements, pollServer, pollClient, jvm));
             report.allocation = part(report, "allocation", () -> allocation(s, cPeer));
             report.shm = part(report, "shared memory", () -> shm(s));
-            report.cold = part(report, "cold start", () -> coldStart(dir, s, java, cp));
+            report.cold = part(report, "cold start", () -> coldStart(dir, s, placements, java, cp));
             report.jdk = childJdk(java);
         } finally {
             deleteTree(dir);
@@ -164,14 +204,91 @@ public final class Compare {
         log("wrote " + out.resolve("BENCHMARKS.md") + " and " + out.resolve(Report.CHART));
     }
 
+    // -------------------------------------------------------------------------------------------- placement
+
+    /** Both placements if {@code taskset} can pin a process here; unpinned alone (and a failure noted) if not. */
+    private static List<Placement> placements(Report report) throws InterruptedException {
+        String cpu = firstAllowedCpu();
+        try {
+            if (run(List.of("taskset", "-c", cpu, "true")) == 0) {
+                pinCpu = cpu;
+                log("pinned pairs run on CPU " + cpu);
+                return List.of(Placement.PINNED, Placement.UNPINNED);
+            }
+        } catch (IOException e) {
+            log("no taskset: " + e.getMessage());
+        }
+        report.failures.add("pinned placement: `taskset -c " + cpu + " true` failed (it comes with util-linux); "
+                + "only unpinned figures were measured");
+        return List.of(Placement.UNPINNED);
+    }
+
+    /** The first CPU this process may run on (CPU 0 unless a cpuset or an outer {@code taskset} says otherwise). */
+    private static String firstAllowedCpu() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    return line.substring(line.indexOf(':') + 1).trim().split("[,-]")[0];
+                }
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "0";
+    }
+
+    /** {@code command} as it starts in {@code placement}: pinned, under {@code taskset}, so that every thread is. */
+    private static List<String> place(Placement placement, List<String> command) {
+        if (placement == Placement.UNPINNED) {
+            return command;
+        }
+        List<String> pinned = new ArrayList<>(List.of("taskset", "-c", pinCpu));
+        pinned.addAll(command);
+        return pinned;
+    }
+
+    /** The placements in the order round {@code round} runs them: alternating, so neither always runs first. */
+    private static List<Placement> inTurn(List<Placement> placements, int round) {
+        List<Placement> order = new ArrayList<>(placements);
+        Collections.rotate(order, round - 1);
+        return order;
+    }
+
+    /**
+     * The machine's regime, before anything else: the C ping-pong's 64-byte round trip (ns) in each placement,
+     * interleaved, {@code regimeRuns} times each.
+     */
+    private static Map<Placement, Map<Integer, Double>> regime(Path dir, Settings s, List<Placement> placements,
+            Path cPeer) throws Exception {
+        Map<Placement, Map<Integer, Double>> ns = new EnumMap<>(Placement.class);
+        for (int run = 1; run <= s.regimeRuns(); run++) {
+            for (Placement placement : inTurn(placements, run)) {
+                Path socket = dir.resolve("regime-" + placement.text() + "-" + run + ".sock");
+                Process server = startServer(place(placement, List.of(cPeer.toString(), "server", socket.toString())));
+                try {
+                    List<String> lines = runClient(place(placement, List.of(cPeer.toString(), "client",
+                            socket.toString(), "200", "500", "rtt:64")));
+                    double v = Double.parseDouble(lines.get(0).trim().split("\\s+")[2]);
+                    log(String.format(Locale.ROOT, "regime, %s: C round trip of 64 B %.1f µs", placement.text(),
+                            v / 1000));
+                    ns.computeIfAbsent(placement, k -> new TreeMap<>()).put(run, v);
+                } finally {
+                    stop(server);
+                    Files.deleteIfExists(socket);
+                }
+            }
+        }
+        return ns;
+    }
+
     /** One part of the run that yields figures by name. */
     @FunctionalInterface
-    interface Part<T> {
-        Map<String, T> run() throws Exception;
+    interface Part<K, V> {
+        Map<K, V> run() throws Exception;
     }
 
     /** Runs a part; if it fails, says so in the report and goes on with the others. */
-    private static <T> Map<String, T> part(Report report, String name, Part<T> part) {
+    private static <K, V> Map<K, V> part(Report report, String name, Part<K, V> part) {
         try {
             return part.run();
         } catch (Exception e) {
@@ -183,8 +300,8 @@ public final class Compare {
 
     // ------------------------------------------------------------------------------------------- process pairs
 
-    private static void runPair(Path dir, Peer peer, Settings s, int round) throws Exception {
-        Path socket = dir.resolve(peer.name() + "-" + round + ".sock");
+    private static void runPair(Path dir, Peer peer, Placement placement, Settings s, int round) throws Exception {
+        Path socket = dir.resolve(peer.name() + "-" + placement.text() + "-" + round + ".sock");
         List<String> tasks = new ArrayList<>();
         for (int size : peer.mixed() ? new int[] {64} : SIZES) {
             tasks.add("rtt:" + size);
@@ -195,19 +312,22 @@ public final class Compare {
         tasks.add("up:64");
         tasks.add("down:64");
         List<String> client = new ArrayList<>(peer.client().apply(socket.toString()));
-        client.add(String.valueOf(s.warmupMs()));
+        client.add(String.valueOf(peer.jvm() ? s.warmupMs() : s.cWarmupMs()));
         client.add(String.valueOf(s.measureMs()));
-        client.add(tasks.get(0)); // once more first, thrown away: it warms up a fresh JVM's JIT
+        if (peer.jvm()) {
+            client.add(tasks.get(0)); // once more first, thrown away: it warms up a fresh JVM's JIT
+        }
         client.addAll(tasks);
-        Process server = startServer(peer.server().apply(socket.toString()));
+        Process server = startServer(place(placement, peer.server().apply(socket.toString())));
         try {
-            List<String> lines = runClient(client);
-            for (String line : lines.subList(1, lines.size())) {
+            List<String> lines = runClient(place(placement, client));
+            for (String line : lines.subList(peer.jvm() ? 1 : 0, lines.size())) {
                 String[] f = line.trim().split("\\s+");
                 String key = f[0] + ":" + f[1];
                 double value = Double.parseDouble(f[2]);
                 log("  " + key + " " + f[2]);
-                results.computeIfAbsent(peer.name(), k -> new LinkedHashMap<>())
+                results.computeIfAbsent(placement, k -> new LinkedHashMap<>())
+                        .computeIfAbsent(peer.name(), k -> new LinkedHashMap<>())
                         .computeIfAbsent(key, k -> new TreeMap<>()).put(round, value);
             }
         } finally {
@@ -301,42 +421,53 @@ public final class Compare {
 
     // -------------------------------------------------------------------------------------------- poll server
 
-    private static Map<String, Map<Integer, Double>> poll(Path dir, Settings s, Path cServer, Path client,
-            Function<String, List<String>> jvm) throws Exception {
-        Map<String, Map<Integer, Double>> rates = new LinkedHashMap<>();
+    /** Placement → server → round → messages per second. */
+    private static Map<Placement, Map<String, Map<Integer, Double>>> poll(Path dir, Settings s,
+            List<Placement> placements, Path cServer, Path client, Function<String, List<String>> jvm)
+            throws Exception {
+        Map<Placement, Map<String, Map<Integer, Double>>> rates = new EnumMap<>(Placement.class);
         List<String> servers = List.of("c", "c-msg", "c-stream", "gips", "gips-drain", "jdk");
         for (int round = 1; round <= s.pollRounds(); round++) {
-            List<String> order = new ArrayList<>(servers);
-            Collections.rotate(order, -(round - 1));
-            for (String server : order) {
-                log("poll server, 1,000 clients, round " + round + "/" + s.pollRounds() + ": " + server);
-                Path socket = dir.resolve("poll-" + server + "-" + round + ".sock");
-                List<String> command = switch (server) {
-                    case "c" -> List.of(cServer.toString(), socket.toString());
-                    case "c-stream" -> List.of(cServer.toString(), socket.toString(), "stream");
-                    case "c-msg" -> List.of(cServer.toString(), socket.toString(), "msg");
-                    case "gips" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(), "one");
-                    case "gips-drain" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(),
-                            "drain");
-                    default -> concat(jvm.apply(SelectorServer.class.getName()), socket.toString());
-                };
-                Process p = startServer(command);
-                try {
-                    List<String> c = new ArrayList<>(List.of(client.toString(), socket.toString(), "1000",
-                            String.valueOf(s.pollWarmup()), String.valueOf(s.pollSeconds())));
-                    if (server.equals("jdk") || server.equals("c-stream")) {
-                        c.add("stream");
-                    }
-                    double rate = Double.parseDouble(runClient(c).get(0).trim());
+            for (Placement placement : inTurn(placements, round)) {
+                List<String> order = new ArrayList<>(servers);
+                Collections.rotate(order, -(round - 1));
+                for (String server : order) {
+                    log("poll server, 1,000 clients, round " + round + "/" + s.pollRounds() + ", "
+                            + placement.text() + ": " + server);
+                    Path socket = dir.resolve("poll-" + server + "-" + placement.text() + "-" + round + ".sock");
+                    double rate = pollOnce(s, placement, server, socket, cServer, client, jvm);
                     log(String.format(Locale.ROOT, "  %,.0f messages/s", rate));
-                    rates.computeIfAbsent(server, k -> new TreeMap<>()).put(round, rate);
-                } finally {
-                    stop(p);
-                    Files.deleteIfExists(socket);
+                    rates.computeIfAbsent(placement, k -> new LinkedHashMap<>())
+                            .computeIfAbsent(server, k -> new TreeMap<>()).put(round, rate);
                 }
             }
         }
         return rates;
+    }
+
+    /** One server with the C load generator's 1,000 clients: messages per second. */
+    private static double pollOnce(Settings s, Placement placement, String server, Path socket, Path cServer,
+            Path client, Function<String, List<String>> jvm) throws Exception {
+        List<String> command = switch (server) {
+            case "c" -> List.of(cServer.toString(), socket.toString());
+            case "c-stream" -> List.of(cServer.toString(), socket.toString(), "stream");
+            case "c-msg" -> List.of(cServer.toString(), socket.toString(), "msg");
+            case "gips" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(), "one");
+            case "gips-drain" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(), "drain");
+            default -> concat(jvm.apply(SelectorServer.class.getName()), socket.toString());
+        };
+        Process p = startServer(place(placement, command));
+        try {
+            List<String> c = new ArrayList<>(List.of(client.toString(), socket.toString(), "1000",
+                    String.valueOf(s.pollWarmup()), String.valueOf(s.pollSeconds())));
+            if (server.equals("jdk") || server.equals("c-stream")) {
+                c.add("stream");
+            }
+            return Double.parseDouble(runClient(place(placement, c)).get(0).trim());
+        } finally {
+            stop(p);
+            Files.deleteIfExists(socket);
+        }
     }
 
     // -------------------------------------------------------------------------------------------- JMH parts
@@ -394,8 +525,12 @@ public final class Compare {
     static final List<String> COLD_KINDS = List.of("none", "ffm", "ffm-shapes", "jdk", "gips", "ffm-shapes-aot",
             "jdk-aot", "gips-aot");
 
-    private static Map<String, Map<Integer, Double>> coldStart(Path dir, Settings s, String java, String cp)
-            throws Exception {
+    /**
+     * Placement → cold-start kind → run → ms. Both placements use one AOT cache per program, trained unpinned, as a
+     * deployment ships one (a pinned JVM, with one CPU and so the Serial GC, loads the G1 run's cache).
+     */
+    private static Map<Placement, Map<String, Map<Integer, Double>>> coldStart(Path dir, Settings s,
+            List<Placement> placements, String java, String cp) throws Exception {
         // JDK 25's AOT cache (JEP 483, 514) stores only classes that come from jars: pack the class path's directories
         String jars = jarredClassPath(dir, cp);
         Map<String, List<String>> commands = new LinkedHashMap<>();
@@ -416,13 +551,19 @@ public final class Compare {
             }
             command.addAll(List.of(ColdStart.class.getName(), program));
             commands.put(kind, command);
-            timeOnce(command); // the first run of each warms the OS's file cache
+            for (Placement placement : placements) {
+                timeOnce(place(placement, command)); // the first run of each warms the OS's file cache
+            }
         }
-        log("cold start, " + s.coldRuns() + " fresh JVMs each");
-        Map<String, Map<Integer, Double>> ms = new LinkedHashMap<>();
+        log("cold start, " + s.coldRuns() + " fresh JVMs of each program in each placement");
+        Map<Placement, Map<String, Map<Integer, Double>>> ms = new EnumMap<>(Placement.class);
         for (int i = 1; i <= s.coldRuns(); i++) {
-            for (var e : commands.entrySet()) {
-                ms.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).put(i, timeOnce(e.getValue()));
+            for (Placement placement : inTurn(placements, i)) {
+                for (var e : commands.entrySet()) {
+                    ms.computeIfAbsent(placement, k -> new LinkedHashMap<>())
+                            .computeIfAbsent(e.getKey(), k -> new TreeMap<>())
+                            .put(i, timeOnce(place(placement, e.getValue())));
+                }
             }
         }
         return ms;
@@ -438,7 +579,7 @@ public final class Compare {
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    private static int run(List<String> command) throws Exception {
+    private static int run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int status = p.waitFor();
