@@ -206,7 +206,8 @@ public final class Listener implements Source, AutoCloseable {
                         Jfr.received(jfr, descriptor.name(), "server", c.credentials().pid(), a.message());
                         return new Pod(c, Incoming.adopt(a.message()), c.credentials());
                     }
-                    // a backend must announce a client before its messages; drop rather than deliver unchecked
+                    // a backend reports no message of a client before core admitted it (see ClientChannel.admit);
+                    // should one break that rule, drop rather than deliver unchecked
                     Incoming.discard(a.message());
                     a.client().close();
                     LOG.error("service \"{}\": message from a client never admitted; dropped it", descriptor.name());
@@ -229,7 +230,10 @@ public final class Listener implements Source, AutoCloseable {
                     c.gidList(), e.getMessage());
             return;
         }
-        client.attach(new Connection(client, descriptor.name()));
+        if (!client.admit(new Connection(client, descriptor.name()))) {
+            LOG.debug("service \"{}\": client pid {} left before it was admitted", descriptor.name(), c.pid());
+            return;
+        }
         Jfr.clientConnected(descriptor.name(), c);
         LOG.debug("service \"{}\": client pid {} uid {} connected", descriptor.name(), c.pid(), c.uid());
     }

@@ -28,8 +28,11 @@
  *
  * <h2>What backends must guarantee</h2>
  * <ul>
- *   <li>No message of a client is reported before its {@code CONNECTED}; none is reported after the client's
- *       channel was closed.</li>
+ *   <li>No message or departure of a client is reported before core admitted it
+ *       ({@link dev.gips.spi.ClientChannel#admit}), which core does after the client's {@code CONNECTED}, once its
+ *       policy allowed it; none is reported after the client's channel was closed. This is what lets any number of
+ *       threads receive at once: no thread can take a client's message while another still decides about the
+ *       client. A refused client is closed without ever being admitted, and nothing it sent is read.</li>
  *   <li>Credentials come from the kernel, never from anything the peer sends.</li>
  *   <li>A peer that misbehaves (truncated message, bad framing, too many handles) is reported as
  *       {@code DISCONNECTED} on a listener; it never makes {@code receive} throw. Every OS handle it sent is

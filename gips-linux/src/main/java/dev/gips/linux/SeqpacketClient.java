@@ -12,7 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's socket for one client of a {@link SeqpacketListener}. Its messages are read by the listener; replies
+ * The server's socket for one client of a {@link SeqpacketListener}. Its messages are read by the listener, once core
+ * has admitted it (until then the socket is not in the listener's epoll set, so nobody reads it); replies
  * go out from any thread, each with scratch borrowed from the listener's pool: SEQPACKET sends one datagram per
  * call, so concurrent replies need no lock to stay whole.
  */
@@ -154,9 +155,26 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         return attachment;
     }
 
+    /**
+     * Sets the attachment, then adds the socket to the listener's epoll set: only from now on can a receiving thread
+     * read it, and it finds the attachment set (a volatile write before the {@code epoll_ctl} that makes the socket
+     * visible). The socket cannot close meanwhile: this holds its gate.
+     */
     @Override
-    public void attach(Object attachment) {
+    public boolean admit(Object attachment) {
         this.attachment = attachment;
+        if (!gate.tryEnter()) {
+            return false;
+        }
+        try {
+            if (listener.watch(this)) {
+                return true;
+            }
+        } finally {
+            gate.exit();
+        }
+        close();
+        return false;
     }
 
     @Override

@@ -25,13 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A bound SOCK_SEQPACKET service. A private epoll set holds the listening socket, every client socket and an
- * eventfd that {@link #close()} uses to wake a blocked receiver; all registrations are level-triggered, so a
- * client with queued messages stays reported and the epoll descriptor itself is readable exactly while something
- * waits (which is what lets a {@code Poller} watch a listener).
+ * A bound SOCK_SEQPACKET service. A private epoll set holds the listening socket, every admitted client's socket
+ * (added when core admits the client: see {@link SeqpacketClient#admit}) and an eventfd that {@link #close()} uses
+ * to wake a blocked receiver; all registrations are level-triggered, so a client with queued messages stays reported
+ * and the epoll descriptor itself is readable exactly while something waits (which is what lets a {@code Poller}
+ * watch a listener).
  *
  * <p>The listener's gate counts the threads inside {@link #receive} and every open client: the epoll set, the
- * listening socket and the eventfd are released only after the last client socket left the set.
+ * listening socket and the eventfd are released only after the last client closed.
  */
 final class SeqpacketListener implements ListenerChannel, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(SeqpacketListener.class);
@@ -424,16 +425,28 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             Fds.closeQuietly(fd);
             return null;
         }
+        // not in the epoll set yet: nobody reads the client before core admitted it (see watch)
         SeqpacketClient client = new SeqpacketClient(this, fd, nextId.getAndIncrement(), credentials);
         clients.put(client.id(), client);
-        try {
-            epollAdd(errno, epfd, fd, client.id(), readBuffers.event, where);
-        } catch (IOException e) {
-            LOG.warn("service \"{}\": dropped client pid {}: {}", where.service(), credentials.pid(), e.getMessage());
-            client.close();
-            return null;
-        }
         return Arrival.connected(client);
+    }
+
+    /**
+     * Adds an admitted client's socket to the epoll set, so that receivers read it from now on; the caller holds the
+     * client's gate, and the client holds ours. Called once per client, by whichever thread admits it.
+     *
+     * @return {@code false} if the kernel refused (the caller closes the client)
+     */
+    boolean watch(SeqpacketClient client) {
+        try (Arena arena = Arena.ofConfined()) { // once per client, not per message
+            MemorySegment errno = Native.allocateCapture(arena);
+            epollAdd(errno, epfd, client.fd(), client.id(), arena.allocate(SysEpoll.EPOLL_EVENT), where);
+            return true;
+        } catch (IOException e) {
+            LOG.warn("service \"{}\": dropped client pid {}: {}", where.service(), client.credentials().pid(),
+                    e.getMessage());
+            return false;
+        }
     }
 
     MsgBuffers borrowSendBuffers() {
@@ -454,7 +467,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     /** Called once per client, when its socket is about to close. */
     void released(SeqpacketClient client) {
         clients.remove(client.id());
-        // the epoll set outlives every client (they hold the gate), so this never hits a reused descriptor
+        // the epoll set outlives every client (they hold the gate), so this never hits a reused descriptor; for a
+        // client never admitted (refused, or closed before) the socket is not in the set, and ENOENT is harmless
         SysEpoll.epoll_ctl(Native.threadCapture(), epfd, SysEpoll.EPOLL_CTL_DEL, client.fd(), MemorySegment.NULL);
         gate.exit();
     }
