@@ -8,6 +8,7 @@ import dev.gips.spi.Arrival;
 import dev.gips.spi.Backends;
 import dev.gips.spi.ClientChannel;
 import dev.gips.spi.ListenerChannel;
+import dev.gips.spi.LogLimiter;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -22,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #accept()} returns one {@link Pod} per message, from any connected client. A client's first message is
  * its connection: the listener checks the service's {@link Policy} once, when the client connects, from credentials
  * the kernel vouches for. A refused client is disconnected before any of its messages is delivered and logged at
- * WARN; it never makes {@code accept} throw, so no local process can stop a server.
+ * WARN (the first {@value LogLimiter#BURST} refusals of every {@value LogLimiter#INTERVAL_SECONDS} s one by one, then
+ * one line with the count, so a process that connects in a loop cannot flood the log; the JFR event
+ * {@code dev.gips.ClientRefused} records each). Nothing a client does makes {@code accept} throw, a validator that
+ * throws an {@link Error} included, so no local process can stop a server.
  *
  * {@snippet :
  * try (Listener listener = Listener.bind("com.example.echo")) {
@@ -69,11 +73,14 @@ public final class Listener implements Source, AutoCloseable {
 
     private final ServiceDescriptor descriptor;
     private final ListenerChannel channel;
+    private final LogLimiter refusals;
     private volatile boolean closed;
 
     private Listener(ServiceDescriptor descriptor, ListenerChannel channel) {
         this.descriptor = descriptor;
         this.channel = channel;
+        this.refusals = new LogLimiter(LOG, "service \"" + descriptor.name() + "\" refused {} more clients, not logged"
+                + " one by one (at most " + LogLimiter.BURST + " lines per {} s)");
     }
 
     /**
@@ -226,8 +233,10 @@ public final class Listener implements Source, AutoCloseable {
         } catch (PermissionDeniedException e) {
             client.close();
             Jfr.clientRefused(descriptor.name(), c, e.getMessage());
-            LOG.warn("service \"{}\" refused client pid {} uid {} groups {}: {}", descriptor.name(), c.pid(), c.uid(),
-                    c.gidList(), e.getMessage());
+            if (refusals.permit()) {
+                LOG.warn("service \"{}\" refused client pid {} uid {} groups {}: {}", descriptor.name(), c.pid(),
+                        c.uid(), c.gidList(), e.getMessage());
+            }
             return;
         }
         if (!client.admit(new Connection(client, descriptor.name()))) {
@@ -256,6 +265,7 @@ public final class Listener implements Source, AutoCloseable {
         if (!closed) {
             closed = true;
             channel.close();
+            refusals.flush();
             LOG.debug("closed service \"{}\"", descriptor.name());
         }
     }

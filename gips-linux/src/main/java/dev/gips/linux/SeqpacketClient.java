@@ -1,5 +1,6 @@
 package dev.gips.linux;
 
+import dev.gips.internal.jfr.Jfr;
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.ClientChannel;
 import dev.gips.spi.RawMessage;
@@ -65,8 +66,11 @@ final class SeqpacketClient implements ClientChannel, Pollable {
             }
             return m;
         } catch (Wire.ProtocolException e) {
-            LOG.warn("service \"{}\": dropped client pid {} uid {}: {}", where.service(), credentials.pid(),
-                    credentials.uid(), e.getMessage());
+            Jfr.clientDropped(where.service(), credentials, e.getMessage());
+            if (listener.violations().permit()) {
+                LOG.warn("service \"{}\": dropped client pid {} uid {}: {}", where.service(), credentials.pid(),
+                        credentials.uid(), e.getMessage());
+            }
             close();
             return Wire.HUNG_UP;
         } catch (IOException e) {

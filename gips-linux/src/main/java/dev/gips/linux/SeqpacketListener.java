@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.Arrival;
 import dev.gips.spi.ListenerChannel;
+import dev.gips.spi.LogLimiter;
 import dev.gips.spi.ReleaseGate;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -54,6 +55,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final AtomicLong nextId = new AtomicLong(2);
     private final Queue<MsgBuffers> sendPool = new ConcurrentLinkedQueue<>();
     private final AtomicReference<MsgBuffers> spareSendBuffers = new AtomicReference<>();
+    /** WARN lines for clients dropped for breaking the protocol: a few per interval, then a count. */
+    private final LogLimiter violations;
 
     private final ReentrantLock receiveLock = new ReentrantLock();
     private final Arena buffersArena;                                     // owns readBuffers' data mapping
@@ -83,6 +86,9 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         this.wakeFd = wakeFd;
         this.socketFileId = socketFileId;
         this.events = Arena.ofAuto().allocate(SysEpoll.EPOLL_EVENT, MAX_EVENTS);
+        this.violations = new LogLimiter(LoggerFactory.getLogger(SeqpacketClient.class), "service \""
+                + where.service() + "\": dropped {} more clients for breaking the protocol, not logged one by one (at"
+                + " most " + LogLimiter.BURST + " lines per {} s)");
     }
 
     static SeqpacketListener bind(String name) throws IOException {
@@ -449,6 +455,10 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         }
     }
 
+    LogLimiter violations() {
+        return violations;
+    }
+
     MsgBuffers borrowSendBuffers() {
         MsgBuffers b = spareSendBuffers.getAndSet(null);
         if (b == null) {
@@ -479,6 +489,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             for (SeqpacketClient c : clients.values()) {
                 c.close();
             }
+            violations.flush();
         }
     }
 

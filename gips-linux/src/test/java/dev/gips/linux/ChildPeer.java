@@ -10,7 +10,9 @@ import dev.gips.ipc.Pod;
  * The main class of child JVMs that tests start with {@link Peers#javaChild}: {@code serve NAME} binds NAME, writes
  * {@code READY} to stdout and echoes every message until the process is killed; {@code stream NAME} connects to NAME,
  * writes {@code READY} and sends messages without end until it is killed: sizes alternate between 64 KiB (inline)
- * and 1 MiB (out of band, in a memfd), each filled with its index and carrying one descriptor.
+ * and 1 MiB (out of band, in a memfd), each filled with its index and carrying one descriptor; {@code refuse NAME}
+ * binds NAME with a policy that refuses every client, writes {@code READY}, accepts until its stdin closes, then
+ * closes the listener and exits.
  */
 public final class ChildPeer {
     private ChildPeer() {}
@@ -18,6 +20,10 @@ public final class ChildPeer {
     public static void main(String[] args) throws Exception {
         if (args.length == 2 && args[0].equals("stream")) {
             stream(args[1]);
+            return;
+        }
+        if (args.length == 2 && args[0].equals("refuse")) {
+            refuse(args[1]);
             return;
         }
         if (args.length != 2 || !args[0].equals("serve")) {
@@ -32,6 +38,30 @@ public final class ChildPeer {
                     pod.reply(m.payload());
                 }
             }
+        }
+    }
+
+    private static void refuse(String name) throws Exception {
+        Listener listener = Listener.bind(new dev.gips.ipc.ServiceDescriptor(name).withCredentialValidator(c -> {
+            throw new dev.gips.ipc.PermissionDeniedException("nobody is welcome");
+        }));
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                System.in.readAllBytes();
+            } catch (java.io.IOException e) {
+                // closed either way
+            }
+            listener.close();
+        });
+        System.out.println("READY");
+        System.out.flush();
+        try {
+            for (;;) {
+                listener.accept().message().close();
+                System.out.println("DELIVERED"); // never: every client is refused
+            }
+        } catch (java.nio.channels.ClosedChannelException e) {
+            System.out.println("CLOSED");
         }
     }
 

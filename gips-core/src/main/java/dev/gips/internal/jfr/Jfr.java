@@ -23,6 +23,7 @@ public final class Jfr {
     static volatile boolean connect;
     static volatile boolean clientConnected;
     static volatile boolean clientRefused;
+    static volatile boolean clientDropped;
     static volatile boolean sent;
     static volatile boolean received;
     static volatile boolean poll;
@@ -82,6 +83,20 @@ public final class Jfr {
                 e.pid = c.pid();
                 e.uid = c.uid();
                 e.groups = String.join(",", c.gidList());
+                e.reason = reason;
+                e.commit();
+            }
+        }
+    }
+
+    /** A client a service dropped for breaking the protocol. */
+    public static void clientDropped(String service, Credentials c, String reason) {
+        if (clientDropped) {
+            ClientDroppedEvent e = new ClientDroppedEvent();
+            if (e.shouldCommit()) {
+                e.service = service;
+                e.pid = c.pid();
+                e.uid = c.uid();
                 e.reason = reason;
                 e.commit();
             }
