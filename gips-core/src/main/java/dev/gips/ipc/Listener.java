@@ -57,6 +57,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Listener implements Source, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+    /**
+     * How many connections and hang-ups one {@link #tryAccept()} handles at most before it returns empty (the
+     * listener stays readable, so a poll loop comes straight back).
+     */
+    private static final int TRY_ACCEPT_ARRIVALS = 16;
 
     static {
         SourceAccess.install(source -> switch (source) {
@@ -176,7 +181,12 @@ public final class Listener implements Source, AutoCloseable {
     }
 
     /**
-     * Returns the next message if one is waiting; never blocks.
+     * Returns the next message if one is waiting; never blocks. Its work is bounded whatever clients do: it handles at
+     * most {@value #TRY_ACCEPT_ARRIVALS} connections and hang-ups (each connection runs the policy once) and at most
+     * one look at the OS for more, then returns empty even if more clients are connecting; the listener then stays
+     * readable for a {@link dev.gips.poll.Poller}. A message that is being read when the budget runs out is still
+     * returned whole. Empty is also the answer while another thread is inside {@code accept} (one thread receives at
+     * a time).
      *
      * @throws ClosedChannelException if the listener is closed
      * @throws IOException if the service itself failed
@@ -186,7 +196,10 @@ public final class Listener implements Source, AutoCloseable {
     }
 
     /**
-     * Waits at most {@code timeout} for the next message.
+     * Waits at most {@code timeout} for the next message. It returns by the deadline whatever clients do (a flood of
+     * connections and hang-ups included), late by at most the handling of one arrival that was under way when the
+     * deadline passed (a connection's policy check, with the validator's own time; a message being read, which is
+     * returned rather than lost) and the OS timer's slack of about a millisecond.
      *
      * @throws ClosedChannelException if the listener is closed
      * @throws IOException if the service itself failed
@@ -199,6 +212,7 @@ public final class Listener implements Source, AutoCloseable {
         ensureOpen();
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         long wait = timeoutNanos;
+        int budget = TRY_ACCEPT_ARRIVALS;
         MessageReceivedEvent jfr = Jfr.beginReceive();
         for (;;) {
             Arrival a = channel.receive(wait);
@@ -220,8 +234,16 @@ public final class Listener implements Source, AutoCloseable {
                     LOG.error("service \"{}\": message from a client never admitted; dropped it", descriptor.name());
                 }
             }
+            // clients that connect and hang up faster than we handle them must not keep us here: a tryAccept
+            // handles a bounded number of such arrivals, a timed accept returns at its deadline
+            if (timeoutNanos == 0 && --budget == 0) {
+                return null;
+            }
             if (timeoutNanos > 0) {
-                wait = Math.max(0, deadline - System.nanoTime());
+                wait = deadline - System.nanoTime();
+                if (wait <= 0) {
+                    return null;
+                }
             }
         }
     }

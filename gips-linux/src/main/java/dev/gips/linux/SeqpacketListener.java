@@ -315,9 +315,15 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         return MESSAGE_TAKEN;
     }
 
+    /**
+     * The next arrival, or {@code null} once the time is up. Bounded whatever clients do: a call with a timeout of
+     * 0 handles the events left from the last {@code epoll_wait} and at most one more batch; a timed call returns
+     * at its deadline, even while events keep coming.
+     */
     private Arrival receiveLocked(long timeoutNanos, long deadline) throws IOException {
         // a virtual thread polls without waiting and parks on the epoll descriptor instead of holding its carrier
         boolean virtual = Thread.currentThread().isVirtual();
+        boolean looked = false; // whether this call has asked epoll for a batch yet
         for (;;) {
             while (pendingIndex < pendingCount) {
                 long token = events.get(SysEpoll.DATA_LAYOUT,
@@ -337,6 +343,9 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 if (a != null) {
                     return a;
                 }
+                if (timeoutNanos > 0 && deadline - System.nanoTime() <= 0) {
+                    return null; // the rest of the batch waits for the next call
+                }
             }
             if (gate.isClosing()) {
                 throw new AsynchronousCloseException();
@@ -351,9 +360,13 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             }
             run = 0;
             long left = timeoutNanos > 0 ? deadline - System.nanoTime() : 0;
-            int ms = virtual || timeoutNanos == 0 || (timeoutNanos > 0 && left <= 0) ? 0
-                    : timeoutNanos < 0 ? -1 : Sockets.millisRoundedUp(left);
+            boolean timeUp = timeoutNanos == 0 || (timeoutNanos > 0 && left <= 0);
+            if (timeUp && looked) {
+                return null; // one batch per call once the time is up, however many clients keep connecting
+            }
+            int ms = virtual || timeUp ? 0 : timeoutNanos < 0 ? -1 : Sockets.millisRoundedUp(left);
             int n = SysEpoll.epoll_wait(readBuffers.errno, epfd, events, MAX_EVENTS, ms);
+            looked = true;
             if (n < 0) {
                 int e = Native.errno(readBuffers.errno);
                 if (e == Errno.EINTR) {
