@@ -65,6 +65,17 @@ final class SeqpacketClient implements ClientChannel, Pollable {
                 close();
             }
             return m;
+        } catch (Wire.DescriptorsLost e) {
+            // our shortage, not the client's fault; but its message cannot be delivered whole, and a client left
+            // waiting for the answer to a message nobody will see would wait forever: it sees the connection close
+            Jfr.descriptorsExhausted(where.service(), "receive", credentials.pid(), e.installed);
+            if (listener.exhaustion().permit()) {
+                LOG.warn("service \"{}\": dropped client pid {} uid {}, whose message could not be received whole"
+                        + " (the server's fault, not the client's): {}", where.service(), credentials.pid(),
+                        credentials.uid(), e.getMessage());
+            }
+            close();
+            return Wire.HUNG_UP;
         } catch (Wire.ProtocolException e) {
             Jfr.clientDropped(where.service(), credentials, e.getMessage());
             if (listener.violations().permit()) {

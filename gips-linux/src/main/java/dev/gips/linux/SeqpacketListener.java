@@ -4,8 +4,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.gips.internal.jfr.Jfr;
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.Arrival;
+import dev.gips.spi.IoErrors;
 import dev.gips.spi.ListenerChannel;
 import dev.gips.spi.LogLimiter;
 import dev.gips.spi.ReleaseGate;
@@ -13,14 +15,19 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +49,16 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private static final long WAKE_TOKEN = 1;
     private static final int BACKLOG = 4096;
     private static final int MAX_EVENTS = 64;
-    private static final long ACCEPT_BACKOFF_NANOS = 10_000_000;
+    /** How long accepting pauses when the process cannot even shed a new client (no reserve, ENOBUFS, ENOMEM). */
+    private static final long ACCEPT_PAUSE_MILLIS = 100;
+    /** The shortest time between two warnings that the process is out of descriptors. */
+    private static final long EXHAUSTION_WARNING_NANOS = TimeUnit.SECONDS.toNanos(LogLimiter.INTERVAL_SECONDS);
+    /**
+     * Classes of the paths that run when the process is out of descriptors, loaded with this one: loading a class
+     * from a directory on the class path (unlike from a jar, which stays open) needs a descriptor, then missing.
+     */
+    private static final List<Class<?>> LOADED_EARLY = List.of(Fds.class, Errno.class, IoErrors.class,
+            Wire.DescriptorsLost.class, Wire.ProtocolException.class);
 
     private final Where where;
     private final UnixAddress address;      // null for a socket taken over from systemd
@@ -57,6 +73,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final AtomicReference<MsgBuffers> spareSendBuffers = new AtomicReference<>();
     /** WARN lines for clients dropped for breaking the protocol: a few per interval, then a count. */
     private final LogLimiter violations;
+    /** WARN lines for clients dropped because this process had no descriptors for their message. */
+    private final LogLimiter exhaustion;
 
     private final ReentrantLock receiveLock = new ReentrantLock();
     private final Arena buffersArena;                                     // owns readBuffers' data mapping
@@ -64,7 +82,18 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final MemorySegment events;                                   // guarded by receiveLock
     private int pendingIndex;                                             // guarded by receiveLock
     private int pendingCount;                                             // guarded by receiveLock
-    private long lastAcceptWarning;                                       // guarded by receiveLock
+    /**
+     * A descriptor held in reserve (an eventfd that does nothing): when the process is out of descriptors, closing
+     * it lets the listener accept and at once close the client at the head of the backlog, so that the listening
+     * socket does not stay readable (a busy loop), and the client learns it was not served instead of waiting; then
+     * it is opened again. -1 while it could not be (re)opened.
+     */
+    private int reserveFd;                                                // guarded by receiveLock
+    private long shedSinceWarning;                                        // guarded by receiveLock
+    private long lastExhaustionWarning;                                   // guarded by receiveLock
+    private boolean warnedExhaustion;                                     // guarded by receiveLock
+    /** Whether the listening socket is out of the epoll set's interest for {@link #ACCEPT_PAUSE_MILLIS}. */
+    private final AtomicBoolean acceptPaused = new AtomicBoolean();
     // Streaming clients: a client that sends faster than we take is read again before the next epoll_wait, saving
     // that call per message; a request/reply client would make this read fail, so it is tried only every
     // PROBE_EVERY messages until it succeeds, and a run ends after MAX_RUN messages so other clients get their turn.
@@ -89,6 +118,10 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         this.violations = new LogLimiter(LoggerFactory.getLogger(SeqpacketClient.class), "service \""
                 + where.service() + "\": dropped {} more clients for breaking the protocol, not logged one by one (at"
                 + " most " + LogLimiter.BURST + " lines per {} s)");
+        this.exhaustion = new LogLimiter(LoggerFactory.getLogger(SeqpacketClient.class), "service \""
+                + where.service() + "\": dropped {} more clients whose messages could not be received whole for want"
+                + " of file descriptors, not logged one by one (at most " + LogLimiter.BURST + " lines per {} s)");
+        this.reserveFd = openReserve();
     }
 
     static SeqpacketListener bind(String name) throws IOException {
@@ -332,7 +365,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 if (token == WAKE_TOKEN) {
                     a = null; // only close() writes the eventfd; we never drain it, so every waiter wakes
                 } else if (token == LISTEN_TOKEN) {
-                    a = acceptOne(timeoutNanos != 0);
+                    a = acceptOne();
                 } else {
                     SeqpacketClient c = clients.get(token);
                     a = c == null ? null : took(c, c.receive(readBuffers));
@@ -402,7 +435,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     }
 
     /** Accepts one waiting client; {@code null} if none could be taken. Never throws for what a client did. */
-    private Arrival acceptOne(boolean mayWait) throws IOException {
+    private Arrival acceptOne() throws IOException {
         MemorySegment errno = readBuffers.errno;
         readBuffers.nameLength.set(JAVA_INT, 0, (int) readBuffers.name.byteSize());
         int fd = SysSocket.accept4(errno, listenFd, readBuffers.name, readBuffers.nameLength, SysSocket.SOCK_CLOEXEC);
@@ -412,16 +445,12 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 case Errno.EAGAIN, Errno.EINTR, Errno.ECONNABORTED -> {
                     return null;
                 }
-                case Errno.EMFILE, Errno.ENFILE, Errno.ENOBUFS, Errno.ENOMEM -> {
-                    // the connection stays queued and the socket readable: back off instead of spinning
-                    long now = System.nanoTime();
-                    if (now - lastAcceptWarning > 1_000_000_000L) {
-                        lastAcceptWarning = now;
-                        LOG.warn("service \"{}\": cannot accept clients: {}", where.service(), Errno.describe(e));
-                    }
-                    if (mayWait) {
-                        LockSupport.parkNanos(ACCEPT_BACKOFF_NANOS);
-                    }
+                case Errno.EMFILE, Errno.ENFILE -> {
+                    outOfDescriptors(e);
+                    return null;
+                }
+                case Errno.ENOBUFS, Errno.ENOMEM -> {
+                    pauseAccepting(Errno.describe(e));
                     return null;
                 }
                 default -> throw where.error("accept4", e);
@@ -472,6 +501,130 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         return violations;
     }
 
+    /**
+     * The process is out of descriptors (EMFILE, or ENFILE for the whole system): sheds the client at the head of
+     * the backlog through the reserve descriptor, so that connected clients keep being served at full speed (no
+     * back-off, no busy loop on a listening socket that stays readable) and new clients see their connection close
+     * instead of waiting for a server that cannot take them. Warns at most once per interval, with how many
+     * descriptors are open against the soft limit and how many clients were shed. Without a reserve (another thread
+     * took the slot it freed), accepting pauses briefly instead.
+     */
+    private void outOfDescriptors(int errno) {
+        if (reserveFd < 0) {
+            reserveFd = openReserve(); // descriptors may have been freed since it was lost
+        }
+        long now = System.nanoTime();
+        boolean warn = !warnedExhaustion || now - lastExhaustionWarning >= EXHAUSTION_WARNING_NANOS;
+        if (reserveFd < 0) {
+            pauseAccepting(Errno.describe(errno) + "; no reserve descriptor left to shed new clients with");
+            return;
+        }
+        Fds.closeQuietly(reserveFd);
+        reserveFd = -1;
+        String usage = warn ? descriptorUsage() : null; // counting needs a descriptor too: the freed one
+        int fd = SysSocket.accept4(readBuffers.errno, listenFd, MemorySegment.NULL, MemorySegment.NULL,
+                SysSocket.SOCK_CLOEXEC);
+        int e = fd < 0 ? Native.errno(readBuffers.errno) : 0;
+        if (fd >= 0) {
+            Fds.closeQuietly(fd); // the client sees end-of-stream
+            shedSinceWarning++;
+            Jfr.descriptorsExhausted(where.service(), "accept", 0, 0);
+        }
+        reserveFd = openReserve();
+        if (warn) {
+            warnedExhaustion = true;
+            lastExhaustionWarning = now;
+            LOG.warn("service \"{}\": {} is out of file descriptors ({}; {}): new clients are closed at once ({}"
+                    + " since the last warning) while connected clients are served; raise the limit (ulimit -n,"
+                    + " systemd's LimitNOFILE=) or hold fewer descriptors", where.service(),
+                    errno == Errno.ENFILE ? "the system" : "this process", Errno.describe(errno), usage,
+                    shedSinceWarning);
+            shedSinceWarning = 0;
+        }
+        if (fd < 0 && (e == Errno.EMFILE || e == Errno.ENFILE)) {
+            pauseAccepting(Errno.describe(e) + " even with the reserve descriptor freed");
+        }
+    }
+
+    /** A descriptor to hold in reserve, or -1. */
+    private static int openReserve() {
+        return SysEpoll.eventfd(Native.threadCapture(), 0, SysEpoll.EFD_CLOEXEC);
+    }
+
+    /**
+     * "N open, soft limit M": this process's open descriptors and its soft {@code RLIMIT_NOFILE}, read from /proc
+     * with one descriptor at a time (the caller freed one).
+     */
+    private static String descriptorUsage() {
+        // java.io's list() needs one descriptor for the directory; Files.list needs two
+        String[] fds = new java.io.File("/proc/self/fd").list();
+        String open = fds == null ? "?" : Integer.toString(fds.length - 1); // less the directory's own
+        String limit = "?";
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    limit = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // stays "?"
+        }
+        return open + " open, soft limit " + limit;
+    }
+
+    /**
+     * Stops watching the listening socket for {@link #ACCEPT_PAUSE_MILLIS}, when even shedding a client is not
+     * possible: the socket stays readable, and receivers would spin on it. Connected clients are served meanwhile; a
+     * timer thread re-arms it (no receiver needs to be inside for that, so a poll-driven server resumes too).
+     */
+    private void pauseAccepting(String why) {
+        if (!acceptPaused.compareAndSet(false, true)) {
+            return;
+        }
+        if (!listenInterest(0)) {
+            acceptPaused.set(false);
+            return;
+        }
+        long now = System.nanoTime();
+        if (!warnedExhaustion || now - lastExhaustionWarning >= EXHAUSTION_WARNING_NANOS) {
+            warnedExhaustion = true;
+            lastExhaustionWarning = now;
+            LOG.warn("service \"{}\": cannot accept clients ({}); pausing for {} ms while connected clients are"
+                    + " served", where.service(), why, ACCEPT_PAUSE_MILLIS);
+        }
+        CompletableFuture.delayedExecutor(ACCEPT_PAUSE_MILLIS, TimeUnit.MILLISECONDS, Runnable::run)
+                .execute(() -> {
+                    if (gate.tryEnter()) { // else closing: nothing to resume
+                        try {
+                            listenInterest(SysEpoll.EPOLLIN);
+                        } finally {
+                            gate.exit();
+                        }
+                    }
+                    acceptPaused.set(false);
+                });
+    }
+
+    /** Sets what epoll watches the listening socket for; the caller is inside the gate. */
+    private boolean listenInterest(int events) {
+        try (Arena arena = Arena.ofConfined()) { // rare: only when the process is short of resources
+            MemorySegment ev = arena.allocate(SysEpoll.EPOLL_EVENT);
+            ev.set(JAVA_INT, SysEpoll.EVENTS, events);
+            ev.set(SysEpoll.DATA_LAYOUT, SysEpoll.DATA, LISTEN_TOKEN);
+            MemorySegment errno = Native.allocateCapture(arena);
+            if (SysEpoll.epoll_ctl(errno, epfd, SysEpoll.EPOLL_CTL_MOD, listenFd, ev) < 0) {
+                LOG.debug("service \"{}\": epoll_ctl(EPOLL_CTL_MOD) of the listening socket: {}", where.service(),
+                        Errno.describe(Native.errno(errno)));
+                return false;
+            }
+            return true;
+        }
+    }
+
+    LogLimiter exhaustion() {
+        return exhaustion;
+    }
+
     MsgBuffers borrowSendBuffers() {
         MsgBuffers b = spareSendBuffers.getAndSet(null);
         if (b == null) {
@@ -503,6 +656,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 c.close();
             }
             violations.flush();
+            exhaustion.flush();
         }
     }
 
@@ -522,6 +676,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     }
 
     private void release() {
+        Fds.closeQuietly(reserveFd);
         Fds.closeQuietly(listenFd);
         if (socketFileId != null) {
             unlinkIfOurs(address, socketFileId);

@@ -73,6 +73,24 @@ final class Wire {
         }
     }
 
+    /**
+     * A message arrived but the kernel could not install its descriptors in this process: it truncated the control
+     * data (MSG_CTRUNC) although the buffer holds the most any sender can pass ({@code SCM_MAX_FD} descriptors and
+     * credentials). That is this process's own shortage (EMFILE, ENFILE; or a security module refusing a file), not
+     * the sender breaking the protocol. The message cannot be delivered whole; it was consumed, and the descriptors
+     * that did arrive are closed.
+     */
+    static final class DescriptorsLost extends IOException {
+        private static final long serialVersionUID = 1L;
+        /** How many of the message's descriptors had been installed (and are closed now). */
+        final int installed;
+
+        DescriptorsLost(String message, int installed) {
+            super(message);
+            this.installed = installed;
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------- sending
 
     /** Waits until a socket may be writable again; for callers that must not block in the kernel. */
@@ -296,6 +314,7 @@ final class Wire {
      * @param wait whether to block in the kernel until a datagram arrives (the socket must be blocking)
      * @return the payload, {@link #NOTHING} or {@link #HUNG_UP}
      * @throws ProtocolException if the peer broke the protocol; the datagram is consumed and its descriptors closed
+     * @throws DescriptorsLost if this process could not take the message's descriptors; the datagram is consumed
      */
     static byte[] receivePayload(MsgBuffers b, int fd, boolean wait, Where where) throws IOException {
         MemorySegment msg = b.msghdr;
@@ -353,6 +372,12 @@ final class Wire {
         }
         if ((flags & SysSocket.MSG_CTRUNC) != 0) {
             Fds.closeAll(fds);
+            if (b.control.byteSize() >= MsgBuffers.CONTROL_SIZE) {
+                // no sender can pass more than this buffer holds: the kernel stopped installing descriptors here
+                throw new DescriptorsLost(where.message("recvmsg", "this process is out of file descriptors (or a"
+                        + " security module refused one): the kernel could not install the descriptors of a message"
+                        + " here; lost it and closed the " + fds.length + " that arrived"), fds.length);
+            }
             throw new ProtocolException(where.message("recvmsg", "MSG_CTRUNC: the message carried more"
                     + " descriptors than fit the control buffer; dropped it and closed the " + fds.length
                     + " that arrived"));

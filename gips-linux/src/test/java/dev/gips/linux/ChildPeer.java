@@ -29,6 +29,10 @@ public final class ChildPeer {
         if (args.length != 2 || !args[0].equals("serve")) {
             throw new IllegalArgumentException("usage: serve NAME | stream NAME");
         }
+        // classes the server's error paths use, loaded now: here they come from directories, and loading a class
+        // from a directory takes a descriptor (from a jar it does not), which a server at its limit lacks
+        Class.forName("dev.gips.linux.Errno");
+        Class.forName("dev.gips.spi.IoErrors");
         try (Listener listener = Listener.bind(args[1])) {
             System.out.println("READY");
             System.out.flush();
