@@ -49,7 +49,7 @@ public final class ChildPeer {
         Listener listener = Listener.bind(new dev.gips.ipc.ServiceDescriptor(name).withCredentialValidator(c -> {
             throw new dev.gips.ipc.PermissionDeniedException("nobody is welcome");
         }));
-        Thread.ofPlatform().daemon().start(() -> {
+        Thread closer = Thread.ofPlatform().daemon().start(() -> {
             try {
                 System.in.readAllBytes();
             } catch (java.io.IOException e) {
@@ -65,6 +65,7 @@ public final class ChildPeer {
                 System.out.println("DELIVERED"); // never: every client is refused
             }
         } catch (java.nio.channels.ClosedChannelException e) {
+            closer.join(); // until close() has returned, having logged what it logs
             System.out.println("CLOSED");
         }
     }
