@@ -38,6 +38,8 @@ final class MsgBuffers {
     final MemorySegment event;
     /** A {@code pollfd} for a platform thread's timed wait. */
     final MemorySegment pollfd;
+    /** A {@code struct statx} for checking a received out-of-band memfd's size. */
+    final MemorySegment statx;
     private MemorySegment data;
     /** The descriptors of the message {@link Wire#receivePayload} took last, until {@link #takeFds()}. */
     private int[] fds = NO_FDS;
@@ -64,6 +66,7 @@ final class MsgBuffers {
         errno = Native.allocateCapture(arena);
         event = arena.allocate(SysEpoll.EPOLL_EVENT);
         pollfd = arena.allocate(Poll.POLLFD);
+        statx = arena.allocate(SysStat.STATX);
         data = wholeMessageData != null ? wholeMessageData : arena.allocate(INITIAL_DATA, 8);
         holdsAnyMessage = wholeMessageData != null;
     }

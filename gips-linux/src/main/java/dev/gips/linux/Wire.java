@@ -37,7 +37,10 @@ import java.util.List;
  *       then the payload length (u64, little-endian). A receiver takes a datagram for a marker only if it carries
  *       descriptors, so a small payload that happens to look like a marker and carries handles is sent the large
  *       way too (which leaves room for 252 handles, as for any out-of-band payload): the marker is never ambiguous
- *       between gips-java peers, and a look-alike without handles still goes out as plain gips 0.2.0.</li>
+ *       between gips-java peers, and a look-alike without handles still goes out as plain gips 0.2.0. A received
+ *       look-alike that is not a valid out-of-band message (its last descriptor not a memfd sealed against shrinking
+ *       and writing that holds the length claimed, or a claim over the limit) is the plain gips message it is: a
+ *       Rust peer may send any 16 bytes with a descriptor.</li>
  *   <li><b>Empty messages.</b> A 0-byte datagram and end-of-stream both make {@code recvmsg} return 0. A real
  *       datagram comes with its sender's address or with control data, end-of-stream with neither: every
  *       {@code recvmsg} asks for the sender's address, which the kernel fills in from the sending socket. A server's
@@ -389,11 +392,13 @@ final class Wire {
         }
         byte[] payload = new byte[(int) m];
         MemorySegment.copy(data, JAVA_BYTE, 0, payload, 0, (int) m); // no slice: nothing allocated but the array
-        if (m == MARKER_SIZE && fds.length > 0 && Arrays.equals(payload, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+        if (m == MARKER_SIZE && fds.length > 0 && Arrays.equals(payload, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
+                && isOutOfBand(b, fds[fds.length - 1], data.get(U64_LE, MAGIC.length))) {
             int memfd = fds[fds.length - 1];
+            long length = data.get(U64_LE, MAGIC.length);
             fds = Arrays.copyOf(fds, fds.length - 1);
             try {
-                payload = readLarge(b.errno, memfd, data.get(U64_LE, MAGIC.length), where);
+                payload = readLarge(b.errno, memfd, length, where);
             } catch (IOException | RuntimeException e) {
                 Fds.closeAll(fds);
                 throw e;
@@ -401,8 +406,30 @@ final class Wire {
                 Fds.closeQuietly(memfd);
             }
         }
+        // anything else that looks like a marker (its last descriptor not a sealed memfd that holds what it claims)
+        // is a plain gips message that happens to begin with the magic: delivered as it is, every descriptor a handle
         b.putFds(fds);
         return payload;
+    }
+
+    /**
+     * Whether a datagram that looks like a marker is a valid out-of-band message: its last descriptor is a memfd
+     * sealed against shrinking and writing, holding at least the {@code length} it claims, which is within the
+     * payload limit. Checked with two system calls before anything is allocated, so a marker that lies costs the
+     * receiver nothing (issue 16: a 16 MiB claim with an empty memfd made it allocate 16 MiB first).
+     */
+    private static boolean isOutOfBand(MsgBuffers b, int memfd, long length) {
+        if (length < 0 || length > Limits.MAX_PAYLOAD) {
+            return false;
+        }
+        int seals = Fcntl.fcntl(b.errno, memfd, Fcntl.F_GET_SEALS, 0); // EINVAL for anything but a memfd
+        int needed = Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_WRITE;
+        if (seals < 0 || (seals & needed) != needed) {
+            return false;
+        }
+        MemorySegment st = b.statx;
+        return SysStat.statx(b.errno, memfd, SysStat.EMPTY_PATH, SysStat.AT_EMPTY_PATH, SysStat.STATX_SIZE, st) == 0
+                && st.get(JAVA_LONG, SysStat.STX_SIZE) >= length;
     }
 
     /**
@@ -415,17 +442,12 @@ final class Wire {
         return errno == Errno.EINTR || errno == Errno.ECONNRESET;
     }
 
-    private static byte[] readLarge(MemorySegment errno, int memfd, long len, Where where) throws IOException {
-        if (len < 0 || len > Limits.MAX_PAYLOAD) {
-            throw new ProtocolException(where.message("recvmsg", "out-of-band payload claims " + len
-                    + " bytes, over the limit of " + Limits.MAX_PAYLOAD));
-        }
-        int seals = Fcntl.fcntl(errno, memfd, Fcntl.F_GET_SEALS, 0);
-        int needed = Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_WRITE;
-        if (seals < 0 || (seals & needed) != needed) {
-            throw new ProtocolException(where.message("recvmsg", "out-of-band payload is not a memfd sealed"
-                    + " against shrinking and writing; dropped it"));
-        }
+    /**
+     * Reads an out-of-band payload that {@link #isOutOfBand} accepted. The caller closes the memfd.
+     *
+     * @throws ProtocolException if the memfd holds less than it did when checked (its seals forbid that)
+     */
+    static byte[] readLarge(MemorySegment errno, int memfd, long len, Where where) throws IOException {
         // pread(2) copies straight from the memfd's pages into the new array: no mapping, and a memfd shorter than
         // it claims is a short read, not a SIGBUS
         byte[] payload = new byte[(int) len];
