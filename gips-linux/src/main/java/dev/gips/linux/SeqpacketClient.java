@@ -6,6 +6,7 @@ import dev.gips.spi.ClientChannel;
 import dev.gips.spi.RawMessage;
 import dev.gips.spi.ReleaseGate;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -29,6 +30,12 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     private final ReleaseGate gate;
     private final int inlineMax;
     private volatile Object attachment;
+    /** This client's finish tag in the listener's fair queueing (see {@code SeqpacketListener.batch}). */
+    long finishTag;                                  // guarded by the listener's receive lock
+    /** What its last message cost there, the guess for its next. */
+    long lastCost = 512;                             // guarded by the listener's receive lock
+    /** Whether a thread is reading this client's out-of-band payload; it is not read again until then. */
+    private volatile boolean copying;
     /** Serialises virtual threads waiting for this socket to drain: a parking wait has one waiter per socket. */
     private final ReentrantLock writeWaitLock = new ReentrantLock();
 
@@ -63,6 +70,10 @@ final class SeqpacketClient implements ClientChannel, Pollable {
             byte[] m = Wire.receivePayload(buffers, fd, false, where);
             if (m == Wire.HUNG_UP) {
                 close();
+            } else if (buffers.hasOutOfBand()) {
+                // the listener reads the payload after releasing its lock; until then, nobody reads this socket
+                copying = true;
+                listener.clientInterest(this, 0, buffers.event, buffers.errno);
             }
             return m;
         } catch (Wire.DescriptorsLost e) {
@@ -91,6 +102,33 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         } finally {
             gate.exit();
         }
+    }
+
+    boolean isCopying() {
+        return copying;
+    }
+
+    /** The listener has read this client's out-of-band payload: its socket is read again. */
+    void resumeAfterCopy() {
+        copying = false;
+        if (gate.tryEnter()) { // else it closed meanwhile, and left the epoll set
+            try (Arena arena = Arena.ofConfined()) { // once per out-of-band payload (over 200 KiB), not per message
+                listener.clientInterest(this, SysEpoll.EPOLLIN, arena.allocate(SysEpoll.EPOLL_EVENT),
+                        Native.allocateCapture(arena));
+            } finally {
+                gate.exit();
+            }
+        }
+    }
+
+    /** Its out-of-band payload could not be read although the memfd passed the checks: the client is dropped. */
+    void dropForBadPayload(IOException e) {
+        Jfr.clientDropped(where.service(), credentials, e.getMessage());
+        if (listener.violations().permit()) {
+            LOG.warn("service \"{}\": dropped client pid {} uid {}: {}", where.service(), credentials.pid(),
+                    credentials.uid(), e.getMessage());
+        }
+        close();
     }
 
     @Override

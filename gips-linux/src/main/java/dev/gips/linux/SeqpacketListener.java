@@ -8,6 +8,7 @@ import dev.gips.internal.jfr.Jfr;
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.Arrival;
 import dev.gips.spi.IoErrors;
+import dev.gips.spi.Limits;
 import dev.gips.spi.ListenerChannel;
 import dev.gips.spi.LogLimiter;
 import dev.gips.spi.ReleaseGate;
@@ -24,6 +25,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,6 +51,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private static final long WAKE_TOKEN = 1;
     private static final int BACKLOG = 4096;
     private static final int MAX_EVENTS = 64;
+    /** The default of {@link #outOfBandInFlight()}: 64 MiB. */
+    static final int OUT_OF_BAND_IN_FLIGHT = 64 << 20;
     /** How long accepting pauses when the process cannot even shed a new client (no reserve, ENOBUFS, ENOMEM). */
     private static final long ACCEPT_PAUSE_MILLIS = 100;
     /** The shortest time between two warnings that the process is out of descriptors. */
@@ -80,8 +84,34 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final Arena buffersArena;                                     // owns readBuffers' data mapping
     private final MsgBuffers readBuffers;                                 // guarded by receiveLock
     private final MemorySegment events;                                   // guarded by receiveLock
-    private int pendingIndex;                                             // guarded by receiveLock
-    private int pendingCount;                                             // guarded by receiveLock
+    // The batch: the clients the last epoll_wait reported, each read at most once before the next one (a request/
+    // reply client is not read again in vain). They are served in the order of the virtual time at which their next
+    // message would be done, fair queueing by bytes: each client's finish tag grows by the cost of each message taken
+    // from it (its bytes, plus MESSAGE_COST so that many small messages count too), starting no lower than the
+    // virtual time (the start tag of the message taken last), and its next message is guessed to cost what its last
+    // one did. A client that just sent 16 MiB waits until the others have had as much, and one that sends little is
+    // taken next. After TURN_BYTES since the last epoll_wait the rest of the batch is dropped and epoll asked again
+    // (level-triggered: nothing is lost), so a client whose message arrives meanwhile waits for at most that much,
+    // plus the message under way (with one thread; with several, another thread takes it).
+    private final SeqpacketClient[] batch = new SeqpacketClient[MAX_EVENTS]; // guarded by receiveLock
+    private int batchSize;                                                // guarded by receiveLock
+    private int batchLeft;                                                // guarded by receiveLock
+    private boolean listenReady;                                          // guarded by receiveLock
+    private long virtualTime;                                             // guarded by receiveLock
+    private long turnBytes;                                               // guarded by receiveLock
+    private boolean refresh;                                              // guarded by receiveLock
+    /** What a message costs beyond its bytes, so that many small messages count too. */
+    private static final long MESSAGE_COST = 512;
+    /** The bytes taken between two looks at epoll (and the most a streaming run takes). */
+    private static final long TURN_BYTES = 1 << 20;
+    /**
+     * Out-of-band payloads are read from their memfd after the receive lock is released (other threads serve other
+     * clients meanwhile), within this budget of bytes in flight (see {@link #outOfBandInFlight()}): a permit per byte.
+     */
+    private final Semaphore outOfBand;
+    /** The most bytes of out-of-band payloads that were in flight at once, for tests. */
+    final AtomicLong outOfBandPeak = new AtomicLong();
+    private final AtomicLong outOfBandNow = new AtomicLong();
     /**
      * A descriptor held in reserve (an eventfd that does nothing): when the process is out of descriptors, closing
      * it lets the listener accept and at once close the client at the head of the backlog, so that the listening
@@ -96,7 +126,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final AtomicBoolean acceptPaused = new AtomicBoolean();
     // Streaming clients: a client that sends faster than we take is read again before the next epoll_wait, saving
     // that call per message; a request/reply client would make this read fail, so it is tried only every
-    // PROBE_EVERY messages until it succeeds, and a run ends after MAX_RUN messages so other clients get their turn.
+    // PROBE_EVERY messages until it succeeds, and a run ends after MAX_RUN messages or TURN_BYTES bytes so other
+    // clients get their turn.
     private static final int PROBE_EVERY = 16;
     private static final int MAX_RUN = 32;
     private SeqpacketClient recent;                                       // guarded by receiveLock
@@ -122,6 +153,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 + where.service() + "\": dropped {} more clients whose messages could not be received whole for want"
                 + " of file descriptors, not logged one by one (at most " + LogLimiter.BURST + " lines per {} s)");
         this.reserveFd = openReserve();
+        this.outOfBand = new Semaphore(outOfBandInFlight(), true);
     }
 
     static SeqpacketListener bind(String name) throws IOException {
@@ -203,7 +235,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             epollAdd(errno, epfd, wakeFd, WAKE_TOKEN, ev, where);
             // one receive buffer for every client, large enough that a receive never needs a length peek
             buffersArena = Arena.ofShared();
-            MsgBuffers readBuffers = MsgBuffers.forWholeMessages(buffersArena);
+            MsgBuffers readBuffers = MsgBuffers.forWholeMessages(buffersArena, true);
             return new SeqpacketListener(where, address, listenFd, epfd, wakeFd, fileId, buffersArena,
                     readBuffers);
         } catch (IOException | RuntimeException e) {
@@ -297,6 +329,27 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         return where.address();
     }
 
+    /**
+     * The listener's budget for out-of-band payloads in flight: the most bytes of them that its threads read from
+     * their memfds into new arrays at once, from a payload's check to the moment {@code receive} hands it to core. A
+     * thread whose payload would go over waits, outside the receive lock (other threads go on serving other clients),
+     * until reads under way finish. The system property {@code gips.linux.outOfBandInFlight} (bytes) sets it for
+     * listeners bound afterwards: default {@value #OUT_OF_BAND_IN_FLIGHT} bytes, at least the 16 MiB of one payload,
+     * at most 1 GiB. What the application keeps of payloads it was given is its own.
+     */
+    private static int outOfBandInFlight() {
+        long v = OUT_OF_BAND_IN_FLIGHT;
+        String p = System.getProperty("gips.linux.outOfBandInFlight");
+        if (p != null) {
+            try {
+                v = Long.parseLong(p.strip());
+            } catch (NumberFormatException e) {
+                LOG.warn("gips.linux.outOfBandInFlight=\"{}\" is not a number of bytes; using {}", p, v);
+            }
+        }
+        return (int) Math.clamp(v, Limits.MAX_PAYLOAD, 1L << 30);
+    }
+
     @Override
     public Arrival receive(long timeoutNanos) throws IOException {
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0; // the clock only when needed
@@ -307,6 +360,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         SeqpacketClient from;
         byte[] payload;
         int[] fds;
+        int memfd;
+        long length;
         try {
             gate.enter();
             try {
@@ -314,6 +369,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 from = messageFrom;
                 payload = messagePayload;
                 fds = readBuffers.takeFds();
+                memfd = readBuffers.takeOutOfBandFd();
+                length = readBuffers.outOfBandLength();
                 messageFrom = null;
                 messagePayload = null;
             } finally {
@@ -322,9 +379,52 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         } finally {
             receiveLock.unlock();
         }
+        if (a != MESSAGE_TAKEN) {
+            return a;
+        }
+        if (memfd >= 0) {
+            payload = readOutOfBand(from, memfd, length);
+            if (payload == null) {
+                Fds.closeAll(fds);
+                return Arrival.disconnected(from); // closed meanwhile, or its memfd failed to read
+            }
+        }
         // a message's Arrival is made here, in a small method the JIT inlines into Listener.accept, so that neither
         // it nor its RawMessage reaches the heap
-        return a == MESSAGE_TAKEN ? Arrival.message(from, Wire.message(payload, fds)) : a;
+        return Arrival.message(from, Wire.message(payload, fds));
+    }
+
+    /**
+     * Reads an out-of-band payload outside the receive lock, within the listener's budget of bytes in flight;
+     * meanwhile the client is out of the epoll interest (so no other thread reads its next message before this one
+     * is delivered). Closes the memfd.
+     *
+     * @return the payload, or {@code null} if the client was closed meanwhile or its memfd could not be read (the
+     *         client is closed then)
+     */
+    private byte[] readOutOfBand(SeqpacketClient c, int memfd, long length) {
+        int bytes = (int) length;
+        outOfBand.acquireUninterruptibly(bytes);
+        outOfBandPeak.accumulateAndGet(outOfBandNow.addAndGet(bytes), Math::max);
+        try {
+            byte[] payload = Wire.readLarge(Native.threadCapture(), memfd, length, where);
+            return c.isOpen() ? payload : null;
+        } catch (IOException e) {
+            c.dropForBadPayload(e);
+            return null;
+        } finally {
+            outOfBandNow.addAndGet(-bytes);
+            outOfBand.release(bytes);
+            Fds.closeQuietly(memfd);
+            c.resumeAfterCopy();
+        }
+    }
+
+    /** Sets what epoll watches a client's socket for (0 or EPOLLIN); the caller holds the client's gate. */
+    boolean clientInterest(SeqpacketClient c, int interest, MemorySegment event, MemorySegment errno) {
+        event.set(JAVA_INT, SysEpoll.EVENTS, interest);
+        event.set(SysEpoll.DATA_LAYOUT, SysEpoll.DATA, c.id());
+        return SysEpoll.epoll_ctl(errno, epfd, SysEpoll.EPOLL_CTL_MOD, c.fd(), event) == 0;
     }
 
     /**
@@ -345,7 +445,70 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         }
         messageFrom = c;
         messagePayload = m;
+        charge(c, readBuffers.hasOutOfBand() ? readBuffers.outOfBandLength() : m.length);
         return MESSAGE_TAKEN;
+    }
+
+    /** Advances {@code c}'s finish tag by a message of {@code bytes}; see {@link #batch}. */
+    private void charge(SeqpacketClient c, long bytes) {
+        long cost = bytes + MESSAGE_COST;
+        long start = Math.max(c.finishTag, virtualTime);
+        c.finishTag = start + cost;
+        c.lastCost = cost;
+        virtualTime = start;
+        turnBytes += cost;
+        if (turnBytes >= TURN_BYTES) {
+            refresh = true;         // look at epoll again before the rest of the batch
+            readRecentFirst = false; // and end a streaming run
+        }
+    }
+
+    /**
+     * Takes the unvisited client of the batch whose next message would be done first in virtual time (the first of
+     * equals, in epoll's order).
+     */
+    private SeqpacketClient nextOfBatch() {
+        int best = -1;
+        long bestTag = Long.MAX_VALUE;
+        for (int i = 0; i < batchSize; i++) {
+            SeqpacketClient c = batch[i];
+            if (c != null) {
+                long tag = Math.max(c.finishTag, virtualTime) + c.lastCost;
+                if (tag < bestTag) {
+                    best = i;
+                    bestTag = tag;
+                }
+            }
+        }
+        SeqpacketClient c = batch[best];
+        batch[best] = null;
+        batchLeft--;
+        return c;
+    }
+
+    private void dropBatch() {
+        Arrays.fill(batch, 0, batchSize, null);
+        batchSize = 0;
+        batchLeft = 0;
+        listenReady = false;
+    }
+
+    /** Fills the batch from the {@code n} events of the last epoll_wait. */
+    private void fillBatch(int n) {
+        dropBatch();
+        for (int i = 0; i < n; i++) {
+            long token = events.get(SysEpoll.DATA_LAYOUT, i * SysEpoll.EPOLL_EVENT.byteSize() + SysEpoll.DATA);
+            if (token == LISTEN_TOKEN) {
+                listenReady = true;
+            } else if (token != WAKE_TOKEN) { // only close() writes the eventfd, never drained: every waiter wakes
+                SeqpacketClient c = clients.get(token);
+                if (c != null) {
+                    batch[batchSize++] = c;
+                }
+            }
+        }
+        batchLeft = batchSize;
+        turnBytes = 0;
     }
 
     /**
@@ -358,18 +521,20 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         boolean virtual = Thread.currentThread().isVirtual();
         boolean looked = false; // whether this call has asked epoll for a batch yet
         for (;;) {
-            while (pendingIndex < pendingCount) {
-                long token = events.get(SysEpoll.DATA_LAYOUT,
-                        pendingIndex++ * SysEpoll.EPOLL_EVENT.byteSize() + SysEpoll.DATA);
+            if (refresh) {
+                refresh = false;
+                dropBatch(); // TURN_BYTES taken since epoll was asked: ask again, for clients that sent meanwhile
+            }
+            while (listenReady || batchLeft > 0) {
                 Arrival a;
-                if (token == WAKE_TOKEN) {
-                    a = null; // only close() writes the eventfd; we never drain it, so every waiter wakes
-                } else if (token == LISTEN_TOKEN) {
+                if (listenReady) {
+                    listenReady = false;
                     a = acceptOne();
                 } else {
-                    SeqpacketClient c = clients.get(token);
-                    a = c == null ? null : took(c, c.receive(readBuffers));
-                    if (a != null) {
+                    SeqpacketClient c = nextOfBatch();
+                    // a client whose out-of-band payload another thread is reading is not read meanwhile
+                    a = c.isCopying() ? null : took(c, c.receive(readBuffers));
+                    if (a == MESSAGE_TAKEN) {
                         tookFromEvent(c);
                     }
                 }
@@ -383,7 +548,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             if (gate.isClosing()) {
                 throw new AsynchronousCloseException();
             }
-            if (readRecentFirst && run < MAX_RUN) {
+            if (readRecentFirst && run < MAX_RUN && !recent.isCopying()) {
                 Arrival a = took(recent, recent.receive(readBuffers));
                 if (a != null) {
                     run++;
@@ -407,8 +572,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 }
                 throw where.error("epoll_wait", e);
             }
-            pendingIndex = 0;
-            pendingCount = n;
+            fillBatch(n);
             if (n > 0) {
                 continue;
             }

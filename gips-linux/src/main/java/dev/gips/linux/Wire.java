@@ -397,6 +397,11 @@ final class Wire {
             int memfd = fds[fds.length - 1];
             long length = data.get(U64_LE, MAGIC.length);
             fds = Arrays.copyOf(fds, fds.length - 1);
+            if (b.defersOutOfBand()) {
+                b.putOutOfBand(memfd, length); // the caller reads it, outside its lock
+                b.putFds(fds);
+                return payload;
+            }
             try {
                 payload = readLarge(b.errno, memfd, length, where);
             } catch (IOException | RuntimeException e) {
