@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>Windows</td><td>message-mode named pipe</td><td>{@code \\.\pipe\<name>}</td></tr>
  * </table>
  *
- * <p>Thread safety: all methods may be called from any thread; concurrent {@code accept} calls each get different
- * messages. A thread blocked in {@code accept} when another thread calls {@link #close()} gets an
+ * <p>Thread safety: all methods may be called from any thread; concurrent {@code accept} calls (blocking, timed or
+ * {@code tryAccept}, on platform or virtual threads) each get different messages, and every message of every admitted
+ * client is returned exactly once, to one of them: a client is read only after its policy check passed, whichever
+ * thread ran it. A thread blocked in {@code accept} when another thread calls {@link #close()} gets an
  * {@link java.nio.channels.AsynchronousCloseException}.
  *
  * <p>NOTE: gips calls native code; run the JVM with {@code --enable-native-access=ALL-UNNAMED} (or the module name

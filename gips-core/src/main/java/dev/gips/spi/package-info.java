@@ -39,7 +39,9 @@
  *       closed.</li>
  *   <li>Timeouts: {@code timeoutNanos < 0} waits forever, {@code 0} never blocks, anything else waits at most that
  *       long. A waiting thread returns with {@link java.nio.channels.AsynchronousCloseException} when another thread
- *       closes the channel.</li>
+ *       closes the channel. Whatever clients do: with {@code 0}, {@code receive} does a bounded amount of work (it
+ *       looks at the OS at most once) and returns {@code null} rather than keep taking arrivals; with a timeout, it
+ *       returns at the deadline, late by at most the arrival it was handling.</li>
  *   <li>{@code send} is thread-safe and sends each message whole or not at all; {@code receive} and {@code send}
  *       may run at the same time on different threads.</li>
  *   <li>{@code close} is idempotent, wakes blocked threads, and releases the OS resource once the last of them has
