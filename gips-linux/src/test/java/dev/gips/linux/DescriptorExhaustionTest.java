@@ -124,6 +124,8 @@ class DescriptorExhaustionTest {
             server.destroyForcibly();
             server.waitFor(10, TimeUnit.SECONDS);
             System.out.println("server's stderr: " + stderr.get(60, TimeUnit.SECONDS));
+            // a server killed before it closed its listener leaves its socket file
+            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of("/tmp/" + name));
         }
         String log = stderr.get(60, TimeUnit.SECONDS);
         List<String> exhausted = log.lines().filter(l -> l.contains("is out of file descriptors (EMFILE")).toList();

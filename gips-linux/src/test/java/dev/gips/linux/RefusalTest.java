@@ -115,6 +115,8 @@ class RefusalTest {
         } finally {
             server.destroyForcibly();
             server.waitFor(10, TimeUnit.SECONDS);
+            // a server killed before it closed its listener leaves its socket file
+            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of("/tmp/" + name));
         }
     }
 }
