@@ -168,7 +168,7 @@ def main():
         say("REPLY %s FROM %r" % (data.hex(), sender))
         return
     global expect_hello
-    expect_hello = mode in ("fake-marker", "memfd-marker")
+    expect_hello = mode in ("fake-marker", "memfd-marker", "lookalike-then-next")
     s = connect(name, expect_hello)
     if mode == "hold":
         # one message, then wait for the reply and hold the connection until killed
@@ -211,6 +211,26 @@ def main():
         fcntl.fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)
         send(s, MAGIC + struct.pack("<Q", claimed), devnulls(extra) + [fd])
         say("SENT")
+        say(recv_outcome(s))
+    elif mode == "lookalike-then-next":
+        # ARGS: claimed length, kind. A plain message that happens to look like a gips-java marker (the magic and a
+        # length) with one descriptor that does not back it: kind "devnull" (not a memfd), "unsealed" (a memfd
+        # holding the length, without seals), "short" (a sealed memfd holding one byte less than claimed), "empty"
+        # (a sealed empty memfd). Then a second message, "next". Says what came back for each.
+        claimed, kind = int(sys.argv[3]), sys.argv[4]
+        if kind == "devnull":
+            fd = os.open("/dev/null", os.O_RDONLY)
+        else:
+            fd = os.memfd_create("look-alike", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+            size = {"unsealed": claimed, "short": claimed - 1, "empty": 0}[kind]
+            if size > 0:
+                os.ftruncate(fd, size)
+            if kind != "unsealed":
+                fcntl.fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)
+        send(s, MAGIC + struct.pack("<Q", claimed), [fd])
+        send(s, b"next")
+        say("SENT")
+        say(recv_outcome(s))
         say(recv_outcome(s))
     elif mode == "send-hex":
         # ARGS: hex payload, count. Any payload, with count descriptors of /dev/null

@@ -10,6 +10,7 @@ import dev.gips.spi.Backends;
 import dev.gips.spi.ClientChannel;
 import dev.gips.spi.IoErrors;
 import dev.gips.spi.ListenerChannel;
+import dev.gips.spi.LogLimiter;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -24,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #accept()} returns one {@link Pod} per message, from any connected client. A client's first message is
  * its connection: the listener checks the service's {@link Policy} once, when the client connects, from credentials
  * the kernel vouches for. A refused client is disconnected before any of its messages is delivered and logged at
- * WARN; it never makes {@code accept} throw, so no local process can stop a server.
+ * WARN (the first {@value LogLimiter#BURST} refusals of every {@value LogLimiter#INTERVAL_SECONDS} s one by one, then
+ * one line with the count, so a process that connects in a loop cannot flood the log; the JFR event
+ * {@code dev.gips.ClientRefused} records each). Nothing a client does makes {@code accept} throw, a validator that
+ * throws an {@link Error} included, so no local process can stop a server.
  *
  * {@snippet :
  * try (Listener listener = Listener.bind("com.example.echo")) {
@@ -47,8 +51,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>Windows</td><td>message-mode named pipe</td><td>{@code \\.\pipe\<name>}</td></tr>
  * </table>
  *
- * <p>Thread safety: all methods may be called from any thread; concurrent {@code accept} calls each get different
- * messages. A thread blocked in {@code accept} when another thread calls {@link #close()} gets an
+ * <p>Thread safety: all methods may be called from any thread; concurrent {@code accept} calls (blocking, timed or
+ * {@code tryAccept}, on platform or virtual threads) each get different messages, and every message of every admitted
+ * client is returned exactly once, to one of them: a client is read only after its policy check passed, whichever
+ * thread ran it. A thread blocked in {@code accept} when another thread calls {@link #close()} gets an
  * {@link java.nio.channels.AsynchronousCloseException}.
  *
  * <p>NOTE: gips calls native code; run the JVM with {@code --enable-native-access=ALL-UNNAMED} (or the module name
@@ -56,6 +62,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Listener implements Source, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+    /**
+     * How many connections and hang-ups one {@link #tryAccept()} handles at most before it returns empty (the
+     * listener stays readable, so a poll loop comes straight back).
+     */
+    private static final int TRY_ACCEPT_ARRIVALS = 16;
 
     static {
         SourceAccess.install(source -> switch (source) {
@@ -72,11 +83,14 @@ public final class Listener implements Source, AutoCloseable {
 
     private final ServiceDescriptor descriptor;
     private final ListenerChannel channel;
+    private final LogLimiter refusals;
     private volatile boolean closed;
 
     private Listener(ServiceDescriptor descriptor, ListenerChannel channel) {
         this.descriptor = descriptor;
         this.channel = channel;
+        this.refusals = new LogLimiter(LOG, "service \"" + descriptor.name() + "\" refused {} more clients, not logged"
+                + " one by one (at most " + LogLimiter.BURST + " lines per {} s)");
     }
 
     /**
@@ -172,7 +186,12 @@ public final class Listener implements Source, AutoCloseable {
     }
 
     /**
-     * Returns the next message if one is waiting; never blocks.
+     * Returns the next message if one is waiting; never blocks. Its work is bounded whatever clients do: it handles at
+     * most {@value #TRY_ACCEPT_ARRIVALS} connections and hang-ups (each connection runs the policy once) and at most
+     * one look at the OS for more, then returns empty even if more clients are connecting; the listener then stays
+     * readable for a {@link dev.gips.poll.Poller}. A message that is being read when the budget runs out is still
+     * returned whole. Empty is also the answer while another thread is inside {@code accept} (one thread receives at
+     * a time).
      *
      * @throws ClosedChannelException if the listener is closed
      * @throws IOException if the service itself failed
@@ -182,7 +201,10 @@ public final class Listener implements Source, AutoCloseable {
     }
 
     /**
-     * Waits at most {@code timeout} for the next message.
+     * Waits at most {@code timeout} for the next message. It returns by the deadline whatever clients do (a flood of
+     * connections and hang-ups included), late by at most the handling of one arrival that was under way when the
+     * deadline passed (a connection's policy check, with the validator's own time; a message being read, which is
+     * returned rather than lost) and the OS timer's slack of about a millisecond.
      *
      * @throws ClosedChannelException if the listener is closed
      * @throws IOException if the service itself failed
@@ -195,6 +217,7 @@ public final class Listener implements Source, AutoCloseable {
         ensureOpen();
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         long wait = timeoutNanos;
+        int budget = TRY_ACCEPT_ARRIVALS;
         MessageReceivedEvent jfr = Jfr.beginReceive();
         for (;;) {
             Arrival a = channel.receive(wait);
@@ -209,14 +232,23 @@ public final class Listener implements Source, AutoCloseable {
                         Jfr.received(jfr, descriptor.name(), "server", c.credentials().pid(), a.message());
                         return new Pod(c, Incoming.adopt(a.message()), c.credentials());
                     }
-                    // a backend must announce a client before its messages; drop rather than deliver unchecked
+                    // a backend reports no message of a client before core admitted it (see ClientChannel.admit);
+                    // should one break that rule, drop rather than deliver unchecked
                     Incoming.discard(a.message());
                     a.client().close();
                     LOG.error("service \"{}\": message from a client never admitted; dropped it", descriptor.name());
                 }
             }
+            // clients that connect and hang up faster than we handle them must not keep us here: a tryAccept
+            // handles a bounded number of such arrivals, a timed accept returns at its deadline
+            if (timeoutNanos == 0 && --budget == 0) {
+                return null;
+            }
             if (timeoutNanos > 0) {
-                wait = Math.max(0, deadline - System.nanoTime());
+                wait = deadline - System.nanoTime();
+                if (wait <= 0) {
+                    return null;
+                }
             }
         }
     }
@@ -228,11 +260,16 @@ public final class Listener implements Source, AutoCloseable {
         } catch (PermissionDeniedException e) {
             client.close();
             Jfr.clientRefused(descriptor.name(), c, e.getMessage());
-            LOG.warn("service \"{}\" refused client pid {} uid {} groups {}: {}", descriptor.name(), c.pid(), c.uid(),
-                    c.gidList(), e.getMessage());
+            if (refusals.permit()) {
+                LOG.warn("service \"{}\" refused client pid {} uid {} groups {}: {}", descriptor.name(), c.pid(),
+                        c.uid(), c.gidList(), e.getMessage());
+            }
             return;
         }
-        client.attach(new Connection(client, descriptor.name()));
+        if (!client.admit(new Connection(client, descriptor.name()))) {
+            LOG.debug("service \"{}\": client pid {} left before it was admitted", descriptor.name(), c.pid());
+            return;
+        }
         Jfr.clientConnected(descriptor.name(), c);
         LOG.debug("service \"{}\": client pid {} uid {} connected", descriptor.name(), c.pid(), c.uid());
     }
@@ -255,6 +292,7 @@ public final class Listener implements Source, AutoCloseable {
         if (!closed) {
             closed = true;
             channel.close();
+            refusals.flush();
             LOG.debug("closed service \"{}\"", descriptor.name());
         }
     }

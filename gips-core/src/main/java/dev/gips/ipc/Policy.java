@@ -83,7 +83,11 @@ public final class Policy {
         return new Policy(allowedUids, union(allowedGids, groups, "group"), validator, privileged);
     }
 
-    /** Adds a custom rule, run after the others; with several, all must pass, in the order added. */
+    /**
+     * Adds a custom rule, run after the others; with several, all must pass, in the order added. Whatever the
+     * validator throws refuses the client ({@link #check} wraps it in a {@link PermissionDeniedException}), an
+     * {@link Error} included.
+     */
     public Policy withCredentialValidator(CredentialValidator validator) {
         Objects.requireNonNull(validator, "validator");
         CredentialValidator before = this.validator;
@@ -128,9 +132,13 @@ public final class Policy {
         if (validator != null) {
             try {
                 validator.validate(credentials);
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) {
                 // always wrapped, so that the message names the client; a broken validator refuses rather than
-                // letting the client in or taking the server down
+                // letting the client in or taking the server down: an Error too (a StackOverflowError in a validator
+                // that recursed, an AssertionError), since the validator runs on a client's behalf in accept()
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt(); // thrown sneakily; keep the status for the caller
+                }
                 throw new PermissionDeniedException(who + " refused by the credential validator: "
                         + (e instanceof PermissionDeniedException ? e.getMessage() : e.toString()), e);
             }

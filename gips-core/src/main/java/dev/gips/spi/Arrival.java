@@ -10,7 +10,10 @@ package dev.gips.spi;
 public record Arrival(Kind kind, ClientChannel client, RawMessage message) {
     /** The kinds of arrival. */
     public enum Kind {
-        /** A client connected; core decides with the policy whether it stays. */
+        /**
+         * A client connected; core decides with the policy whether it stays, and then either admits it
+         * ({@link ClientChannel#admit}) or closes it. Nothing more of the client is reported before it is admitted.
+         */
         CONNECTED,
         /** A client sent a message. */
         MESSAGE,

@@ -42,9 +42,18 @@ public interface ClientChannel {
     /** Disconnects the client; idempotent. */
     void close();
 
-    /** The object core attached with {@link #attach}. */
+    /** The object core gave {@link #admit}; {@code null} before. */
     Object attachment();
 
-    /** Attaches core's state (its {@code Connection}) to this channel. */
-    void attach(Object attachment);
+    /**
+     * Admits the client, which the listener reported {@code CONNECTED} and core's policy accepted, and attaches
+     * core's state (its {@code Connection}) to it. Only from now on does the listener report the client's messages
+     * and departure, each with {@link #attachment()} already set: a backend must not read a client, or report anything
+     * of it, before this call (so no other thread in {@link ListenerChannel#receive} can take a message core has not
+     * admitted yet). A client core refuses is closed instead, never admitted; whatever it sent is discarded unread.
+     *
+     * @return {@code false} if the client cannot be served (it or its listener was closed meanwhile, or the OS
+     *         refused to watch it); the channel is then closed and nothing of it is ever reported
+     */
+    boolean admit(Object attachment);
 }

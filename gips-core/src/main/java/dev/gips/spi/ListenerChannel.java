@@ -5,7 +5,8 @@ import java.io.IOException;
 /** The server side of a bound service. Thread-safe. */
 public interface ListenerChannel {
     /**
-     * Returns the next arrival from any client.
+     * Returns the next arrival from any client. Any number of threads may call this at once; a client's messages are
+     * reported only once core has admitted it ({@link ClientChannel#admit}).
      *
      * @param timeoutNanos {@code < 0}: wait forever; {@code 0}: never block; otherwise the longest wait
      * @return the arrival, or {@code null} when the timeout passed first

@@ -28,15 +28,20 @@
  *
  * <h2>What backends must guarantee</h2>
  * <ul>
- *   <li>No message of a client is reported before its {@code CONNECTED}; none is reported after the client's
- *       channel was closed.</li>
+ *   <li>No message or departure of a client is reported before core admitted it
+ *       ({@link dev.gips.spi.ClientChannel#admit}), which core does after the client's {@code CONNECTED}, once its
+ *       policy allowed it; none is reported after the client's channel was closed. This is what lets any number of
+ *       threads receive at once: no thread can take a client's message while another still decides about the
+ *       client. A refused client is closed without ever being admitted, and nothing it sent is read.</li>
  *   <li>Credentials come from the kernel, never from anything the peer sends.</li>
  *   <li>A peer that misbehaves (truncated message, bad framing, too many handles) is reported as
  *       {@code DISCONNECTED} on a listener; it never makes {@code receive} throw. Every OS handle it sent is
  *       closed.</li>
  *   <li>Timeouts: {@code timeoutNanos < 0} waits forever, {@code 0} never blocks, anything else waits at most that
  *       long. A waiting thread returns with {@link java.nio.channels.AsynchronousCloseException} when another thread
- *       closes the channel.</li>
+ *       closes the channel. Whatever clients do: with {@code 0}, {@code receive} does a bounded amount of work (it
+ *       looks at the OS at most once) and returns {@code null} rather than keep taking arrivals; with a timeout, it
+ *       returns at the deadline, late by at most the arrival it was handling.</li>
  *   <li>{@code send} is thread-safe and sends each message whole or not at all; {@code receive} and {@code send}
  *       may run at the same time on different threads.</li>
  *   <li>{@code close} is idempotent, wakes blocked threads, and releases the OS resource once the last of them has

@@ -38,12 +38,21 @@ final class MsgBuffers {
     final MemorySegment event;
     /** A {@code pollfd} for a platform thread's timed wait. */
     final MemorySegment pollfd;
+    /** A {@code struct statx} for checking a received out-of-band memfd's size. */
+    final MemorySegment statx;
     private MemorySegment data;
     /** The descriptors of the message {@link Wire#receivePayload} took last, until {@link #takeFds()}. */
     private int[] fds = NO_FDS;
     private static final int[] NO_FDS = new int[0];
     /** Whether {@link #data} holds any datagram we accept, so that a receive needs no length peek first. */
     private final boolean holdsAnyMessage;
+    /**
+     * Whether {@link Wire#receivePayload} leaves a valid out-of-band payload's memfd here for the caller to read
+     * ({@link #takeOutOfBandFd()}), instead of reading it itself: a listener reads it after releasing its lock.
+     */
+    private final boolean defersOutOfBand;
+    private int outOfBandFd = -1;
+    private long outOfBandLength;
 
     MsgBuffers() {
         this(CONTROL_SIZE);
@@ -51,10 +60,10 @@ final class MsgBuffers {
 
     /** With a control buffer of {@code controlSize} bytes; tests use a small one to provoke MSG_CTRUNC. */
     MsgBuffers(long controlSize) {
-        this(controlSize, null);
+        this(controlSize, null, false);
     }
 
-    private MsgBuffers(long controlSize, MemorySegment wholeMessageData) {
+    private MsgBuffers(long controlSize, MemorySegment wholeMessageData, boolean defersOutOfBand) {
         Arena arena = Arena.ofAuto();
         msghdr = arena.allocate(SysSocket.MSGHDR);
         iov = arena.allocate(SysSocket.IOVEC);
@@ -64,17 +73,28 @@ final class MsgBuffers {
         errno = Native.allocateCapture(arena);
         event = arena.allocate(SysEpoll.EPOLL_EVENT);
         pollfd = arena.allocate(Poll.POLLFD);
+        statx = arena.allocate(SysStat.STATX);
         data = wholeMessageData != null ? wholeMessageData : arena.allocate(INITIAL_DATA, 8);
         holdsAnyMessage = wholeMessageData != null;
+        this.defersOutOfBand = defersOutOfBand;
     }
 
     /**
      * Buffers whose data buffer takes any datagram up to the payload limit and one byte more, so that every
      * receive is a single {@code recvmsg}: a datagram that does not fit is over the limit anyway. The data buffer is
      * an anonymous mapping reserved, not committed: only the pages a message touches use memory. It is unmapped
-     * when {@code owner} closes. For a listener, which has one such buffer for all its clients.
+     * when {@code owner} closes. For an endpoint; a listener, which has one such buffer for all its clients, uses
+     * {@link #forWholeMessages(Arena, boolean)}.
      */
     static MsgBuffers forWholeMessages(Arena owner) throws IOException {
+        return forWholeMessages(owner, false);
+    }
+
+    /**
+     * Like {@link #forWholeMessages(Arena)}; with {@code deferOutOfBand}, a receive leaves a valid out-of-band
+     * payload for the caller to read (see {@link #takeOutOfBandFd()}).
+     */
+    static MsgBuffers forWholeMessages(Arena owner, boolean deferOutOfBand) throws IOException {
         long length = Limits.MAX_PAYLOAD + 1L;
         MemorySegment errno = Native.threadCapture();
         MemorySegment address = SysMman.mmap(errno, MemorySegment.NULL, length, SysMman.PROT_READ | SysMman.PROT_WRITE,
@@ -84,12 +104,41 @@ final class MsgBuffers {
         }
         long raw = address.address();
         return new MsgBuffers(CONTROL_SIZE, Native.owned(address, length, owner,
-                () -> SysMman.munmap(Native.threadCapture(), MemorySegment.ofAddress(raw), length)));
+                () -> SysMman.munmap(Native.threadCapture(), MemorySegment.ofAddress(raw), length)), deferOutOfBand);
     }
 
     /** Whether a receive may skip the length peek: any acceptable datagram fits {@link #data(long)}. */
     boolean holdsAnyMessage() {
         return holdsAnyMessage;
+    }
+
+    boolean defersOutOfBand() {
+        return defersOutOfBand;
+    }
+
+    void putOutOfBand(int memfd, long length) {
+        outOfBandFd = memfd;
+        outOfBandLength = length;
+    }
+
+    /**
+     * The memfd of the out-of-band payload the last receive left to read, once (it belongs to the caller now, who
+     * reads {@link #outOfBandLength()} bytes and closes it), or -1 if it left none.
+     */
+    int takeOutOfBandFd() {
+        int fd = outOfBandFd;
+        outOfBandFd = -1;
+        return fd;
+    }
+
+    /** Whether the last receive left an out-of-band payload to read. */
+    boolean hasOutOfBand() {
+        return outOfBandFd >= 0;
+    }
+
+    /** The length of the out-of-band payload the last receive left, if it left one. */
+    long outOfBandLength() {
+        return outOfBandLength;
     }
 
     void putFds(int[] received) {

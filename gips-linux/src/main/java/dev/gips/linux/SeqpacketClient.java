@@ -1,10 +1,12 @@
 package dev.gips.linux;
 
+import dev.gips.internal.jfr.Jfr;
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.ClientChannel;
 import dev.gips.spi.RawMessage;
 import dev.gips.spi.ReleaseGate;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's socket for one client of a {@link SeqpacketListener}. Its messages are read by the listener; replies
+ * The server's socket for one client of a {@link SeqpacketListener}. Its messages are read by the listener, once core
+ * has admitted it (until then the socket is not in the listener's epoll set, so nobody reads it); replies
  * go out from any thread, each with scratch borrowed from the listener's pool: SEQPACKET sends one datagram per
  * call, so concurrent replies need no lock to stay whole.
  */
@@ -29,6 +32,12 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     /** Whether the client is a gips-java endpoint: only then are payloads sent and restored out of band. */
     private final boolean javaPeer;
     private volatile Object attachment;
+    /** This client's finish tag in the listener's fair queueing (see {@code SeqpacketListener.batch}). */
+    long finishTag;                                  // guarded by the listener's receive lock
+    /** What its last message cost there, the guess for its next. */
+    long lastCost = 512;                             // guarded by the listener's receive lock
+    /** Whether a thread is reading this client's out-of-band payload; it is not read again until then. */
+    private volatile boolean copying;
     /** Serialises virtual threads waiting for this socket to drain: a parking wait has one waiter per socket. */
     private final ReentrantLock writeWaitLock = new ReentrantLock();
 
@@ -64,11 +73,29 @@ final class SeqpacketClient implements ClientChannel, Pollable {
             byte[] m = Wire.receivePayload(buffers, fd, false, javaPeer, where);
             if (m == Wire.HUNG_UP) {
                 close();
+            } else if (buffers.hasOutOfBand()) {
+                // the listener reads the payload after releasing its lock; until then, nobody reads this socket
+                copying = true;
+                listener.clientInterest(this, 0, buffers.event, buffers.errno);
             }
             return m;
+        } catch (Wire.DescriptorsLost e) {
+            // our shortage, not the client's fault; but its message cannot be delivered whole, and a client left
+            // waiting for the answer to a message nobody will see would wait forever: it sees the connection close
+            Jfr.descriptorsExhausted(where.service(), "receive", credentials.pid(), e.installed);
+            if (listener.exhaustion().permit()) {
+                LOG.warn("service \"{}\": dropped client pid {} uid {}, whose message could not be received whole"
+                        + " (the server's fault, not the client's): {}", where.service(), credentials.pid(),
+                        credentials.uid(), e.getMessage());
+            }
+            close();
+            return Wire.HUNG_UP;
         } catch (Wire.ProtocolException e) {
-            LOG.warn("service \"{}\": dropped client pid {} uid {}: {}", where.service(), credentials.pid(),
-                    credentials.uid(), e.getMessage());
+            Jfr.clientDropped(where.service(), credentials, e.getMessage());
+            if (listener.violations().permit()) {
+                LOG.warn("service \"{}\": dropped client pid {} uid {}: {}", where.service(), credentials.pid(),
+                        credentials.uid(), e.getMessage());
+            }
             close();
             return Wire.HUNG_UP;
         } catch (IOException e) {
@@ -78,6 +105,33 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         } finally {
             gate.exit();
         }
+    }
+
+    boolean isCopying() {
+        return copying;
+    }
+
+    /** The listener has read this client's out-of-band payload: its socket is read again. */
+    void resumeAfterCopy() {
+        copying = false;
+        if (gate.tryEnter()) { // else it closed meanwhile, and left the epoll set
+            try (Arena arena = Arena.ofConfined()) { // once per out-of-band payload (over 200 KiB), not per message
+                listener.clientInterest(this, SysEpoll.EPOLLIN, arena.allocate(SysEpoll.EPOLL_EVENT),
+                        Native.allocateCapture(arena));
+            } finally {
+                gate.exit();
+            }
+        }
+    }
+
+    /** Its out-of-band payload could not be read although the memfd passed the checks: the client is dropped. */
+    void dropForBadPayload(IOException e) {
+        Jfr.clientDropped(where.service(), credentials, e.getMessage());
+        if (listener.violations().permit()) {
+            LOG.warn("service \"{}\": dropped client pid {} uid {}: {}", where.service(), credentials.pid(),
+                    credentials.uid(), e.getMessage());
+        }
+        close();
     }
 
     @Override
@@ -157,9 +211,26 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         return attachment;
     }
 
+    /**
+     * Sets the attachment, then adds the socket to the listener's epoll set: only from now on can a receiving thread
+     * read it, and it finds the attachment set (a volatile write before the {@code epoll_ctl} that makes the socket
+     * visible). The socket cannot close meanwhile: this holds its gate.
+     */
     @Override
-    public void attach(Object attachment) {
+    public boolean admit(Object attachment) {
         this.attachment = attachment;
+        if (!gate.tryEnter()) {
+            return false;
+        }
+        try {
+            if (listener.watch(this)) {
+                return true;
+            }
+        } finally {
+            gate.exit();
+        }
+        close();
+        return false;
     }
 
     @Override

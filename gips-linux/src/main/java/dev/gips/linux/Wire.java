@@ -46,7 +46,9 @@ import java.util.List;
  *       a gips-java peer and carries descriptors, so a small payload that happens to look like a marker and carries
  *       handles is sent to such a peer the large way too (which leaves room for 252 handles, as for any out-of-band
  *       payload): the marker is never ambiguous between gips-java peers. To a plain gips peer nothing is ever sent
- *       out of band: a payload over the datagram limit fails with an error that names the limit.</li>
+ *       out of band: a payload over the datagram limit fails with an error that names the limit. A received
+ *       look-alike that is not a valid out-of-band message (its last descriptor not a memfd sealed against shrinking
+ *       and writing that holds the length claimed, or a claim over the limit) is the plain gips message it is.</li>
  *   <li><b>Empty messages.</b> A 0-byte datagram and end-of-stream both make {@code recvmsg} return 0. A real
  *       datagram comes with its sender's address or with control data, end-of-stream with neither: every
  *       {@code recvmsg} asks for the sender's address, which the kernel fills in from the sending socket. A server's
@@ -86,6 +88,24 @@ final class Wire {
 
         ProtocolException(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * A message arrived but the kernel could not install its descriptors in this process: it truncated the control
+     * data (MSG_CTRUNC) although the buffer holds the most any sender can pass ({@code SCM_MAX_FD} descriptors and
+     * credentials). That is this process's own shortage (EMFILE, ENFILE; or a security module refusing a file), not
+     * the sender breaking the protocol. The message cannot be delivered whole; it was consumed, and the descriptors
+     * that did arrive are closed.
+     */
+    static final class DescriptorsLost extends IOException {
+        private static final long serialVersionUID = 1L;
+        /** How many of the message's descriptors had been installed (and are closed now). */
+        final int installed;
+
+        DescriptorsLost(String message, int installed) {
+            super(message);
+            this.installed = installed;
         }
     }
 
@@ -411,6 +431,7 @@ final class Wire {
      *                  looks like one is delivered as it is
      * @return the payload, {@link #NOTHING} or {@link #HUNG_UP}
      * @throws ProtocolException if the peer broke the protocol; the datagram is consumed and its descriptors closed
+     * @throws DescriptorsLost if this process could not take the message's descriptors; the datagram is consumed
      */
     static byte[] receivePayload(MsgBuffers b, int fd, boolean wait, boolean outOfBand, Where where)
             throws IOException {
@@ -469,6 +490,12 @@ final class Wire {
         }
         if ((flags & SysSocket.MSG_CTRUNC) != 0) {
             Fds.closeAll(fds);
+            if (b.control.byteSize() >= MsgBuffers.CONTROL_SIZE) {
+                // no sender can pass more than this buffer holds: the kernel stopped installing descriptors here
+                throw new DescriptorsLost(where.message("recvmsg", "this process is out of file descriptors (or a"
+                        + " security module refused one): the kernel could not install the descriptors of a message"
+                        + " here; lost it and closed the " + fds.length + " that arrived"), fds.length);
+            }
             throw new ProtocolException(where.message("recvmsg", "MSG_CTRUNC: the message carried more"
                     + " descriptors than fit the control buffer; dropped it and closed the " + fds.length
                     + " that arrived"));
@@ -481,11 +508,18 @@ final class Wire {
         byte[] payload = new byte[(int) m];
         MemorySegment.copy(data, JAVA_BYTE, 0, payload, 0, (int) m); // no slice: nothing allocated but the array
         if (outOfBand && m == MARKER_SIZE && fds.length > 0
-                && Arrays.equals(payload, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+                && Arrays.equals(payload, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
+                && isOutOfBand(b, fds[fds.length - 1], data.get(U64_LE, MAGIC.length))) {
             int memfd = fds[fds.length - 1];
+            long length = data.get(U64_LE, MAGIC.length);
             fds = Arrays.copyOf(fds, fds.length - 1);
+            if (b.defersOutOfBand()) {
+                b.putOutOfBand(memfd, length); // the caller reads it, outside its lock
+                b.putFds(fds);
+                return payload;
+            }
             try {
-                payload = readLarge(b.errno, memfd, data.get(U64_LE, MAGIC.length), where);
+                payload = readLarge(b.errno, memfd, length, where);
             } catch (IOException | RuntimeException e) {
                 Fds.closeAll(fds);
                 throw e;
@@ -493,8 +527,30 @@ final class Wire {
                 Fds.closeQuietly(memfd);
             }
         }
+        // anything else that looks like a marker (its last descriptor not a sealed memfd that holds what it claims)
+        // is a plain gips message that happens to begin with the magic: delivered as it is, every descriptor a handle
         b.putFds(fds);
         return payload;
+    }
+
+    /**
+     * Whether a datagram that looks like a marker is a valid out-of-band message: its last descriptor is a memfd
+     * sealed against shrinking and writing, holding at least the {@code length} it claims, which is within the
+     * payload limit. Checked with two system calls before anything is allocated, so a marker that lies costs the
+     * receiver nothing (issue 16: a 16 MiB claim with an empty memfd made it allocate 16 MiB first).
+     */
+    private static boolean isOutOfBand(MsgBuffers b, int memfd, long length) {
+        if (length < 0 || length > Limits.MAX_PAYLOAD) {
+            return false;
+        }
+        int seals = Fcntl.fcntl(b.errno, memfd, Fcntl.F_GET_SEALS, 0); // EINVAL for anything but a memfd
+        int needed = Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_WRITE;
+        if (seals < 0 || (seals & needed) != needed) {
+            return false;
+        }
+        MemorySegment st = b.statx;
+        return SysStat.statx(b.errno, memfd, SysStat.EMPTY_PATH, SysStat.AT_EMPTY_PATH, SysStat.STATX_SIZE, st) == 0
+                && st.get(JAVA_LONG, SysStat.STX_SIZE) >= length;
     }
 
     /**
@@ -507,17 +563,12 @@ final class Wire {
         return errno == Errno.EINTR || errno == Errno.ECONNRESET;
     }
 
-    private static byte[] readLarge(MemorySegment errno, int memfd, long len, Where where) throws IOException {
-        if (len < 0 || len > Limits.MAX_PAYLOAD) {
-            throw new ProtocolException(where.message("recvmsg", "out-of-band payload claims " + len
-                    + " bytes, over the limit of " + Limits.MAX_PAYLOAD));
-        }
-        int seals = Fcntl.fcntl(errno, memfd, Fcntl.F_GET_SEALS, 0);
-        int needed = Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_WRITE;
-        if (seals < 0 || (seals & needed) != needed) {
-            throw new ProtocolException(where.message("recvmsg", "out-of-band payload is not a memfd sealed"
-                    + " against shrinking and writing; dropped it"));
-        }
+    /**
+     * Reads an out-of-band payload that {@link #isOutOfBand} accepted. The caller closes the memfd.
+     *
+     * @throws ProtocolException if the memfd holds less than it did when checked (its seals forbid that)
+     */
+    static byte[] readLarge(MemorySegment errno, int memfd, long len, Where where) throws IOException {
         // pread(2) copies straight from the memfd's pages into the new array (on JDK 24+): no mapping, and a memfd
         // shorter than it claims is a short read, not a SIGBUS
         byte[] payload = new byte[(int) len];

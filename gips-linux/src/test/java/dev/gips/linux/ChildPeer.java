@@ -11,7 +11,11 @@ import dev.gips.ipc.Pod;
  * {@code READY} to stdout and echoes every message until the process is killed ({@code serve-abstract NAME} does the
  * same for the abstract socket {@code "\0NAME"}: a command line cannot hold a NUL); {@code stream NAME} connects to
  * NAME, writes {@code READY} and sends messages without end until it is killed: sizes alternate between 64 KiB
- * (inline) and 1 MiB (out of band, in a memfd), each filled with its index and carrying one descriptor.
+ * (inline) and 1 MiB (out of band, in a memfd), each filled with its index and carrying one descriptor;
+ * {@code refuse NAME} binds NAME with a policy that refuses every client, writes {@code READY}, accepts until its
+ * stdin closes, then closes the listener and exits; {@code soak NAME TOTAL} binds NAME, writes {@code READY}, echoes
+ * {@code TOTAL} messages with their handles, writing {@code SERVED n} after every twentieth of them, then keeps
+ * serving (so that clients hanging up are noticed) until killed.
  */
 public final class ChildPeer {
     private ChildPeer() {}
@@ -21,9 +25,21 @@ public final class ChildPeer {
             stream(args[1]);
             return;
         }
-        if (args.length != 2 || !args[0].equals("serve") && !args[0].equals("serve-abstract")) {
-            throw new IllegalArgumentException("usage: serve NAME | serve-abstract NAME | stream NAME");
+        if (args.length == 3 && args[0].equals("soak")) {
+            soak(args[1], Long.parseLong(args[2]));
+            return;
         }
+        if (args.length == 2 && args[0].equals("refuse")) {
+            refuse(args[1]);
+            return;
+        }
+        if (args.length != 2 || !args[0].equals("serve") && !args[0].equals("serve-abstract")) {
+            throw new IllegalArgumentException("usage: serve NAME | serve-abstract NAME | stream NAME | refuse NAME");
+        }
+        // classes the server's error paths use, loaded now: here they come from directories, and loading a class
+        // from a directory takes a descriptor (from a jar it does not), which a server at its limit lacks
+        Class.forName("dev.gips.linux.Errno");
+        Class.forName("dev.gips.spi.IoErrors");
         try (Listener listener = Listener.bind(args[0].equals("serve") ? args[1] : "\0" + args[1])) {
             System.out.println("READY");
             System.out.flush();
@@ -33,6 +49,48 @@ public final class ChildPeer {
                     pod.reply(m.payload());
                 }
             }
+        }
+    }
+
+    private static void soak(String name, long total) throws Exception {
+        try (Listener listener = Listener.bind(name)) {
+            System.out.println("READY");
+            System.out.flush();
+            for (long served = 1; ; served++) {
+                Pod pod = listener.accept();
+                try (Message m = pod.message()) {
+                    pod.reply(m.payload(), m.handles().toArray(Handle[]::new));
+                }
+                if (served <= total && served % (total / 20) == 0) {
+                    System.out.println("SERVED " + served);
+                    System.out.flush();
+                }
+            }
+        }
+    }
+
+    private static void refuse(String name) throws Exception {
+        Listener listener = Listener.bind(new dev.gips.ipc.ServiceDescriptor(name).withCredentialValidator(c -> {
+            throw new dev.gips.ipc.PermissionDeniedException("nobody is welcome");
+        }));
+        Thread closer = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                System.in.readAllBytes();
+            } catch (java.io.IOException e) {
+                // closed either way
+            }
+            listener.close();
+        });
+        System.out.println("READY");
+        System.out.flush();
+        try {
+            for (;;) {
+                listener.accept().message().close();
+                System.out.println("DELIVERED"); // never: every client is refused
+            }
+        } catch (java.nio.channels.ClosedChannelException e) {
+            closer.join(); // until close() has returned, having logged what it logs
+            System.out.println("CLOSED");
         }
     }
 

@@ -373,6 +373,49 @@ class MessageSemanticsTest {
     }
 
     /**
+     * Issue 17: a plain gips message (from Rust gips, say) that happens to begin with the marker's magic and a length,
+     * and carries a descriptor that does not back an out-of-band payload, is the message it is: delivered with its
+     * 16 bytes and every descriptor as a handle, and its client keeps being served (before, it was dropped, and its
+     * next message lost). Issue 16: a claim of 16 MiB over an empty sealed memfd allocates nothing of that size.
+     */
+    @ParameterizedTest(name = "claims {0} bytes, descriptor {1}")
+    @CsvSource({"16, devnull", "300000, devnull", "300000, unsealed", "300000, short", "16777216, empty",
+            "16777216, short"})
+    void aMarkerLookAlikeThatIsNoValidOutOfBandMessageIsDeliveredAsItIsAndItsClientKept(long claimed, String kind)
+            throws Exception {
+        String name = Peers.uniqueName("look-alike");
+        byte[] lookAlike = markerLookAlike(claimed);
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (Listener listener = Listener.bind(name)) {
+            Process p = Peers.python("peer.py", "lookalike-then-next", "/tmp/" + name, Long.toString(claimed), kind)
+                    .start();
+            try {
+                assertEquals("SENT", Peers.readLine(p, WAIT));
+                long before = mx.getCurrentThreadAllocatedBytes();
+                Pod first = Peers.acceptOne(listener);
+                long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+                try (Message m = first.message()) {
+                    assertArrayEquals(lookAlike, m.payload());
+                    assertEquals(1, m.handles().size());
+                    assertEquals(Handle.Kind.FILE_DESCRIPTOR, m.handles().get(0).kind());
+                }
+                assertTrue(allocated < 1 << 20, allocated + " bytes allocated to receive a 16-byte message");
+                first.reply("1".getBytes(UTF_8));
+                Pod second = Peers.acceptOne(listener);
+                assertSame(first.connection(), second.connection());
+                try (Message m = second.message()) {
+                    assertArrayEquals("next".getBytes(UTF_8), m.payload());
+                }
+                second.reply("2".getBytes(UTF_8));
+                assertEquals("MSG 31 0\nMSG 32 0", Peers.finish(p, WAIT).strip());
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /**
      * A 16-byte payload that begins with {@link Wire#MAGIC} and carries handles travels out of band (so that the
      * receiver cannot mistake it for a marker), which leaves room for 252 handles, as DESIGN.md allows for any
      * out-of-band payload; the 253rd is refused up front, saying why, and nothing is delivered.

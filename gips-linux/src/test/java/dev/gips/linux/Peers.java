@@ -345,6 +345,16 @@ final class Peers {
             return line;
         }
 
+        /** The next stdout line if one comes within {@code timeout}, else {@code null}; never fails. */
+        String pollLine(Duration timeout) throws InterruptedException {
+            String line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (line == END) {
+                lines.add(END);
+                return null;
+            }
+            return line;
+        }
+
         /** Waits for the process to exit with status 0 within {@code timeout}; returns its whole stdout. */
         String finish(Duration timeout) throws InterruptedException {
             return finish(timeout, 0);

@@ -1,10 +1,12 @@
 package dev.gips.macos;
 
 import dev.gips.ipc.Credentials;
+import dev.gips.spi.Arrival;
 import dev.gips.spi.ClientChannel;
 import dev.gips.spi.ReleaseGate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 
 /**
  * The server's channel to one client: a send right to the client's reply port, held with exactly one user
@@ -18,6 +20,10 @@ final class MachClient implements ClientChannel {
     private final ReleaseGate gate;
     private final Sender sender;
     private volatile Object attachment;
+    /** Whether core admitted this client; until then the listener holds its arrivals in {@link #held}. */
+    boolean admitted;                                      // guarded by the listener's state lock
+    /** Messages (and the death) of a client core has not admitted yet, in order. */
+    final ArrayDeque<Arrival> held = new ArrayDeque<>();   // guarded by the listener's state lock
 
     MachClient(MachListener listener, int port, Credentials credentials) {
         this.listener = listener;
@@ -70,8 +76,10 @@ final class MachClient implements ClientChannel {
         return attachment;
     }
 
+    /** Sets the attachment, then lets the listener report what it held back for this client. */
     @Override
-    public void attach(Object attachment) {
+    public boolean admit(Object attachment) {
         this.attachment = attachment;
+        return listener.admitted(this);
     }
 }

@@ -23,8 +23,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A service checked in with launchd. Mach has no connections: a client is known by its reply port, whose send
  * right (one name per port in this task) arrives with each of its messages. The first message of a reply port
- * reports the client {@code CONNECTED}, then its {@code MESSAGE}; a dead-name notification on that port reports it
- * {@code DISCONNECTED}.
+ * reports the client {@code CONNECTED}; a dead-name notification on that port reports it {@code DISCONNECTED}.
+ *
+ * <p>Until core admits a client ({@link MachClient#admit}), its messages and its death wait in the client
+ * ({@link MachClient#held}): no receiving thread may take a message of a client whose policy check another thread is
+ * still running. Admission moves them to {@link #ready}, in order, and wakes a receiver blocked in {@code mach_msg};
+ * a refused client's held messages are released unread.
  */
 final class MachListener implements ListenerChannel {
     private static final Logger LOG = LoggerFactory.getLogger(MachListener.class);
@@ -34,7 +38,8 @@ final class MachListener implements ListenerChannel {
     private final Mailbox mailbox;
     private final Object state = new Object();
     private final Map<Integer, MachClient> clients = new HashMap<>(); // guarded by state
-    private final ArrayDeque<Arrival> pending = new ArrayDeque<>();   // guarded by mailbox.lock()
+    /** Arrivals of admitted clients to report before receiving more, in order. */
+    private final ArrayDeque<Arrival> ready = new ArrayDeque<>();     // guarded by state
 
     private MachListener(String service, int servicePort, Mailbox mailbox) {
         this.service = service;
@@ -83,12 +88,19 @@ final class MachListener implements ListenerChannel {
     private Arrival next(long timeoutNanos) throws IOException {
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         for (;;) {
-            while (!pending.isEmpty()) {
-                Arrival a = pending.poll();
-                if (a.client().isOpen()) {
+            Arrival a;
+            while ((a = nextReady()) != null) {
+                if (a.kind() == Arrival.Kind.DISCONNECTED) {
+                    // a client that died before it was admitted: closed now that its messages were reported
+                    if (a.client().isOpen()) {
+                        a.client().close();
+                        return a;
+                    }
+                } else if (a.client().isOpen()) {
                     return a;
+                } else {
+                    release(a.message());
                 }
-                release(a.message());
             }
             long left = timeoutNanos <= 0 ? timeoutNanos : Math.max(0, deadline - System.nanoTime());
             MemorySegment buf = mailbox.receive(left);
@@ -96,13 +108,25 @@ final class MachListener implements ListenerChannel {
                 return null;
             }
             int local = buf.get(JAVA_INT, MachMessage.MSGH_LOCAL_PORT);
-            Arrival a = local == mailbox.notify ? notification(buf) : clientMessage(buf);
+            a = local == mailbox.notify ? notification(buf) : clientMessage(buf);
             if (a != null) {
-                return a;
+                synchronized (state) {
+                    if (ready.isEmpty()) {
+                        return a;
+                    }
+                    ready.add(a); // behind what an admission queued: a client's arrivals stay in order
+                }
+                continue;
             }
             if (timeoutNanos > 0 && System.nanoTime() - deadline >= 0) {
                 return null;
             }
+        }
+    }
+
+    private Arrival nextReady() {
+        synchronized (state) {
+            return ready.poll();
         }
     }
 
@@ -114,6 +138,11 @@ final class MachListener implements ListenerChannel {
             MachClient client;
             synchronized (state) {
                 client = clients.get(name);
+                if (client != null && !client.admitted && client.isOpen()) {
+                    // reported (and the client closed) after its held messages, once admitted
+                    client.held.add(Arrival.disconnected(client));
+                    return null;
+                }
             }
             if (client != null && client.isOpen()) {
                 client.close();
@@ -181,9 +210,19 @@ final class MachListener implements ListenerChannel {
             client = new MachClient(this, reply, MacIdentity.sender(m.audit()));
             synchronized (state) {
                 clients.put(reply, client);
+                client.held.add(Arrival.message(client, message));
             }
-            pending.add(Arrival.message(client, message));
             return Arrival.connected(client);
+        }
+        synchronized (state) {
+            if (!client.admitted) {
+                if (client.isOpen()) {
+                    client.held.add(Arrival.message(client, message));
+                } else {
+                    release(message); // refused
+                }
+                return null;
+            }
         }
         if (!client.isOpen()) {
             release(message); // closed by the server: nothing of it is reported any more
@@ -208,6 +247,38 @@ final class MachListener implements ListenerChannel {
         }
     }
 
+    /**
+     * Core admitted {@code client}: what it sent meanwhile (and its death, if it died) is reported from now on.
+     *
+     * @return {@code false} if the client or the listener closed first
+     */
+    boolean admitted(MachClient client) {
+        synchronized (state) {
+            if (!client.isOpen() || mailbox.isClosing()) {
+                return false;
+            }
+            client.admitted = true;
+            if (client.held.isEmpty()) {
+                return true;
+            }
+            ready.addAll(client.held);
+            client.held.clear();
+        }
+        // a receiver may be blocked in mach_msg: a wake-up message makes it look at the ready queue (and makes the
+        // port set readable for a poller)
+        try {
+            mailbox.enter();
+        } catch (IOException e) {
+            return true; // closing: close() releases what is queued
+        }
+        try {
+            mailbox.wake();
+        } finally {
+            mailbox.exit();
+        }
+        return true;
+    }
+
     /** Called once a client's channel is released: drops the listener's reference to its reply port. */
     void forget(MachClient client) {
         synchronized (state) {
@@ -215,6 +286,11 @@ final class MachListener implements ListenerChannel {
                 clients.remove(client.port);
             }
             Ports.deallocate(client.port);
+            // a refused client: what it sent before core decided is released unread
+            for (Arrival a : client.held) {
+                release(a.message());
+            }
+            client.held.clear();
         }
     }
 
@@ -233,20 +309,16 @@ final class MachListener implements ListenerChannel {
             c.close();
         }
         mailbox.close();
-        if (mailbox.lock().tryLock()) { // else a receiver is in receive and drains as it leaves
-            try {
-                drainPending();
-            } finally {
-                mailbox.lock().unlock();
-            }
-        }
+        drainPending();
     }
 
-    /** Releases the rights of messages never reported; the caller holds the receive lock. */
+    /** Releases the rights of messages never reported. */
     private void drainPending() {
-        Arrival a;
-        while ((a = pending.poll()) != null) {
-            release(a.message());
+        synchronized (state) {
+            Arrival a;
+            while ((a = ready.poll()) != null) {
+                release(a.message());
+            }
         }
     }
 }

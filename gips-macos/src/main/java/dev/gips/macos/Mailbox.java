@@ -200,11 +200,6 @@ final class Mailbox {
         buffer = grown;
     }
 
-    /** The lock a receiving thread holds. */
-    ReentrantLock lock() {
-        return receiveLock;
-    }
-
     /** Releases every right and region in the message in {@code buffer} (a kernel-written message). */
     static void destroy(MemorySegment buffer) {
         MachMessage.mach_msg_destroy(buffer);

@@ -1,11 +1,13 @@
 package dev.gips.windows;
 
 import dev.gips.ipc.Credentials;
+import dev.gips.spi.Arrival;
 import dev.gips.spi.ClientChannel;
 import dev.gips.spi.RawHandle;
 import dev.gips.spi.RawMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +20,10 @@ final class PipeClient extends PipeChannel implements ClientChannel {
     private volatile Credentials credentials;           // null until the kernel lets us impersonate the client
     private volatile Object attachment;
     private volatile boolean closedLocally;
+    /** Whether core admitted this client; until then the listener holds its arrivals in {@link #held}. */
+    boolean admitted;                                   // guarded by the listener's lock
+    /** Messages and the departure of a client core has not admitted yet, in order. */
+    final ArrayDeque<Arrival> held = new ArrayDeque<>(); // guarded by the listener's lock
 
     PipeClient(PipeListener listener, long pipe, long pid, long peerProcess, String peerProcessProblem,
             Credentials credentials, IoPort io) {
@@ -98,9 +104,10 @@ final class PipeClient extends PipeChannel implements ClientChannel {
     @Override
     public void close() {
         closedLocally = true;
-        if (closeChannel()) {
-            listener.removed(this);
-        }
+        closeChannel();
+        // also when the channel had ended already: a client that hung up before core refused it may have messages
+        // held, which removed() closes
+        listener.removed(this);
     }
 
     @Override
@@ -108,8 +115,10 @@ final class PipeClient extends PipeChannel implements ClientChannel {
         return attachment;
     }
 
+    /** Sets the attachment, then lets the listener report what it held back for this client (see PipeListener). */
     @Override
-    public void attach(Object attachment) {
+    public boolean admit(Object attachment) {
         this.attachment = attachment;
+        return listener.admitted(this);
     }
 }

@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A bound service: a few pipe instances waiting in an overlapped {@code ConnectNamedPipe} on the shared
  * {@link IoPort}, and the connected clients. The pump turns completions into arrivals; {@link #receive} takes them
- * from a queue, so a receiver waits on a Java condition, never in a native call.
+ * from a queue, so a receiver waits on a Java condition, never in a native call. A client's messages and departure
+ * join that queue only once core admitted the client ({@link PipeClient#admit}); until then they wait in the client
+ * ({@link PipeClient#held}, at most {@link PipeChannel#BACKLOG} messages: reading stops there), so no receiving thread
+ * can take a message of a client whose policy check another thread is still running.
  *
  * <p>Against name squatting and hijacking (gips bugs W-8, W-9): the first instance is created with
  * {@code FILE_FLAG_FIRST_PIPE_INSTANCE}, so bind fails if anyone holds the name; every instance has a protected
@@ -267,13 +270,50 @@ final class PipeListener implements ListenerChannel, Pollable {
         enqueue(Arrival.disconnected(client));
     }
 
+    /** The client's channel closed here (core refused or dropped it, or the listener closed). */
     void removed(PipeClient client) {
         lock.lock();
         try {
             clients.remove(client);
+            discardHeldLocked(client); // a refused client: nothing it sent is ever reported
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Core admitted {@code client}: what it sent meanwhile joins the queue, in order.
+     *
+     * @return {@code false} if the client or the listener closed first
+     */
+    boolean admitted(PipeClient client) {
+        lock.lock();
+        try {
+            if (closing || client.closedLocally()) {
+                discardHeldLocked(client);
+                return false;
+            }
+            client.admitted = true;
+            if (client.held.isEmpty()) {
+                return true;
+            }
+            arrivals.addAll(client.held);
+            client.held.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        readiness.signal();
+        return true;
+    }
+
+    private static void discardHeldLocked(PipeClient client) {
+        for (Arrival a : client.held) {
+            if (a.message() != null) {
+                PipeClient.discard(a.message());
+            }
+        }
+        client.held.clear();
     }
 
     private void enqueue(Arrival a) {
@@ -285,8 +325,20 @@ final class PipeListener implements ListenerChannel, Pollable {
                 }
                 return;
             }
+            PipeClient client = (PipeClient) a.client();
             if (a.kind() == Arrival.Kind.DISCONNECTED) {
-                clients.remove((PipeClient) a.client());
+                clients.remove(client);
+            }
+            if (a.kind() != Arrival.Kind.CONNECTED && !client.admitted) {
+                // no thread may take a message of a client core has not admitted yet: held until admitted()
+                if (client.closedLocally()) {
+                    if (a.message() != null) {
+                        PipeClient.discard(a.message());
+                    }
+                } else {
+                    client.held.add(a);
+                }
+                return;
             }
             arrivals.add(a);
             changed.signalAll();

@@ -23,6 +23,8 @@ public final class Jfr {
     static volatile boolean connect;
     static volatile boolean clientConnected;
     static volatile boolean clientRefused;
+    static volatile boolean clientDropped;
+    static volatile boolean descriptorsExhausted;
     static volatile boolean sent;
     static volatile boolean received;
     static volatile boolean poll;
@@ -83,6 +85,40 @@ public final class Jfr {
                 e.uid = c.uid();
                 e.groups = String.join(",", c.gidList());
                 e.reason = reason;
+                e.commit();
+            }
+        }
+    }
+
+    /** A client a service dropped for breaking the protocol. */
+    public static void clientDropped(String service, Credentials c, String reason) {
+        if (clientDropped) {
+            ClientDroppedEvent e = new ClientDroppedEvent();
+            if (e.shouldCommit()) {
+                e.service = service;
+                e.pid = c.pid();
+                e.uid = c.uid();
+                e.reason = reason;
+                e.commit();
+            }
+        }
+    }
+
+    /**
+     * The serving process was out of file descriptors.
+     *
+     * @param operation {@code "accept"} (a new client was shed) or {@code "receive"} (a message was lost)
+     * @param pid       the client whose message was lost, else 0
+     * @param received  the descriptors of that message the kernel did install (closed since), else 0
+     */
+    public static void descriptorsExhausted(String service, String operation, long pid, int received) {
+        if (descriptorsExhausted) {
+            DescriptorsExhaustedEvent e = new DescriptorsExhaustedEvent();
+            if (e.shouldCommit()) {
+                e.service = service;
+                e.operation = operation;
+                e.pid = pid;
+                e.received = received;
                 e.commit();
             }
         }

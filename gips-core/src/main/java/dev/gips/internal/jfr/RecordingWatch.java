@@ -43,6 +43,8 @@ final class RecordingWatch implements FlightRecorderListener {
         Jfr.connect = enabled(ConnectEvent.class);
         Jfr.clientConnected = enabled(ClientConnectedEvent.class);
         Jfr.clientRefused = enabled(ClientRefusedEvent.class);
+        Jfr.clientDropped = enabled(ClientDroppedEvent.class);
+        Jfr.descriptorsExhausted = enabled(DescriptorsExhaustedEvent.class);
         Jfr.sent = enabled(MessageSentEvent.class);
         Jfr.received = enabled(MessageReceivedEvent.class);
         Jfr.poll = enabled(PollWaitEvent.class);

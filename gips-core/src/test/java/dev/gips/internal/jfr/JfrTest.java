@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class JfrTest {
     private static final List<Class<? extends Event>> EVENTS = List.of(ConnectEvent.class, ClientConnectedEvent.class,
-            ClientRefusedEvent.class, MessageSentEvent.class, MessageReceivedEvent.class, PollWaitEvent.class);
+            ClientRefusedEvent.class, ClientDroppedEvent.class, DescriptorsExhaustedEvent.class, MessageSentEvent.class,
+            MessageReceivedEvent.class, PollWaitEvent.class);
     private static final Credentials SOMEONE = new Credentials(42, "1000", List.of("1000"), false);
 
     @Test
@@ -68,6 +69,8 @@ class JfrTest {
             Jfr.connected(c, "svc", "/tmp/svc");
             Jfr.clientConnected("svc", SOMEONE);
             Jfr.clientRefused("svc", SOMEONE, "no");
+            Jfr.clientDropped("svc", SOMEONE, "no");
+            Jfr.descriptorsExhausted("svc", "receive", 42, 1);
             MessageSentEvent s = Jfr.beginSend("svc", "client", 0, i, 0);
             Jfr.sent(s);
             MessageReceivedEvent r = Jfr.beginReceive();

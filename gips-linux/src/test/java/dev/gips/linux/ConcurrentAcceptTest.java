@@ -1,0 +1,192 @@
+package dev.gips.linux;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gips.ipc.Listener;
+import dev.gips.ipc.Message;
+import dev.gips.ipc.PermissionDeniedException;
+import dev.gips.ipc.Pod;
+import dev.gips.ipc.ServiceDescriptor;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Issue 16, item 1: any number of threads may accept at once. 500 client processes' connections (Python peers),
+ * each sending three messages and waiting for each echo, against 1, 4 and 16 threads that mix {@code accept()},
+ * {@code accept(Duration)} and {@code tryAccept()}, on platform and virtual threads, with and without a validator
+ * that takes 2 ms: every message of every allowed client is delivered exactly once and answered, and no client is
+ * dropped. Refused clients (user nobody) get nothing through while that happens.
+ */
+@ExtendWith(LeakCheck.class)
+class ConcurrentAcceptTest {
+    private static final int PROCESSES = 5;
+    private static final int CLIENTS_PER_PROCESS = 100;
+    private static final int MESSAGES = 3;
+    private static final Duration RUN = Duration.ofSeconds(180);
+
+    static Stream<Arguments> configurations() {
+        List<Arguments> all = new ArrayList<>();
+        for (int threads : new int[] {1, 4, 16}) {
+            for (boolean virtual : new boolean[] {false, true}) {
+                for (boolean slowValidator : new boolean[] {false, true}) {
+                    all.add(Arguments.of(threads, virtual, slowValidator));
+                }
+            }
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0} accepting threads, virtual {1}, 2 ms validator {2}")
+    @MethodSource("configurations")
+    void everyMessageOfEveryAllowedClientIsDeliveredExactlyOnce(int threads, boolean virtual, boolean slowValidator)
+            throws Exception {
+        String name = Peers.uniqueName("crowd");
+        ServiceDescriptor descriptor = new ServiceDescriptor(name);
+        if (slowValidator) {
+            descriptor = descriptor.withCredentialValidator(c -> pause(Duration.ofMillis(2)));
+        }
+        try (Listener listener = Listener.bind(descriptor); Server server = new Server(listener, threads, virtual)) {
+            List<Peers.Running> crowds = new ArrayList<>();
+            try {
+                for (int p = 0; p < PROCESSES; p++) {
+                    crowds.add(Peers.start(crowd(name, "c" + p, "echo")));
+                }
+                for (int p = 0; p < PROCESSES; p++) {
+                    String out = crowds.get(p).finish(RUN);
+                    assertTrue(out.endsWith("DONE " + CLIENTS_PER_PROCESS + " 0\n"), "crowd " + p + ": " + out);
+                }
+            } finally {
+                crowds.forEach(Peers.Running::close);
+            }
+            server.assertEveryMessageOnce(PROCESSES, "c");
+        }
+    }
+
+    @Test
+    void refusedClientsGetNothingThroughWhileAllowedOnesAreServedBySixteenThreads() throws Exception {
+        Peers.assumeRoot("runs refused clients as user nobody");
+        String name = Peers.uniqueName("crowd-policy");
+        ServiceDescriptor descriptor = new ServiceDescriptor(name).withCredentialValidator(c -> {
+            pause(Duration.ofMillis(2));
+            if (!c.uid().equals("0")) {
+                throw new PermissionDeniedException("not root");
+            }
+        });
+        try (Listener listener = Listener.bind(descriptor); Server server = new Server(listener, 16, true)) {
+            List<Peers.Running> crowds = new ArrayList<>();
+            try {
+                for (int p = 0; p < PROCESSES; p++) {
+                    crowds.add(Peers.start(crowd(name, "c" + p, "echo")));
+                    crowds.add(Peers.start(Peers.asNobody(crowd(name, "intruder" + p, "refused"))));
+                }
+                for (Peers.Running crowd : crowds) {
+                    String out = crowd.finish(RUN);
+                    assertTrue(out.endsWith("DONE " + CLIENTS_PER_PROCESS + " 0\n"), out);
+                }
+            } finally {
+                crowds.forEach(Peers.Running::close);
+            }
+            server.assertEveryMessageOnce(PROCESSES, "c");
+        }
+    }
+
+    private static ProcessBuilder crowd(String name, String tag, String expect) {
+        return Peers.python("crowd_client.py", "/tmp/" + name, Integer.toString(CLIENTS_PER_PROCESS),
+                Integer.toString(MESSAGES), tag, expect);
+    }
+
+    private static void pause(Duration d) {
+        LockSupport.parkNanos(d.toNanos()); // like a validator that asks another service
+    }
+
+    /** Threads that accept in turns of the three ways and echo every message; counts what they were given. */
+    private static final class Server implements AutoCloseable {
+        private final Listener listener;
+        private final List<Thread> threads = new ArrayList<>();
+        private final Map<String, Integer> seen = new ConcurrentHashMap<>();
+        private final Queue<String> problems = new ConcurrentLinkedQueue<>();
+
+        Server(Listener listener, int count, boolean virtual) {
+            this.listener = listener;
+            for (int i = 0; i < count; i++) {
+                int mode = i % 3;
+                Thread.Builder builder = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+                threads.add(builder.name("acceptor-" + i).start(() -> serve(mode)));
+            }
+        }
+
+        private void serve(int mode) {
+            try {
+                for (;;) {
+                    Optional<Pod> next = switch (mode) {
+                        case 0 -> Optional.of(listener.accept());
+                        case 1 -> listener.accept(Duration.ofMillis(20));
+                        default -> listener.tryAccept();
+                    };
+                    if (next.isEmpty()) {
+                        if (mode == 2) {
+                            LockSupport.parkNanos(200_000);
+                        }
+                        continue;
+                    }
+                    Pod pod = next.get();
+                    try (Message m = pod.message()) {
+                        String text = new String(m.payload(), UTF_8);
+                        seen.merge(text, 1, Integer::sum);
+                        if (!pod.credentials().uid().equals("0")) {
+                            problems.add("delivered a message of uid " + pod.credentials().uid() + ": " + text);
+                        }
+                        pod.reply(m.payload());
+                    } catch (IOException e) {
+                        problems.add("reply failed: " + e);
+                    }
+                }
+            } catch (ClosedChannelException e) {
+                // the listener closed: the test is over
+            } catch (IOException | RuntimeException e) {
+                problems.add(Thread.currentThread().getName() + ": accept threw " + e);
+            }
+        }
+
+        void assertEveryMessageOnce(int processes, String tag) {
+            assertEquals(List.of(), List.copyOf(problems));
+            int expected = 0;
+            for (int p = 0; p < processes; p++) {
+                for (int c = 0; c < CLIENTS_PER_PROCESS; c++) {
+                    for (int s = 0; s < MESSAGES; s++) {
+                        String key = tag + p + "/" + c + "/" + s;
+                        assertEquals(1, seen.getOrDefault(key, 0), key);
+                        expected++;
+                    }
+                }
+            }
+            assertEquals(expected, seen.size(), "messages nobody sent");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            listener.close();
+            for (Thread t : threads) {
+                assertTrue(t.join(Duration.ofSeconds(20)), t.getName() + " did not end when the listener closed");
+            }
+            assertEquals(List.of(), List.copyOf(problems));
+        }
+    }
+}
