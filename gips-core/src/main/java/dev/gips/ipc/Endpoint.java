@@ -1,6 +1,7 @@
 package dev.gips.ipc;
 
 import dev.gips.internal.ClosedException;
+import dev.gips.internal.Timeouts;
 import dev.gips.internal.jfr.ConnectEvent;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.MessageReceivedEvent;
@@ -96,7 +97,7 @@ public final class Endpoint implements Source, AutoCloseable {
     public static Endpoint connect(ServiceDescriptor descriptor) throws IOException {
         Objects.requireNonNull(descriptor, "descriptor");
         ConnectEvent jfr = Jfr.beginConnect();
-        return opened(descriptor, Backends.get().connect(descriptor, -1), jfr);
+        return opened(descriptor, Backends.get().connect(descriptor, Timeouts.FOREVER), jfr);
     }
 
     /**
@@ -139,7 +140,7 @@ public final class Endpoint implements Source, AutoCloseable {
     public static Endpoint connect(ServiceDescriptor descriptor, Duration wait) throws IOException {
         Objects.requireNonNull(descriptor, "descriptor");
         Objects.requireNonNull(wait, "wait");
-        long nanos = Outgoing.nanos(wait);
+        long nanos = Timeouts.nanos(wait);
         ConnectEvent jfr = Jfr.beginConnect();
         long deadline = System.nanoTime() + nanos;
         long pause = FIRST_RETRY_NANOS;
@@ -236,7 +237,7 @@ public final class Endpoint implements Source, AutoCloseable {
      *         if that happened while waiting)
      */
     public Message recv() throws IOException {
-        return Incoming.adopt(receive(-1));
+        return Incoming.adopt(receive(Timeouts.FOREVER));
     }
 
     /**
@@ -246,7 +247,7 @@ public final class Endpoint implements Source, AutoCloseable {
      * @throws ClosedChannelException if the endpoint is closed
      */
     public Optional<Message> tryRecv() throws IOException {
-        RawMessage m = receive(0);
+        RawMessage m = receive(Timeouts.NOW);
         return m == null ? Optional.empty() : Optional.of(Incoming.adopt(m));
     }
 
@@ -257,7 +258,7 @@ public final class Endpoint implements Source, AutoCloseable {
      * @throws ClosedChannelException if the endpoint is closed
      */
     public Optional<Message> recv(Duration timeout) throws IOException {
-        RawMessage m = receive(Outgoing.nanos(timeout));
+        RawMessage m = receive(Timeouts.nanos(timeout));
         return m == null ? Optional.empty() : Optional.of(Incoming.adopt(m));
     }
 

@@ -1,7 +1,7 @@
 package dev.gips.ipc;
 
 import dev.gips.internal.ClosedException;
-import dev.gips.internal.SourceAccess;
+import dev.gips.internal.Timeouts;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.MessageReceivedEvent;
 import dev.gips.poll.Source;
@@ -67,19 +67,6 @@ public final class Listener implements Source, AutoCloseable {
      * listener stays readable, so a poll loop comes straight back).
      */
     private static final int TRY_ACCEPT_ARRIVALS = 16;
-
-    static {
-        SourceAccess.install(source -> switch (source) {
-            case Listener l -> {
-                l.ensureOpen();
-                yield l.channel;
-            }
-            case Endpoint e -> e.pollChannel();
-            case Connection c -> c.pollChannel();
-            default -> throw new IllegalArgumentException("not a gips source: " + source.getClass().getName()
-                    + " (only Listener, Endpoint and Connection can be registered)");
-        });
-    }
 
     private final ServiceDescriptor descriptor;
     private final ListenerChannel channel;
@@ -182,7 +169,7 @@ public final class Listener implements Source, AutoCloseable {
      * @throws IOException if the service itself failed; never because of what a client did
      */
     public Pod accept() throws IOException {
-        return next(-1);
+        return next(Timeouts.FOREVER);
     }
 
     /**
@@ -197,7 +184,7 @@ public final class Listener implements Source, AutoCloseable {
      * @throws IOException if the service itself failed
      */
     public Optional<Pod> tryAccept() throws IOException {
-        return Optional.ofNullable(next(0));
+        return Optional.ofNullable(next(Timeouts.NOW));
     }
 
     /**
@@ -210,7 +197,7 @@ public final class Listener implements Source, AutoCloseable {
      * @throws IOException if the service itself failed
      */
     public Optional<Pod> accept(Duration timeout) throws IOException {
-        return Optional.ofNullable(next(Outgoing.nanos(timeout)));
+        return Optional.ofNullable(next(Timeouts.nanos(timeout)));
     }
 
     private Pod next(long timeoutNanos) throws IOException {
@@ -279,6 +266,25 @@ public final class Listener implements Source, AutoCloseable {
             c.markClosed();
             LOG.debug("service \"{}\": client pid {} disconnected", descriptor.name(), c.credentials().pid());
         }
+    }
+
+    /**
+     * The SPI channel behind one of gips' sources, for {@code Poller}.
+     *
+     * @throws IllegalArgumentException if {@code source} is not a Listener, Endpoint or Connection
+     * @throws ClosedChannelException if it is closed
+     */
+    static Object channelOf(Source source) throws ClosedChannelException {
+        return switch (source) {
+            case Listener l -> {
+                l.ensureOpen();
+                yield l.channel;
+            }
+            case Endpoint e -> e.pollChannel();
+            case Connection c -> c.pollChannel();
+            default -> throw new IllegalArgumentException("not a gips source: " + source.getClass().getName()
+                    + " (only Listener, Endpoint and Connection can be registered)");
+        };
     }
 
     /** The service this listener serves. */

@@ -1,16 +1,14 @@
 package dev.gips.ipc;
 
-import dev.gips.internal.HandleAccess;
 import dev.gips.spi.Backend;
 import dev.gips.spi.Backends;
 import dev.gips.spi.Limits;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-/** The argument rules of every send, and timeout conversion: the same on every OS, so checked here once. */
+/** The argument rules of every send: the same on every OS, so checked here once. */
 final class Outgoing {
     private Outgoing() {}
 
@@ -44,7 +42,6 @@ final class Outgoing {
                     + " per message" + (max < Limits.MAX_HANDLES ? " for a payload of " + payloadLength + " bytes" : ""));
         }
         long[] raw = new long[handles.size()];
-        HandleAccess access = HandleAccess.get();
         for (int i = 0; i < raw.length; i++) {
             Handle h = handles.get(i);
             if (h == null) {
@@ -55,7 +52,7 @@ final class Outgoing {
                         + backend.name());
             }
             try {
-                raw[i] = access.peek(h);
+                raw[i] = h.raw();
             } catch (IllegalStateException e) {
                 throw new IllegalArgumentException("handle " + i + " is closed", e);
             }
@@ -71,17 +68,4 @@ final class Outgoing {
     }
 
     static final long[] EMPTY = new long[0];
-
-    /** A timeout as the SPI takes it: 0 for "don't wait", saturated at {@code Long.MAX_VALUE}. */
-    static long nanos(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            return 0;
-        }
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
-    }
 }

@@ -1,7 +1,8 @@
 package dev.gips.poll;
 
 import dev.gips.internal.ClosedException;
-import dev.gips.internal.SourceAccess;
+import dev.gips.internal.SharedSecrets;
+import dev.gips.internal.Timeouts;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.PollWaitEvent;
 import dev.gips.spi.Backends;
@@ -129,7 +130,7 @@ public final class Poller implements AutoCloseable {
         Object ch = registrations.get(token.value());
         Object current;
         try {
-            current = SourceAccess.get().channelOf(source);
+            current = SharedSecrets.ipc().channelOf(source);
         } catch (ClosedChannelException e) {
             // closed sources left the OS set when their descriptor closed; just forget the token
             if (ch == null) {
@@ -156,7 +157,7 @@ public final class Poller implements AutoCloseable {
         Objects.requireNonNull(events, "events");
         events.clear();
         ensureOpen();
-        long nanos = timeout == null ? -1 : timeout.isNegative() ? 0 : saturatedNanos(timeout);
+        long nanos = Timeouts.nanosOrForever(timeout);
         pollLock.lock();
         try {
             if (tokens.length < events.capacity()) {
@@ -207,20 +208,12 @@ public final class Poller implements AutoCloseable {
         if (source instanceof dev.gips.ipc.Listener && interest.isWritable()) {
             throw new IllegalArgumentException("a Listener is never writable: register it READABLE");
         }
-        return SourceAccess.get().channelOf(source);
+        return SharedSecrets.ipc().channelOf(source);
     }
 
     private static int bits(Interest interest) {
         return (interest.isReadable() ? PollerChannel.READABLE : 0)
                 | (interest.isWritable() ? PollerChannel.WRITABLE : 0);
-    }
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
     }
 
     private void ensureOpen() throws ClosedChannelException {

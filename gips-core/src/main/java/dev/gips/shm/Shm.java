@@ -1,8 +1,8 @@
 package dev.gips.shm;
 
 import dev.gips.internal.ClosedException;
-import dev.gips.internal.HandleAccess;
-import dev.gips.internal.ShmAccess;
+import dev.gips.internal.Cleaners;
+import dev.gips.internal.SharedSecrets;
 import dev.gips.ipc.Handle;
 import dev.gips.spi.Backend;
 import dev.gips.spi.Backends;
@@ -117,17 +117,11 @@ public final class Shm implements AutoCloseable {
     /** A name may have at most this many bytes after its leading {@code /} (POSIX {@code NAME_MAX}). */
     static final int NAME_MAX = 255;
 
-    private static final Cleaner CLEANER = Cleaner.create(runnable -> {
-        Thread t = new Thread(runnable, "gips-shm-cleaner");
-        t.setDaemon(true);
-        return t;
-    });
-
     /** How long {@code close}/{@code remap} wait for native calls that hold an old mapping before giving up. */
     private static final long ARENA_CLOSE_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     static {
-        ShmAccess.install(Shm::export);
+        SharedSecrets.setShmAccess(Shm::export); // for Handle.of
     }
 
     /** One mapping of bytes {@code [0, length)} of the object, header included, in its own shared arena. */
@@ -188,7 +182,7 @@ public final class Shm implements AutoCloseable {
         this.sealed = object.isSealed();
         this.mapping = mapping;
         this.resources = new Resources(object, mapping.arena(), created && object.name().isPresent());
-        this.cleanable = CLEANER.register(this, resources);
+        this.cleanable = Cleaners.register(this, resources);
     }
 
     // ------------------------------------------------------------------------------------------------ factories
@@ -324,7 +318,7 @@ public final class Shm implements AutoCloseable {
                     + backend.name());
         }
         Handle.Kind kind = handle.kind();
-        long value = HandleAccess.get().take(handle);
+        long value = SharedSecrets.ipc().take(handle);
         return attach(backend.shmFromHandle(new RawHandle(kind, value)), -1, sealedOnly, "map a received region");
     }
 
