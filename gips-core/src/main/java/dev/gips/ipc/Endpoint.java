@@ -202,12 +202,7 @@ public final class Endpoint implements Source, AutoCloseable {
      * @throws IOException if the OS refused the message
      */
     public void send(byte[] payload, Handle... handles) throws IOException {
-        Objects.requireNonNull(payload, "payload");
-        long[] raw = Outgoing.check(payload.length, handles);
-        ensureOpen();
-        MessageSentEvent jfr = Jfr.beginSend(descriptor.name(), "client", 0, payload.length, raw.length);
-        channel.send(payload, raw);
-        Jfr.sent(jfr);
+        send(payload, null, Outgoing.check(payload, handles));
     }
 
     /**
@@ -220,13 +215,26 @@ public final class Endpoint implements Source, AutoCloseable {
      * @throws IOException if the OS refused the message
      */
     public void send(ByteBuffer payload, List<Handle> handles) throws IOException {
-        Objects.requireNonNull(payload, "payload");
-        long[] raw = Outgoing.check(payload.remaining(), handles);
+        send(null, payload, Outgoing.check(payload, handles));
+    }
+
+    /**
+     * The one path of every send. The payload is {@code array}, or else {@code buffer} from its position to its
+     * limit, whose position moves to its limit once the message is sent.
+     */
+    private void send(byte[] array, ByteBuffer buffer, long[] handles) throws IOException {
         ensureOpen();
-        MessageSentEvent jfr = Jfr.beginSend(descriptor.name(), "client", 0, payload.remaining(), raw.length);
-        channel.send(payload, raw);
+        int size = array != null ? array.length : buffer.remaining();
+        MessageSentEvent jfr = Jfr.beginSend(descriptor.name(), "client", 0, size, handles.length);
+        if (array != null) {
+            channel.send(array, handles);
+        } else {
+            channel.send(buffer, handles);
+        }
         Jfr.sent(jfr);
-        payload.position(payload.limit());
+        if (buffer != null) {
+            buffer.position(buffer.limit());
+        }
     }
 
     /**

@@ -16,20 +16,22 @@ final class Outgoing {
     static final Handle[] NO_HANDLES = {};
 
     /**
-     * Checks the payload size and the handles; returns the handles' raw values. Without handles this allocates
-     * nothing: the steady-state send of a {@code byte[]} is garbage-free.
+     * Checks the payload and the handles; returns the handles' raw values. Without handles this allocates nothing:
+     * the steady-state send of a {@code byte[]} is garbage-free.
      */
-    static long[] check(int payloadLength, Handle[] handles) {
+    static long[] check(byte[] payload, Handle[] handles) {
+        Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(handles, "handles");
-        if (handles.length == 0) {
-            checkLength(payloadLength);
-            return EMPTY;
-        }
-        return check(payloadLength, Arrays.asList(handles));
+        return check(payload.length, handles.length == 0 ? List.of() : Arrays.asList(handles));
     }
 
-    /** Checks the payload size and the handles; returns the handles' raw values. */
-    static long[] check(int payloadLength, List<Handle> handles) {
+    /** Checks the payload (from its position to its limit) and the handles; returns the handles' raw values. */
+    static long[] check(ByteBuffer payload, List<Handle> handles) {
+        Objects.requireNonNull(payload, "payload");
+        return check(payload.remaining(), handles);
+    }
+
+    private static long[] check(int payloadLength, List<Handle> handles) {
         Objects.requireNonNull(handles, "handles");
         checkLength(payloadLength);
         if (handles.isEmpty()) {
