@@ -1,11 +1,10 @@
 package dev.gips.ipc;
 
-import dev.gips.internal.ClosedException;
+import dev.gips.internal.OpenState;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.MessageSentEvent;
 import dev.gips.poll.Source;
 import dev.gips.spi.ClientChannel;
-import dev.gips.spi.IoErrors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -24,12 +23,14 @@ public final class Connection implements Source, AutoCloseable {
     private final ClientChannel channel;
     private final Credentials credentials;
     private final String service;
-    private volatile boolean closed;
+    private final OpenState state;
 
     Connection(ClientChannel channel, String service) {
         this.channel = channel;
         this.credentials = channel.credentials();
         this.service = service;
+        this.state = new OpenState("Connection of pid " + credentials.pid() + " (uid " + credentials.uid() + ") to",
+                service, null);
     }
 
     /**
@@ -134,13 +135,13 @@ public final class Connection implements Source, AutoCloseable {
 
     /** Whether the client is still connected and this side was not closed. */
     public boolean isOpen() {
-        return !closed && channel.isOpen();
+        return !state.isClosed() && channel.isOpen();
     }
 
     /** Disconnects the client; idempotent. */
     @Override
     public void close() {
-        closed = true;
+        state.close();
         channel.close();
     }
 
@@ -177,13 +178,12 @@ public final class Connection implements Source, AutoCloseable {
     }
 
     void markClosed() {
-        closed = true;
+        state.close();
     }
 
     private void ensureOpen() throws ClosedChannelException {
-        if (closed || !channel.isOpen()) {
-            throw new ClosedException(IoErrors.message("Connection of pid " + credentials.pid() + " (uid "
-                    + credentials.uid() + ") to", service, null, "closed"));
+        if (state.isClosed() || !channel.isOpen()) {
+            throw state.closedException();
         }
     }
 

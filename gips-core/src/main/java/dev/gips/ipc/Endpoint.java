@@ -1,6 +1,6 @@
 package dev.gips.ipc;
 
-import dev.gips.internal.ClosedException;
+import dev.gips.internal.OpenState;
 import dev.gips.internal.Timeouts;
 import dev.gips.internal.jfr.ConnectEvent;
 import dev.gips.internal.jfr.Jfr;
@@ -57,11 +57,12 @@ public final class Endpoint implements Source, AutoCloseable {
 
     private final ServiceDescriptor descriptor;
     private final EndpointChannel channel;
-    private volatile boolean closed;
+    private final OpenState state;
 
     private Endpoint(ServiceDescriptor descriptor, EndpointChannel channel) {
         this.descriptor = descriptor;
         this.channel = channel;
+        this.state = new OpenState("Endpoint", descriptor.name(), channel.address());
     }
 
     /**
@@ -223,7 +224,7 @@ public final class Endpoint implements Source, AutoCloseable {
      * limit, whose position moves to its limit once the message is sent.
      */
     private void send(byte[] array, ByteBuffer buffer, long[] handles) throws IOException {
-        ensureOpen();
+        state.ensureOpen();
         int size = array != null ? array.length : buffer.remaining();
         MessageSentEvent jfr = Jfr.beginSend(descriptor.name(), "client", 0, size, handles.length);
         if (array != null) {
@@ -271,7 +272,7 @@ public final class Endpoint implements Source, AutoCloseable {
     }
 
     private RawMessage receive(long timeoutNanos) throws IOException {
-        ensureOpen();
+        state.ensureOpen();
         MessageReceivedEvent jfr = Jfr.beginReceive();
         RawMessage m = channel.receive(timeoutNanos);
         Jfr.received(jfr, descriptor.name(), "client", 0, m);
@@ -285,32 +286,25 @@ public final class Endpoint implements Source, AutoCloseable {
      * @throws ClosedChannelException if the endpoint is closed
      */
     public Credentials peerCredentials() throws IOException {
-        ensureOpen();
+        state.ensureOpen();
         return channel.peerCredentials();
     }
 
     /** Closes the connection; idempotent. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (state.close()) {
             channel.close();
         }
     }
 
     EndpointChannel pollChannel() throws ClosedChannelException {
-        ensureOpen();
+        state.ensureOpen();
         return channel;
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (closed) {
-            throw new ClosedException(IoErrors.message("Endpoint", descriptor.name(), channel.address(), "closed"));
-        }
     }
 
     @Override
     public String toString() {
-        return "Endpoint[" + descriptor.name() + " at " + channel.address() + (closed ? ", closed]" : "]");
+        return state.describe(descriptor.name() + " at " + channel.address());
     }
 }

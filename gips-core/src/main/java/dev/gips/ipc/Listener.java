@@ -1,6 +1,6 @@
 package dev.gips.ipc;
 
-import dev.gips.internal.ClosedException;
+import dev.gips.internal.OpenState;
 import dev.gips.internal.Timeouts;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.MessageReceivedEvent;
@@ -8,7 +8,6 @@ import dev.gips.poll.Source;
 import dev.gips.spi.Arrival;
 import dev.gips.spi.Backends;
 import dev.gips.spi.ClientChannel;
-import dev.gips.spi.IoErrors;
 import dev.gips.spi.ListenerChannel;
 import dev.gips.spi.LogLimiter;
 import java.io.IOException;
@@ -71,11 +70,12 @@ public final class Listener implements Source, AutoCloseable {
     private final ServiceDescriptor descriptor;
     private final ListenerChannel channel;
     private final LogLimiter refusals;
-    private volatile boolean closed;
+    private final OpenState state;
 
     private Listener(ServiceDescriptor descriptor, ListenerChannel channel) {
         this.descriptor = descriptor;
         this.channel = channel;
+        this.state = new OpenState("Listener", descriptor.name(), channel.address());
         this.refusals = new LogLimiter(LOG, "service \"" + descriptor.name() + "\" refused {} more clients, not logged"
                 + " one by one (at most " + LogLimiter.BURST + " lines per {} s)");
     }
@@ -201,7 +201,7 @@ public final class Listener implements Source, AutoCloseable {
     }
 
     private Pod next(long timeoutNanos) throws IOException {
-        ensureOpen();
+        state.ensureOpen();
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         long wait = timeoutNanos;
         int budget = TRY_ACCEPT_ARRIVALS;
@@ -277,7 +277,7 @@ public final class Listener implements Source, AutoCloseable {
     static Object channelOf(Source source) throws ClosedChannelException {
         return switch (source) {
             case Listener l -> {
-                l.ensureOpen();
+                l.state.ensureOpen();
                 yield l.channel;
             }
             case Endpoint e -> e.pollChannel();
@@ -295,22 +295,15 @@ public final class Listener implements Source, AutoCloseable {
     /** Closes the service and disconnects every client; idempotent. On Linux removes the socket file it created. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (state.close()) {
             channel.close();
             refusals.flush();
             LOG.debug("closed service \"{}\"", descriptor.name());
         }
     }
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (closed) {
-            throw new ClosedException(IoErrors.message("Listener", descriptor.name(), channel.address(), "closed"));
-        }
-    }
-
     @Override
     public String toString() {
-        return "Listener[" + descriptor.name() + " at " + channel.address() + (closed ? ", closed]" : "]");
+        return state.describe(descriptor.name() + " at " + channel.address());
     }
 }
