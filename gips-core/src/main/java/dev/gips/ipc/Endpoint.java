@@ -246,7 +246,7 @@ public final class Endpoint implements Source, AutoCloseable {
      *         if that happened while waiting)
      */
     public Message recv() throws IOException {
-        return Incoming.adopt(receive(Timeouts.FOREVER));
+        return receive(Timeouts.FOREVER);
     }
 
     /**
@@ -256,8 +256,7 @@ public final class Endpoint implements Source, AutoCloseable {
      * @throws ClosedChannelException if the endpoint is closed
      */
     public Optional<Message> tryRecv() throws IOException {
-        RawMessage m = receive(Timeouts.NOW);
-        return m == null ? Optional.empty() : Optional.of(Incoming.adopt(m));
+        return Optional.ofNullable(receive(Timeouts.NOW));
     }
 
     /**
@@ -267,16 +266,16 @@ public final class Endpoint implements Source, AutoCloseable {
      * @throws ClosedChannelException if the endpoint is closed
      */
     public Optional<Message> recv(Duration timeout) throws IOException {
-        RawMessage m = receive(Timeouts.nanos(timeout));
-        return m == null ? Optional.empty() : Optional.of(Incoming.adopt(m));
+        return Optional.ofNullable(receive(Timeouts.nanos(timeout)));
     }
 
-    private RawMessage receive(long timeoutNanos) throws IOException {
+    /** The one path of every receive: the next message, or {@code null} if none came within the timeout. */
+    private Message receive(long timeoutNanos) throws IOException {
         state.ensureOpen();
         MessageReceivedEvent jfr = Jfr.beginReceive();
         RawMessage m = channel.receive(timeoutNanos);
         Jfr.received(jfr, descriptor.name(), "client", 0, m);
-        return m;
+        return m == null ? null : Incoming.adopt(m);
     }
 
     /**
