@@ -1,6 +1,7 @@
 package dev.gips.internal;
 
 import dev.gips.poll.Source;
+import dev.gips.spi.SourceChannel;
 
 /**
  * Lets {@code dev.gips.poll} reach the SPI channel behind a {@code Listener}, {@code Endpoint} or
@@ -13,7 +14,7 @@ public interface SourceAccess {
      * @throws IllegalArgumentException if {@code source} is not one of gips' own sources
      * @throws java.nio.channels.ClosedChannelException if it is closed
      */
-    Object channelOf(Source source) throws java.nio.channels.ClosedChannelException;
+    SourceChannel channelOf(Source source) throws java.nio.channels.ClosedChannelException;
 
     /** The installed access. */
     static SourceAccess get() {

@@ -11,6 +11,8 @@
  *       client ({@code CONNECTED}), its messages ({@code MESSAGE}) and its departure ({@code DISCONNECTED});</li>
  *   <li>{@link dev.gips.spi.ClientChannel}: the server's channel to one client, used for replies;</li>
  *   <li>{@link dev.gips.spi.EndpointChannel}: the client side of a service;</li>
+ *   <li>{@link dev.gips.spi.PollerChannel}: a readiness poller over those three channels, each a
+ *       {@link dev.gips.spi.SourceChannel};</li>
  *   <li>handle operations ({@code duplicateHandle}, {@code closeHandle}), the caller's own credentials and the
  *       resolution of user and group names;</li>
  *   <li>{@link dev.gips.spi.ShmObject}: the OS object behind a shared memory region ({@code createShm},

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.gips.spi.PollerChannel;
 import dev.gips.spi.ReleaseGate;
+import dev.gips.spi.SourceChannel;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,8 +30,8 @@ final class KqueuePoller implements PollerChannel {
     private final ReleaseGate gate;
     private final ReentrantLock pollLock = new ReentrantLock();
     private final Object registry = new Object();
-    private final Map<Object, long[]> registered = new IdentityHashMap<>(); // source -> {ident, token, interest}
-    private final Map<Object, Long> writable = new LinkedHashMap<>();       // sources reported WRITABLE at once
+    private final Map<SourceChannel, long[]> registered = new IdentityHashMap<>(); // source -> {ident, token, interest}
+    private final Map<SourceChannel, Long> writable = new LinkedHashMap<>();       // sources reported WRITABLE at once
     private final Arena arena = Arena.ofShared();
     private final MemorySegment events = arena.allocate(SysEvent.KEVENT, 64);   // pollLock
     private final MemorySegment timeout = arena.allocate(SysEvent.TIMESPEC);     // pollLock
@@ -78,26 +79,24 @@ final class KqueuePoller implements PollerChannel {
         }
     }
 
-    private static int portSet(Object source) {
-        return switch (source) {
-            case MachListener l -> l.portSet();
-            case MachEndpoint e -> e.portSet();
-            case MachClient c -> MachPort.MACH_PORT_NULL; // its messages arrive through its listener
-            default -> throw new IllegalArgumentException("not a macOS gips source: " + source);
-        };
+    private static int portSet(SourceChannel source) {
+        if (source instanceof Pollable p) {
+            return p.portSet();
+        }
+        throw new IllegalArgumentException("not a macOS gips source: " + source);
     }
 
     @Override
-    public void register(Object source, long token, int interest) throws IOException {
+    public void register(SourceChannel source, long token, int interest) throws IOException {
         update(source, token, interest, true);
     }
 
     @Override
-    public void reregister(Object source, long token, int interest) throws IOException {
+    public void reregister(SourceChannel source, long token, int interest) throws IOException {
         update(source, token, interest, false);
     }
 
-    private void update(Object source, long token, int interest, boolean add) throws IOException {
+    private void update(SourceChannel source, long token, int interest, boolean add) throws IOException {
         int set = portSet(source);
         gate.enter();
         try {
@@ -124,7 +123,7 @@ final class KqueuePoller implements PollerChannel {
     }
 
     @Override
-    public void deregister(Object source) throws IOException {
+    public void deregister(SourceChannel source) throws IOException {
         gate.enter();
         try {
             synchronized (registry) {
@@ -149,7 +148,7 @@ final class KqueuePoller implements PollerChannel {
         try {
             int n = 0;
             synchronized (registry) {
-                for (Map.Entry<Object, Long> w : writable.entrySet()) {
+                for (Map.Entry<SourceChannel, Long> w : writable.entrySet()) {
                     if (n == tokens.length) {
                         break;
                     }

@@ -13,7 +13,7 @@ import java.util.ArrayDeque;
  * reference. Closing it drops that reference; the client, which asked for a no-senders notification on its reply
  * port, then sees the end of the connection.
  */
-final class MachClient implements ClientChannel {
+final class MachClient implements ClientChannel, Pollable {
     private final MachListener listener;
     final int port;
     private final Credentials credentials;
@@ -69,6 +69,12 @@ final class MachClient implements ClientChannel {
     @Override
     public void close() {
         gate.close(() -> {});
+    }
+
+    /** None: its messages arrive on its listener's port set. */
+    @Override
+    public int portSet() {
+        return MachPort.MACH_PORT_NULL;
     }
 
     @Override

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * a no-senders notification on the reply port (the server dropped this client) both end the connection: once the
  * replies already queued are read, {@link #receive} throws {@link EOFException}.
  */
-final class MachEndpoint implements EndpointChannel {
+final class MachEndpoint implements EndpointChannel, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(MachEndpoint.class);
 
     private final String service;
@@ -81,8 +81,8 @@ final class MachEndpoint implements EndpointChannel {
         return new MachEndpoint(service, servicePort, replyPort, mailbox);
     }
 
-    /** The port set a poller watches. */
-    int portSet() {
+    @Override
+    public int portSet() {
         return mailbox.set;
     }
 

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * still running. Admission moves them to {@link #ready}, in order, and wakes a receiver blocked in {@code mach_msg};
  * a refused client's held messages are released unread.
  */
-final class MachListener implements ListenerChannel {
+final class MachListener implements ListenerChannel, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(MachListener.class);
 
     private final String service;
@@ -68,8 +68,8 @@ final class MachListener implements ListenerChannel {
         return new MachListener(service, port, mailbox);
     }
 
-    /** The port set a poller watches. */
-    int portSet() {
+    @Override
+    public int portSet() {
         return mailbox.set;
     }
 

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.gips.spi.PollerChannel;
+import dev.gips.spi.SourceChannel;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -55,7 +56,7 @@ final class IocpPoller implements PollerChannel {
         return new IocpPoller(Handles.own(h));
     }
 
-    private static Pollable pollable(Object source) {
+    private static Pollable pollable(SourceChannel source) {
         if (source instanceof Pollable p) {
             return p;
         }
@@ -63,7 +64,7 @@ final class IocpPoller implements PollerChannel {
     }
 
     @Override
-    public void register(Object source, long token, int interest) throws IOException {
+    public void register(SourceChannel source, long token, int interest) throws IOException {
         ensureOpen();
         Pollable p = pollable(source);
         if (p.readiness().isRegisteredWith(this)) {
@@ -75,7 +76,7 @@ final class IocpPoller implements PollerChannel {
     }
 
     @Override
-    public void reregister(Object source, long token, int interest) throws IOException {
+    public void reregister(SourceChannel source, long token, int interest) throws IOException {
         ensureOpen();
         Pollable p = pollable(source);
         if (!p.readiness().isRegisteredWith(this)) {
@@ -88,7 +89,7 @@ final class IocpPoller implements PollerChannel {
     }
 
     @Override
-    public void deregister(Object source) throws IOException {
+    public void deregister(SourceChannel source) throws IOException {
         ensureOpen();
         Pollable p = pollable(source);
         if (!p.readiness().remove(this)) {
