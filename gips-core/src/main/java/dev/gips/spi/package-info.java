@@ -9,7 +9,9 @@
  * <ul>
  *   <li>{@link dev.gips.spi.ListenerChannel}: the server side of a service; yields, in order, the arrival of a
  *       client ({@code CONNECTED}), its messages ({@code MESSAGE}) and its departure ({@code DISCONNECTED});</li>
- *   <li>{@link dev.gips.spi.ClientChannel}: the server's channel to one client, used for replies;</li>
+ *   <li>{@link dev.gips.spi.ClientChannel}: the server's channel to one client, used for replies; backends extend
+ *       {@link dev.gips.spi.AbstractClientChannel}, which keeps core's attachment, funnels the sends into one method
+ *       and holds back what a client sent until core admits it;</li>
  *   <li>{@link dev.gips.spi.EndpointChannel}: the client side of a service;</li>
  *   <li>{@link dev.gips.spi.PollerChannel}: a readiness poller over those three channels, each a
  *       {@link dev.gips.spi.SourceChannel};</li>

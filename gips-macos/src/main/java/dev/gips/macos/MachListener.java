@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * reports the client {@code CONNECTED}; a dead-name notification on that port reports it {@code DISCONNECTED}.
  *
  * <p>Until core admits a client ({@link MachClient#admit}), its messages and its death wait in the client
- * ({@link MachClient#held}): no receiving thread may take a message of a client whose policy check another thread is
+ * ({@link MachClient#hold}): no receiving thread may take a message of a client whose policy check another thread is
  * still running. Admission moves them to {@link #ready}, in order, and wakes a receiver blocked in {@code mach_msg};
  * a refused client's held messages are released unread.
  */
@@ -138,9 +138,9 @@ final class MachListener implements ListenerChannel, Pollable {
             MachClient client;
             synchronized (state) {
                 client = clients.get(name);
-                if (client != null && !client.admitted && client.isOpen()) {
+                if (client != null && !client.isAdmitted() && client.isOpen()) {
                     // reported (and the client closed) after its held messages, once admitted
-                    client.held.add(Arrival.disconnected(client));
+                    client.hold(Arrival.disconnected(client));
                     return null;
                 }
             }
@@ -210,14 +210,14 @@ final class MachListener implements ListenerChannel, Pollable {
             client = new MachClient(this, reply, MacIdentity.sender(m.audit()));
             synchronized (state) {
                 clients.put(reply, client);
-                client.held.add(Arrival.message(client, message));
+                client.hold(Arrival.message(client, message));
             }
             return Arrival.connected(client);
         }
         synchronized (state) {
-            if (!client.admitted) {
+            if (!client.isAdmitted()) {
                 if (client.isOpen()) {
-                    client.held.add(Arrival.message(client, message));
+                    client.hold(Arrival.message(client, message));
                 } else {
                     release(message); // refused
                 }
@@ -257,12 +257,9 @@ final class MachListener implements ListenerChannel, Pollable {
             if (!client.isOpen() || mailbox.isClosing()) {
                 return false;
             }
-            client.admitted = true;
-            if (client.held.isEmpty()) {
+            if (!client.admitInto(ready)) {
                 return true;
             }
-            ready.addAll(client.held);
-            client.held.clear();
         }
         // a receiver may be blocked in mach_msg: a wake-up message makes it look at the ready queue (and makes the
         // port set readable for a poller)
@@ -287,10 +284,7 @@ final class MachListener implements ListenerChannel, Pollable {
             }
             Ports.deallocate(client.port);
             // a refused client: what it sent before core decided is released unread
-            for (Arrival a : client.held) {
-                release(a.message());
-            }
-            client.held.clear();
+            client.discardHeld(MachListener::release);
         }
     }
 
