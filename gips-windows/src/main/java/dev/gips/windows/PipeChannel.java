@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Close.</b> Marks the channel closing, cancels its I/O ({@code CancelIoEx}) and closes the handle only when
  * the pump has seen every operation complete, then frees their memory (gips bug W-7).
+ *
+ * <p>It reports to its {@link Owner}, the {@link PipeClient} or {@link PipeEndpoint} it serves.
  */
-abstract class PipeChannel implements Pollable {
+final class PipeChannel {
     private static final Logger LOG = LoggerFactory.getLogger(PipeChannel.class);
 
     static final int READ_CHUNK = 64 * 1024;
@@ -48,6 +50,16 @@ abstract class PipeChannel implements Pollable {
     private static final int WRITE_POOL = 4;
     private static final long POOLED_WRITE_MAX = 1 << 20;
 
+    /** Who a pipe channel reports to: the client or endpoint it serves. Called on the pump, under {@link #lock}. */
+    interface Owner {
+        /** A received message, handles already validated and owned by it. */
+        void delivered(RawMessage message);
+
+        /** The peer hung up or broke the protocol ({@code cause} says how, {@code null} for a hang-up). Called once. */
+        void ended(String cause);
+    }
+
+    private final Owner owner;
     final String service;
     final String address;
     final long pipe;
@@ -71,7 +83,9 @@ abstract class PipeChannel implements Pollable {
     private boolean ended;                                      // guarded by lock: the peer hung up or broke
     private String endCause;                                    // guarded by lock: why, if it misbehaved
 
-    PipeChannel(String service, String address, long pipe, long peerProcess, String peerProcessProblem, IoPort io) {
+    PipeChannel(Owner owner, String service, String address, long pipe, long peerProcess, String peerProcessProblem,
+            IoPort io) {
+        this.owner = owner;
         this.service = service;
         this.address = address;
         this.pipe = pipe;
@@ -81,19 +95,13 @@ abstract class PipeChannel implements Pollable {
         this.readOp = new Op(pipe, READ_CHUNK, this::readCompleted);
     }
 
-    /** A received message, handles already validated and owned by it. Called on the pump, under {@link #lock}. */
-    abstract void delivered(RawMessage message);
-
-    /** The peer hung up or broke the protocol. Called once, under {@link #lock}. */
-    abstract void ended(String cause);
-
-    @Override
-    public final Readiness readiness() {
+    /** The pollers watching this pipe. */
+    Readiness readiness() {
         return readiness;
     }
 
-    @Override
-    public int readyOps() {
+    /** What the pipe is ready for: {@code PollerChannel.READABLE} and/or {@code WRITABLE}. */
+    int readyOps() {
         lock.lock();
         try {
             int ops = 0;
@@ -112,7 +120,7 @@ abstract class PipeChannel implements Pollable {
     // -------------------------------------------------------------------------------------------------- reads
 
     /** Starts reading; call once the channel is set up. */
-    final void startReading() {
+    void startReading() {
         lock.lock();
         try {
             readMoreLocked();
@@ -122,7 +130,7 @@ abstract class PipeChannel implements Pollable {
     }
 
     /** The user took one delivered message: read on if the backlog allows. */
-    final void taken() {
+    void taken() {
         lock.lock();
         try {
             undelivered--;
@@ -218,7 +226,7 @@ abstract class PipeChannel implements Pollable {
             }
         }
         undelivered++;
-        delivered(new RawMessage(d.payload(), handles));
+        owner.delivered(new RawMessage(d.payload(), handles));
         readiness.signal();
     }
 
@@ -245,21 +253,21 @@ abstract class PipeChannel implements Pollable {
         }
         ended = true;
         endCause = cause;
-        ended(cause);
+        owner.ended(cause);
         changed.signalAll();
         readiness.signal();
     }
 
     /** Whether the peer is gone, and why if it misbehaved ({@code null} for a plain hang-up). */
-    final boolean isEnded() {
+    boolean isEnded() {
         return ended;
     }
 
-    final String endCause() {
+    String endCause() {
         return endCause;
     }
 
-    final boolean isClosing() {
+    boolean isClosing() {
         return closing;
     }
 
@@ -272,7 +280,7 @@ abstract class PipeChannel implements Pollable {
      *             in flight
      * @return {@code false} if {@code wait} is false and nothing was sent
      */
-    final boolean write(ByteBuffer payload, long[] handles, boolean wait) throws IOException {
+    boolean write(ByteBuffer payload, long[] handles, boolean wait) throws IOException {
         Op op;
         lock.lock();
         try {
@@ -422,7 +430,7 @@ abstract class PipeChannel implements Pollable {
     // -------------------------------------------------------------------------------------------------- close
 
     /** Closes the channel; returns {@code false} if it was closing already. */
-    final boolean closeChannel() {
+    boolean closeChannel() {
         lock.lock();
         try {
             if (closing) {

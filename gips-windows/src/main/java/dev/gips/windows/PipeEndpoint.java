@@ -20,19 +20,20 @@ import org.slf4j.LoggerFactory;
  * The client end of a service's pipe. Opened with {@code SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION}, so the
  * server can learn who we are but cannot act as us (gips bug W-9), and switched to message-read mode (W-5).
  */
-final class PipeEndpoint extends PipeChannel implements EndpointChannel {
+final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(PipeEndpoint.class);
 
     /** How long an untimed connect waits, in all, for a free instance of a busy service. */
     private static final int BUSY_WAIT_MS = 5_000;
 
+    private final PipeChannel channel;
     private final Credentials peer;
     private final IOException peerProblem;
-    private final ArrayDeque<RawMessage> inbox = new ArrayDeque<>();    // guarded by lock
+    private final ArrayDeque<RawMessage> inbox = new ArrayDeque<>();    // guarded by channel.lock
 
     private PipeEndpoint(String service, String path, long pipe, long process, String processProblem,
             Credentials peer, IOException peerProblem, IoPort io) {
-        super(service, path, pipe, process, processProblem, io);
+        this.channel = new PipeChannel(this, service, path, pipe, process, processProblem, io);
         this.peer = peer;
         this.peerProblem = peerProblem;
     }
@@ -83,7 +84,7 @@ final class PipeEndpoint extends PipeChannel implements EndpointChannel {
             }
             io.associate(pipe, path);
             PipeEndpoint e = new PipeEndpoint(service, path, pipe, process, processProblem, peer, peerProblem, io);
-            e.startReading();
+            e.channel.startReading();
             LOG.debug("connected to service \"{}\" at {} (pid {})", service, path, pid);
             return e;
         } catch (IOException | RuntimeException e) {
@@ -137,79 +138,91 @@ final class PipeEndpoint extends PipeChannel implements EndpointChannel {
     }
 
     @Override
-    void delivered(RawMessage message) {
+    public void delivered(RawMessage message) {
         inbox.add(message);
-        changed.signalAll();
+        channel.changed.signalAll();
     }
 
     @Override
-    void ended(String cause) {
+    public void ended(String cause) {
         if (cause != null) {
-            LOG.warn("service \"{}\": {}", service, cause);
+            LOG.warn("service \"{}\": {}", channel.service, cause);
         }
     }
 
     @Override
     public void send(ByteBuffer payload, long[] handles) throws IOException {
-        write(payload, handles, true);
+        channel.write(payload, handles, true);
     }
 
     @Override
     public RawMessage receive(long timeoutNanos) throws IOException {
         long deadline = System.nanoTime() + timeoutNanos;
         RawMessage m;
-        lock.lock();
+        channel.lock.lock();
         try {
             for (;;) {
-                if (isClosing()) {
+                if (channel.isClosing()) {
                     throw new AsynchronousCloseException();
                 }
                 m = inbox.poll();
                 if (m != null) {
                     break;
                 }
-                if (isEnded()) {
-                    String cause = endCause();
+                if (channel.isEnded()) {
+                    String cause = channel.endCause();
                     if (cause == null) {
-                        throw new EOFException(IoErrors.message("receive", service, address, "the service hung up"));
+                        throw new EOFException(IoErrors.message("receive", channel.service, channel.address,
+                                "the service hung up"));
                     }
-                    throw IoErrors.io("receive", service, address, cause);
+                    throw IoErrors.io("receive", channel.service, channel.address, cause);
                 }
-                if (!Waits.await(changed, timeoutNanos, deadline)) {
+                if (!Waits.await(channel.changed, timeoutNanos, deadline)) {
                     return null;
                 }
             }
         } finally {
-            lock.unlock();
+            channel.lock.unlock();
         }
-        taken();
+        channel.taken();
         return m;
     }
 
     @Override
     public Credentials peerCredentials() throws IOException {
         if (peer == null) {
-            throw IoErrors.io("credentials of the service", service, address, peerProblem.getMessage());
+            throw IoErrors.io("credentials of the service", channel.service, channel.address,
+                    peerProblem.getMessage());
         }
         return peer;
     }
 
     @Override
     public String address() {
-        return address;
+        return channel.address;
     }
 
     @Override
     public void close() {
-        lock.lock();
+        channel.lock.lock();
         try {
             for (RawMessage m : inbox) {
                 PipeClient.discard(m);
             }
             inbox.clear();
         } finally {
-            lock.unlock();
+            channel.lock.unlock();
         }
-        closeChannel();
+        channel.closeChannel();
+    }
+
+    @Override
+    public int readyOps() {
+        return channel.readyOps();
+    }
+
+    @Override
+    public Readiness readiness() {
+        return channel.readiness();
     }
 }

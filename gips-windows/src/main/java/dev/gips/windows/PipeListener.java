@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * {@link IoPort}, and the connected clients. The pump turns completions into arrivals; {@link #receive} takes them
  * from a queue, so a receiver waits on a Java condition, never in a native call. A client's messages and departure
  * join that queue only once core admitted the client ({@link PipeClient#admit}); until then they wait in the client
- * ({@link PipeClient#held}, at most {@link PipeChannel#BACKLOG} messages: reading stops there), so no receiving thread
+ * ({@link PipeClient#hold}, at most {@link PipeChannel#BACKLOG} messages: reading stops there), so no receiving thread
  * can take a message of a client whose policy check another thread is still running.
  *
  * <p>Against name squatting and hijacking (gips bugs W-8, W-9): the first instance is created with
@@ -255,7 +255,7 @@ final class PipeListener implements ListenerChannel, Pollable {
         if (credentials != null) {
             connected(client);
         }
-        client.startReading();
+        client.channel.startReading();
     }
 
     void connected(PipeClient client) {
@@ -275,7 +275,7 @@ final class PipeListener implements ListenerChannel, Pollable {
         lock.lock();
         try {
             clients.remove(client);
-            discardHeldLocked(client); // a refused client: nothing it sent is ever reported
+            client.discardHeld(PipeClient::discard); // a refused client: nothing it sent is ever reported
         } finally {
             lock.unlock();
         }
@@ -290,30 +290,18 @@ final class PipeListener implements ListenerChannel, Pollable {
         lock.lock();
         try {
             if (closing || client.closedLocally()) {
-                discardHeldLocked(client);
+                client.discardHeld(PipeClient::discard);
                 return false;
             }
-            client.admitted = true;
-            if (client.held.isEmpty()) {
+            if (!client.admitInto(arrivals)) {
                 return true;
             }
-            arrivals.addAll(client.held);
-            client.held.clear();
             changed.signalAll();
         } finally {
             lock.unlock();
         }
         readiness.signal();
         return true;
-    }
-
-    private static void discardHeldLocked(PipeClient client) {
-        for (Arrival a : client.held) {
-            if (a.message() != null) {
-                PipeClient.discard(a.message());
-            }
-        }
-        client.held.clear();
     }
 
     private void enqueue(Arrival a) {
@@ -329,14 +317,14 @@ final class PipeListener implements ListenerChannel, Pollable {
             if (a.kind() == Arrival.Kind.DISCONNECTED) {
                 clients.remove(client);
             }
-            if (a.kind() != Arrival.Kind.CONNECTED && !client.admitted) {
+            if (a.kind() != Arrival.Kind.CONNECTED && !client.isAdmitted()) {
                 // no thread may take a message of a client core has not admitted yet: held until admitted()
                 if (client.closedLocally()) {
                     if (a.message() != null) {
                         PipeClient.discard(a.message());
                     }
                 } else {
-                    client.held.add(a);
+                    client.hold(a);
                 }
                 return;
             }
@@ -379,7 +367,7 @@ final class PipeListener implements ListenerChannel, Pollable {
                 return a;
             }
             PipeClient c = (PipeClient) a.client();
-            c.taken(); // outside our lock: the client's lock is taken before ours on the pump
+            c.channel.taken(); // outside our lock: the client's lock is taken before ours on the pump
             if (!c.closedLocally()) {
                 return a; // a client that hung up after sending still has its messages delivered
             }
