@@ -1,7 +1,7 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_POINTER;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_POINTER;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -32,13 +32,13 @@ final class Bootstrap {
     static final class Handles {
         private Handles() {}
 
-        static final MethodHandle CHECK_IN = MachNative.downcall("bootstrap_check_in",
+        static final MethodHandle CHECK_IN = Native.downcall("bootstrap_check_in",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
-        static final MethodHandle LOOK_UP = MachNative.downcall("bootstrap_look_up",
+        static final MethodHandle LOOK_UP = Native.downcall("bootstrap_look_up",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
-        static final MethodHandle PARENT = MachNative.downcall("bootstrap_parent",
+        static final MethodHandle PARENT = Native.downcall("bootstrap_parent",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
-        static final MethodHandle TASK_GET_SPECIAL_PORT = MachNative.downcall("task_get_special_port",
+        static final MethodHandle TASK_GET_SPECIAL_PORT = Native.downcall("task_get_special_port",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER));
     }
 
@@ -47,7 +47,7 @@ final class Bootstrap {
         try {
             return (int) Handles.CHECK_IN.invokeExact(bp, name, sp);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -56,7 +56,7 @@ final class Bootstrap {
         try {
             return (int) Handles.LOOK_UP.invokeExact(bp, name, sp);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -65,7 +65,7 @@ final class Bootstrap {
         try {
             return (int) Handles.PARENT.invokeExact(bp, parent);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -74,7 +74,7 @@ final class Bootstrap {
         try {
             return (int) Handles.TASK_GET_SPECIAL_PORT.invokeExact(task, which, port);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.ERRNO;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.ERRNO;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -23,7 +23,7 @@ final class Fcntl {
         private Handles() {}
 
         // int fcntl(int, int, ...): the argument is variadic
-        static final MethodHandle FCNTL = MachNative.downcall("fcntl",
+        static final MethodHandle FCNTL = Native.downcall("fcntl",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Linker.Option.firstVariadicArg(2), ERRNO);
     }
 
@@ -32,7 +32,7 @@ final class Fcntl {
         try {
             return (int) Handles.FCNTL.invokeExact(errno, fd, cmd, arg);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -39,7 +39,7 @@ final class KqueuePoller implements PollerChannel {
     private KqueuePoller(int kq) {
         this.kq = kq;
         this.gate = new ReleaseGate(() -> {
-            Unistd.close(MachNative.threadCapture(), kq);
+            Unistd.close(Native.threadCapture(), kq);
             pollLock.lock();
             try {
                 arena.close();
@@ -50,10 +50,10 @@ final class KqueuePoller implements PollerChannel {
     }
 
     static KqueuePoller open() throws IOException {
-        MemorySegment errno = MachNative.threadCapture();
+        MemorySegment errno = Native.threadCapture();
         int kq = SysEvent.kqueue(errno);
         if (kq < 0) {
-            throw new IOException("kqueue: " + Errno.name(MachNative.errno(errno)));
+            throw new IOException("kqueue: " + Errno.name(Native.errno(errno)));
         }
         // kqueues are not inherited across fork, so close-on-exec is moot
         KqueuePoller p = new KqueuePoller(kq);
@@ -72,9 +72,9 @@ final class KqueuePoller implements PollerChannel {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ev = a.allocate(SysEvent.KEVENT);
             SysEvent.evSet(ev, 0, ident, filter, flags, fflags, 0, udata);
-            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment errno = Native.threadCapture();
             if (SysEvent.kevent(errno, kq, ev, 1, MemorySegment.NULL, 0, MemorySegment.NULL) < 0) {
-                throw new IOException("kevent (" + what + "): " + Errno.name(MachNative.errno(errno)));
+                throw new IOException("kevent (" + what + "): " + Errno.name(Native.errno(errno)));
             }
         }
     }
@@ -164,10 +164,10 @@ final class KqueuePoller implements PollerChannel {
                 wait = timeout;
             }
             int room = (int) Math.min(Math.max(tokens.length - n, 1), events.byteSize() / SysEvent.KEVENT.byteSize());
-            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment errno = Native.threadCapture();
             int got = SysEvent.kevent(errno, kq, MemorySegment.NULL, 0, events, room, wait);
             if (got < 0) {
-                int e = MachNative.errno(errno);
+                int e = Native.errno(errno);
                 if (gate.isClosing()) {
                     throw new AsynchronousCloseException();
                 }

@@ -120,8 +120,8 @@ final class MachEndpoint implements EndpointChannel, Pollable {
             }
             int local = buf.get(JAVA_INT, MachMessage.MSGH_LOCAL_PORT);
             if (local == mailbox.notify) {
-                int id = MachWire.id(buf);
-                if (id == MachPort.MACH_NOTIFY_DEAD_NAME && MachWire.notifiedName(buf) == servicePort) {
+                int id = Wire.id(buf);
+                if (id == MachPort.MACH_NOTIFY_DEAD_NAME && Wire.notifiedName(buf) == servicePort) {
                     Ports.deallocate(servicePort); // the notification's reference; ours goes at close
                     ended = true;
                 } else if (id == MachPort.MACH_NOTIFY_NO_SENDERS) {
@@ -130,7 +130,7 @@ final class MachEndpoint implements EndpointChannel, Pollable {
                     } else {
                         // only sends that timed out made rights, and releasing them fired it: the server never
                         // knew us. Ask again, for after the next right made.
-                        int count = MachWire.notifiedCount(buf);
+                        int count = Wire.notifiedCount(buf);
                         int kr = Ports.requestNotification(replyPort, MachPort.MACH_NOTIFY_NO_SENDERS, mailbox.notify,
                                 count + 1);
                         if (kr != KernReturn.KERN_SUCCESS) {
@@ -143,9 +143,9 @@ final class MachEndpoint implements EndpointChannel, Pollable {
                 continue;
             }
             int remote = buf.get(JAVA_INT, MachMessage.MSGH_REMOTE_PORT);
-            MachWire.Received m;
+            Wire.Received m;
             try {
-                m = MachWire.decode(buf, Ports.RELEASER);
+                m = Wire.decode(buf, Ports.RELEASER);
             } finally {
                 // Rust gips servers send a send right to their service port with every reply; drop it
                 if ((buf.get(JAVA_INT, MachMessage.MSGH_BITS) & MachMessage.MACH_MSGH_BITS_REMOTE_MASK) != 0) {
@@ -156,7 +156,7 @@ final class MachEndpoint implements EndpointChannel, Pollable {
                 for (int p : m.ports()) {
                     Ports.deallocate(p);
                 }
-                for (MachWire.Ool o : m.ool()) {
+                for (Wire.Ool o : m.ool()) {
                     Ports.RELEASER.memory(o.address(), Integer.toUnsignedLong(o.size()));
                 }
                 throw new IOException("receive from \"" + service + "\": out-of-line memory is not supported");
@@ -174,7 +174,7 @@ final class MachEndpoint implements EndpointChannel, Pollable {
             throw new IOException("peer credentials of \"" + service + "\": not known before the service's first"
                     + " reply (macOS reports a sender only with its messages)");
         }
-        return MacIdentity.sender(token); // the group lookup asks the directory: only when asked
+        return Identity.sender(token); // the group lookup asks the directory: only when asked
 
     }
 

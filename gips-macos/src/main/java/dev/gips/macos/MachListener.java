@@ -131,9 +131,9 @@ final class MachListener implements ListenerChannel, Pollable {
     }
 
     private Arrival notification(MemorySegment buf) {
-        int id = MachWire.id(buf);
+        int id = Wire.id(buf);
         if (id == MachPort.MACH_NOTIFY_DEAD_NAME) {
-            int name = MachWire.notifiedName(buf);
+            int name = Wire.notifiedName(buf);
             Ports.deallocate(name); // the reference the notification added to the dead name
             MachClient client;
             synchronized (state) {
@@ -182,14 +182,14 @@ final class MachListener implements ListenerChannel, Pollable {
                 return null;
             }
         }
-        MachWire.Received m;
+        Wire.Received m;
         try {
-            m = MachWire.decode(buf, Ports.RELEASER);
+            m = Wire.decode(buf, Ports.RELEASER);
             if (!m.ool().isEmpty()) {
                 for (int p : m.ports()) {
                     Ports.deallocate(p);
                 }
-                for (MachWire.Ool o : m.ool()) {
+                for (Wire.Ool o : m.ool()) {
                     Ports.RELEASER.memory(o.address(), Integer.toUnsignedLong(o.size()));
                 }
                 throw new MalformedMessageException("out-of-line memory descriptors are not supported");
@@ -207,7 +207,7 @@ final class MachListener implements ListenerChannel, Pollable {
         }
         RawMessage message = new RawMessage(m.payload(), handles(m.ports()));
         if (fresh) {
-            client = new MachClient(this, reply, MacIdentity.sender(m.audit()));
+            client = new MachClient(this, reply, Identity.sender(m.audit()));
             synchronized (state) {
                 clients.put(reply, client);
                 client.hold(Arrival.message(client, message));

@@ -1,7 +1,7 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_POINTER;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_POINTER;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -209,9 +209,9 @@ final class MachMessage {
     static final class Handles {
         private Handles() {}
 
-        static final MethodHandle MACH_MSG = MachNative.downcall("mach_msg",
+        static final MethodHandle MACH_MSG = Native.downcall("mach_msg",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT, C_INT, C_INT, C_INT, C_INT));
-        static final MethodHandle MACH_MSG_DESTROY = MachNative.downcall("mach_msg_destroy",
+        static final MethodHandle MACH_MSG_DESTROY = Native.downcall("mach_msg_destroy",
                 FunctionDescriptor.ofVoid(C_POINTER));
     }
 
@@ -224,7 +224,7 @@ final class MachMessage {
         try {
             return (int) Handles.MACH_MSG.invokeExact(msg, option, sendSize, rcvSize, rcvName, timeoutMs, notify);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -233,7 +233,7 @@ final class MachMessage {
         try {
             Handles.MACH_MSG_DESTROY.invokeExact(msg);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_POINTER;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_POINTER;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -58,25 +58,25 @@ final class MachPort {
     static final class Handles {
         private Handles() {}
 
-        static final int TASK_SELF = MachNative.at(MachNative.symbol("mach_task_self_"), 4)
+        static final int TASK_SELF = Native.at(Native.symbol("mach_task_self_"), 4)
                 .get(ValueLayout.JAVA_INT, 0);
 
-        static final MethodHandle ALLOCATE = MachNative.downcall("mach_port_allocate",
+        static final MethodHandle ALLOCATE = Native.downcall("mach_port_allocate",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER));
-        static final MethodHandle DEALLOCATE = MachNative.downcall("mach_port_deallocate",
+        static final MethodHandle DEALLOCATE = Native.downcall("mach_port_deallocate",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT));
-        static final MethodHandle MOD_REFS = MachNative.downcall("mach_port_mod_refs",
+        static final MethodHandle MOD_REFS = Native.downcall("mach_port_mod_refs",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_INT));
-        static final MethodHandle INSERT_RIGHT = MachNative.downcall("mach_port_insert_right",
+        static final MethodHandle INSERT_RIGHT = Native.downcall("mach_port_insert_right",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_INT));
-        static final MethodHandle MOVE_MEMBER = MachNative.downcall("mach_port_move_member",
+        static final MethodHandle MOVE_MEMBER = Native.downcall("mach_port_move_member",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
-        static final MethodHandle REQUEST_NOTIFICATION = MachNative.downcall("mach_port_request_notification",
+        static final MethodHandle REQUEST_NOTIFICATION = Native.downcall("mach_port_request_notification",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_INT, C_INT, C_INT, C_POINTER));
-        static final MethodHandle TYPE = MachNative.downcall("mach_port_type",
+        static final MethodHandle TYPE = Native.downcall("mach_port_type",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER));
-        static final MethodHandle DESTRUCT = MachNative.downcall("mach_port_destruct",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, MachNative.C_LONG));
+        static final MethodHandle DESTRUCT = Native.downcall("mach_port_destruct",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, Native.C_LONG));
     }
 
     /** {@code kern_return_t mach_port_allocate(ipc_space_t task, mach_port_right_t right, mach_port_name_t *name);} */
@@ -84,7 +84,7 @@ final class MachPort {
         try {
             return (int) Handles.ALLOCATE.invokeExact(task, right, name);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -93,7 +93,7 @@ final class MachPort {
         try {
             return (int) Handles.DEALLOCATE.invokeExact(task, name);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -105,7 +105,7 @@ final class MachPort {
         try {
             return (int) Handles.MOD_REFS.invokeExact(task, name, right, delta);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -117,7 +117,7 @@ final class MachPort {
         try {
             return (int) Handles.INSERT_RIGHT.invokeExact(task, name, poly, polyPoly);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -126,7 +126,7 @@ final class MachPort {
         try {
             return (int) Handles.MOVE_MEMBER.invokeExact(task, member, after);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -141,7 +141,7 @@ final class MachPort {
             return (int) Handles.REQUEST_NOTIFICATION.invokeExact(task, name, msgid, sync, notify, notifyPoly,
                     previous);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -150,7 +150,7 @@ final class MachPort {
         try {
             return (int) Handles.TYPE.invokeExact(task, name, type);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -162,7 +162,7 @@ final class MachPort {
         try {
             return (int) Handles.DESTRUCT.invokeExact(task, name, srdelta, guard);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_LONG;
-import static dev.gips.macos.MachNative.C_POINTER;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_LONG;
+import static dev.gips.macos.Native.C_POINTER;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -35,17 +35,17 @@ final class MachVm {
     static final class Handles {
         private Handles() {}
 
-        static final long PAGE_SIZE = MachNative.at(MachNative.symbol("vm_page_size"), 8)
+        static final long PAGE_SIZE = Native.at(Native.symbol("vm_page_size"), 8)
                 .get(ValueLayout.JAVA_LONG, 0);
 
-        static final MethodHandle ALLOCATE = MachNative.downcall("mach_vm_allocate",
+        static final MethodHandle ALLOCATE = Native.downcall("mach_vm_allocate",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_LONG, C_INT));
-        static final MethodHandle DEALLOCATE = MachNative.downcall("mach_vm_deallocate",
+        static final MethodHandle DEALLOCATE = Native.downcall("mach_vm_deallocate",
                 FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_LONG));
-        static final MethodHandle MAP = MachNative.downcall("mach_vm_map",
+        static final MethodHandle MAP = Native.downcall("mach_vm_map",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_LONG, C_LONG, C_INT, C_INT, C_LONG, C_INT, C_INT,
                         C_INT, C_INT));
-        static final MethodHandle MAKE_MEMORY_ENTRY_64 = MachNative.downcall("mach_make_memory_entry_64",
+        static final MethodHandle MAKE_MEMORY_ENTRY_64 = Native.downcall("mach_make_memory_entry_64",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_INT));
     }
 
@@ -54,7 +54,7 @@ final class MachVm {
         try {
             return (int) Handles.ALLOCATE.invokeExact(task, address, size, flags);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -63,7 +63,7 @@ final class MachVm {
         try {
             return (int) Handles.DEALLOCATE.invokeExact(task, address, size);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -78,7 +78,7 @@ final class MachVm {
             return (int) Handles.MAP.invokeExact(task, address, size, mask, flags, object, offset, copy, cur, max,
                     inheritance);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -91,7 +91,7 @@ final class MachVm {
         try {
             return (int) Handles.MAKE_MEMORY_ENTRY_64.invokeExact(task, size, offset, permission, handle, parent);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

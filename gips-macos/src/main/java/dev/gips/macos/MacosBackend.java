@@ -80,17 +80,17 @@ public final class MacosBackend implements Backend {
 
     @Override
     public Credentials currentProcess() throws IOException {
-        return MacIdentity.currentProcess();
+        return Identity.currentProcess();
     }
 
     @Override
     public Optional<String> userId(String name) throws IOException {
-        return MacIdentity.userId(name);
+        return Identity.userId(name);
     }
 
     @Override
     public Optional<String> groupId(String name) throws IOException {
-        return MacIdentity.groupId(name);
+        return Identity.groupId(name);
     }
 
     @Override
@@ -106,10 +106,10 @@ public final class MacosBackend implements Backend {
                 return value;
             }
             case FILE_DESCRIPTOR -> {
-                int fd = Fcntl.fcntl(MachNative.threadCapture(), (int) value, Fcntl.F_DUPFD_CLOEXEC, 0);
+                int fd = Fcntl.fcntl(Native.threadCapture(), (int) value, Fcntl.F_DUPFD_CLOEXEC, 0);
                 if (fd < 0) {
                     throw new IOException("fcntl(F_DUPFD_CLOEXEC) on descriptor " + value + ": "
-                            + Errno.name(MachNative.errno(MachNative.threadCapture())));
+                            + Errno.name(Native.errno(Native.threadCapture())));
                 }
                 return fd;
             }
@@ -121,7 +121,7 @@ public final class MacosBackend implements Backend {
     public void closeHandle(Handle.Kind kind, long value) {
         switch (kind) {
             case MACH_PORT, MACH_MEMORY -> Ports.deallocate((int) value);
-            case FILE_DESCRIPTOR -> Unistd.close(MachNative.threadCapture(), (int) value);
+            case FILE_DESCRIPTOR -> Unistd.close(Native.threadCapture(), (int) value);
             default -> { } // nothing of that kind can exist here
         }
     }

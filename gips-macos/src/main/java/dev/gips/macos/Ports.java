@@ -86,7 +86,7 @@ final class Ports {
     }
 
     /** Releases what a refused message carried, with Mach calls. */
-    static final MachWire.Releaser RELEASER = new MachWire.Releaser() {
+    static final Wire.Releaser RELEASER = new Wire.Releaser() {
         @Override
         public void port(int name, int disposition) {
             switch (disposition) {
@@ -106,7 +106,7 @@ final class Ports {
         @Override
         public void portArray(long address, int count, int disposition) {
             long bytes = 4L * Integer.toUnsignedLong(count);
-            MemorySegment names = MachNative.at(MemorySegment.ofAddress(address), bytes);
+            MemorySegment names = Native.at(MemorySegment.ofAddress(address), bytes);
             for (long i = 0; i < bytes; i += 4) {
                 port(names.get(JAVA_INT, i), disposition);
             }

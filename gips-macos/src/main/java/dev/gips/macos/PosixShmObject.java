@@ -39,18 +39,18 @@ final class PosixShmObject implements ShmObject {
 
     static PosixShmObject create(String name, long objectSize) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment errno = Native.threadCapture();
             MemorySegment c = cname(arena, name);
             int fd = SysMman.shm_open(errno, c, Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_RDWR, 0600);
             if (fd < 0) {
-                int e = MachNative.errno(errno);
+                int e = Native.errno(errno);
                 if (e == Errno.EEXIST) {
                     throw new FileAlreadyExistsException(name, null, "shm_open: EEXIST");
                 }
                 throw new IOException("shm_open \"" + name + "\" (create): " + Errno.name(e));
             }
             if (Unistd.ftruncate(errno, fd, objectSize) < 0) {
-                int e = MachNative.errno(errno);
+                int e = Native.errno(errno);
                 SysMman.shm_unlink(errno, c);
                 Unistd.close(errno, fd);
                 throw new IOException("ftruncate \"" + name + "\" to " + objectSize + " bytes: " + Errno.name(e));
@@ -61,10 +61,10 @@ final class PosixShmObject implements ShmObject {
 
     static PosixShmObject open(String name) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment errno = Native.threadCapture();
             int fd = SysMman.shm_open(errno, cname(arena, name), Fcntl.O_RDWR, 0);
             if (fd < 0) {
-                int e = MachNative.errno(errno);
+                int e = Native.errno(errno);
                 if (e == Errno.ENOENT) {
                     throw new NoSuchFileException(name, null, "shm_open: ENOENT");
                 }
@@ -76,10 +76,10 @@ final class PosixShmObject implements ShmObject {
 
     private long[] stat(int of, String what) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment errno = Native.threadCapture();
             MemorySegment st = arena.allocate(SysStat.STAT);
             if (SysStat.fstat(errno, of, st) < 0) {
-                throw new IOException("fstat \"" + name + "\" (" + what + "): " + Errno.name(MachNative.errno(errno)));
+                throw new IOException("fstat \"" + name + "\" (" + what + "): " + Errno.name(Native.errno(errno)));
             }
             return new long[] {st.get(JAVA_INT, SysStat.ST_DEV), st.get(JAVA_LONG, SysStat.ST_INO),
                 st.get(JAVA_LONG, SysStat.ST_SIZE)};
@@ -110,13 +110,13 @@ final class PosixShmObject implements ShmObject {
     @Override
     @SuppressWarnings("restricted")
     public MemorySegment map(long length, Arena arena) throws IOException {
-        MemorySegment errno = MachNative.threadCapture();
+        MemorySegment errno = Native.threadCapture();
         MemorySegment at = SysMman.mmap(errno, MemorySegment.NULL, length, SysMman.PROT_READ | SysMman.PROT_WRITE,
                 SysMman.MAP_SHARED, fd, 0);
         if (at.address() == SysMman.MAP_FAILED) {
-            throw new IOException("mmap \"" + name + "\" (" + length + " bytes): " + Errno.name(MachNative.errno(errno)));
+            throw new IOException("mmap \"" + name + "\" (" + length + " bytes): " + Errno.name(Native.errno(errno)));
         }
-        Runnable unmap = () -> SysMman.munmap(MachNative.threadCapture(), at, length);
+        Runnable unmap = () -> SysMman.munmap(Native.threadCapture(), at, length);
         try {
             return at.reinterpret(length, arena, ignored -> unmap.run());
         } catch (RuntimeException | Error e) {
@@ -143,11 +143,11 @@ final class PosixShmObject implements ShmObject {
     @Override
     public void unlink() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment errno = Native.threadCapture();
             MemorySegment c = cname(arena, name);
             int other = SysMman.shm_open(errno, c, Fcntl.O_RDWR, 0);
             if (other < 0) {
-                int e = MachNative.errno(errno);
+                int e = Native.errno(errno);
                 if (e == Errno.ENOENT) {
                     throw new NoSuchFileException(name, null, "shm_open: ENOENT");
                 }
@@ -164,7 +164,7 @@ final class PosixShmObject implements ShmObject {
                 Unistd.close(errno, other);
             }
             if (SysMman.shm_unlink(errno, c) < 0) {
-                int e = MachNative.errno(errno);
+                int e = Native.errno(errno);
                 if (e == Errno.ENOENT) {
                     throw new NoSuchFileException(name, null, "shm_unlink: ENOENT");
                 }
@@ -176,7 +176,7 @@ final class PosixShmObject implements ShmObject {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            Unistd.close(MachNative.threadCapture(), fd);
+            Unistd.close(Native.threadCapture(), fd);
         }
     }
 }

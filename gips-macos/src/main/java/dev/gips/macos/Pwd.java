@@ -1,8 +1,8 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_LONG;
-import static dev.gips.macos.MachNative.C_POINTER;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_LONG;
+import static dev.gips.macos.Native.C_POINTER;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -44,11 +44,11 @@ final class Pwd {
     static final class Handles {
         private Handles() {}
 
-        static final MethodHandle GETPWNAM_R = MachNative.downcall("getpwnam_r",
+        static final MethodHandle GETPWNAM_R = Native.downcall("getpwnam_r",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_LONG, C_POINTER));
-        static final MethodHandle GETPWUID_R = MachNative.downcall("getpwuid_r",
+        static final MethodHandle GETPWUID_R = Native.downcall("getpwuid_r",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_LONG, C_POINTER));
-        static final MethodHandle GETGRNAM_R = MachNative.downcall("getgrnam_r",
+        static final MethodHandle GETGRNAM_R = Native.downcall("getgrnam_r",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_LONG, C_POINTER));
     }
 
@@ -57,7 +57,7 @@ final class Pwd {
         try {
             return (int) Handles.GETPWNAM_R.invokeExact(name, pwd, buf, size, result);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -66,7 +66,7 @@ final class Pwd {
         try {
             return (int) Handles.GETPWUID_R.invokeExact(uid, pwd, buf, size, result);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -75,7 +75,7 @@ final class Pwd {
         try {
             return (int) Handles.GETGRNAM_R.invokeExact(name, grp, buf, size, result);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -41,12 +41,12 @@ final class Sender {
      */
     boolean send(int remote, int local, int localDisposition, ByteBuffer payload, long[] handles, boolean tryOnly,
             BooleanSupplier closing) throws IOException {
-        List<MachWire.Descriptor> descriptors = new ArrayList<>(handles.length);
+        List<Wire.Descriptor> descriptors = new ArrayList<>(handles.length);
         for (long h : handles) {
-            descriptors.add(new MachWire.Port((int) h, MachMessage.MACH_MSG_TYPE_COPY_SEND));
+            descriptors.add(new Wire.Port((int) h, MachMessage.MACH_MSG_TYPE_COPY_SEND));
         }
         MemorySegment body = MemorySegment.ofBuffer(payload);
-        long size = MachWire.size(body.byteSize(), descriptors);
+        long size = Wire.size(body.byteSize(), descriptors);
         if (body.byteSize() > Limits.MAX_PAYLOAD) {
             throw new IllegalArgumentException("payload of " + body.byteSize() + " bytes exceeds " + Limits.MAX_PAYLOAD);
         }
@@ -59,7 +59,7 @@ final class Sender {
                 grow(size);
             }
             for (;;) {
-                int n = MachWire.encode(buffer, remote, MachMessage.MACH_MSG_TYPE_COPY_SEND, local, localDisposition,
+                int n = Wire.encode(buffer, remote, MachMessage.MACH_MSG_TYPE_COPY_SEND, local, localDisposition,
                         descriptors, body);
                 int raw = MachMessage.mach_msg(buffer, MachMessage.MACH_SEND_MSG | MachMessage.MACH_SEND_TIMEOUT, n, 0,
                         MachPort.MACH_PORT_NULL, tryOnly ? 0 : SLICE_MS, MachPort.MACH_PORT_NULL);

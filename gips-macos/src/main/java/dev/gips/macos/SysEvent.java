@@ -1,8 +1,8 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_POINTER;
-import static dev.gips.macos.MachNative.ERRNO;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_POINTER;
+import static dev.gips.macos.Native.ERRNO;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -69,8 +69,8 @@ final class SysEvent {
     static final class Handles {
         private Handles() {}
 
-        static final MethodHandle KQUEUE = MachNative.downcall("kqueue", FunctionDescriptor.of(C_INT), ERRNO);
-        static final MethodHandle KEVENT = MachNative.downcall("kevent",
+        static final MethodHandle KQUEUE = Native.downcall("kqueue", FunctionDescriptor.of(C_INT), ERRNO);
+        static final MethodHandle KEVENT = Native.downcall("kevent",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_POINTER, C_INT, C_POINTER), ERRNO);
     }
 
@@ -79,7 +79,7 @@ final class SysEvent {
         try {
             return (int) Handles.KQUEUE.invokeExact(errno);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -92,7 +92,7 @@ final class SysEvent {
         try {
             return (int) Handles.KEVENT.invokeExact(errno, kq, changes, nchanges, events, nevents, timeout);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

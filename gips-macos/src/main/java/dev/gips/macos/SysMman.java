@@ -1,9 +1,9 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_LONG;
-import static dev.gips.macos.MachNative.C_POINTER;
-import static dev.gips.macos.MachNative.ERRNO;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_LONG;
+import static dev.gips.macos.Native.C_POINTER;
+import static dev.gips.macos.Native.ERRNO;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -27,13 +27,13 @@ final class SysMman {
         private Handles() {}
 
         // int shm_open(const char *, int, ...): the mode is variadic, which on arm64 Darwin goes on the stack
-        static final MethodHandle SHM_OPEN = MachNative.downcall("shm_open",
+        static final MethodHandle SHM_OPEN = Native.downcall("shm_open",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT), Linker.Option.firstVariadicArg(2), ERRNO);
-        static final MethodHandle SHM_UNLINK = MachNative.downcall("shm_unlink",
+        static final MethodHandle SHM_UNLINK = Native.downcall("shm_unlink",
                 FunctionDescriptor.of(C_INT, C_POINTER), ERRNO);
-        static final MethodHandle MMAP = MachNative.downcall("mmap",
+        static final MethodHandle MMAP = Native.downcall("mmap",
                 FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_INT, C_INT, C_INT, C_LONG), ERRNO);
-        static final MethodHandle MUNMAP = MachNative.downcall("munmap",
+        static final MethodHandle MUNMAP = Native.downcall("munmap",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_LONG), ERRNO);
     }
 
@@ -42,7 +42,7 @@ final class SysMman {
         try {
             return (int) Handles.SHM_OPEN.invokeExact(errno, name, oflag, mode);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -51,7 +51,7 @@ final class SysMman {
         try {
             return (int) Handles.SHM_UNLINK.invokeExact(errno, name);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -61,7 +61,7 @@ final class SysMman {
         try {
             return (MemorySegment) Handles.MMAP.invokeExact(errno, addr, len, prot, flags, fd, offset);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -70,7 +70,7 @@ final class SysMman {
         try {
             return (int) Handles.MUNMAP.invokeExact(errno, addr, len);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_POINTER;
-import static dev.gips.macos.MachNative.ERRNO;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_POINTER;
+import static dev.gips.macos.Native.ERRNO;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -43,7 +43,7 @@ final class SysStat {
         private Handles() {}
 
         // x86_64 keeps the 32-bit-inode fstat under the plain name; arm64 has only the 64-bit one
-        static final MethodHandle FSTAT = MachNative.downcall(
+        static final MethodHandle FSTAT = Native.downcall(
                 System.getProperty("os.arch", "").equals("aarch64") ? "fstat" : "fstat$INODE64",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER), ERRNO);
     }
@@ -53,7 +53,7 @@ final class SysStat {
         try {
             return (int) Handles.FSTAT.invokeExact(errno, fd, buf);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_LONG;
-import static dev.gips.macos.MachNative.C_POINTER;
-import static dev.gips.macos.MachNative.ERRNO;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_LONG;
+import static dev.gips.macos.Native.C_POINTER;
+import static dev.gips.macos.Native.ERRNO;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -19,15 +19,15 @@ final class Unistd {
         private Handles() {}
 
         private static final Linker.Option CRITICAL = Linker.Option.critical(false);
-        static final MethodHandle CLOSE = MachNative.downcall("close", FunctionDescriptor.of(C_INT, C_INT), ERRNO);
-        static final MethodHandle FTRUNCATE = MachNative.downcall("ftruncate",
+        static final MethodHandle CLOSE = Native.downcall("close", FunctionDescriptor.of(C_INT, C_INT), ERRNO);
+        static final MethodHandle FTRUNCATE = Native.downcall("ftruncate",
                 FunctionDescriptor.of(C_INT, C_INT, C_LONG), ERRNO);
-        static final MethodHandle GETPID = MachNative.downcall("getpid", FunctionDescriptor.of(C_INT), CRITICAL);
-        static final MethodHandle GETEUID = MachNative.downcall("geteuid", FunctionDescriptor.of(C_INT), CRITICAL);
-        static final MethodHandle GETEGID = MachNative.downcall("getegid", FunctionDescriptor.of(C_INT), CRITICAL);
-        static final MethodHandle GETGROUPS = MachNative.downcall("getgroups",
+        static final MethodHandle GETPID = Native.downcall("getpid", FunctionDescriptor.of(C_INT), CRITICAL);
+        static final MethodHandle GETEUID = Native.downcall("geteuid", FunctionDescriptor.of(C_INT), CRITICAL);
+        static final MethodHandle GETEGID = Native.downcall("getegid", FunctionDescriptor.of(C_INT), CRITICAL);
+        static final MethodHandle GETGROUPS = Native.downcall("getgroups",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER), ERRNO);
-        static final MethodHandle GETGROUPLIST = MachNative.downcall("getgrouplist",
+        static final MethodHandle GETGROUPLIST = Native.downcall("getgrouplist",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_POINTER));
     }
 
@@ -36,7 +36,7 @@ final class Unistd {
         try {
             return (int) Handles.CLOSE.invokeExact(errno, fd);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -45,7 +45,7 @@ final class Unistd {
         try {
             return (int) Handles.FTRUNCATE.invokeExact(errno, fd, length);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -54,7 +54,7 @@ final class Unistd {
         try {
             return (int) Handles.GETPID.invokeExact();
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -63,7 +63,7 @@ final class Unistd {
         try {
             return (int) Handles.GETEUID.invokeExact();
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -72,7 +72,7 @@ final class Unistd {
         try {
             return (int) Handles.GETEGID.invokeExact();
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -81,7 +81,7 @@ final class Unistd {
         try {
             return (int) Handles.GETGROUPS.invokeExact(errno, size, list);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -90,7 +90,7 @@ final class Unistd {
         try {
             return (int) Handles.GETGROUPLIST.invokeExact(name, basegid, groups, ngroups);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The backend loads on any OS without touching a Mach symbol: in a child JVM that logs every class it loads,
  * {@code ServiceLoader} finds the macOS backend, which says it is unsupported and why, and not one binding class
- * (nor {@code MachNative}, nor any {@code Handles} holder) is even loaded.
+ * (nor {@code Native}, nor any {@code Handles} holder) is even loaded.
  */
 class LazyLoadingTest {
     private static final Pattern LOADED = Pattern.compile("\\[class,load\\] (dev\\.gips\\.macos\\.[\\w$]+) ");

@@ -1,8 +1,8 @@
 package dev.gips.windows;
 
-import static dev.gips.windows.Win32.BOOL;
-import static dev.gips.windows.Win32.DWORD;
-import static dev.gips.windows.Win32.POINTER;
+import static dev.gips.windows.Native.BOOL;
+import static dev.gips.windows.Native.DWORD;
+import static dev.gips.windows.Native.POINTER;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -79,10 +79,10 @@ final class Advapi32 {
     static final long TOKEN_ELEVATION_TokenIsElevated = TOKEN_ELEVATION.byteOffset(groupElement("TokenIsElevated"));
 
     private static final class Functions {
-        static final SymbolLookup LIB = Win32.library(DLL);
+        static final SymbolLookup LIB = Native.library(DLL);
 
         static MethodHandle link(String name, FunctionDescriptor fd) {
-            return Win32.downcall(LIB, DLL, name, fd, true);
+            return Native.downcall(LIB, DLL, name, fd, true);
         }
 
         static final MethodHandle OpenProcessToken = link("OpenProcessToken",
@@ -106,18 +106,18 @@ final class Advapi32 {
     /** {@code BOOL OpenProcessToken(HANDLE process, DWORD access, PHANDLE token);} */
     static int OpenProcessToken(MemorySegment err, long process, int access, MemorySegment token) {
         try {
-            return (int) Functions.OpenProcessToken.invokeExact(err, Win32.handle(process), access, token);
+            return (int) Functions.OpenProcessToken.invokeExact(err, Native.handle(process), access, token);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL OpenThreadToken(HANDLE thread, DWORD access, BOOL openAsSelf, PHANDLE token);} */
     static int OpenThreadToken(MemorySegment err, long thread, int access, int openAsSelf, MemorySegment token) {
         try {
-            return (int) Functions.OpenThreadToken.invokeExact(err, Win32.handle(thread), access, openAsSelf, token);
+            return (int) Functions.OpenThreadToken.invokeExact(err, Native.handle(thread), access, openAsSelf, token);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -125,10 +125,10 @@ final class Advapi32 {
     static int GetTokenInformation(MemorySegment err, long token, int infoClass, MemorySegment buf, int size,
             MemorySegment returnLength) {
         try {
-            return (int) Functions.GetTokenInformation.invokeExact(err, Win32.handle(token), infoClass, buf, size,
+            return (int) Functions.GetTokenInformation.invokeExact(err, Native.handle(token), infoClass, buf, size,
                     returnLength);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -137,7 +137,7 @@ final class Advapi32 {
         try {
             return (int) Functions.ConvertSidToStringSidW.invokeExact(err, sid, out);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -149,16 +149,16 @@ final class Advapi32 {
             return (int) Functions.ConvertStringSecurityDescriptorToSecurityDescriptorW.invokeExact(err, sddl,
                     revision, out, MemorySegment.NULL);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL ImpersonateNamedPipeClient(HANDLE);} */
     static int ImpersonateNamedPipeClient(MemorySegment err, long pipe) {
         try {
-            return (int) Functions.ImpersonateNamedPipeClient.invokeExact(err, Win32.handle(pipe));
+            return (int) Functions.ImpersonateNamedPipeClient.invokeExact(err, Native.handle(pipe));
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -167,7 +167,7 @@ final class Advapi32 {
         try {
             return (int) Functions.RevertToSelf.invokeExact(err);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -179,7 +179,7 @@ final class Advapi32 {
             return (int) Functions.LookupAccountNameW.invokeExact(err, MemorySegment.NULL, name, sid, sidSize,
                     domain, domainSize, use);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 }

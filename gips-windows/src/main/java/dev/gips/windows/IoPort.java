@@ -31,7 +31,7 @@ final class IoPort implements Runnable {
     private final MemorySegment entries = arena.allocate(Kernel32.OVERLAPPED_ENTRY, ENTRIES);
     private final MemorySegment removed = arena.allocate(JAVA_INT);
     private final MemorySegment bytes = arena.allocate(JAVA_INT);
-    private final MemorySegment err = Win32.allocateCapture(arena);
+    private final MemorySegment err = Native.allocateCapture(arena);
 
     private IoPort(long port) {
         this.port = port;
@@ -45,10 +45,10 @@ final class IoPort implements Runnable {
         }
         synchronized (IoPort.class) {
             if (instance == null) {
-                MemorySegment e = Win32.threadCapture();
-                long h = Kernel32.CreateIoCompletionPort(e, Win32.INVALID_HANDLE_VALUE, 0, 0, 1);
+                MemorySegment e = Native.threadCapture();
+                long h = Kernel32.CreateIoCompletionPort(e, Native.INVALID_HANDLE_VALUE, 0, 0, 1);
                 if (h == 0) {
-                    throw new IOException("CreateIoCompletionPort: " + WinError.describe(Win32.lastError(e)));
+                    throw new IOException("CreateIoCompletionPort: " + WinError.describe(Native.lastError(e)));
                 }
                 IoPort created = new IoPort(Handles.own(h));
                 Thread t = Thread.ofPlatform().daemon().name("gips-iocp").unstarted(created);
@@ -61,9 +61,9 @@ final class IoPort implements Runnable {
 
     /** Ties {@code handle}'s completions to this port (once per handle, for its whole life). */
     void associate(long handle, String what) throws IOException {
-        MemorySegment e = Win32.threadCapture();
+        MemorySegment e = Native.threadCapture();
         if (Kernel32.CreateIoCompletionPort(e, handle, port, KEY_IO, 0) == 0) {
-            throw new IOException("CreateIoCompletionPort(" + what + "): " + WinError.describe(Win32.lastError(e)));
+            throw new IOException("CreateIoCompletionPort(" + what + "): " + WinError.describe(Native.lastError(e)));
         }
     }
 
@@ -81,7 +81,7 @@ final class IoPort implements Runnable {
     public void run() {
         for (;;) {
             if (Kernel32.GetQueuedCompletionStatusEx(err, port, entries, ENTRIES, removed, Kernel32.INFINITE) == 0) {
-                LOG.error("GetQueuedCompletionStatusEx: {}; pipe I/O stops", WinError.describe(Win32.lastError(err)));
+                LOG.error("GetQueuedCompletionStatusEx: {}; pipe I/O stops", WinError.describe(Native.lastError(err)));
                 return;
             }
             int n = removed.get(JAVA_INT, 0);
@@ -99,7 +99,7 @@ final class IoPort implements Runnable {
                 if (status != 0) {
                     // the entry holds an NTSTATUS; GetOverlappedResult translates it into the Win32 code
                     if (Kernel32.GetOverlappedResult(err, op.file, op.overlapped(), bytes, 0) == 0) {
-                        error = Win32.lastError(err);
+                        error = Native.lastError(err);
                     }
                 }
                 try {

@@ -36,7 +36,7 @@ final class IocpPoller implements PollerChannel {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment entries = arena.allocate(Kernel32.OVERLAPPED_ENTRY, ENTRIES);
     private final MemorySegment removed = arena.allocate(JAVA_INT);
-    private final MemorySegment err = Win32.allocateCapture(arena);
+    private final MemorySegment err = Native.allocateCapture(arena);
     private volatile boolean closed;
     /** A virtual thread parked in {@link #poll} instead of waiting in the native call. */
     private volatile Thread parkedWaiter;
@@ -48,10 +48,10 @@ final class IocpPoller implements PollerChannel {
     }
 
     static IocpPoller open() throws IOException {
-        MemorySegment e = Win32.threadCapture();
-        long h = Kernel32.CreateIoCompletionPort(e, Win32.INVALID_HANDLE_VALUE, 0, 0, 1);
+        MemorySegment e = Native.threadCapture();
+        long h = Kernel32.CreateIoCompletionPort(e, Native.INVALID_HANDLE_VALUE, 0, 0, 1);
         if (h == 0) {
-            throw new IOException("CreateIoCompletionPort(poller): " + WinError.describe(Win32.lastError(e)));
+            throw new IOException("CreateIoCompletionPort(poller): " + WinError.describe(Native.lastError(e)));
         }
         return new IocpPoller(Handles.own(h));
     }
@@ -134,7 +134,7 @@ final class IocpPoller implements PollerChannel {
                     parkedWaiter = Thread.currentThread(); // before draining: a later post() unparks us
                 }
                 if (Kernel32.GetQueuedCompletionStatusEx(err, port, entries, ENTRIES, removed, ms) == 0) {
-                    int e = Win32.lastError(err);
+                    int e = Native.lastError(err);
                     if (closed) {
                         throw new AsynchronousCloseException();
                     }
@@ -185,7 +185,7 @@ final class IocpPoller implements PollerChannel {
         portLock.lock();
         try {
             if (!closed) {
-                Kernel32.PostQueuedCompletionStatus(Win32.threadCapture(), port, 0, key, MemorySegment.NULL);
+                Kernel32.PostQueuedCompletionStatus(Native.threadCapture(), port, 0, key, MemorySegment.NULL);
             }
         } finally {
             portLock.unlock();
@@ -215,7 +215,7 @@ final class IocpPoller implements PollerChannel {
             }
             closed = true;
             // wakes a thread in poll; it sees closed and leaves before the port goes
-            Kernel32.PostQueuedCompletionStatus(Win32.threadCapture(), port, 0, WAKE_KEY, MemorySegment.NULL);
+            Kernel32.PostQueuedCompletionStatus(Native.threadCapture(), port, 0, WAKE_KEY, MemorySegment.NULL);
         } finally {
             portLock.unlock();
         }

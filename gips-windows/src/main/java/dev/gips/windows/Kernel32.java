@@ -1,10 +1,10 @@
 package dev.gips.windows;
 
-import static dev.gips.windows.Win32.BOOL;
-import static dev.gips.windows.Win32.DWORD;
-import static dev.gips.windows.Win32.POINTER;
-import static dev.gips.windows.Win32.SIZE_T;
-import static dev.gips.windows.Win32.ULONG_PTR;
+import static dev.gips.windows.Native.BOOL;
+import static dev.gips.windows.Native.DWORD;
+import static dev.gips.windows.Native.POINTER;
+import static dev.gips.windows.Native.SIZE_T;
+import static dev.gips.windows.Native.ULONG_PTR;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -148,10 +148,10 @@ final class Kernel32 {
 
     /** The DLL lookup and every handle, made when a function is first called (never on other OSes). */
     private static final class Functions {
-        static final SymbolLookup LIB = Win32.library(DLL);
+        static final SymbolLookup LIB = Native.library(DLL);
 
         static MethodHandle link(String name, FunctionDescriptor fd) {
-            return Win32.downcall(LIB, DLL, name, fd, true);
+            return Native.downcall(LIB, DLL, name, fd, true);
         }
 
         static final MethodHandle CreateNamedPipeW = link("CreateNamedPipeW", FunctionDescriptor.of(POINTER,
@@ -213,25 +213,25 @@ final class Kernel32 {
             return ((MemorySegment) Functions.CreateNamedPipeW.invokeExact(err, name, openMode, pipeMode,
                     maxInstances, outSize, inSize, defaultTimeout, sa)).address();
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL ConnectNamedPipe(HANDLE, LPOVERLAPPED);} */
     static int ConnectNamedPipe(MemorySegment err, long pipe, MemorySegment overlapped) {
         try {
-            return (int) Functions.ConnectNamedPipe.invokeExact(err, Win32.handle(pipe), overlapped);
+            return (int) Functions.ConnectNamedPipe.invokeExact(err, Native.handle(pipe), overlapped);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL DisconnectNamedPipe(HANDLE);} */
     static int DisconnectNamedPipe(MemorySegment err, long pipe) {
         try {
-            return (int) Functions.DisconnectNamedPipe.invokeExact(err, Win32.handle(pipe));
+            return (int) Functions.DisconnectNamedPipe.invokeExact(err, Native.handle(pipe));
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -240,7 +240,7 @@ final class Kernel32 {
         try {
             return (int) Functions.WaitNamedPipeW.invokeExact(err, name, timeoutMs);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -248,38 +248,38 @@ final class Kernel32 {
     static int PeekNamedPipe(MemorySegment err, long pipe, MemorySegment buf, int size, MemorySegment read,
             MemorySegment avail, MemorySegment leftInMessage) {
         try {
-            return (int) Functions.PeekNamedPipe.invokeExact(err, Win32.handle(pipe), buf, size, read, avail,
+            return (int) Functions.PeekNamedPipe.invokeExact(err, Native.handle(pipe), buf, size, read, avail,
                     leftInMessage);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL GetNamedPipeClientProcessId(HANDLE, PULONG);} */
     static int GetNamedPipeClientProcessId(MemorySegment err, long pipe, MemorySegment pid) {
         try {
-            return (int) Functions.GetNamedPipeClientProcessId.invokeExact(err, Win32.handle(pipe), pid);
+            return (int) Functions.GetNamedPipeClientProcessId.invokeExact(err, Native.handle(pipe), pid);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL GetNamedPipeServerProcessId(HANDLE, PULONG);} */
     static int GetNamedPipeServerProcessId(MemorySegment err, long pipe, MemorySegment pid) {
         try {
-            return (int) Functions.GetNamedPipeServerProcessId.invokeExact(err, Win32.handle(pipe), pid);
+            return (int) Functions.GetNamedPipeServerProcessId.invokeExact(err, Native.handle(pipe), pid);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL SetNamedPipeHandleState(HANDLE, LPDWORD mode, LPDWORD maxCollection, LPDWORD collectTimeout);} */
     static int SetNamedPipeHandleState(MemorySegment err, long pipe, MemorySegment mode) {
         try {
-            return (int) Functions.SetNamedPipeHandleState.invokeExact(err, Win32.handle(pipe), mode,
+            return (int) Functions.SetNamedPipeHandleState.invokeExact(err, Native.handle(pipe), mode,
                     MemorySegment.NULL, MemorySegment.NULL);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -291,27 +291,27 @@ final class Kernel32 {
             return ((MemorySegment) Functions.CreateFileW.invokeExact(err, name, access, share, sa, disposition,
                     flags, MemorySegment.NULL)).address();
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL ReadFile(HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED);} with a null byte count (overlapped). */
     static int ReadFile(MemorySegment err, long file, MemorySegment buf, int size, MemorySegment overlapped) {
         try {
-            return (int) Functions.ReadFile.invokeExact(err, Win32.handle(file), buf, size, MemorySegment.NULL,
+            return (int) Functions.ReadFile.invokeExact(err, Native.handle(file), buf, size, MemorySegment.NULL,
                     overlapped);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL WriteFile(HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED);} with a null byte count (overlapped). */
     static int WriteFile(MemorySegment err, long file, MemorySegment buf, int size, MemorySegment overlapped) {
         try {
-            return (int) Functions.WriteFile.invokeExact(err, Win32.handle(file), buf, size, MemorySegment.NULL,
+            return (int) Functions.WriteFile.invokeExact(err, Native.handle(file), buf, size, MemorySegment.NULL,
                     overlapped);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -319,27 +319,27 @@ final class Kernel32 {
     static int GetOverlappedResult(MemorySegment err, long file, MemorySegment overlapped, MemorySegment bytes,
             int wait) {
         try {
-            return (int) Functions.GetOverlappedResult.invokeExact(err, Win32.handle(file), overlapped, bytes, wait);
+            return (int) Functions.GetOverlappedResult.invokeExact(err, Native.handle(file), overlapped, bytes, wait);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL CancelIoEx(HANDLE, LPOVERLAPPED);} */
     static int CancelIoEx(MemorySegment err, long file, MemorySegment overlapped) {
         try {
-            return (int) Functions.CancelIoEx.invokeExact(err, Win32.handle(file), overlapped);
+            return (int) Functions.CancelIoEx.invokeExact(err, Native.handle(file), overlapped);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL CloseHandle(HANDLE);} */
     static int CloseHandle(MemorySegment err, long handle) {
         try {
-            return (int) Functions.CloseHandle.invokeExact(err, Win32.handle(handle));
+            return (int) Functions.CloseHandle.invokeExact(err, Native.handle(handle));
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -348,19 +348,19 @@ final class Kernel32 {
     static int DuplicateHandle(MemorySegment err, long srcProcess, long src, long dstProcess, MemorySegment dst,
             int access, int inherit, int options) {
         try {
-            return (int) Functions.DuplicateHandle.invokeExact(err, Win32.handle(srcProcess), Win32.handle(src),
-                    Win32.handle(dstProcess), dst, access, inherit, options);
+            return (int) Functions.DuplicateHandle.invokeExact(err, Native.handle(srcProcess), Native.handle(src),
+                    Native.handle(dstProcess), dst, access, inherit, options);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL GetHandleInformation(HANDLE, LPDWORD flags);} */
     static int GetHandleInformation(MemorySegment err, long handle, MemorySegment flags) {
         try {
-            return (int) Functions.GetHandleInformation.invokeExact(err, Win32.handle(handle), flags);
+            return (int) Functions.GetHandleInformation.invokeExact(err, Native.handle(handle), flags);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -369,7 +369,7 @@ final class Kernel32 {
         try {
             return ((MemorySegment) Functions.OpenProcess.invokeExact(err, access, inherit, pid)).address();
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -378,17 +378,17 @@ final class Kernel32 {
         try {
             return (int) Functions.GetCurrentProcessId.invokeExact(err);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code HANDLE CreateIoCompletionPort(HANDLE file, HANDLE existing, ULONG_PTR key, DWORD threads);} */
     static long CreateIoCompletionPort(MemorySegment err, long file, long existing, long key, int threads) {
         try {
-            return ((MemorySegment) Functions.CreateIoCompletionPort.invokeExact(err, Win32.handle(file),
-                    Win32.handle(existing), key, threads)).address();
+            return ((MemorySegment) Functions.CreateIoCompletionPort.invokeExact(err, Native.handle(file),
+                    Native.handle(existing), key, threads)).address();
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -397,10 +397,10 @@ final class Kernel32 {
     static int GetQueuedCompletionStatusEx(MemorySegment err, long port, MemorySegment entries, int count,
             MemorySegment removed, int ms) {
         try {
-            return (int) Functions.GetQueuedCompletionStatusEx.invokeExact(err, Win32.handle(port), entries, count,
+            return (int) Functions.GetQueuedCompletionStatusEx.invokeExact(err, Native.handle(port), entries, count,
                     removed, ms, 0);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -408,10 +408,10 @@ final class Kernel32 {
     static int PostQueuedCompletionStatus(MemorySegment err, long port, int bytes, long key,
             MemorySegment overlapped) {
         try {
-            return (int) Functions.PostQueuedCompletionStatus.invokeExact(err, Win32.handle(port), bytes, key,
+            return (int) Functions.PostQueuedCompletionStatus.invokeExact(err, Native.handle(port), bytes, key,
                     overlapped);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -420,10 +420,10 @@ final class Kernel32 {
     static long CreateFileMappingW(MemorySegment err, long file, MemorySegment sa, int protect, int maxHigh,
             int maxLow, MemorySegment name) {
         try {
-            return ((MemorySegment) Functions.CreateFileMappingW.invokeExact(err, Win32.handle(file), sa, protect,
+            return ((MemorySegment) Functions.CreateFileMappingW.invokeExact(err, Native.handle(file), sa, protect,
                     maxHigh, maxLow, name)).address();
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -432,7 +432,7 @@ final class Kernel32 {
         try {
             return ((MemorySegment) Functions.OpenFileMappingW.invokeExact(err, access, inherit, name)).address();
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -440,10 +440,10 @@ final class Kernel32 {
     static MemorySegment MapViewOfFile(MemorySegment err, long mapping, int access, int offHigh, int offLow,
             long bytes) {
         try {
-            return (MemorySegment) Functions.MapViewOfFile.invokeExact(err, Win32.handle(mapping), access, offHigh,
+            return (MemorySegment) Functions.MapViewOfFile.invokeExact(err, Native.handle(mapping), access, offHigh,
                     offLow, bytes);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -452,7 +452,7 @@ final class Kernel32 {
         try {
             return (int) Functions.UnmapViewOfFile.invokeExact(err, view);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -461,7 +461,7 @@ final class Kernel32 {
         try {
             return (long) Functions.VirtualQuery.invokeExact(err, address, info, info.byteSize());
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -470,7 +470,7 @@ final class Kernel32 {
         try {
             return ((MemorySegment) Functions.LocalFree.invokeExact(err, mem)).address();
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 }

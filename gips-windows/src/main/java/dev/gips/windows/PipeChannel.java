@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Reads.</b> One overlapped read is outstanding while fewer than {@link #BACKLOG} received messages wait
  * for the user; beyond that the pipe's own buffer holds the rest and the peer's writes wait, which is the
  * backpressure. A message longer than the buffer completes with {@code ERROR_MORE_DATA}: the header says how long
- * the frame is, the buffer grows to it (up to {@link PipeFrame#MAX_FRAME}) and the rest is read into place, so any
+ * the frame is, the buffer grows to it (up to {@link Wire#MAX_FRAME}) and the rest is read into place, so any
  * message up to 16 MiB arrives whole (gips bug W-2).
  *
  * <p><b>Writes.</b> Each send takes a pooled {@link Op}, duplicates its handles into the peer, starts an overlapped
@@ -144,14 +144,14 @@ final class PipeChannel {
         if (reading || closing || ended || undelivered >= BACKLOG) {
             return;
         }
-        MemorySegment err = Win32.threadCapture();
+        MemorySegment err = Native.threadCapture();
         readOp.reset();
         io.expect(readOp);
         reading = true;
         inFlight++;
         MemorySegment into = readOp.buffer().asSlice(readOffset);
         if (Kernel32.ReadFile(err, pipe, into, (int) into.byteSize(), readOp.overlapped()) == 0) {
-            int e = Win32.lastError(err);
+            int e = Native.lastError(err);
             // IO_PENDING and MORE_DATA (a warning status) both still queue a completion packet
             if (e != WinError.ERROR_IO_PENDING && e != WinError.ERROR_MORE_DATA) {
                 io.forget(readOp);
@@ -182,12 +182,12 @@ final class PipeChannel {
             } else if (error == WinError.ERROR_MORE_DATA) {
                 readOffset += bytes;
                 try {
-                    long claimed = PipeFrame.claimedSize(readOp.buffer(), readOffset);
+                    long claimed = Wire.claimedSize(readOp.buffer(), readOffset);
                     if (claimed <= readOffset) {
-                        throw new PipeFrame.BadFrame("frame claims " + claimed + " bytes but the message is longer");
+                        throw new Wire.BadFrame("frame claims " + claimed + " bytes but the message is longer");
                     }
                     readOp.ensureCapacity(claimed, readOffset);
-                } catch (PipeFrame.BadFrame e) {
+                } catch (Wire.BadFrame e) {
                     refuseLocked(e.getMessage(), readOffset);
                     return;
                 }
@@ -204,15 +204,15 @@ final class PipeChannel {
 
     private void receivedLocked(long length) {
         MemorySegment buf = readOp.buffer();
-        PipeFrame.Decoded d;
+        Wire.Decoded d;
         try {
-            d = PipeFrame.decode(buf, length);
-        } catch (PipeFrame.BadFrame e) {
+            d = Wire.decode(buf, length);
+        } catch (Wire.BadFrame e) {
             refuseLocked(e.getMessage(), length);
             return;
         }
         List<RawHandle> handles = new ArrayList<>(d.handles().length);
-        MemorySegment err = Win32.threadCapture();
+        MemorySegment err = Native.threadCapture();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment flags = arena.allocate(JAVA_INT);
             for (long v : d.handles()) {
@@ -233,10 +233,10 @@ final class PipeChannel {
     /** The peer broke the protocol: close what it may have placed here and end the channel. */
     private void refuseLocked(String why, long length) {
         if (length >= 0) {
-            MemorySegment err = Win32.threadCapture();
+            MemorySegment err = Native.threadCapture();
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment flags = arena.allocate(JAVA_INT);
-                for (long v : PipeFrame.salvageHandles(readOp.buffer(), Math.min(length, readOp.capacity()))) {
+                for (long v : Wire.salvageHandles(readOp.buffer(), Math.min(length, readOp.capacity()))) {
                     if (Handles.refuse(v, err, flags) == null) {
                         Handles.close(v);
                     }
@@ -306,14 +306,14 @@ final class PipeChannel {
         int placed = 0;
         boolean started = false;
         try {
-            long size = PipeFrame.frameSize(payload.remaining(), handles.length);
+            long size = Wire.frameSize(payload.remaining(), handles.length);
             if (op == null) {
                 op = new Op(pipe, Math.max(size, READ_CHUNK), this::writeCompleted);
             } else {
                 op.ensureCapacity(size, 0);
             }
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment err = Win32.allocateCapture(arena);
+                MemorySegment err = Native.allocateCapture(arena);
                 if (handles.length > 0) {
                     if (peerProcess == 0) {
                         throw IoErrors.io("send handles", service, address, "cannot place handles in the peer"
@@ -325,13 +325,13 @@ final class PipeChannel {
                                 address);
                     }
                 }
-                PipeFrame.encode(op.buffer(), payload, remote);
+                Wire.encode(op.buffer(), payload, remote);
                 op.reset();
                 op.remoteHandles = remote;
                 op.waiter = wait ? Thread.currentThread() : null;
                 io.expect(op);
                 if (Kernel32.WriteFile(err, pipe, op.buffer(), (int) size, op.overlapped()) == 0) {
-                    int e = Win32.lastError(err);
+                    int e = Native.lastError(err);
                     if (e != WinError.ERROR_IO_PENDING) {
                         io.forget(op);
                         throw writeError(e);
@@ -440,7 +440,7 @@ final class PipeChannel {
             changed.signalAll();
             if (inFlight > 0) {
                 // every pending operation completes with ERROR_OPERATION_ABORTED; the last one releases
-                Kernel32.CancelIoEx(Win32.threadCapture(), pipe, MemorySegment.NULL);
+                Kernel32.CancelIoEx(Native.threadCapture(), pipe, MemorySegment.NULL);
             }
             releaseIfIdleLocked();
         } finally {

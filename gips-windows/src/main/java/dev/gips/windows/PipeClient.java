@@ -33,7 +33,7 @@ final class PipeClient extends AbstractClientChannel implements Pollable, PipeCh
         if (credentials == null) {
             // the kernel wanted a message read before impersonation: now it has one
             try {
-                credentials = WinIdentity.pipeClient(channel.pipe, pid);
+                credentials = Identity.pipeClient(channel.pipe, pid);
             } catch (IOException e) {
                 LOG.warn("service \"{}\": dropped client pid {}: {}", channel.service, pid, e.getMessage());
             }

@@ -50,18 +50,18 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
         long pipe = open(service, path, timeoutNanos < 0 ? BUSY_WAIT_MS * 1_000_000L : timeoutNanos);
         long process = 0;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
+            MemorySegment err = Native.allocateCapture(arena);
             MemorySegment mode = arena.allocate(JAVA_INT);
             mode.set(JAVA_INT, 0, Kernel32.PIPE_READMODE_MESSAGE);
             if (Kernel32.SetNamedPipeHandleState(err, pipe, mode) == 0) {
                 throw IoErrors.io("SetNamedPipeHandleState(PIPE_READMODE_MESSAGE)", service, path,
-                        WinError.describe(Win32.lastError(err)));
+                        WinError.describe(Native.lastError(err)));
             }
             MemorySegment pidOut = arena.allocate(JAVA_INT);
             // the server's pid, not our own (gips bug W-4); the server is alive while we hold its instance
             if (Kernel32.GetNamedPipeServerProcessId(err, pipe, pidOut) == 0) {
                 throw IoErrors.io("GetNamedPipeServerProcessId", service, path,
-                        WinError.describe(Win32.lastError(err)));
+                        WinError.describe(Native.lastError(err)));
             }
             long pid = Integer.toUnsignedLong(pidOut.get(JAVA_INT, 0));
             String processProblem = null;
@@ -72,7 +72,7 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
             } else {
                 // an elevated or other user's service: we may still learn who it is, but not give it handles
                 processProblem = "OpenProcess(PROCESS_DUP_HANDLE, pid " + pid + "): "
-                        + WinError.describe(Win32.lastError(err));
+                        + WinError.describe(Native.lastError(err));
             }
             // a service's token may be closed to us (SYSTEM, another user): then only peerCredentials() fails
             Credentials peer = null;
@@ -96,15 +96,15 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
 
     private static Credentials serviceCredentials(long process, long pid, MemorySegment err) throws IOException {
         if (process != 0) {
-            return WinIdentity.ofProcess(process, pid);
+            return Identity.ofProcess(process, pid);
         }
         long query = Kernel32.OpenProcess(err, Kernel32.PROCESS_QUERY_LIMITED_INFORMATION, 0, (int) pid);
         if (query == 0) {
             throw new IOException("OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, pid " + pid + "): "
-                    + WinError.describe(Win32.lastError(err)));
+                    + WinError.describe(Native.lastError(err)));
         }
         try {
-            return WinIdentity.ofProcess(query, pid);
+            return Identity.ofProcess(query, pid);
         } finally {
             Kernel32.CloseHandle(err, query);
         }
@@ -114,16 +114,16 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
     private static long open(String service, String path, long busyNanos) throws IOException {
         long deadline = System.nanoTime() + busyNanos;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
-            MemorySegment name = Win32.wide(arena, path);
+            MemorySegment err = Native.allocateCapture(arena);
+            MemorySegment name = Native.wide(arena, path);
             for (;;) {
                 long h = Kernel32.CreateFileW(err, name, PipeListener.CLIENT_ACCESS, 0, MemorySegment.NULL,
                         Kernel32.OPEN_EXISTING, Kernel32.FILE_FLAG_OVERLAPPED | Kernel32.SECURITY_SQOS_PRESENT
                                 | Kernel32.SECURITY_IDENTIFICATION);
-                if (h != Win32.INVALID_HANDLE_VALUE) {
+                if (h != Native.INVALID_HANDLE_VALUE) {
                     return Handles.own(h);
                 }
-                int e = Win32.lastError(err);
+                int e = Native.lastError(err);
                 if (e == WinError.ERROR_FILE_NOT_FOUND) {
                     throw IoErrors.noService("connect", service, path, WinError.describe(e));
                 }

@@ -102,7 +102,7 @@ final class PipeListener implements ListenerChannel, Pollable {
         PipeListener l = new PipeListener(service, path, IoPort.get());
         l.lock.lock();
         try {
-            l.securityAttributes = WinIdentity.securityAttributes(pipeSddl(WinIdentity.currentUserSid()), l.saArena);
+            l.securityAttributes = Identity.securityAttributes(pipeSddl(Identity.currentUserSid()), l.saArena);
             l.addInstanceLocked(true);
             for (int i = 1; i < PENDING_ACCEPTS; i++) {
                 l.addInstanceLocked(false);
@@ -129,16 +129,16 @@ final class PipeListener implements ListenerChannel, Pollable {
     /** Creates one more pipe instance and starts an overlapped accept on it. */
     private void addInstanceLocked(boolean first) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
-            long h = Kernel32.CreateNamedPipeW(err, Win32.wide(arena, path),
+            MemorySegment err = Native.allocateCapture(arena);
+            long h = Kernel32.CreateNamedPipeW(err, Native.wide(arena, path),
                     Kernel32.PIPE_ACCESS_DUPLEX | Kernel32.FILE_FLAG_OVERLAPPED
                             | (first ? Kernel32.FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
                     Kernel32.PIPE_TYPE_MESSAGE | Kernel32.PIPE_READMODE_MESSAGE | Kernel32.PIPE_WAIT
                             | Kernel32.PIPE_REJECT_REMOTE_CLIENTS,
                     Kernel32.PIPE_UNLIMITED_INSTANCES, BUFFER_SIZE, BUFFER_SIZE, Kernel32.NMPWAIT_USE_DEFAULT_WAIT,
                     securityAttributes);
-            if (h == Win32.INVALID_HANDLE_VALUE) {
-                int e = Win32.lastError(err);
+            if (h == Native.INVALID_HANDLE_VALUE) {
+                int e = Native.lastError(err);
                 throw IoErrors.io("CreateNamedPipeW", service, path, WinError.describe(e)
                         + (first && e == WinError.ERROR_ACCESS_DENIED
                                 ? " (a pipe of this name exists: another service is bound to it, or someone holds"
@@ -150,7 +150,7 @@ final class PipeListener implements ListenerChannel, Pollable {
                 io.associate(h, path);
                 io.expect(op);
                 if (Kernel32.ConnectNamedPipe(err, h, op.overlapped()) == 0) {
-                    int e = Win32.lastError(err);
+                    int e = Native.lastError(err);
                     if (e == WinError.ERROR_PIPE_CONNECTED) {
                         io.forget(op); // a client came between create and connect: no completion will be queued
                         op.free();
@@ -215,7 +215,7 @@ final class PipeListener implements ListenerChannel, Pollable {
 
     /** A client connected to instance {@code pipe}: find out who it is and start reading. */
     private void acceptedLocked(long pipe) {
-        MemorySegment err = Win32.threadCapture();
+        MemorySegment err = Native.threadCapture();
         long pid = 0;
         long process = 0;
         String processProblem = null;
@@ -229,7 +229,7 @@ final class PipeListener implements ListenerChannel, Pollable {
             process = Kernel32.OpenProcess(err, Kernel32.PROCESS_DUP_HANDLE, 0, (int) pid);
             if (process == 0) {
                 processProblem = "OpenProcess(PROCESS_DUP_HANDLE, pid " + pid + "): "
-                        + WinError.describe(Win32.lastError(err));
+                        + WinError.describe(Native.lastError(err));
             } else {
                 Handles.own(process);
             }
@@ -239,11 +239,11 @@ final class PipeListener implements ListenerChannel, Pollable {
             if (process != 0 && Kernel32.PeekNamedPipe(err, pipe, MemorySegment.NULL, 0, MemorySegment.NULL,
                     MemorySegment.NULL, MemorySegment.NULL) == 0) {
                 processProblem = "the client left while it was being accepted ("
-                        + WinError.describe(Win32.lastError(err)) + ")";
+                        + WinError.describe(Native.lastError(err)) + ")";
                 Handles.closeOwn(process);
                 process = 0;
             }
-            credentials = WinIdentity.pipeClient(pipe, pid);
+            credentials = Identity.pipeClient(pipe, pid);
         } catch (IOException e) {
             LOG.warn("service \"{}\": dropped client pid {}: {}", service, pid, e.getMessage());
             Handles.closeOwn(process);
@@ -408,7 +408,7 @@ final class PipeListener implements ListenerChannel, Pollable {
             arrivals.clear();
             for (Op op : accepting) {
                 // the pump frees each op and closes its instance when the cancelled accept completes
-                Kernel32.CancelIoEx(Win32.threadCapture(), op.file, op.overlapped());
+                Kernel32.CancelIoEx(Native.threadCapture(), op.file, op.overlapped());
             }
             saArena.close(); // no instance is created after closing
             toClose = new HashSet<>(clients);

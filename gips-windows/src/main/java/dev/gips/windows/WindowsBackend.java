@@ -30,7 +30,7 @@ public final class WindowsBackend implements Backend {
     private static Throwable probe() {
         // links kernel32 now, so that denied native access fails here and not in the middle of a call
         return new BackendProbe("Windows", List.of("Windows"), "dev.gips.windows")
-                .run(() -> Kernel32.GetCurrentProcessId(Win32.threadCapture()));
+                .run(() -> Kernel32.GetCurrentProcessId(Native.threadCapture()));
     }
 
     @Override
@@ -70,7 +70,7 @@ public final class WindowsBackend implements Backend {
 
     @Override
     public Credentials currentProcess() throws IOException {
-        return WinIdentity.currentProcess();
+        return Identity.currentProcess();
     }
 
     /** Users and groups are SIDs: an entry of digits in a policy is an account name here. */
@@ -81,12 +81,12 @@ public final class WindowsBackend implements Backend {
 
     @Override
     public Optional<String> userId(String name) throws IOException {
-        return WinIdentity.lookup(name, Advapi32.SidTypeUser);
+        return Identity.lookup(name, Advapi32.SidTypeUser);
     }
 
     @Override
     public Optional<String> groupId(String name) throws IOException {
-        return WinIdentity.lookup(name, Advapi32.SidTypeGroup, Advapi32.SidTypeAlias,
+        return Identity.lookup(name, Advapi32.SidTypeGroup, Advapi32.SidTypeAlias,
                 Advapi32.SidTypeWellKnownGroup);
     }
 
@@ -110,12 +110,12 @@ public final class WindowsBackend implements Backend {
 
     @Override
     public ShmObject createShm(String name, long objectSize) throws IOException {
-        return FileMappingShm.create(name, objectSize);
+        return FileMappingShmObject.create(name, objectSize);
     }
 
     @Override
     public ShmObject openShm(String name) throws IOException {
-        return FileMappingShm.open(name);
+        return FileMappingShmObject.open(name);
     }
 
     @Override
@@ -124,7 +124,7 @@ public final class WindowsBackend implements Backend {
             closeHandle(handle.kind(), handle.value());
             throw new IllegalArgumentException(handle.kind() + " handles do not exist on Windows");
         }
-        return FileMappingShm.adopt(handle.value(), null);
+        return FileMappingShmObject.adopt(handle.value(), null);
     }
 
     private static void requireHandle(Handle.Kind kind) {

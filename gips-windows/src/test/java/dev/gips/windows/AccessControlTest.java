@@ -22,13 +22,13 @@ class AccessControlTest {
 
     @Test
     void sectionsAreForSystemAndTheOwnerOnly() {
-        assertEquals("D:P(A;;GA;;;SY)(A;;GA;;;S-1-5-21-1-2-3-1001)", FileMappingShm.sectionSddl(OWNER));
-        assertFalse(FileMappingShm.sectionSddl(OWNER).contains(";IU)"), "gips gave INTERACTIVE read access");
+        assertEquals("D:P(A;;GA;;;SY)(A;;GA;;;S-1-5-21-1-2-3-1001)", FileMappingShmObject.sectionSddl(OWNER));
+        assertFalse(FileMappingShmObject.sectionSddl(OWNER).contains(";IU)"), "gips gave INTERACTIVE read access");
     }
 
     @Test
     void namesMapToTheSessionNamespaceAndThePipeNamespace() {
-        assertEquals("Local\\data", FileMappingShm.osName("/data"));
+        assertEquals("Local\\data", FileMappingShmObject.osName("/data"));
         assertEquals("\\\\.\\pipe\\com.example.echo", PipeListener.pipePath("com.example.echo"));
         assertEquals(256, PipeListener.pipePath("x".repeat(247)).length());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

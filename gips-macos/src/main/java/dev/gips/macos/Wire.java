@@ -35,8 +35,8 @@ import java.util.List;
  * message that fails is refused with a {@link MalformedMessageException} after every right and region in its body
  * was handed to the {@link Releaser}.
  */
-final class MachWire {
-    private MachWire() {}
+final class Wire {
+    private Wire() {}
 
     static final int HEADER_SIZE = (int) HEADER.byteSize();
     static final int BODY_SIZE = (int) BODY.byteSize();

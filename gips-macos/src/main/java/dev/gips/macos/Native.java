@@ -16,8 +16,8 @@ import java.lang.invoke.VarHandle;
  * {@link MacosBackend#isSupported()} said yes; on other systems this class is never even loaded.
  */
 @SuppressWarnings("restricted")
-final class MachNative {
-    private MachNative() {}
+final class Native {
+    private Native() {}
 
     static final Linker LINKER = Linker.nativeLinker();
     /** libSystem.B.dylib, including symbols that only live in the dyld shared cache. */

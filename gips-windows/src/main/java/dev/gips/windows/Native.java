@@ -18,8 +18,8 @@ import java.nio.charset.StandardCharsets;
  * first use, in holder classes, because {@code captureCallState("GetLastError")} is refused on other OSes.
  */
 @SuppressWarnings("restricted")
-final class Win32 {
-    private Win32() {}
+final class Native {
+    private Native() {}
 
     static final Linker LINKER = Linker.nativeLinker();
 

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Windows has no persistent names: a section's name goes away with its last handle, and nobody can remove it
  * earlier, so {@link #unlink()} only forgets it.
  */
-final class FileMappingShm implements ShmObject {
+final class FileMappingShmObject implements ShmObject {
     static final String NAMESPACE = "Local\\";
 
     private final long section;
@@ -29,7 +29,7 @@ final class FileMappingShm implements ShmObject {
     private final long size;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private FileMappingShm(long section, String name, long size) {
+    private FileMappingShmObject(long section, String name, long size) {
         this.section = section;
         this.name = name;
         this.size = size;
@@ -45,14 +45,14 @@ final class FileMappingShm implements ShmObject {
         return "D:P(A;;GA;;;SY)(A;;GA;;;" + ownerSid + ")";
     }
 
-    static FileMappingShm create(String name, long objectSize) throws IOException {
+    static FileMappingShmObject create(String name, long objectSize) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
-            MemorySegment sa = WinIdentity.securityAttributes(sectionSddl(WinIdentity.currentUserSid()), arena);
-            MemorySegment wname = name == null ? MemorySegment.NULL : Win32.wide(arena, osName(name));
-            long h = Kernel32.CreateFileMappingW(err, Win32.INVALID_HANDLE_VALUE, sa,
+            MemorySegment err = Native.allocateCapture(arena);
+            MemorySegment sa = Identity.securityAttributes(sectionSddl(Identity.currentUserSid()), arena);
+            MemorySegment wname = name == null ? MemorySegment.NULL : Native.wide(arena, osName(name));
+            long h = Kernel32.CreateFileMappingW(err, Native.INVALID_HANDLE_VALUE, sa,
                     Kernel32.PAGE_READWRITE | Kernel32.SEC_COMMIT, (int) (objectSize >>> 32), (int) objectSize, wname);
-            int e = Win32.lastError(err);
+            int e = Native.lastError(err);
             if (h == 0) {
                 throw new IOException("CreateFileMappingW(" + describe(name) + ", " + objectSize + " bytes): "
                         + WinError.describe(e));
@@ -62,17 +62,17 @@ final class FileMappingShm implements ShmObject {
                 throw new FileAlreadyExistsException(osName(name), null, "a shared memory section of this name"
                         + " exists already");
             }
-            return new FileMappingShm(Handles.own(h), name, objectSize);
+            return new FileMappingShmObject(Handles.own(h), name, objectSize);
         }
     }
 
-    static FileMappingShm open(String name) throws IOException {
+    static FileMappingShmObject open(String name) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
+            MemorySegment err = Native.allocateCapture(arena);
             long h = Kernel32.OpenFileMappingW(err, Kernel32.FILE_MAP_READ | Kernel32.FILE_MAP_WRITE, 0,
-                    Win32.wide(arena, osName(name)));
+                    Native.wide(arena, osName(name)));
             if (h == 0) {
-                int e = Win32.lastError(err);
+                int e = Native.lastError(err);
                 if (e == WinError.ERROR_FILE_NOT_FOUND) {
                     throw new NoSuchFileException(osName(name), null, "no shared memory section of this name");
                 }
@@ -83,10 +83,10 @@ final class FileMappingShm implements ShmObject {
     }
 
     /** Takes ownership of a section handle (received or opened); closes it if it is not a usable section. */
-    static FileMappingShm adopt(long section, String name) throws IOException {
+    static FileMappingShmObject adopt(long section, String name) throws IOException {
         Handles.own(section);
         try {
-            return new FileMappingShm(section, name, querySize(section));
+            return new FileMappingShmObject(section, name, querySize(section));
         } catch (IOException | RuntimeException e) {
             Handles.closeOwn(section);
             throw e;
@@ -96,16 +96,16 @@ final class FileMappingShm implements ShmObject {
     /** The section's size, page-rounded: the size of a view of all of it (there is no documented direct query). */
     private static long querySize(long section) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
+            MemorySegment err = Native.allocateCapture(arena);
             MemorySegment view = Kernel32.MapViewOfFile(err, section, Kernel32.FILE_MAP_READ, 0, 0, 0);
             if (view.address() == 0) {
                 throw new IOException("MapViewOfFile(section 0x" + Long.toHexString(section) + "): "
-                        + WinError.describe(Win32.lastError(err)) + " (the handle is not a readable section)");
+                        + WinError.describe(Native.lastError(err)) + " (the handle is not a readable section)");
             }
             try {
                 MemorySegment info = arena.allocate(Kernel32.MEMORY_BASIC_INFORMATION);
                 if (Kernel32.VirtualQuery(err, view, info) == 0) {
-                    throw new IOException("VirtualQuery: " + WinError.describe(Win32.lastError(err)));
+                    throw new IOException("VirtualQuery: " + WinError.describe(Native.lastError(err)));
                 }
                 return info.get(JAVA_LONG, Kernel32.MEMORY_BASIC_INFORMATION_RegionSize);
             } finally {
@@ -145,14 +145,14 @@ final class FileMappingShm implements ShmObject {
         if (length > size) {
             throw new IOException("cannot map " + length + " bytes of section " + describe(name) + " of " + size);
         }
-        MemorySegment err = Win32.threadCapture();
+        MemorySegment err = Native.threadCapture();
         MemorySegment view = Kernel32.MapViewOfFile(err, section, Kernel32.FILE_MAP_READ | Kernel32.FILE_MAP_WRITE,
                 0, 0, length);
         if (view.address() == 0) {
             throw new IOException("MapViewOfFile(" + describe(name) + ", " + length + " bytes): "
-                    + WinError.describe(Win32.lastError(err)));
+                    + WinError.describe(Native.lastError(err)));
         }
-        return Win32.owned(view, length, arena, () -> Kernel32.UnmapViewOfFile(Win32.threadCapture(), view));
+        return Native.owned(view, length, arena, () -> Kernel32.UnmapViewOfFile(Native.threadCapture(), view));
     }
 
     @Override
