@@ -15,7 +15,7 @@ import java.lang.invoke.MethodHandle;
 /**
  * Bindings for {@code <mach/message.h>}: message structs, option bits, return codes and {@code mach_msg}. The
  * structs sit under {@code #pragma pack(4)} in C, so 8-byte fields are only 4-aligned here. Layouts and constants
- * are plain Java and usable on any OS; the functions link on first use, in {@link Handles}.
+ * are plain Java and usable on any OS; each function links on first use, in a holder class of its own.
  */
 final class MachMessage {
     private MachMessage() {}
@@ -205,13 +205,12 @@ final class MachMessage {
     static final int MACH_RCV_PORT_DIED = 0x10004009;
     static final int MACH_RCV_IN_PROGRESS_TIMED = 0x10004011;
 
-    /** The functions, linked on first use only (never on other systems). */
-    static final class Handles {
-        private Handles() {}
-
-        static final MethodHandle MACH_MSG = Native.downcall("mach_msg",
+    private static final class MachMsg {
+        static final MethodHandle mach_msg = Native.downcall("mach_msg",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT, C_INT, C_INT, C_INT, C_INT));
-        static final MethodHandle MACH_MSG_DESTROY = Native.downcall("mach_msg_destroy",
+    }
+    private static final class MachMsgDestroy {
+        static final MethodHandle mach_msg_destroy = Native.downcall("mach_msg_destroy",
                 FunctionDescriptor.ofVoid(C_POINTER));
     }
 
@@ -222,7 +221,7 @@ final class MachMessage {
     static int mach_msg(MemorySegment msg, int option, int sendSize, int rcvSize, int rcvName, int timeoutMs,
             int notify) {
         try {
-            return (int) Handles.MACH_MSG.invokeExact(msg, option, sendSize, rcvSize, rcvName, timeoutMs, notify);
+            return (int) MachMsg.mach_msg.invokeExact(msg, option, sendSize, rcvSize, rcvName, timeoutMs, notify);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -231,7 +230,7 @@ final class MachMessage {
     /** {@code void mach_msg_destroy(mach_msg_header_t *msg);}: releases every right and OOL region in a message. */
     static void mach_msg_destroy(MemorySegment msg) {
         try {
-            Handles.MACH_MSG_DESTROY.invokeExact(msg);
+            MachMsgDestroy.mach_msg_destroy.invokeExact(msg);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

@@ -28,40 +28,33 @@ final class MachVm {
 
     /** {@code vm_page_size}: a global {@code vm_size_t} (16 KiB on arm64, 4 KiB on x86_64). */
     static long pageSize() {
-        return Handles.PAGE_SIZE;
+        return VmPageSize.vm_page_size;
     }
 
-    /** The functions, linked on first use only (never on other systems). */
-    static final class Handles {
-        private Handles() {}
-
-        static final long PAGE_SIZE = Native.at(Native.symbol("vm_page_size"), 8)
+    /** The global {@code vm_size_t vm_page_size;}, read once. */
+    private static final class VmPageSize {
+        static final long vm_page_size = Native.at(Native.symbol("vm_page_size"), 8)
                 .get(ValueLayout.JAVA_LONG, 0);
+    }
 
-        static final MethodHandle ALLOCATE = Native.downcall("mach_vm_allocate",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_LONG, C_INT));
-        static final MethodHandle DEALLOCATE = Native.downcall("mach_vm_deallocate",
+    private static final class MachVmDeallocate {
+        static final MethodHandle mach_vm_deallocate = Native.downcall("mach_vm_deallocate",
                 FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_LONG));
-        static final MethodHandle MAP = Native.downcall("mach_vm_map",
+    }
+    private static final class MachVmMap {
+        static final MethodHandle mach_vm_map = Native.downcall("mach_vm_map",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_LONG, C_LONG, C_INT, C_INT, C_LONG, C_INT, C_INT,
                         C_INT, C_INT));
-        static final MethodHandle MAKE_MEMORY_ENTRY_64 = Native.downcall("mach_make_memory_entry_64",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_INT));
     }
-
-    /** {@code kern_return_t mach_vm_allocate(vm_map_t target, mach_vm_address_t *address, mach_vm_size_t size, int flags);} */
-    static int mach_vm_allocate(int task, MemorySegment address, long size, int flags) {
-        try {
-            return (int) Handles.ALLOCATE.invokeExact(task, address, size, flags);
-        } catch (Throwable t) {
-            throw Native.fail(t);
-        }
+    private static final class MachMakeMemoryEntry64 {
+        static final MethodHandle mach_make_memory_entry_64 = Native.downcall("mach_make_memory_entry_64",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_INT));
     }
 
     /** {@code kern_return_t mach_vm_deallocate(vm_map_t target, mach_vm_address_t address, mach_vm_size_t size);} */
     static int mach_vm_deallocate(int task, long address, long size) {
         try {
-            return (int) Handles.DEALLOCATE.invokeExact(task, address, size);
+            return (int) MachVmDeallocate.mach_vm_deallocate.invokeExact(task, address, size);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -75,8 +68,8 @@ final class MachVm {
     static int mach_vm_map(int task, MemorySegment address, long size, long mask, int flags, int object, long offset,
             int copy, int cur, int max, int inheritance) {
         try {
-            return (int) Handles.MAP.invokeExact(task, address, size, mask, flags, object, offset, copy, cur, max,
-                    inheritance);
+            return (int) MachVmMap.mach_vm_map.invokeExact(task, address, size, mask, flags, object, offset, copy,
+                    cur, max, inheritance);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -89,7 +82,8 @@ final class MachVm {
     static int mach_make_memory_entry_64(int task, MemorySegment size, long offset, int permission,
             MemorySegment handle, int parent) {
         try {
-            return (int) Handles.MAKE_MEMORY_ENTRY_64.invokeExact(task, size, offset, permission, handle, parent);
+            return (int) MachMakeMemoryEntry64.mach_make_memory_entry_64.invokeExact(task, size, offset, permission,
+                    handle, parent);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

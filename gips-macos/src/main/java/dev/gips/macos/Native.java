@@ -11,8 +11,9 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * Linking helpers shared by the binding classes: the one place that calls restricted linker methods. Nothing here
- * touches a symbol until a binding's {@code Handles} holder class is initialised, which happens only on macOS after
+ * Linking helpers shared by the binding classes: the one place that calls restricted linker methods. The binding
+ * classes keep each downcall handle in a holder class of its own, as jextract does and as the Linux backend's do, so
+ * nothing here touches a symbol until a function is first called, which happens only on macOS after
  * {@link MacosBackend#isSupported()} said yes; on other systems this class is never even loaded.
  */
 @SuppressWarnings("restricted")

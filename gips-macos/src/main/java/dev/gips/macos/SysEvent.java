@@ -65,19 +65,18 @@ final class SysEvent {
         list.set(ValueLayout.JAVA_LONG, base + UDATA, udata);
     }
 
-    /** The functions, linked on first use only (never on other systems). */
-    static final class Handles {
-        private Handles() {}
-
-        static final MethodHandle KQUEUE = Native.downcall("kqueue", FunctionDescriptor.of(C_INT), ERRNO);
-        static final MethodHandle KEVENT = Native.downcall("kevent",
+    private static final class Kqueue {
+        static final MethodHandle kqueue = Native.downcall("kqueue", FunctionDescriptor.of(C_INT), ERRNO);
+    }
+    private static final class Kevent {
+        static final MethodHandle kevent = Native.downcall("kevent",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_POINTER, C_INT, C_POINTER), ERRNO);
     }
 
     /** {@code int kqueue(void);} */
     static int kqueue(MemorySegment errno) {
         try {
-            return (int) Handles.KQUEUE.invokeExact(errno);
+            return (int) Kqueue.kqueue.invokeExact(errno);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -90,7 +89,7 @@ final class SysEvent {
     static int kevent(MemorySegment errno, int kq, MemorySegment changes, int nchanges, MemorySegment events,
             int nevents, MemorySegment timeout) {
         try {
-            return (int) Handles.KEVENT.invokeExact(errno, kq, changes, nchanges, events, nevents, timeout);
+            return (int) Kevent.kevent.invokeExact(errno, kq, changes, nchanges, events, nevents, timeout);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

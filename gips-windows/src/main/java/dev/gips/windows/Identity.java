@@ -202,10 +202,10 @@ final class Identity {
         }
         MemorySegment sd = out.get(ADDRESS, 0);
         Native.owned(sd, 0, arena, () -> Kernel32.LocalFree(Native.threadCapture(), sd));
-        MemorySegment sa = arena.allocate(Kernel32.SECURITY_ATTRIBUTES);
-        sa.set(JAVA_INT, Kernel32.SECURITY_ATTRIBUTES_nLength, (int) Kernel32.SECURITY_ATTRIBUTES.byteSize());
-        sa.set(ADDRESS, Kernel32.SECURITY_ATTRIBUTES_lpSecurityDescriptor, sd);
-        sa.set(JAVA_INT, Kernel32.SECURITY_ATTRIBUTES_bInheritHandle, 0);
+        MemorySegment sa = arena.allocate(MinWinBase.SECURITY_ATTRIBUTES);
+        sa.set(JAVA_INT, MinWinBase.SECURITY_ATTRIBUTES_nLength, (int) MinWinBase.SECURITY_ATTRIBUTES.byteSize());
+        sa.set(ADDRESS, MinWinBase.SECURITY_ATTRIBUTES_lpSecurityDescriptor, sd);
+        sa.set(JAVA_INT, MinWinBase.SECURITY_ATTRIBUTES_bInheritHandle, 0);
         return sa;
     }
 }

@@ -28,7 +28,7 @@ final class IoPort implements Runnable {
     private final long port;
     private final Map<Long, Op> inFlight = new ConcurrentHashMap<>();
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment entries = arena.allocate(Kernel32.OVERLAPPED_ENTRY, ENTRIES);
+    private final MemorySegment entries = arena.allocate(MinWinBase.OVERLAPPED_ENTRY, ENTRIES);
     private final MemorySegment removed = arena.allocate(JAVA_INT);
     private final MemorySegment bytes = arena.allocate(JAVA_INT);
     private final MemorySegment err = Native.allocateCapture(arena);
@@ -86,10 +86,10 @@ final class IoPort implements Runnable {
             }
             int n = removed.get(JAVA_INT, 0);
             for (int i = 0; i < n; i++) {
-                long at = i * Kernel32.OVERLAPPED_ENTRY.byteSize();
-                long ovl = entries.get(ADDRESS, at + Kernel32.OVERLAPPED_ENTRY_lpOverlapped).address();
-                long status = entries.get(JAVA_LONG, at + Kernel32.OVERLAPPED_ENTRY_Internal);
-                int transferred = entries.get(JAVA_INT, at + Kernel32.OVERLAPPED_ENTRY_dwNumberOfBytesTransferred);
+                long at = i * MinWinBase.OVERLAPPED_ENTRY.byteSize();
+                long ovl = entries.get(ADDRESS, at + MinWinBase.OVERLAPPED_ENTRY_lpOverlapped).address();
+                long status = entries.get(JAVA_LONG, at + MinWinBase.OVERLAPPED_ENTRY_Internal);
+                int transferred = entries.get(JAVA_INT, at + MinWinBase.OVERLAPPED_ENTRY_dwNumberOfBytesTransferred);
                 Op op = ovl == 0 ? null : inFlight.remove(ovl);
                 if (op == null) {
                     LOG.debug("completion for an unknown OVERLAPPED 0x{}", Long.toHexString(ovl));

@@ -34,7 +34,7 @@ final class IocpPoller implements PollerChannel {
     private final ReentrantLock pollLock = new ReentrantLock();
     private final ReentrantLock portLock = new ReentrantLock();              // posts vs. CloseHandle
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment entries = arena.allocate(Kernel32.OVERLAPPED_ENTRY, ENTRIES);
+    private final MemorySegment entries = arena.allocate(MinWinBase.OVERLAPPED_ENTRY, ENTRIES);
     private final MemorySegment removed = arena.allocate(JAVA_INT);
     private final MemorySegment err = Native.allocateCapture(arena);
     private volatile boolean closed;
@@ -161,8 +161,8 @@ final class IocpPoller implements PollerChannel {
                 }
                 int got = removed.get(JAVA_INT, 0);
                 for (int i = 0; i < got; i++) {
-                    long key = entries.get(JAVA_LONG, i * Kernel32.OVERLAPPED_ENTRY.byteSize()
-                            + Kernel32.OVERLAPPED_ENTRY_lpCompletionKey);
+                    long key = entries.get(JAVA_LONG, i * MinWinBase.OVERLAPPED_ENTRY.byteSize()
+                            + MinWinBase.OVERLAPPED_ENTRY_lpCompletionKey);
                     if (key == WAKE_KEY) {
                         woken = true;
                     } else {

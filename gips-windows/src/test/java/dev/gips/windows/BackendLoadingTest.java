@@ -63,7 +63,7 @@ class BackendLoadingTest {
     @Test
     void bindingsLoadOffWindowsButLinkOnlyOnACall() {
         // constants and layouts are usable (WindowsLayoutTest reads them all); a call links kernel32 and fails
-        assertEquals(32, Kernel32.OVERLAPPED.byteSize());
+        assertEquals(32, MinWinBase.OVERLAPPED.byteSize());
         if (WINDOWS) {
             assertEquals(ProcessHandle.current().pid(), Kernel32.GetCurrentProcessId(Native.threadCapture()));
             return;

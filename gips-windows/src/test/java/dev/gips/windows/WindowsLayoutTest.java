@@ -31,7 +31,7 @@ import org.junit.jupiter.api.function.Executable;
  */
 class WindowsLayoutTest {
     private static final List<Class<?>> BINDINGS =
-            List.of(Native.class, Kernel32.class, Advapi32.class, WinError.class);
+            List.of(Native.class, Kernel32.class, MinWinBase.class, Advapi32.class, WinError.class);
 
     /**
      * Fields that name no C constant: {@code GetCurrentProcess()} and {@code GetCurrentThread()} are functions
