@@ -91,7 +91,6 @@ final class MachShmObject implements ShmObject {
     }
 
     @Override
-    @SuppressWarnings("restricted")
     public MemorySegment map(long length, Arena arena) throws IOException {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment address = scratch.allocateFrom(JAVA_LONG, 0L);
@@ -102,13 +101,8 @@ final class MachShmObject implements ShmObject {
                         + KernReturn.describe(kr));
             }
             long at = address.get(JAVA_LONG, 0);
-            Runnable unmap = () -> MachVm.mach_vm_deallocate(Ports.task(), at, length);
-            try {
-                return MemorySegment.ofAddress(at).reinterpret(length, arena, ignored -> unmap.run());
-            } catch (RuntimeException | Error e) {
-                unmap.run();
-                throw e;
-            }
+            return Native.owned(MemorySegment.ofAddress(at), length, arena,
+                    () -> MachVm.mach_vm_deallocate(Ports.task(), at, length));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.gips.macos;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
@@ -49,8 +50,21 @@ final class Native {
         return address.reinterpret(size);
     }
 
+    /**
+     * A view of {@code size} bytes of native memory at {@code address} that belongs to {@code arena}: when the arena
+     * closes, {@code cleanup} runs (an unmap). If the view cannot be made, {@code cleanup} runs at once.
+     */
+    static MemorySegment owned(MemorySegment address, long size, Arena arena, Runnable cleanup) {
+        try {
+            return address.reinterpret(size, arena, ignored -> cleanup.run());
+        } catch (RuntimeException | Error e) {
+            cleanup.run();
+            throw e;
+        }
+    }
+
     private static final ThreadLocal<MemorySegment> THREAD_CAPTURE =
-            ThreadLocal.withInitial(() -> java.lang.foreign.Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
     /** This thread's errno capture segment: never shared between threads, never allocated per call. */
     static MemorySegment threadCapture() {

@@ -108,7 +108,6 @@ final class PosixShmObject implements ShmObject {
     }
 
     @Override
-    @SuppressWarnings("restricted")
     public MemorySegment map(long length, Arena arena) throws IOException {
         MemorySegment errno = Native.threadCapture();
         MemorySegment at = SysMman.mmap(errno, MemorySegment.NULL, length, SysMman.PROT_READ | SysMman.PROT_WRITE,
@@ -116,13 +115,7 @@ final class PosixShmObject implements ShmObject {
         if (at.address() == SysMman.MAP_FAILED) {
             throw new IOException("mmap \"" + name + "\" (" + length + " bytes): " + Errno.name(Native.errno(errno)));
         }
-        Runnable unmap = () -> SysMman.munmap(Native.threadCapture(), at, length);
-        try {
-            return at.reinterpret(length, arena, ignored -> unmap.run());
-        } catch (RuntimeException | Error e) {
-            unmap.run();
-            throw e;
-        }
+        return Native.owned(at, length, arena, () -> SysMman.munmap(Native.threadCapture(), at, length));
     }
 
     @Override
