@@ -31,7 +31,7 @@ final class Identity {
         for (;;) {
             int n = Unistd.getgroups(errno, 0, MemorySegment.NULL);
             if (n < 0) {
-                throw new IOException("getgroups: " + Errno.name(Native.errno(errno)));
+                throw Where.PROCESS.errno("getgroups", Native.errno(errno));
             }
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment list = arena.allocate(JAVA_INT, Math.max(n, 1));
@@ -40,7 +40,7 @@ final class Identity {
                     continue; // groups changed between the two calls
                 }
                 if (m < 0) {
-                    throw new IOException("getgroups: " + Errno.name(Native.errno(errno)));
+                    throw Where.PROCESS.errno("getgroups", Native.errno(errno));
                 }
                 int[] token = new int[8];
                 token[Bsm.PID] = Unistd.getpid();
@@ -60,7 +60,7 @@ final class Identity {
             int rc = Pwd.getpwuid_r(uid, entry, buf, buf.byteSize(), result);
             if (rc != 0 || result.get(ADDRESS, 0).equals(MemorySegment.NULL)) {
                 LOG.debug("uid {} has no user name (getpwuid_r: {}); its groups are unknown",
-                        Integer.toUnsignedString(uid), rc == 0 ? "not found" : Errno.name(rc));
+                        Integer.toUnsignedString(uid), rc == 0 ? "not found" : Errno.describe(rc));
                 return new int[0];
             }
             MemorySegment name = entry.get(ADDRESS, Pwd.PW_NAME);
@@ -99,8 +99,7 @@ final class Identity {
                     continue;
                 }
                 if (rc != 0) {
-                    throw new IOException((user ? "getpwnam_r" : "getgrnam_r") + " \"" + name + "\": "
-                            + Errno.name(rc));
+                    throw Where.of(name).errno(user ? "getpwnam_r" : "getgrnam_r", rc);
                 }
                 if (result.get(ADDRESS, 0).equals(MemorySegment.NULL)) {
                     return Optional.empty();

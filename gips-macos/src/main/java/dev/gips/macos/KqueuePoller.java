@@ -1,6 +1,5 @@
 package dev.gips.macos;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
@@ -25,6 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class KqueuePoller implements PollerChannel {
     private static final long WAKER_IDENT = 0x67697073L;
+    private static final Where WHERE = new Where(null, "poller");
 
     private final int kq;
     private final ReleaseGate gate;
@@ -53,13 +53,13 @@ final class KqueuePoller implements PollerChannel {
         MemorySegment errno = Native.threadCapture();
         int kq = SysEvent.kqueue(errno);
         if (kq < 0) {
-            throw new IOException("kqueue: " + Errno.name(Native.errno(errno)));
+            throw WHERE.errno("kqueue", Native.errno(errno));
         }
         // kqueues are not inherited across fork, so close-on-exec is moot
         KqueuePoller p = new KqueuePoller(kq);
         try {
             p.change(WAKER_IDENT, SysEvent.EVFILT_USER, (short) (SysEvent.EV_ADD | SysEvent.EV_CLEAR), 0, 0,
-                    "EVFILT_USER waker");
+                    "EV_ADD of the EVFILT_USER waker");
         } catch (IOException e) {
             p.close();
             throw e;
@@ -74,7 +74,7 @@ final class KqueuePoller implements PollerChannel {
             SysEvent.evSet(ev, 0, ident, filter, flags, fflags, 0, udata);
             MemorySegment errno = Native.threadCapture();
             if (SysEvent.kevent(errno, kq, ev, 1, MemorySegment.NULL, 0, MemorySegment.NULL) < 0) {
-                throw new IOException("kevent (" + what + "): " + Errno.name(Native.errno(errno)));
+                throw WHERE.errno("kevent " + what, Native.errno(errno));
             }
         }
     }
@@ -108,7 +108,7 @@ final class KqueuePoller implements PollerChannel {
                     short flags = (interest & READABLE) != 0 ? (short) (SysEvent.EV_ADD | SysEvent.EV_ENABLE)
                             : (short) (SysEvent.EV_ADD | SysEvent.EV_DISABLE);
                     change(Integer.toUnsignedLong(set), SysEvent.EVFILT_MACHPORT, flags, 0, token,
-                            "EVFILT_MACHPORT on port set " + Integer.toUnsignedString(set));
+                            "EVFILT_MACHPORT of port set " + Integer.toUnsignedString(set));
                 }
                 registered.put(source, new long[] {set, token, interest});
                 if ((interest & WRITABLE) != 0) {
@@ -133,7 +133,7 @@ final class KqueuePoller implements PollerChannel {
                 }
                 writable.remove(source);
                 if (r[0] != MachPort.MACH_PORT_NULL) {
-                    change(r[0], SysEvent.EVFILT_MACHPORT, SysEvent.EV_DELETE, 0, 0, "EV_DELETE");
+                    change(r[0], SysEvent.EVFILT_MACHPORT, SysEvent.EV_DELETE, 0, 0, "EV_DELETE of port set " + r[0]);
                 }
             }
         } finally {
@@ -174,7 +174,7 @@ final class KqueuePoller implements PollerChannel {
                 if (e == Errno.EINTR) {
                     return n;
                 }
-                throw new IOException("kevent (poll): " + Errno.name(e));
+                throw WHERE.errno("kevent", e);
             }
             if (gate.isClosing()) {
                 throw new AsynchronousCloseException();
@@ -200,7 +200,7 @@ final class KqueuePoller implements PollerChannel {
                         readiness[n++] = READABLE;
                     }
                 } else if ((events.get(JAVA_SHORT, base + SysEvent.FLAGS) & SysEvent.EV_ERROR) != 0) {
-                    throw new IOException("kevent (poll): error " + events.get(JAVA_LONG, base + SysEvent.DATA)
+                    throw WHERE.error("kevent", Errno.describe((int) events.get(JAVA_LONG, base + SysEvent.DATA))
                             + " on ident " + events.get(JAVA_LONG, base + SysEvent.IDENT));
                 }
             }
@@ -215,17 +215,21 @@ final class KqueuePoller implements PollerChannel {
     public void wake() throws IOException {
         gate.enter();
         try {
-            change(WAKER_IDENT, SysEvent.EVFILT_USER, (short) 0, SysEvent.NOTE_TRIGGER, 0, "wake");
+            trigger();
         } finally {
             gate.exit();
         }
+    }
+
+    private void trigger() throws IOException {
+        change(WAKER_IDENT, SysEvent.EVFILT_USER, (short) 0, SysEvent.NOTE_TRIGGER, 0, "NOTE_TRIGGER of the waker");
     }
 
     @Override
     public void close() {
         gate.close(() -> {
             try {
-                change(WAKER_IDENT, SysEvent.EVFILT_USER, (short) 0, SysEvent.NOTE_TRIGGER, 0, "wake");
+                trigger();
             } catch (IOException ignored) {
                 // the poller is going away; a thread in poll returns at its timeout
             }

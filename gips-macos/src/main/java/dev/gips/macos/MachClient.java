@@ -22,7 +22,7 @@ final class MachClient extends AbstractClientChannel implements Pollable {
         this.listener = listener;
         this.port = port;
         this.credentials = credentials;
-        this.sender = new Sender("reply to pid " + credentials.pid() + " of " + listener.address());
+        this.sender = new Sender(listener.where(), "mach_msg reply to pid " + credentials.pid());
         this.gate = new ReleaseGate(() -> {
             sender.close();
             listener.forget(this);

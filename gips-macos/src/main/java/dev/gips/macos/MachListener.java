@@ -1,6 +1,5 @@
 package dev.gips.macos;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.gips.ipc.Handle;
@@ -9,7 +8,6 @@ import dev.gips.spi.ListenerChannel;
 import dev.gips.spi.RawHandle;
 import dev.gips.spi.RawMessage;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.ArrayDeque;
@@ -34,6 +32,7 @@ final class MachListener implements ListenerChannel, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(MachListener.class);
 
     private final String service;
+    private final Where where;
     private final int servicePort;
     private final Mailbox mailbox;
     private final Object state = new Object();
@@ -43,27 +42,14 @@ final class MachListener implements ListenerChannel, Pollable {
 
     private MachListener(String service, int servicePort, Mailbox mailbox) {
         this.service = service;
+        this.where = Where.of(service);
         this.servicePort = servicePort;
         this.mailbox = mailbox;
     }
 
     static MachListener bind(String service) throws IOException {
-        byte[] name = Namespace.checkName(service);
-        int root = Namespace.root();
-        int port;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cname = arena.allocate(name.length + 1L);
-            MemorySegment.copy(name, 0, cname, JAVA_BYTE, 0, name.length);
-            MemorySegment out = arena.allocate(JAVA_INT);
-            int kr = Bootstrap.bootstrap_check_in(root, cname, out);
-            if (kr != Bootstrap.BOOTSTRAP_SUCCESS) {
-                String hint = kr == Bootstrap.BOOTSTRAP_SERVICE_ACTIVE ? ": another process serves this name"
-                        : kr == Bootstrap.BOOTSTRAP_NOT_PRIVILEGED ? ": not allowed in this bootstrap namespace" : "";
-                throw new IOException("bootstrap_check_in \"" + service + "\": " + KernReturn.describe(kr) + hint);
-            }
-            port = out.get(JAVA_INT, 0);
-        }
-        Mailbox mailbox = Mailbox.open(port, "listener " + service, () -> Ports.destroyReceive(port));
+        int port = Namespace.checkIn(service);
+        Mailbox mailbox = Mailbox.open(port, Where.of(service), () -> Ports.destroyReceive(port));
         LOG.debug("bound \"{}\" on port {}", service, port);
         return new MachListener(service, port, mailbox);
     }
@@ -291,6 +277,11 @@ final class MachListener implements ListenerChannel, Pollable {
     @Override
     public String address() {
         return service;
+    }
+
+    /** How error messages name this service. */
+    Where where() {
+        return where;
     }
 
     @Override

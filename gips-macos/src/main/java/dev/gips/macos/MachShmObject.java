@@ -40,8 +40,7 @@ final class MachShmObject implements ShmObject {
             int kr = MachVm.mach_make_memory_entry_64(Ports.task(), size, 0,
                     MachVm.MAP_MEM_NAMED_CREATE | MachVm.VM_PROT_DEFAULT, handle, MachPort.MACH_PORT_NULL);
             if (kr != KernReturn.KERN_SUCCESS) {
-                throw new IOException("mach_make_memory_entry_64 (create " + objectSize + " bytes): "
-                        + KernReturn.describe(kr));
+                throw Where.PROCESS.error("mach_make_memory_entry_64 of " + objectSize + " new bytes", kr);
             }
             return new MachShmObject(handle.get(JAVA_INT, 0), size.get(JAVA_LONG, 0));
         }
@@ -60,8 +59,7 @@ final class MachShmObject implements ShmObject {
             int kr = MachVm.mach_make_memory_entry_64(Ports.task(), size, address.address(), MachVm.VM_PROT_DEFAULT,
                     handle, MachPort.MACH_PORT_NULL);
             if (kr != KernReturn.KERN_SUCCESS) {
-                throw new IOException("mach_make_memory_entry_64 (export " + length + " bytes): "
-                        + KernReturn.describe(kr));
+                throw Where.PROCESS.error("mach_make_memory_entry_64 over " + length + " mapped bytes", kr);
             }
             return handle.get(JAVA_INT, 0);
         }
@@ -85,8 +83,8 @@ final class MachShmObject implements ShmObject {
     @Override
     public void setSize(long bytes) throws IOException {
         if (bytes > size) {
-            throw new IOException("grow a Mach memory entry to " + bytes + " bytes: KERN_INVALID_ARGUMENT: its size"
-                    + " is fixed at " + size + " bytes; create the region with the capacity it will need");
+            throw Where.PROCESS.error("grow a Mach memory entry to " + bytes + " bytes", "KERN_INVALID_ARGUMENT: its"
+                    + " size is fixed at " + size + " bytes; create the region with the capacity it will need");
         }
     }
 
@@ -97,8 +95,7 @@ final class MachShmObject implements ShmObject {
             int kr = MachVm.mach_vm_map(Ports.task(), address, length, 0, MachVm.VM_FLAGS_ANYWHERE, entry, 0, 0,
                     MachVm.VM_PROT_DEFAULT, MachVm.VM_PROT_DEFAULT, MachVm.VM_INHERIT_NONE);
             if (kr != KernReturn.KERN_SUCCESS) {
-                throw new IOException("mach_vm_map (" + length + " bytes of a memory entry): "
-                        + KernReturn.describe(kr));
+                throw Where.PROCESS.error("mach_vm_map of " + length + " bytes of a memory entry", kr);
             }
             long at = address.get(JAVA_LONG, 0);
             return Native.owned(MemorySegment.ofAddress(at), length, arena,
@@ -110,7 +107,7 @@ final class MachShmObject implements ShmObject {
     public RawHandle export() throws IOException {
         int kr = MachPort.mach_port_mod_refs(Ports.task(), entry, MachPort.MACH_PORT_RIGHT_SEND, 1);
         if (kr != KernReturn.KERN_SUCCESS) {
-            throw new IOException("mach_port_mod_refs (export a memory entry): " + KernReturn.describe(kr));
+            throw Where.PROCESS.error("mach_port_mod_refs +1 (export of a memory entry)", kr);
         }
         return new RawHandle(Handle.Kind.MACH_MEMORY, Integer.toUnsignedLong(entry));
     }

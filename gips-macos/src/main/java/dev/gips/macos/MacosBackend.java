@@ -100,16 +100,15 @@ public final class MacosBackend implements Backend {
                 // send rights to one port share one name: a duplicate is one more user reference
                 int kr = MachPort.mach_port_mod_refs(Ports.task(), (int) value, MachPort.MACH_PORT_RIGHT_SEND, 1);
                 if (kr != KernReturn.KERN_SUCCESS) {
-                    throw new IOException("mach_port_mod_refs (duplicate port " + value + "): "
-                            + KernReturn.describe(kr));
+                    throw Where.PROCESS.error("mach_port_mod_refs +1 (duplicate of port " + value + ")", kr);
                 }
                 return value;
             }
             case FILE_DESCRIPTOR -> {
                 int fd = Fcntl.fcntl(Native.threadCapture(), (int) value, Fcntl.F_DUPFD_CLOEXEC, 0);
                 if (fd < 0) {
-                    throw new IOException("fcntl(F_DUPFD_CLOEXEC) on descriptor " + value + ": "
-                            + Errno.name(Native.errno(Native.threadCapture())));
+                    throw Where.PROCESS.errno("fcntl(F_DUPFD_CLOEXEC) of descriptor " + value,
+                            Native.errno(Native.threadCapture()));
                 }
                 return fd;
             }

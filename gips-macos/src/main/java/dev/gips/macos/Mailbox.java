@@ -33,17 +33,17 @@ final class Mailbox {
 
     final int set;
     final int notify;
-    private final String what;
+    private final Where where;
     private final ReleaseGate gate;
     private final ReentrantLock receiveLock = new ReentrantLock();
     private Arena bufferArena;       // guarded by receiveLock
     private MemorySegment buffer;    // guarded by receiveLock
     private final MemorySegment wakeMessage = Arena.ofAuto().allocate(MachMessage.HEADER);
 
-    private Mailbox(int set, int notify, String what, Runnable releaseMembers) {
+    private Mailbox(int set, int notify, Where where, Runnable releaseMembers) {
         this.set = set;
         this.notify = notify;
-        this.what = what;
+        this.where = where;
         this.bufferArena = Arena.ofShared();
         this.buffer = bufferArena.allocate(INITIAL, 8);
         this.gate = new ReleaseGate(() -> {
@@ -63,19 +63,19 @@ final class Mailbox {
      * A port set with a new notification port and {@code member} (a receive right it takes over: on failure, and at
      * close, {@code releaseMembers} releases it).
      */
-    static Mailbox open(int member, String what, Runnable releaseMembers) throws IOException {
+    static Mailbox open(int member, Where where, Runnable releaseMembers) throws IOException {
         int set;
         try {
-            set = Ports.allocate(MachPort.MACH_PORT_RIGHT_PORT_SET, what);
+            set = Ports.allocate(MachPort.MACH_PORT_RIGHT_PORT_SET, where);
         } catch (IOException e) {
             releaseMembers.run();
             throw e;
         }
         int notify = MachPort.MACH_PORT_NULL;
         try {
-            notify = Ports.allocate(MachPort.MACH_PORT_RIGHT_RECEIVE, what);
-            Ports.moveMember(notify, set);
-            Ports.moveMember(member, set);
+            notify = Ports.allocate(MachPort.MACH_PORT_RIGHT_RECEIVE, where);
+            Ports.moveMember(notify, set, where);
+            Ports.moveMember(member, set, where);
         } catch (IOException e) {
             releaseMembers.run();
             if (notify != MachPort.MACH_PORT_NULL) {
@@ -84,7 +84,7 @@ final class Mailbox {
             Ports.destroySet(set);
             throw e;
         }
-        return new Mailbox(set, notify, what, releaseMembers);
+        return new Mailbox(set, notify, where, releaseMembers);
     }
 
     /** What a receiving thread does with the mailbox to itself. */
@@ -166,8 +166,7 @@ final class Mailbox {
                     long needed = Integer.toUnsignedLong(buffer.get(JAVA_INT, MachMessage.MSGH_SIZE))
                             + MachMessage.MAX_TRAILER_SIZE;
                     if (needed > MAX_BUFFER || needed <= buffer.byteSize()) {
-                        throw new IOException("mach_msg receive (" + what + "): message of " + needed
-                                + " bytes cannot be received");
+                        throw where.error("mach_msg receive", "a message of " + needed + " bytes cannot be received");
                     }
                     resize(needed);
                 }
@@ -179,7 +178,7 @@ final class Mailbox {
                     if (gate.isClosing()) {
                         throw new AsynchronousCloseException();
                     }
-                    throw new IOException("mach_msg receive (" + what + "): " + KernReturn.describe(rc));
+                    throw where.error("mach_msg receive", rc);
                 }
             }
         }

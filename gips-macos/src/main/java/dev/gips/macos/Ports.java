@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Port operations on this task with error messages, and the releaser that gives back what a refused message held. */
+/** Port operations on this task, and the releaser that gives back what a refused message held. */
 final class Ports {
     private static final Logger LOG = LoggerFactory.getLogger(Ports.class);
 
@@ -18,23 +18,23 @@ final class Ports {
         return MachPort.taskSelf();
     }
 
-    /** A new receive right. */
-    static int allocate(int right, String what) throws IOException {
+    /** A new right of kind {@code right} (a receive right, a port set) for the channel at {@code where}. */
+    static int allocate(int right, Where where) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocate(JAVA_INT);
             int kr = MachPort.mach_port_allocate(task(), right, name);
             if (kr != KernReturn.KERN_SUCCESS) {
-                throw new IOException("mach_port_allocate (" + what + "): " + KernReturn.describe(kr));
+                throw where.error("mach_port_allocate", kr);
             }
             return name.get(JAVA_INT, 0);
         }
     }
 
-    /** Moves receive right {@code member} into port set {@code set}. */
-    static void moveMember(int member, int set) throws IOException {
+    /** Moves receive right {@code member} into port set {@code set} of the channel at {@code where}. */
+    static void moveMember(int member, int set, Where where) throws IOException {
         int kr = MachPort.mach_port_move_member(task(), member, set);
         if (kr != KernReturn.KERN_SUCCESS) {
-            throw new IOException("mach_port_move_member: " + KernReturn.describe(kr));
+            throw where.error("mach_port_move_member", kr);
         }
     }
 

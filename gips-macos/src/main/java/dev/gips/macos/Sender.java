@@ -21,13 +21,16 @@ final class Sender {
     private static final int SLICE_MS = 250;
     private static final int INITIAL = 16 * 1024;
 
-    private final String what;
+    private final Where where;
+    private final String operation;
     private final ReentrantLock lock = new ReentrantLock();
     private Arena arena = Arena.ofShared();                  // guarded by lock
     private MemorySegment buffer = arena.allocate(INITIAL, 8); // guarded by lock
 
-    Sender(String what) {
-        this.what = what;
+    /** A sender whose errors name {@code operation} ({@code "mach_msg send"}…) and {@code where}. */
+    Sender(Where where, String operation) {
+        this.where = where;
+        this.operation = operation;
     }
 
     /**
@@ -81,13 +84,13 @@ final class Sender {
                         }
                     }
                     case MachMessage.MACH_SEND_NO_BUFFER -> Thread.onSpinWait();
-                    case MachMessage.MACH_SEND_INVALID_DEST -> throw new IOException("mach_msg send (" + what
-                            + "): " + KernReturn.describe(rc) + ": the peer has gone");
+                    case MachMessage.MACH_SEND_INVALID_DEST -> throw where.error(operation,
+                            KernReturn.describe(rc) + ": the peer has gone");
                     default -> {
                         if ((raw & MachMessage.MACH_MSG_MASK) != 0) {
                             MachMessage.mach_msg_destroy(buffer); // pseudo-received with a failed copyout
                         }
-                        throw new IOException("mach_msg send (" + what + "): " + KernReturn.describe(raw));
+                        throw where.error(operation, raw);
                     }
                 }
             }
