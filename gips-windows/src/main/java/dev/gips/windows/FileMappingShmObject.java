@@ -26,13 +26,20 @@ final class FileMappingShmObject implements ShmObject {
 
     private final long section;
     private final String name;             // normalised "/data", or null
+    private final Where where;
     private final long size;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private FileMappingShmObject(long section, String name, long size) {
         this.section = section;
         this.name = name;
+        this.where = where(name);
         this.size = size;
+    }
+
+    /** How messages name a section: {@code "/data" (Local\data)}, or just {@code (anonymous section)}. */
+    private static Where where(String name) {
+        return name == null ? new Where(null, "anonymous section") : new Where(name, osName(name));
     }
 
     /** {@code Local\data} for core's {@code /data}. */
@@ -54,13 +61,12 @@ final class FileMappingShmObject implements ShmObject {
                     Kernel32.PAGE_READWRITE | Kernel32.SEC_COMMIT, (int) (objectSize >>> 32), (int) objectSize, wname);
             int e = Native.lastError(err);
             if (h == 0) {
-                throw new IOException("CreateFileMappingW(" + describe(name) + ", " + objectSize + " bytes): "
-                        + WinError.describe(e));
+                throw where(name).error("CreateFileMappingW of " + objectSize + " bytes", e);
             }
             if (e == WinError.ERROR_ALREADY_EXISTS) {
                 Kernel32.CloseHandle(err, h);
-                throw new FileAlreadyExistsException(osName(name), null, "a shared memory section of this name"
-                        + " exists already");
+                throw new FileAlreadyExistsException(null, null, where(name).message("CreateFileMappingW",
+                        "a shared memory section of this name exists already"));
             }
             return new FileMappingShmObject(Handles.own(h), name, objectSize);
         }
@@ -74,9 +80,10 @@ final class FileMappingShmObject implements ShmObject {
             if (h == 0) {
                 int e = Native.lastError(err);
                 if (e == WinError.ERROR_FILE_NOT_FOUND) {
-                    throw new NoSuchFileException(osName(name), null, "no shared memory section of this name");
+                    throw new NoSuchFileException(null, null, where(name).message("OpenFileMappingW",
+                            "no shared memory section of this name"));
                 }
-                throw new IOException("OpenFileMappingW(" + osName(name) + "): " + WinError.describe(e));
+                throw where(name).error("OpenFileMappingW", e);
             }
             return adopt(h, name);
         }
@@ -99,23 +106,20 @@ final class FileMappingShmObject implements ShmObject {
             MemorySegment err = Native.allocateCapture(arena);
             MemorySegment view = Kernel32.MapViewOfFile(err, section, Kernel32.FILE_MAP_READ, 0, 0, 0);
             if (view.address() == 0) {
-                throw new IOException("MapViewOfFile(section 0x" + Long.toHexString(section) + "): "
-                        + WinError.describe(Native.lastError(err)) + " (the handle is not a readable section)");
+                throw new Where(null, "handle 0x" + Long.toHexString(section)).error("MapViewOfFile",
+                        WinError.describe(Native.lastError(err)) + " (the handle is not a readable section)");
             }
             try {
                 MemorySegment info = arena.allocate(Kernel32.MEMORY_BASIC_INFORMATION);
                 if (Kernel32.VirtualQuery(err, view, info) == 0) {
-                    throw new IOException("VirtualQuery: " + WinError.describe(Native.lastError(err)));
+                    throw new Where(null, "handle 0x" + Long.toHexString(section)).error("VirtualQuery",
+                            Native.lastError(err));
                 }
                 return info.get(JAVA_LONG, Kernel32.MEMORY_BASIC_INFORMATION_RegionSize);
             } finally {
                 Kernel32.UnmapViewOfFile(err, view);
             }
         }
-    }
-
-    private static String describe(String name) {
-        return name == null ? "anonymous" : osName(name);
     }
 
     /**
@@ -135,22 +139,21 @@ final class FileMappingShmObject implements ShmObject {
     @Override
     public void setSize(long bytes) throws IOException {
         if (bytes > size) {
-            throw new IOException("cannot grow section " + describe(name) + " from " + size + " to " + bytes
-                    + " bytes: Windows sections have a fixed size");
+            throw where.error("grow from " + size + " to " + bytes + " bytes", "Windows sections have a fixed size;"
+                    + " create the region with the capacity it will need");
         }
     }
 
     @Override
     public MemorySegment map(long length, Arena arena) throws IOException {
         if (length > size) {
-            throw new IOException("cannot map " + length + " bytes of section " + describe(name) + " of " + size);
+            throw where.error("map " + length + " bytes", "the section has only " + size);
         }
         MemorySegment err = Native.threadCapture();
         MemorySegment view = Kernel32.MapViewOfFile(err, section, Kernel32.FILE_MAP_READ | Kernel32.FILE_MAP_WRITE,
                 0, 0, length);
         if (view.address() == 0) {
-            throw new IOException("MapViewOfFile(" + describe(name) + ", " + length + " bytes): "
-                    + WinError.describe(Native.lastError(err)));
+            throw where.error("MapViewOfFile of " + length + " bytes", Native.lastError(err));
         }
         return Native.owned(view, length, arena, () -> Kernel32.UnmapViewOfFile(Native.threadCapture(), view));
     }

@@ -1,6 +1,5 @@
 package dev.gips.windows;
 
-import dev.gips.spi.IoErrors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -46,8 +45,7 @@ final class Handles {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             if (Kernel32.DuplicateHandle(err, Native.CURRENT_PROCESS, handle, Native.CURRENT_PROCESS, out, 0, 0,
                     Kernel32.DUPLICATE_SAME_ACCESS) == 0) {
-                throw new IOException("DuplicateHandle(0x" + Long.toHexString(handle) + "): "
-                        + WinError.describe(Native.lastError(err)));
+                throw Where.PROCESS.error("DuplicateHandle of 0x" + Long.toHexString(handle), Native.lastError(err));
             }
             return out.get(ValueLayout.ADDRESS, 0).address();
         }
@@ -57,12 +55,11 @@ final class Handles {
      * Duplicates {@code handle} into {@code process} (opened with {@code PROCESS_DUP_HANDLE}); the result is valid
      * only there.
      */
-    static long duplicateInto(long process, long handle, MemorySegment err, MemorySegment out, String service,
-            String address) throws IOException {
+    static long duplicateInto(long process, long handle, MemorySegment err, MemorySegment out, Where where)
+            throws IOException {
         if (Kernel32.DuplicateHandle(err, Native.CURRENT_PROCESS, handle, process, out, 0, 0,
                 Kernel32.DUPLICATE_SAME_ACCESS) == 0) {
-            throw IoErrors.io("DuplicateHandle into the peer", service, address,
-                    WinError.describe(Native.lastError(err)));
+            throw where.error("DuplicateHandle into the peer", Native.lastError(err));
         }
         return out.get(ValueLayout.ADDRESS, 0).address();
     }

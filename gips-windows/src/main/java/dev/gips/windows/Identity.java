@@ -44,7 +44,7 @@ final class Identity {
                 if (e == WinError.ERROR_CANNOT_IMPERSONATE) {
                     return null;
                 }
-                throw new IOException("ImpersonateNamedPipeClient: " + WinError.describe(e));
+                throw Where.PROCESS.error("ImpersonateNamedPipeClient", e);
             }
             int opened;
             int openError;
@@ -55,12 +55,12 @@ final class Identity {
             } finally {
                 if (Advapi32.RevertToSelf(err) == 0) {
                     // running on as the client would be a privilege change: this thread must not go on
-                    throw new InternalError("RevertToSelf failed: " + WinError.describe(Native.lastError(err)));
+                    throw new InternalError(Where.PROCESS.message("RevertToSelf",
+                            WinError.describe(Native.lastError(err))));
                 }
             }
             if (opened == 0) {
-                throw new IOException("OpenThreadToken(impersonating the pipe client): "
-                        + WinError.describe(openError));
+                throw Where.PROCESS.error("OpenThreadToken (impersonating the pipe client)", openError);
             }
             return fromTokenClosing(out.get(ADDRESS, 0).address(), pid);
         }
@@ -72,7 +72,7 @@ final class Identity {
             MemorySegment err = Native.allocateCapture(arena);
             MemorySegment out = arena.allocate(ADDRESS);
             if (Advapi32.OpenProcessToken(err, process, Advapi32.TOKEN_QUERY, out) == 0) {
-                throw new IOException("OpenProcessToken(pid " + pid + "): " + WinError.describe(Native.lastError(err)));
+                throw Where.PROCESS.error("OpenProcessToken of pid " + pid, Native.lastError(err));
             }
             return fromTokenClosing(out.get(ADDRESS, 0).address(), pid);
         }
@@ -102,7 +102,7 @@ final class Identity {
             int count = groups.get(JAVA_INT, Advapi32.TOKEN_GROUPS_GroupCount);
             long entry = Advapi32.SID_AND_ATTRIBUTES.byteSize();
             if (count < 0 || Advapi32.TOKEN_GROUPS_Groups + count * entry > groups.byteSize()) {
-                throw new IOException("GetTokenInformation(TokenGroups): " + count + " groups do not fit "
+                throw Where.PROCESS.error("GetTokenInformation(TokenGroups)", count + " groups do not fit "
                         + groups.byteSize() + " bytes");
             }
             // the primary group first, as Credentials.gidList promises on every OS
@@ -133,14 +133,12 @@ final class Identity {
         MemorySegment size = arena.allocate(JAVA_INT);
         if (Advapi32.GetTokenInformation(err, token, infoClass, MemorySegment.NULL, 0, size) == 0
                 && Native.lastError(err) != WinError.ERROR_INSUFFICIENT_BUFFER) {
-            throw new IOException("GetTokenInformation(class " + infoClass + "): "
-                    + WinError.describe(Native.lastError(err)));
+            throw Where.PROCESS.error("GetTokenInformation(class " + infoClass + ")", Native.lastError(err));
         }
         int n = size.get(JAVA_INT, 0);
         MemorySegment buf = arena.allocate(Math.max(n, 8), 8);
         if (Advapi32.GetTokenInformation(err, token, infoClass, buf, (int) buf.byteSize(), size) == 0) {
-            throw new IOException("GetTokenInformation(class " + infoClass + "): "
-                    + WinError.describe(Native.lastError(err)));
+            throw Where.PROCESS.error("GetTokenInformation(class " + infoClass + ")", Native.lastError(err));
         }
         return buf;
     }
@@ -149,7 +147,7 @@ final class Identity {
     static String sidString(MemorySegment sid, Arena arena, MemorySegment err) throws IOException {
         MemorySegment out = arena.allocate(ADDRESS);
         if (Advapi32.ConvertSidToStringSidW(err, sid, out) == 0) {
-            throw new IOException("ConvertSidToStringSidW: " + WinError.describe(Native.lastError(err)));
+            throw Where.PROCESS.error("ConvertSidToStringSidW", Native.lastError(err));
         }
         MemorySegment str = out.get(ADDRESS, 0);
         try {
@@ -176,7 +174,7 @@ final class Identity {
                 if (e == WinError.ERROR_NONE_MAPPED) {
                     return Optional.empty();
                 }
-                throw new IOException("LookupAccountNameW(\"" + name + "\"): " + WinError.describe(e));
+                throw new Where(name, null).error("LookupAccountNameW", e);
             }
             int kind = use.get(JAVA_INT, 0);
             for (int k : kinds) {
@@ -197,8 +195,8 @@ final class Identity {
         MemorySegment out = arena.allocate(ADDRESS);
         if (Advapi32.ConvertStringSecurityDescriptorToSecurityDescriptorW(err, Native.wide(arena, sddl),
                 Advapi32.SDDL_REVISION_1, out) == 0) {
-            throw new IOException("ConvertStringSecurityDescriptorToSecurityDescriptorW(\"" + sddl + "\"): "
-                    + WinError.describe(Native.lastError(err)));
+            throw new Where(sddl, null).error("ConvertStringSecurityDescriptorToSecurityDescriptorW",
+                    Native.lastError(err));
         }
         MemorySegment sd = out.get(ADDRESS, 0);
         Native.owned(sd, 0, arena, () -> Kernel32.LocalFree(Native.threadCapture(), sd));

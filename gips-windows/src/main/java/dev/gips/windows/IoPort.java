@@ -48,7 +48,7 @@ final class IoPort implements Runnable {
                 MemorySegment e = Native.threadCapture();
                 long h = Kernel32.CreateIoCompletionPort(e, Native.INVALID_HANDLE_VALUE, 0, 0, 1);
                 if (h == 0) {
-                    throw new IOException("CreateIoCompletionPort: " + WinError.describe(Native.lastError(e)));
+                    throw Where.PROCESS.error("CreateIoCompletionPort", Native.lastError(e));
                 }
                 IoPort created = new IoPort(Handles.own(h));
                 Thread t = Thread.ofPlatform().daemon().name("gips-iocp").unstarted(created);
@@ -60,10 +60,10 @@ final class IoPort implements Runnable {
     }
 
     /** Ties {@code handle}'s completions to this port (once per handle, for its whole life). */
-    void associate(long handle, String what) throws IOException {
+    void associate(long handle, Where where) throws IOException {
         MemorySegment e = Native.threadCapture();
         if (Kernel32.CreateIoCompletionPort(e, handle, port, KEY_IO, 0) == 0) {
-            throw new IOException("CreateIoCompletionPort(" + what + "): " + WinError.describe(Native.lastError(e)));
+            throw where.error("CreateIoCompletionPort", Native.lastError(e));
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class IocpPoller implements PollerChannel {
     private static final long WAKE_KEY = 0;
+    private static final Where WHERE = new Where(null, "poller");
     private static final int ENTRIES = 64;
 
     private final long port;
@@ -51,7 +52,7 @@ final class IocpPoller implements PollerChannel {
         MemorySegment e = Native.threadCapture();
         long h = Kernel32.CreateIoCompletionPort(e, Native.INVALID_HANDLE_VALUE, 0, 0, 1);
         if (h == 0) {
-            throw new IOException("CreateIoCompletionPort(poller): " + WinError.describe(Native.lastError(e)));
+            throw WHERE.error("CreateIoCompletionPort", Native.lastError(e));
         }
         return new IocpPoller(Handles.own(h));
     }
@@ -139,7 +140,7 @@ final class IocpPoller implements PollerChannel {
                         throw new AsynchronousCloseException();
                     }
                     if (e != WinError.WAIT_TIMEOUT) {
-                        throw new IOException("GetQueuedCompletionStatusEx(poller): " + WinError.describe(e));
+                        throw WHERE.error("GetQueuedCompletionStatusEx", e);
                     }
                     if (virtual && mayWait) {
                         if (timeoutNanos < 0) {

@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.gips.ipc.Handle;
-import dev.gips.spi.IoErrors;
 import dev.gips.spi.PollerChannel;
 import dev.gips.spi.RawHandle;
 import dev.gips.spi.RawMessage;
@@ -60,8 +59,8 @@ final class PipeChannel {
     }
 
     private final Owner owner;
-    final String service;
-    final String address;
+    /** The service and pipe path, for messages. */
+    final Where where;
     final long pipe;
     /** The peer process, opened with {@code PROCESS_DUP_HANDLE}, or 0 if that was refused. */
     final long peerProcess;
@@ -83,11 +82,9 @@ final class PipeChannel {
     private boolean ended;                                      // guarded by lock: the peer hung up or broke
     private String endCause;                                    // guarded by lock: why, if it misbehaved
 
-    PipeChannel(Owner owner, String service, String address, long pipe, long peerProcess, String peerProcessProblem,
-            IoPort io) {
+    PipeChannel(Owner owner, Where where, long pipe, long peerProcess, String peerProcessProblem, IoPort io) {
         this.owner = owner;
-        this.service = service;
-        this.address = address;
+        this.where = where;
         this.pipe = pipe;
         this.peerProcess = peerProcess;
         this.peerProcessProblem = peerProcessProblem;
@@ -289,9 +286,9 @@ final class PipeChannel {
             }
             if (ended) {
                 if (endCause == null) {
-                    throw new EOFException(IoErrors.message("send", service, address, "the peer has gone"));
+                    throw where.eof("send", "the peer has gone");
                 }
-                throw IoErrors.io("send", service, address, endCause);
+                throw where.error("send", endCause);
             }
             if (!wait && writesInFlight > 0) {
                 return false;
@@ -316,13 +313,12 @@ final class PipeChannel {
                 MemorySegment err = Native.allocateCapture(arena);
                 if (handles.length > 0) {
                     if (peerProcess == 0) {
-                        throw IoErrors.io("send handles", service, address, "cannot place handles in the peer"
+                        throw where.error("send handles", "cannot place handles in the peer"
                                 + " process: " + peerProcessProblem);
                     }
                     MemorySegment out = arena.allocate(ADDRESS);
                     for (; placed < handles.length; placed++) {
-                        remote[placed] = Handles.duplicateInto(peerProcess, handles[placed], err, out, service,
-                                address);
+                        remote[placed] = Handles.duplicateInto(peerProcess, handles[placed], err, out, where);
                     }
                 }
                 Wire.encode(op.buffer(), payload, remote);
@@ -381,10 +377,9 @@ final class PipeChannel {
     /** A failed write: {@link EOFException} when the peer has gone, as {@code recv} reports it. */
     private IOException writeError(int error) {
         if (WinError.isDisconnect(error)) {
-            return new EOFException(IoErrors.message("WriteFile", service, address,
-                    "the peer has gone (" + WinError.describe(error) + ")"));
+            return where.eof("WriteFile", "the peer has gone (" + WinError.describe(error) + ")");
         }
-        return IoErrors.io("WriteFile", service, address, WinError.describe(error));
+        return where.error("WriteFile", error);
     }
 
     private void writeCompleted(Op op, int error, int bytes) {
@@ -403,7 +398,7 @@ final class PipeChannel {
                 LockSupport.unpark(waiter); // the sender recycles the op
             } else {
                 if (error != 0) {
-                    LOG.debug("service \"{}\": a trySend write failed: {}", service, WinError.describe(error));
+                    LOG.debug("service \"{}\": a trySend write failed: {}", where.service(), WinError.describe(error));
                 }
                 recycleLocked(op);
                 releaseIfIdleLocked();

@@ -22,8 +22,7 @@ final class PipeClient extends AbstractClientChannel implements Pollable, PipeCh
     PipeClient(PipeListener listener, long pipe, long pid, long peerProcess, String peerProcessProblem,
             Credentials credentials, IoPort io) {
         this.listener = listener;
-        this.channel = new PipeChannel(this, listener.service(), listener.address(), pipe, peerProcess,
-                peerProcessProblem, io);
+        this.channel = new PipeChannel(this, listener.where(), pipe, peerProcess, peerProcessProblem, io);
         this.pid = pid;
         this.credentials = credentials;
     }
@@ -35,7 +34,7 @@ final class PipeClient extends AbstractClientChannel implements Pollable, PipeCh
             try {
                 credentials = Identity.pipeClient(channel.pipe, pid);
             } catch (IOException e) {
-                LOG.warn("service \"{}\": dropped client pid {}: {}", channel.service, pid, e.getMessage());
+                LOG.warn("service \"{}\": dropped client pid {}: {}", channel.where.service(), pid, e.getMessage());
             }
             if (credentials == null) {
                 discard(message);
@@ -50,7 +49,7 @@ final class PipeClient extends AbstractClientChannel implements Pollable, PipeCh
     @Override
     public void ended(String cause) {
         if (cause != null) {
-            LOG.warn("service \"{}\": dropped client pid {}: {}", channel.service, pid, cause);
+            LOG.warn("service \"{}\": dropped client pid {}: {}", channel.where.service(), pid, cause);
         }
         if (credentials != null) {
             listener.departed(this);

@@ -4,9 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.EndpointChannel;
-import dev.gips.spi.IoErrors;
 import dev.gips.spi.RawMessage;
-import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -31,9 +29,9 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
     private final IOException peerProblem;
     private final ArrayDeque<RawMessage> inbox = new ArrayDeque<>();    // guarded by channel.lock
 
-    private PipeEndpoint(String service, String path, long pipe, long process, String processProblem,
-            Credentials peer, IOException peerProblem, IoPort io) {
-        this.channel = new PipeChannel(this, service, path, pipe, process, processProblem, io);
+    private PipeEndpoint(Where where, long pipe, long process, String processProblem, Credentials peer,
+            IOException peerProblem, IoPort io) {
+        this.channel = new PipeChannel(this, where, pipe, process, processProblem, io);
         this.peer = peer;
         this.peerProblem = peerProblem;
     }
@@ -45,23 +43,21 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
      *                     {@code 0} not at all
      */
     static PipeEndpoint connect(String service, long timeoutNanos) throws IOException {
-        String path = PipeListener.pipePath(service);
+        Where where = new Where(service, PipeListener.pipePath(service));
         IoPort io = IoPort.get();
-        long pipe = open(service, path, timeoutNanos < 0 ? BUSY_WAIT_MS * 1_000_000L : timeoutNanos);
+        long pipe = open(where, timeoutNanos < 0 ? BUSY_WAIT_MS * 1_000_000L : timeoutNanos);
         long process = 0;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = Native.allocateCapture(arena);
             MemorySegment mode = arena.allocate(JAVA_INT);
             mode.set(JAVA_INT, 0, Kernel32.PIPE_READMODE_MESSAGE);
             if (Kernel32.SetNamedPipeHandleState(err, pipe, mode) == 0) {
-                throw IoErrors.io("SetNamedPipeHandleState(PIPE_READMODE_MESSAGE)", service, path,
-                        WinError.describe(Native.lastError(err)));
+                throw where.error("SetNamedPipeHandleState(PIPE_READMODE_MESSAGE)", Native.lastError(err));
             }
             MemorySegment pidOut = arena.allocate(JAVA_INT);
             // the server's pid, not our own (gips bug W-4); the server is alive while we hold its instance
             if (Kernel32.GetNamedPipeServerProcessId(err, pipe, pidOut) == 0) {
-                throw IoErrors.io("GetNamedPipeServerProcessId", service, path,
-                        WinError.describe(Native.lastError(err)));
+                throw where.error("GetNamedPipeServerProcessId", Native.lastError(err));
             }
             long pid = Integer.toUnsignedLong(pidOut.get(JAVA_INT, 0));
             String processProblem = null;
@@ -82,10 +78,10 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
             } catch (IOException x) {
                 peerProblem = x;
             }
-            io.associate(pipe, path);
-            PipeEndpoint e = new PipeEndpoint(service, path, pipe, process, processProblem, peer, peerProblem, io);
+            io.associate(pipe, where);
+            PipeEndpoint e = new PipeEndpoint(where, pipe, process, processProblem, peer, peerProblem, io);
             e.channel.startReading();
-            LOG.debug("connected to service \"{}\" at {} (pid {})", service, path, pid);
+            LOG.debug("connected to service \"{}\" at {} (pid {})", service, where.address(), pid);
             return e;
         } catch (IOException | RuntimeException e) {
             Handles.closeOwn(process);
@@ -100,8 +96,8 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
         }
         long query = Kernel32.OpenProcess(err, Kernel32.PROCESS_QUERY_LIMITED_INFORMATION, 0, (int) pid);
         if (query == 0) {
-            throw new IOException("OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, pid " + pid + "): "
-                    + WinError.describe(Native.lastError(err)));
+            throw Where.PROCESS.error("OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION) of pid " + pid,
+                    Native.lastError(err));
         }
         try {
             return Identity.ofProcess(query, pid);
@@ -111,11 +107,11 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
     }
 
     /** {@code CreateFileW} on the pipe, waiting at most {@code busyNanos} for a free instance of a busy service. */
-    private static long open(String service, String path, long busyNanos) throws IOException {
+    private static long open(Where where, long busyNanos) throws IOException {
         long deadline = System.nanoTime() + busyNanos;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = Native.allocateCapture(arena);
-            MemorySegment name = Native.wide(arena, path);
+            MemorySegment name = Native.wide(arena, where.address());
             for (;;) {
                 long h = Kernel32.CreateFileW(err, name, PipeListener.CLIENT_ACCESS, 0, MemorySegment.NULL,
                         Kernel32.OPEN_EXISTING, Kernel32.FILE_FLAG_OVERLAPPED | Kernel32.SECURITY_SQOS_PRESENT
@@ -125,11 +121,11 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
                 }
                 int e = Native.lastError(err);
                 if (e == WinError.ERROR_FILE_NOT_FOUND) {
-                    throw IoErrors.noService("connect", service, path, WinError.describe(e));
+                    throw where.noService("connect", e);
                 }
                 long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (e != WinError.ERROR_PIPE_BUSY || left <= 0) {
-                    throw IoErrors.io("connect", service, path, WinError.describe(e));
+                    throw where.error("connect", e);
                 }
                 // every instance is taken: the service makes a new one as soon as it accepts
                 Kernel32.WaitNamedPipeW(err, name, (int) Math.min(Math.max(1, left), Integer.MAX_VALUE));
@@ -146,7 +142,7 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
     @Override
     public void ended(String cause) {
         if (cause != null) {
-            LOG.warn("service \"{}\": {}", channel.service, cause);
+            LOG.warn("service \"{}\": {}", channel.where.service(), cause);
         }
     }
 
@@ -172,12 +168,11 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
                 if (channel.isEnded()) {
                     String cause = channel.endCause();
                     if (cause == null) {
-                        throw new EOFException(IoErrors.message("receive", channel.service, channel.address,
-                                "the service hung up"));
+                        throw channel.where.eof("receive", "the service hung up");
                     }
-                    throw IoErrors.io("receive", channel.service, channel.address, cause);
+                    throw channel.where.error("receive", cause);
                 }
-                if (!Waits.await(channel.changed, timeoutNanos, deadline)) {
+                if (!Waits.await(channel.changed, timeoutNanos, deadline, channel.where)) {
                     return null;
                 }
             }
@@ -191,15 +186,14 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
     @Override
     public Credentials peerCredentials() throws IOException {
         if (peer == null) {
-            throw IoErrors.io("credentials of the service", channel.service, channel.address,
-                    peerProblem.getMessage());
+            throw channel.where.error("credentials of the service", peerProblem.getMessage());
         }
         return peer;
     }
 
     @Override
     public String address() {
-        return channel.address;
+        return channel.where.address();
     }
 
     @Override

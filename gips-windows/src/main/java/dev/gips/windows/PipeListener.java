@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.Arrival;
-import dev.gips.spi.IoErrors;
 import dev.gips.spi.ListenerChannel;
 import dev.gips.spi.PollerChannel;
 import dev.gips.spi.RawMessage;
@@ -51,6 +50,7 @@ final class PipeListener implements ListenerChannel, Pollable {
 
     private final String service;
     private final String path;
+    private final Where where;
     private final IoPort io;
     private final Arena saArena = Arena.ofShared();          // guarded by lock; closed with the listener
     private MemorySegment securityAttributes;                 // guarded by lock
@@ -67,6 +67,7 @@ final class PipeListener implements ListenerChannel, Pollable {
     private PipeListener(String service, String path, IoPort io) {
         this.service = service;
         this.path = path;
+        this.where = new Where(service, path);
         this.io = io;
     }
 
@@ -121,6 +122,11 @@ final class PipeListener implements ListenerChannel, Pollable {
         return service;
     }
 
+    /** How error messages name this service. */
+    Where where() {
+        return where;
+    }
+
     @Override
     public String address() {
         return path;
@@ -139,7 +145,7 @@ final class PipeListener implements ListenerChannel, Pollable {
                     securityAttributes);
             if (h == Native.INVALID_HANDLE_VALUE) {
                 int e = Native.lastError(err);
-                throw IoErrors.io("CreateNamedPipeW", service, path, WinError.describe(e)
+                throw where.error("CreateNamedPipeW", WinError.describe(e)
                         + (first && e == WinError.ERROR_ACCESS_DENIED
                                 ? " (a pipe of this name exists: another service is bound to it, or someone holds"
                                         + " the name)" : ""));
@@ -147,7 +153,7 @@ final class PipeListener implements ListenerChannel, Pollable {
             Handles.own(h);
             Op op = new Op(h, 0, this::acceptCompleted);
             try {
-                io.associate(h, path);
+                io.associate(h, where);
                 io.expect(op);
                 if (Kernel32.ConnectNamedPipe(err, h, op.overlapped()) == 0) {
                     int e = Native.lastError(err);
@@ -167,7 +173,7 @@ final class PipeListener implements ListenerChannel, Pollable {
                     }
                     if (e != WinError.ERROR_IO_PENDING) {
                         io.forget(op);
-                        throw IoErrors.io("ConnectNamedPipe", service, path, WinError.describe(e));
+                        throw where.error("ConnectNamedPipe", e);
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -351,12 +357,12 @@ final class PipeListener implements ListenerChannel, Pollable {
                         a = arrivals.poll();
                         if (a == BROKEN) {
                             arrivals.addFirst(BROKEN);
-                            throw IoErrors.io("accept", service, path, "no pipe instance is left to accept clients;"
+                            throw where.error("accept", "no pipe instance is left to accept clients;"
                                     + " see the earlier warning");
                         }
                         break;
                     }
-                    if (!Waits.await(changed, timeoutNanos, deadline)) {
+                    if (!Waits.await(changed, timeoutNanos, deadline, where)) {
                         return null;
                     }
                 }

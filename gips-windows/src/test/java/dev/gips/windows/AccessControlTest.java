@@ -52,4 +52,16 @@ class AccessControlTest {
         assertFalse(WinError.isDisconnect(WinError.ERROR_MORE_DATA));
         assertFalse(WinError.isDisconnect(WinError.ERROR_OPERATION_ABORTED));
     }
+
+    @Test
+    void errorMessagesNameTheOperationTheServiceItsPipeAndTheCode() {
+        Where echo = new Where("com.example.echo", PipeListener.pipePath("com.example.echo"));
+        assertEquals("connect \"com.example.echo\" (\\\\.\\pipe\\com.example.echo): ERROR_PIPE_BUSY: All pipe"
+                + " instances are busy", echo.error("connect", WinError.ERROR_PIPE_BUSY).getMessage());
+        assertEquals("connect \"com.example.echo\" (\\\\.\\pipe\\com.example.echo): no service is listening: is"
+                + " the server running? (ERROR_FILE_NOT_FOUND: The system cannot find the file specified)",
+                echo.noService("connect", WinError.ERROR_FILE_NOT_FOUND).getMessage());
+        assertEquals("DuplicateHandle of 0x10: ERROR_ACCESS_DENIED: Access is denied",
+                Where.PROCESS.error("DuplicateHandle of 0x10", WinError.ERROR_ACCESS_DENIED).getMessage());
+    }
 }
