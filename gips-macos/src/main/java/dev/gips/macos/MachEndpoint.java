@@ -129,7 +129,7 @@ final class MachEndpoint implements EndpointChannel, Pollable {
             int remote = buf.get(JAVA_INT, MachMessage.MSGH_REMOTE_PORT);
             Wire.Received m;
             try {
-                m = Wire.decode(buf, Ports.RELEASER);
+                m = Mailbox.decode(buf);
             } catch (MalformedMessageException e) {
                 IOException x = where.error("receive", "malformed message: " + e.getMessage());
                 x.initCause(e);
@@ -139,15 +139,6 @@ final class MachEndpoint implements EndpointChannel, Pollable {
                 if ((buf.get(JAVA_INT, MachMessage.MSGH_BITS) & MachMessage.MACH_MSGH_BITS_REMOTE_MASK) != 0) {
                     Ports.deallocate(remote);
                 }
-            }
-            if (!m.ool().isEmpty()) {
-                for (int p : m.ports()) {
-                    Ports.deallocate(p);
-                }
-                for (Wire.Ool o : m.ool()) {
-                    Ports.RELEASER.memory(o.address(), Integer.toUnsignedLong(o.size()));
-                }
-                throw where.error("receive", "out-of-line memory is not supported");
             }
             peerToken = m.audit();
             return new RawMessage(m.payload(), MachListener.handles(m.ports()));

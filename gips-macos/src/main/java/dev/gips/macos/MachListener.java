@@ -170,16 +170,7 @@ final class MachListener implements ListenerChannel, Pollable {
         }
         Wire.Received m;
         try {
-            m = Wire.decode(buf, Ports.RELEASER);
-            if (!m.ool().isEmpty()) {
-                for (int p : m.ports()) {
-                    Ports.deallocate(p);
-                }
-                for (Wire.Ool o : m.ool()) {
-                    Ports.RELEASER.memory(o.address(), Integer.toUnsignedLong(o.size()));
-                }
-                throw new MalformedMessageException("out-of-line memory descriptors are not supported");
-            }
+            m = Mailbox.decode(buf);
         } catch (MalformedMessageException e) {
             if (fresh) {
                 LOG.warn("{}: refused a malformed first message: {}", service, e.getMessage());

@@ -199,6 +199,24 @@ final class Mailbox {
         buffer = grown;
     }
 
+    /**
+     * Decodes the gips message in {@code buffer} ({@link Wire#decode}), and refuses one that carries out-of-line
+     * memory, which the API has no place for, after releasing everything it carried.
+     */
+    static Wire.Received decode(MemorySegment buffer) throws MalformedMessageException {
+        Wire.Received m = Wire.decode(buffer, Ports.RELEASER);
+        if (!m.ool().isEmpty()) {
+            for (int p : m.ports()) {
+                Ports.deallocate(p);
+            }
+            for (Wire.Ool o : m.ool()) {
+                Ports.RELEASER.memory(o.address(), Integer.toUnsignedLong(o.size()));
+            }
+            throw new MalformedMessageException("out-of-line memory descriptors are not supported");
+        }
+        return m;
+    }
+
     /** Releases every right and region in the message in {@code buffer} (a kernel-written message). */
     static void destroy(MemorySegment buffer) {
         MachMessage.mach_msg_destroy(buffer);

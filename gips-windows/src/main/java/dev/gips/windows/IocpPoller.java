@@ -108,20 +108,7 @@ final class IocpPoller implements PollerChannel {
             ensureOpen(); // close() may have finished while we waited for the lock
             boolean virtual = Thread.currentThread().isVirtual();
             for (;;) {
-                int n = 0;
-                boolean woken = false;
-                var it = candidates.iterator();
-                while (it.hasNext() && n < tokens.length) {
-                    Long token = it.next();
-                    Watched w = watched.get(token);
-                    int ops = w == null ? 0 : w.source.readyOps() & w.interest;
-                    if (ops == 0) {
-                        it.remove();
-                    } else {
-                        tokens[n] = token;
-                        readiness[n++] = ops;
-                    }
-                }
+                int n = readyCandidates(tokens, readiness);
                 if (n > 0) {
                     return n;
                 }
@@ -160,17 +147,7 @@ final class IocpPoller implements PollerChannel {
                 if (closed) {
                     throw new AsynchronousCloseException();
                 }
-                int got = removed.get(JAVA_INT, 0);
-                for (int i = 0; i < got; i++) {
-                    long key = entries.get(JAVA_LONG, i * MinWinBase.OVERLAPPED_ENTRY.byteSize()
-                            + MinWinBase.OVERLAPPED_ENTRY_lpCompletionKey);
-                    if (key == WAKE_KEY) {
-                        woken = true;
-                    } else {
-                        candidates.add(key);
-                    }
-                }
-                if (woken) {
+                if (takeEntries()) {
                     tokens[0] = 0;
                     readiness[0] = READABLE;
                     return 1;
@@ -179,6 +156,46 @@ final class IocpPoller implements PollerChannel {
         } finally {
             pollLock.unlock();
         }
+    }
+
+    /**
+     * Stores the candidates that are ready for what they are watched for, up to {@code tokens.length}; forgets those
+     * that are not (a post brings them back). Under {@link #pollLock}.
+     */
+    private int readyCandidates(long[] tokens, int[] readiness) {
+        int n = 0;
+        var it = candidates.iterator();
+        while (it.hasNext() && n < tokens.length) {
+            Long token = it.next();
+            Watched w = watched.get(token);
+            int ops = w == null ? 0 : w.source.readyOps() & w.interest;
+            if (ops == 0) {
+                it.remove();
+            } else {
+                tokens[n] = token;
+                readiness[n++] = ops;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Makes the tokens of the entries just dequeued candidates; whether the waker's was among them. Under
+     * {@link #pollLock}.
+     */
+    private boolean takeEntries() {
+        boolean woken = false;
+        int got = removed.get(JAVA_INT, 0);
+        for (int i = 0; i < got; i++) {
+            long key = entries.get(JAVA_LONG, i * MinWinBase.OVERLAPPED_ENTRY.byteSize()
+                    + MinWinBase.OVERLAPPED_ENTRY_lpCompletionKey);
+            if (key == WAKE_KEY) {
+                woken = true;
+            } else {
+                candidates.add(key);
+            }
+        }
+        return woken;
     }
 
     /** Posts {@code key} to the port unless it is closed; never blocks, never throws. */

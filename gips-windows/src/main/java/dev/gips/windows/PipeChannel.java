@@ -278,7 +278,7 @@ final class PipeChannel {
      * @return {@code false} if {@code wait} is false and nothing was sent
      */
     boolean write(ByteBuffer payload, long[] handles, boolean wait) throws IOException {
-        Op op;
+        Op pooled;
         lock.lock();
         try {
             if (closing) {
@@ -293,12 +293,25 @@ final class PipeChannel {
             if (!wait && writesInFlight > 0) {
                 return false;
             }
-            op = writePool.poll();
+            pooled = writePool.poll();
             writesInFlight++;
             inFlight++;
         } finally {
             lock.unlock();
         }
+        Op op = startWrite(pooled, payload, handles, wait);
+        return !wait || awaitWrite(op);
+    }
+
+    /**
+     * Starts the overlapped write of one frame in {@code pooled} (a new op if the pool had none), its handles first
+     * duplicated into the peer. If the write cannot start, undoes what {@link #write} and this did: the handles placed
+     * in the peer are closed there, the counts go back, the op is recycled.
+     *
+     * @return the op the write runs in
+     */
+    private Op startWrite(Op pooled, ByteBuffer payload, long[] handles, boolean wait) throws IOException {
+        Op op = pooled;
         long[] remote = new long[handles.length];
         int placed = 0;
         boolean started = false;
@@ -313,8 +326,8 @@ final class PipeChannel {
                 MemorySegment err = Native.allocateCapture(arena);
                 if (handles.length > 0) {
                     if (peerProcess == 0) {
-                        throw where.error("send handles", "cannot place handles in the peer"
-                                + " process: " + peerProcessProblem);
+                        throw where.error("send handles", "cannot place handles in the peer process: "
+                                + peerProcessProblem);
                     }
                     MemorySegment out = arena.allocate(ADDRESS);
                     for (; placed < handles.length; placed++) {
@@ -334,6 +347,7 @@ final class PipeChannel {
                     }
                 }
                 started = true;
+                return op;
             }
         } finally {
             if (!started) {
@@ -351,11 +365,12 @@ final class PipeChannel {
                 }
             }
         }
-        if (!wait) {
-            return true;
-        }
+    }
+
+    /** Waits for a started write to complete (the pump unparks us): {@code true}, or why it failed. */
+    private boolean awaitWrite(Op op) throws IOException {
         while (op.result < 0) {
-            LockSupport.park(this); // the pump unparks; interrupts do not cancel a started write
+            LockSupport.park(this); // interrupts do not cancel a started write
         }
         int error = op.result;
         lock.lock();
