@@ -22,6 +22,16 @@
  *       duplicate, its name, whether another process can shrink it ({@code isSealed}).</li>
  * </ul>
  *
+ * <h2>How a backend is laid out</h2>
+ * Each backend is one package in three layers: bindings (one class per C header, per DLL on Windows, each downcall
+ * handle in a holder class of its own so that it links on first call, restricted calls only in the linking class
+ * {@code Native}), OS objects (state, locks, lifetimes), and the {@code Backend}. The same job has the same class
+ * name in every backend: {@code Native}, {@code Identity} (credentials), {@code Wire} (gips' wire format),
+ * {@code Where} (every {@code IOException} message, through {@link dev.gips.spi.IoErrors}), {@code Pollable} (what
+ * the poller asks a channel); the OS objects are facility + role ({@code SeqpacketListener}, {@code MachListener},
+ * {@code PipeListener}; {@code EpollPoller}, {@code KqueuePoller}, {@code IocpPoller}). Each backend's
+ * {@code package-info} maps its layers.
+ *
  * <h2>What core does, so backends don't</h2>
  * Core checks arguments (payload at most {@link dev.gips.spi.Limits#MAX_PAYLOAD} bytes, at most
  * {@link dev.gips.spi.Backend#maxHandles(int)} handles, handles open and of a kind the backend moves), checks the

@@ -20,7 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * registered listener or endpoint, and an {@code EVFILT_USER} waker under token 0. Without {@code EV_CLEAR} the
  * Mach port filter is level-triggered: it fires while a message is queued. Its {@code fflags} stay 0, so the
  * kernel only reports readiness and never receives a message itself. Mach has no "send would not block" event:
- * WRITABLE is reported at once, the queue's room being unknown until a send tries.
+ * WRITABLE is reported at once, the queue's room being unknown until a send tries. The waker has a filter of its own
+ * ({@code EVFILT_USER}), so its ident cannot meet a port set's, and the kqueue descriptor is closed once, behind a
+ * gate (gips bug M-16).
  */
 final class KqueuePoller implements PollerChannel {
     private static final long WAKER_IDENT = 0x67697073L;

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * A client of a service: a send right to the service port and a reply port of its own, which every message hands
  * to the server ({@code MAKE_SEND}). A dead-name notification on the service port (the server died or closed) and
  * a no-senders notification on the reply port (the server dropped this client) both end the connection: once the
- * replies already queued are read, {@link #receive} throws {@link EOFException}.
+ * replies already queued are read, {@link #receive} throws {@link EOFException} (gips waited forever: M-5).
  */
 final class MachEndpoint implements EndpointChannel, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(MachEndpoint.class);

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A service checked in with launchd. Mach has no connections: a client is known by its reply port, whose send
  * right (one name per port in this task) arrives with each of its messages. The first message of a reply port
- * reports the client {@code CONNECTED}; a dead-name notification on that port reports it {@code DISCONNECTED}.
+ * reports the client {@code CONNECTED}; a dead-name notification on that port reports it {@code DISCONNECTED} (gips
+ * never learnt that a client left: M-5).
  *
  * <p>Until core admits a client ({@link MachClient#admit}), its messages and its death wait in the client
  * ({@link MachClient#hold}): no receiving thread may take a message of a client whose policy check another thread is

@@ -20,7 +20,7 @@ import java.lang.invoke.MethodHandle;
 final class MachMessage {
     private MachMessage() {}
 
-    /** A 64-bit field in a {@code pack(4)} struct. */
+    /** A 64-bit field in a {@code pack(4)} struct: 4-aligned, never read as an 8-aligned one (gips bug M-10). */
     static final ValueLayout.OfLong U64_PACK4 = ValueLayout.JAVA_LONG.withByteAlignment(4);
 
     /** {@code mach_msg_header_t}. */

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An anonymous region: a Mach memory entry made with {@code MAP_MEM_NAMED_CREATE}, so that no region is allocated
- * and left behind (gips 0.2.0 leaks the {@code mach_vm_allocate} it makes the entry from). It has no name, so
+ * and left behind (gips 0.2.0 leaks the {@code mach_vm_allocate} it makes the entry from: M-12). It has no name, so
  * nothing outlives the processes holding it. Mappings are {@code mach_vm_map} views of the entry.
  *
  * <p>An entry's size is fixed at creation (rounded up to pages): {@link #setSize} can grow the region only within
@@ -123,7 +123,7 @@ final class MachShmObject implements ShmObject {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            Ports.deallocate(entry);
+            Ports.deallocate(entry); // gips kept every entry's send right, and so the region, for good (M-11)
         }
     }
 }

@@ -27,6 +27,10 @@ final class Mailbox {
     /** A receive never waits longer than this in one call, so that it can recompute the remaining time. */
     private static final long SLICE_MS = 0x7fff_0000L;
 
+    /**
+     * Every receive asks for the audit trailer: a sender's credentials are the kernel's word about that message, not
+     * this process's own (gips bug M-1).
+     */
     static final int RECEIVE_OPTIONS = MachMessage.MACH_RCV_MSG | MachMessage.MACH_RCV_LARGE
             | MachMessage.rcvTrailerType(MachMessage.MACH_MSG_TRAILER_FORMAT_0)
             | MachMessage.rcvTrailerElements(MachMessage.MACH_RCV_TRAILER_AUDIT);
@@ -147,6 +151,7 @@ final class Mailbox {
                     left = 0;
                 }
                 options |= MachMessage.MACH_RCV_TIMEOUT;
+                // Mach counts milliseconds (gips passed microseconds: M-8); round up so that a short wait waits
                 timeoutMs = (int) Math.min(SLICE_MS, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
             }
             buffer.set(JAVA_INT, MachMessage.MSGH_SIZE, 0);
@@ -201,7 +206,8 @@ final class Mailbox {
 
     /**
      * Decodes the gips message in {@code buffer} ({@link Wire#decode}), and refuses one that carries out-of-line
-     * memory, which the API has no place for, after releasing everything it carried.
+     * memory, which the API has no place for, after releasing everything it carried. This backend never sends
+     * out-of-line memory either, so gips bug M-9 (an OOL send freed the caller's buffer) has no counterpart here.
      */
     static Wire.Received decode(MemorySegment buffer) throws MalformedMessageException {
         Wire.Received m = Wire.decode(buffer, Ports.RELEASER);

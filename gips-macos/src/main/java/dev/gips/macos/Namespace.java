@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The launchd namespace services live in: the same one Rust gips uses (the bootstrap port, then
  * {@code bootstrap_parent} for as long as it answers with another port), so Java and Rust peers find each other.
+ * The task's own bootstrap port would be the sounder choice (gips bug M-13), but not one Rust peers share.
  */
 final class Namespace {
     private static final Logger LOG = LoggerFactory.getLogger(Namespace.class);

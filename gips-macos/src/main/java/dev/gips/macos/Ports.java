@@ -18,7 +18,10 @@ final class Ports {
         return MachPort.taskSelf();
     }
 
-    /** A new right of kind {@code right} (a receive right, a port set) for the channel at {@code where}. */
+    /**
+     * A new right of kind {@code right} (a receive right, a port set) for the channel at {@code where}; a failure is an
+     * {@link IOException}, not an assertion (gips bug M-15).
+     */
     static int allocate(int right, Where where) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocate(JAVA_INT);
@@ -75,7 +78,7 @@ final class Ports {
         }
     }
 
-    /** Destroys a receive right: senders see a dead name. */
+    /** Destroys a receive right: senders see a dead name (gips deallocated it as a send right, which fails: M-7). */
     static void destroyReceive(int name) {
         modRefs(name, MachPort.MACH_PORT_RIGHT_RECEIVE, -1);
     }

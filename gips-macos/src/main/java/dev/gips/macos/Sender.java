@@ -14,8 +14,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Sends gips messages from one reused buffer, one thread at a time. A blocking send waits in slices of
- * {@link #SLICE_MS}, so that closing the channel ends it; a send that timed out is pseudo-received by the kernel,
- * and {@code mach_msg_destroy} gives back the rights it had copied in.
+ * {@link #SLICE_MS}, so that closing the channel ends it, and {@code trySend} does not wait at all (gips waited
+ * forever on a full queue: M-6); a send that timed out is pseudo-received by the kernel, and
+ * {@code mach_msg_destroy} gives back the rights it had copied in.
  */
 final class Sender {
     private static final int SLICE_MS = 250;

@@ -31,9 +31,9 @@ import java.util.List;
  * call: header (24), body (4, always present, the COMPLEX bit always set), port (12) and OOL (16) descriptors
  * back to back, then the payload padded to a multiple of 4; the exact payload length travels in {@code msgh_id}.
  *
- * <p>Decoding trusts nothing in the buffer: sizes, counts, types, dispositions and the trailer are all checked. A
- * message that fails is refused with a {@link MalformedMessageException} after every right and region in its body
- * was handed to the {@link Releaser}.
+ * <p>Decoding trusts nothing in the buffer: sizes, counts, types, dispositions and the trailer are all checked
+ * (gips bug M-3). A message that fails is refused with a {@link MalformedMessageException} after every right and
+ * region in its body was handed to the {@link Releaser} (M-4).
  */
 final class Wire {
     private Wire() {}
@@ -108,7 +108,8 @@ final class Wire {
 
     /**
      * Writes a message into {@code buf} (which must be at least {@link #size} bytes, 4-aligned) and returns its size.
-     * Padding bytes are zeroed (gips leaves them uninitialised; nobody reads them).
+     * Padding bytes are zeroed (gips leaves them uninitialised; nobody reads them). An empty payload is still a
+     * message: gips sends nothing then (M-14).
      */
     static int encode(MemorySegment buf, int remotePort, int remoteDisposition, int localPort, int localDisposition,
             List<? extends Descriptor> descriptors, MemorySegment payload) {
