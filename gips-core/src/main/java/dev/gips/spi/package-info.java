@@ -3,7 +3,9 @@
  * {@code dev.gips.poll} and {@code dev.gips.shm} work on that OS. Applications never use these types.
  *
  * <h2>Required types</h2>
- * A backend is a {@link dev.gips.spi.Backend} registered in {@code META-INF/services/dev.gips.spi.Backend}. Core
+ * A backend is a {@link dev.gips.spi.Backend} (in practice an {@link dev.gips.spi.AbstractBackend}, which answers
+ * name, support and handle kinds from what the backend's probe found) registered in
+ * {@code META-INF/services/dev.gips.spi.Backend}. Core
  * loads every registered backend and uses the first whose {@link dev.gips.spi.Backend#isSupported()} is true. A
  * backend provides:
  * <ul>

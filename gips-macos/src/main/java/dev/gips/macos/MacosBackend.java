@@ -3,10 +3,9 @@ package dev.gips.macos;
 import dev.gips.ipc.Credentials;
 import dev.gips.ipc.Handle;
 import dev.gips.ipc.ServiceDescriptor;
-import dev.gips.spi.Backend;
+import dev.gips.spi.AbstractBackend;
 import dev.gips.spi.BackendProbe;
 import dev.gips.spi.EndpointChannel;
-import dev.gips.spi.Limits;
 import dev.gips.spi.ListenerChannel;
 import dev.gips.spi.PollerChannel;
 import dev.gips.spi.RawHandle;
@@ -21,13 +20,15 @@ import java.util.Set;
  * memory entries, all through {@code java.lang.foreign}. It loads on any OS: on others, {@link #isSupported()} is
  * false and no binding class is even loaded, so no Mach symbol is looked up.
  */
-public final class MacosBackend implements Backend {
+public final class MacosBackend extends AbstractBackend {
     private static final BackendProbe PROBE =
             new BackendProbe("macOS", List.of("Mac OS X", "Darwin", "macOS"), "dev.gips.macos");
     private static final Throwable UNSUPPORTED = probe();
 
     /** For {@link java.util.ServiceLoader}. */
-    public MacosBackend() {}
+    public MacosBackend() {
+        super("macos", UNSUPPORTED, Set.of(Handle.Kind.MACH_PORT, Handle.Kind.MACH_MEMORY));
+    }
 
     /** Why this JVM cannot use the backend, judged from system properties alone; {@code null} if it may. */
     static Throwable platformProblem(String os, String arch) {
@@ -40,31 +41,6 @@ public final class MacosBackend implements Backend {
             Unistd.getpid();
             MachPort.taskSelf();
         });
-    }
-
-    @Override
-    public String name() {
-        return "macos";
-    }
-
-    @Override
-    public boolean isSupported() {
-        return UNSUPPORTED == null;
-    }
-
-    @Override
-    public Throwable unsupportedCause() {
-        return UNSUPPORTED;
-    }
-
-    @Override
-    public Set<Handle.Kind> handleKinds() {
-        return Set.of(Handle.Kind.MACH_PORT, Handle.Kind.MACH_MEMORY);
-    }
-
-    @Override
-    public int maxHandles(int payloadLength) {
-        return Limits.MAX_HANDLES;
     }
 
     @Override
