@@ -20,8 +20,6 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Mailbox {
     /** {@code msgh_id} of the wake-up message {@link #wake()} sends to the notification port. */
     static final int WAKE_ID = 0x67697073; // "gips"
-    /** What the buffer starts with and shrinks back to: enough for most messages. */
-    private static final int INITIAL = 16 * 1024;
     /** Past the kernel's own limit of a message plus trailer: nothing larger can arrive. */
     private static final long MAX_BUFFER = 64L * 1024 * 1024;
     /** A receive never waits longer than this in one call, so that it can recompute the remaining time. */
@@ -40,23 +38,20 @@ final class Mailbox {
     private final Where where;
     private final ReleaseGate gate;
     private final ReentrantLock receiveLock = new ReentrantLock();
-    private Arena bufferArena;       // guarded by receiveLock
-    private MemorySegment buffer;    // guarded by receiveLock
+    private final MessageBuffer buffer = new MessageBuffer(); // guarded by receiveLock
     private final MemorySegment wakeMessage = Arena.ofAuto().allocate(MachMessage.HEADER);
 
     private Mailbox(int set, int notify, Where where, Runnable releaseMembers) {
         this.set = set;
         this.notify = notify;
         this.where = where;
-        this.bufferArena = Arena.ofShared();
-        this.buffer = bufferArena.allocate(INITIAL, 8);
         this.gate = new ReleaseGate(() -> {
             releaseMembers.run();
             Ports.destroyReceive(notify);
             Ports.destroySet(set);
             receiveLock.lock();
             try {
-                bufferArena.close();
+                buffer.close();
             } finally {
                 receiveLock.unlock();
             }
@@ -107,7 +102,7 @@ final class Mailbox {
             try {
                 return body.run();
             } finally {
-                shrink();
+                buffer.shrink();
                 receiveLock.unlock();
             }
         } catch (InterruptedException e) {
@@ -154,12 +149,13 @@ final class Mailbox {
                 // Mach counts milliseconds (gips passed microseconds: M-8); round up so that a short wait waits
                 timeoutMs = (int) Math.min(SLICE_MS, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
             }
-            buffer.set(JAVA_INT, MachMessage.MSGH_SIZE, 0);
-            int rc = MachMessage.mach_msg(buffer, options, 0, (int) buffer.byteSize(), set, timeoutMs,
+            MemorySegment into = buffer.segment();
+            into.set(JAVA_INT, MachMessage.MSGH_SIZE, 0);
+            int rc = MachMessage.mach_msg(into, options, 0, (int) into.byteSize(), set, timeoutMs,
                     MachPort.MACH_PORT_NULL);
             switch (rc) {
                 case MachMessage.MACH_MSG_SUCCESS -> {
-                    return buffer;
+                    return into;
                 }
                 case MachMessage.MACH_RCV_TIMED_OUT -> {
                     if (timeoutNanos == 0 || System.nanoTime() - deadline >= 0) {
@@ -168,12 +164,12 @@ final class Mailbox {
                 }
                 case MachMessage.MACH_RCV_TOO_LARGE -> {
                     // MACH_RCV_LARGE left the message queued and wrote the size it needs
-                    long needed = Integer.toUnsignedLong(buffer.get(JAVA_INT, MachMessage.MSGH_SIZE))
+                    long needed = Integer.toUnsignedLong(into.get(JAVA_INT, MachMessage.MSGH_SIZE))
                             + MachMessage.MAX_TRAILER_SIZE;
-                    if (needed > MAX_BUFFER || needed <= buffer.byteSize()) {
+                    if (needed > MAX_BUFFER || needed <= into.byteSize()) {
                         throw where.error("mach_msg receive", "a message of " + needed + " bytes cannot be received");
                     }
-                    resize(needed);
+                    buffer.resize(needed);
                 }
                 case MachMessage.MACH_RCV_INTERRUPTED, MachMessage.MACH_RCV_IN_PROGRESS,
                         MachMessage.MACH_RCV_IN_PROGRESS_TIMED -> {
@@ -187,21 +183,6 @@ final class Mailbox {
                 }
             }
         }
-    }
-
-    /** Gives back an enlarged buffer once its message was decoded, so one large message does not pin memory. */
-    private void shrink() {
-        if (buffer.byteSize() > 1024 * 1024) {
-            resize(INITIAL);
-        }
-    }
-
-    private void resize(long size) {
-        Arena next = Arena.ofShared();
-        MemorySegment grown = next.allocate(size, 8);
-        bufferArena.close();
-        bufferArena = next;
-        buffer = grown;
     }
 
     /**

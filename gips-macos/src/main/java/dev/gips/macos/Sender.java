@@ -2,7 +2,6 @@ package dev.gips.macos;
 
 import dev.gips.spi.Limits;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -20,13 +19,11 @@ import java.util.function.BooleanSupplier;
  */
 final class Sender {
     private static final int SLICE_MS = 250;
-    private static final int INITIAL = 16 * 1024;
 
     private final Where where;
     private final String operation;
     private final ReentrantLock lock = new ReentrantLock();
-    private Arena arena = Arena.ofShared();                  // guarded by lock
-    private MemorySegment buffer = arena.allocate(INITIAL, 8); // guarded by lock
+    private final MessageBuffer buffer = new MessageBuffer(); // guarded by lock
 
     /** A sender whose errors name {@code operation} ({@code "mach_msg send"}…) and {@code where}. */
     Sender(Where where, String operation) {
@@ -56,16 +53,17 @@ final class Sender {
         }
         lock.lock();
         try {
-            if (arena == null) {
+            if (buffer.segment() == null) {
                 throw new ClosedChannelException();
             }
-            if (buffer.byteSize() < size) {
-                grow(size);
+            if (buffer.segment().byteSize() < size) {
+                buffer.resize(size);
             }
+            MemorySegment out = buffer.segment();
             for (;;) {
-                int n = Wire.encode(buffer, remote, MachMessage.MACH_MSG_TYPE_COPY_SEND, local, localDisposition,
+                int n = Wire.encode(out, remote, MachMessage.MACH_MSG_TYPE_COPY_SEND, local, localDisposition,
                         descriptors, body);
-                int raw = MachMessage.mach_msg(buffer, MachMessage.MACH_SEND_MSG | MachMessage.MACH_SEND_TIMEOUT, n, 0,
+                int raw = MachMessage.mach_msg(out, MachMessage.MACH_SEND_MSG | MachMessage.MACH_SEND_TIMEOUT, n, 0,
                         MachPort.MACH_PORT_NULL, tryOnly ? 0 : SLICE_MS, MachPort.MACH_PORT_NULL);
                 int rc = raw & ~MachMessage.MACH_MSG_MASK;
                 switch (rc) {
@@ -76,7 +74,7 @@ final class Sender {
                         // pseudo-received: the kernel gave back our copies as PORT_SEND rights, which this releases.
                         // Never call it on a message that was not copied in: it would make and drop a send right
                         // for each MAKE_SEND, firing our own no-senders request.
-                        MachMessage.mach_msg_destroy(buffer);
+                        MachMessage.mach_msg_destroy(out);
                         if (tryOnly) {
                             return false;
                         }
@@ -89,37 +87,23 @@ final class Sender {
                             KernReturn.describe(rc) + ": the peer has gone");
                     default -> {
                         if ((raw & MachMessage.MACH_MSG_MASK) != 0) {
-                            MachMessage.mach_msg_destroy(buffer); // pseudo-received with a failed copyout
+                            MachMessage.mach_msg_destroy(out); // pseudo-received with a failed copyout
                         }
                         throw where.error(operation, raw);
                     }
                 }
             }
         } finally {
-            if (buffer != null && buffer.byteSize() > 1024 * 1024) {
-                grow(INITIAL);
-            }
+            buffer.shrink();
             lock.unlock();
         }
-    }
-
-    private void grow(long size) {
-        Arena next = Arena.ofShared();
-        MemorySegment b = next.allocate(size, 8);
-        arena.close();
-        arena = next;
-        buffer = b;
     }
 
     /** Frees the buffer; later sends throw {@link ClosedChannelException}. */
     void close() {
         lock.lock();
         try {
-            if (arena != null) {
-                arena.close();
-                arena = null;
-                buffer = null;
-            }
+            buffer.close();
         } finally {
             lock.unlock();
         }

@@ -49,13 +49,29 @@ final class PipeChannel {
     private static final int WRITE_POOL = 4;
     private static final long POOLED_WRITE_MAX = 1 << 20;
 
-    /** Who a pipe channel reports to: the client or endpoint it serves. Called on the pump, under {@link #lock}. */
-    interface Owner {
+    /**
+     * Who a pipe channel reports to: the client or endpoint it serves, which pollers watch through its channel.
+     * {@link #delivered} and {@link #ended} are called on the pump, under {@link #lock}.
+     */
+    interface Owner extends Pollable {
+        /** The channel this owner's pipe I/O goes through. */
+        PipeChannel channel();
+
         /** A received message, handles already validated and owned by it. */
         void delivered(RawMessage message);
 
         /** The peer hung up or broke the protocol ({@code cause} says how, {@code null} for a hang-up). Called once. */
         void ended(String cause);
+
+        @Override
+        default int readyOps() {
+            return channel().readyOps();
+        }
+
+        @Override
+        default Readiness readiness() {
+            return channel().readiness();
+        }
     }
 
     private final Owner owner;

@@ -10,11 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The server's end of one client's pipe instance. Its messages and departure go to the {@link PipeListener}. */
-final class PipeClient extends AbstractClientChannel implements Pollable, PipeChannel.Owner {
+final class PipeClient extends AbstractClientChannel implements PipeChannel.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(PipeClient.class);
 
     private final PipeListener listener;
-    final PipeChannel channel;
+    private final PipeChannel channel;
     private final long pid;
     private volatile Credentials credentials;           // null until the kernel lets us impersonate the client
     private volatile boolean closedLocally;
@@ -101,12 +101,7 @@ final class PipeClient extends AbstractClientChannel implements Pollable, PipeCh
     }
 
     @Override
-    public int readyOps() {
-        return channel.readyOps();
-    }
-
-    @Override
-    public Readiness readiness() {
-        return channel.readiness();
+    public PipeChannel channel() {
+        return channel;
     }
 }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * The client end of a service's pipe. Opened with {@code SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION}, so the
  * server can learn who we are but cannot act as us (gips bug W-9), and switched to message-read mode (W-5).
  */
-final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner {
+final class PipeEndpoint implements EndpointChannel, PipeChannel.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(PipeEndpoint.class);
 
     /** How long an untimed connect waits, in all, for a free instance of a busy service. */
@@ -211,12 +211,7 @@ final class PipeEndpoint implements EndpointChannel, Pollable, PipeChannel.Owner
     }
 
     @Override
-    public int readyOps() {
-        return channel.readyOps();
-    }
-
-    @Override
-    public Readiness readiness() {
-        return channel.readiness();
+    public PipeChannel channel() {
+        return channel;
     }
 }

@@ -261,7 +261,7 @@ final class PipeListener implements ListenerChannel, Pollable {
         if (credentials != null) {
             connected(client);
         }
-        client.channel.startReading();
+        client.channel().startReading();
     }
 
     void connected(PipeClient client) {
@@ -373,7 +373,7 @@ final class PipeListener implements ListenerChannel, Pollable {
                 return a;
             }
             PipeClient c = (PipeClient) a.client();
-            c.channel.taken(); // outside our lock: the client's lock is taken before ours on the pump
+            c.channel().taken(); // outside our lock: the client's lock is taken before ours on the pump
             if (!c.closedLocally()) {
                 return a; // a client that hung up after sending still has its messages delivered
             }
