@@ -15,7 +15,6 @@ final class Fcntl {
     static final int O_RDWR = 0x2;
     static final int O_CREAT = 0x200;
     static final int O_EXCL = 0x800;
-    static final int O_CLOEXEC = 0x01000000;
     static final int F_DUPFD_CLOEXEC = 67;
 
     // int fcntl(int, int, ...): the argument is variadic

@@ -88,7 +88,6 @@ final class MachMessage {
             ValueLayout.JAVA_BYTE.withName("type"),
             ValueLayout.JAVA_INT.withName("name")).withName("mach_msg_guarded_port_descriptor_t");
     static final long GUARDED_CONTEXT = GUARDED_PORT_DESCRIPTOR.byteOffset(groupElement("context"));
-    static final long GUARDED_FLAGS = GUARDED_PORT_DESCRIPTOR.byteOffset(groupElement("flags"));
     static final long GUARDED_DISPOSITION = GUARDED_PORT_DESCRIPTOR.byteOffset(groupElement("disposition"));
     static final long GUARDED_NAME = GUARDED_PORT_DESCRIPTOR.byteOffset(groupElement("name"));
 
@@ -147,7 +146,6 @@ final class MachMessage {
     static final int MACH_MSG_GUARDED_PORT_DESCRIPTOR = 4;
 
     // copy options
-    static final int MACH_MSG_PHYSICAL_COPY = 0;
     static final int MACH_MSG_VIRTUAL_COPY = 1;
 
     // mach_msg options

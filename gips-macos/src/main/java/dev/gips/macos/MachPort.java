@@ -21,7 +21,6 @@ final class MachPort {
     // mach_port_right_t
     static final int MACH_PORT_RIGHT_SEND = 0;
     static final int MACH_PORT_RIGHT_RECEIVE = 1;
-    static final int MACH_PORT_RIGHT_SEND_ONCE = 2;
     static final int MACH_PORT_RIGHT_PORT_SET = 3;
     static final int MACH_PORT_RIGHT_DEAD_NAME = 4;
 
@@ -33,8 +32,6 @@ final class MachPort {
     // <mach/notify.h>: notification message ids, MACH_NOTIFY_FIRST = 0100
     static final int MACH_NOTIFY_FIRST = 0100;
     static final int MACH_NOTIFY_PORT_DELETED = MACH_NOTIFY_FIRST + 001;
-    static final int MACH_NOTIFY_SEND_POSSIBLE = MACH_NOTIFY_FIRST + 002;
-    static final int MACH_NOTIFY_PORT_DESTROYED = MACH_NOTIFY_FIRST + 005;
     static final int MACH_NOTIFY_NO_SENDERS = MACH_NOTIFY_FIRST + 006;
     static final int MACH_NOTIFY_SEND_ONCE = MACH_NOTIFY_FIRST + 007;
     static final int MACH_NOTIFY_DEAD_NAME = MACH_NOTIFY_FIRST + 010;

@@ -16,13 +16,10 @@ import java.lang.invoke.MethodHandle;
 final class MachVm {
     private MachVm() {}
 
-    static final int VM_FLAGS_FIXED = 0;
     static final int VM_FLAGS_ANYWHERE = 1;
     static final int VM_PROT_READ = 1;
     static final int VM_PROT_WRITE = 2;
     static final int VM_PROT_DEFAULT = VM_PROT_READ | VM_PROT_WRITE;
-    static final int VM_INHERIT_SHARE = 0;
-    static final int VM_INHERIT_COPY = 1;
     static final int VM_INHERIT_NONE = 2;
     static final int MAP_MEM_NAMED_CREATE = 0x020000;
 

@@ -16,8 +16,6 @@ import java.lang.invoke.MethodHandle;
 final class SysEvent {
     private SysEvent() {}
 
-    static final short EVFILT_READ = -1;
-    static final short EVFILT_WRITE = -2;
     static final short EVFILT_MACHPORT = -8;
     static final short EVFILT_USER = -10;
 
@@ -25,11 +23,8 @@ final class SysEvent {
     static final short EV_DELETE = 0x2;
     static final short EV_ENABLE = 0x4;
     static final short EV_DISABLE = 0x8;
-    static final short EV_ONESHOT = 0x10;
     static final short EV_CLEAR = 0x20;
-    static final short EV_RECEIPT = 0x40;
     static final short EV_ERROR = 0x4000;
-    static final short EV_EOF = (short) 0x8000;
 
     static final int NOTE_TRIGGER = 0x01000000;
 

@@ -37,11 +37,8 @@ final class Kernel32 {
     static final int NMPWAIT_USE_DEFAULT_WAIT = 0;
 
     // access rights and CreateFileW
-    static final int FILE_READ_DATA = 0x1;
-    static final int FILE_WRITE_DATA = 0x2;
     /** On a pipe, {@code FILE_APPEND_DATA}: the right to create another instance of the pipe's name. */
     static final int FILE_CREATE_PIPE_INSTANCE = 0x4;
-    static final int FILE_WRITE_ATTRIBUTES = 0x100;
     static final int FILE_GENERIC_READ = 0x0012_0089;
     static final int FILE_GENERIC_WRITE = 0x0012_0116;
     static final int OPEN_EXISTING = 3;
@@ -53,7 +50,6 @@ final class Kernel32 {
     static final int DUPLICATE_SAME_ACCESS = 0x2;
     static final int PROCESS_DUP_HANDLE = 0x0040;
     static final int PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
-    static final int HANDLE_FLAG_INHERIT = 0x1;
     static final int INFINITE = 0xFFFF_FFFF;
 
     // file mappings

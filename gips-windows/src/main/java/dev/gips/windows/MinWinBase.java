@@ -18,9 +18,6 @@ import java.lang.foreign.StructLayout;
 final class MinWinBase {
     private MinWinBase() {}
 
-    /** {@code OVERLAPPED.Internal} while the I/O is in progress. */
-    static final int STATUS_PENDING = 0x103;
-
     /**
      * <pre>{@code
      * typedef struct _OVERLAPPED {
@@ -37,9 +34,6 @@ final class MinWinBase {
             DWORD.withName("Offset"),
             DWORD.withName("OffsetHigh"),
             POINTER.withName("hEvent")).withName("OVERLAPPED");
-    static final long OVERLAPPED_Internal = OVERLAPPED.byteOffset(groupElement("Internal"));
-    static final long OVERLAPPED_InternalHigh = OVERLAPPED.byteOffset(groupElement("InternalHigh"));
-    static final long OVERLAPPED_hEvent = OVERLAPPED.byteOffset(groupElement("hEvent"));
 
     /**
      * <pre>{@code
