@@ -16,6 +16,8 @@ public abstract class AbstractBackend implements Backend {
     private final Set<Handle.Kind> handleKinds;
 
     /**
+     * A backend with these answers.
+     *
      * @param name             the backend's short name ({@code "linux"})
      * @param unsupportedCause what its probe found: {@code null} if it works here, else why not
      * @param handleKinds      the handle kinds it sends and receives
