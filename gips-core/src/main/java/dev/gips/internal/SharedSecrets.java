@@ -4,6 +4,7 @@ import dev.gips.ipc.Handle;
 import dev.gips.poll.Source;
 import dev.gips.shm.Shm;
 import dev.gips.spi.RawHandle;
+import dev.gips.spi.SourceChannel;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 
@@ -35,7 +36,7 @@ public final class SharedSecrets {
          * @throws IllegalArgumentException if {@code source} is not one of gips' own sources
          * @throws ClosedChannelException if it is closed
          */
-        Object channelOf(Source source) throws ClosedChannelException;
+        SourceChannel channelOf(Source source) throws ClosedChannelException;
     }
 
     /** What {@code dev.gips.shm} lends. */

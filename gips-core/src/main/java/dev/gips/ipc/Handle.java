@@ -54,7 +54,7 @@ public final class Handle implements AutoCloseable {
             }
 
             @Override
-            public Object channelOf(Source source) throws ClosedChannelException {
+            public dev.gips.spi.SourceChannel channelOf(Source source) throws ClosedChannelException {
                 return Listener.channelOf(source);
             }
         });

@@ -10,6 +10,7 @@ import dev.gips.spi.Backends;
 import dev.gips.spi.ClientChannel;
 import dev.gips.spi.ListenerChannel;
 import dev.gips.spi.LogLimiter;
+import dev.gips.spi.SourceChannel;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -274,7 +275,7 @@ public final class Listener implements Source, AutoCloseable {
      * @throws IllegalArgumentException if {@code source} is not a Listener, Endpoint or Connection
      * @throws ClosedChannelException if it is closed
      */
-    static Object channelOf(Source source) throws ClosedChannelException {
+    static SourceChannel channelOf(Source source) throws ClosedChannelException {
         return switch (source) {
             case Listener l -> {
                 l.state.ensureOpen();

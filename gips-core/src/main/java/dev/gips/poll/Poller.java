@@ -7,6 +7,7 @@ import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.PollWaitEvent;
 import dev.gips.spi.Backends;
 import dev.gips.spi.PollerChannel;
+import dev.gips.spi.SourceChannel;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -59,7 +60,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Poller implements AutoCloseable {
     private final PollerChannel channel;
     private final AtomicLong nextToken = new AtomicLong(1);
-    private final Map<Long, Object> registrations = new ConcurrentHashMap<>();
+    private final Map<Long, SourceChannel> registrations = new ConcurrentHashMap<>();
     private final ReentrantLock pollLock = new ReentrantLock();
     private long[] tokens = new long[0];      // guarded by pollLock
     private int[] readiness = new int[0];     // guarded by pollLock
@@ -88,7 +89,7 @@ public final class Poller implements AutoCloseable {
      * @throws IOException if the source is already registered with this poller, or the OS refused
      */
     public Token register(Source source, Interest interest) throws IOException {
-        Object ch = channelOf(source, interest);
+        SourceChannel ch = channelOf(source, interest);
         long token = nextToken.getAndIncrement();
         registrations.put(token, ch);
         try {
@@ -107,7 +108,7 @@ public final class Poller implements AutoCloseable {
      * @throws ClosedChannelException if this poller or the source is closed
      */
     public void reregister(Source source, Token token, Interest interest) throws IOException {
-        Object ch = channelOf(source, interest);
+        SourceChannel ch = channelOf(source, interest);
         Objects.requireNonNull(token, "token");
         if (registrations.get(token.value()) != ch) {
             throw new IllegalArgumentException(source + " is not registered with " + token);
@@ -127,8 +128,8 @@ public final class Poller implements AutoCloseable {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(token, "token");
         state.ensureOpen();
-        Object ch = registrations.get(token.value());
-        Object current;
+        SourceChannel ch = registrations.get(token.value());
+        SourceChannel current;
         try {
             current = SharedSecrets.ipc().channelOf(source);
         } catch (ClosedChannelException e) {
@@ -200,7 +201,7 @@ public final class Poller implements AutoCloseable {
         }
     }
 
-    private Object channelOf(Source source, Interest interest) throws ClosedChannelException {
+    private SourceChannel channelOf(Source source, Interest interest) throws ClosedChannelException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(interest, "interest");
         state.ensureOpen();

@@ -12,10 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Credentials of senders (from their audit token) and of this process, and user and group name lookups. */
-final class MacIdentity {
-    private static final Logger LOG = LoggerFactory.getLogger(MacIdentity.class);
+final class Identity {
+    private static final Logger LOG = LoggerFactory.getLogger(Identity.class);
 
-    private MacIdentity() {}
+    private Identity() {}
 
     /**
      * A sender's credentials: pid, euid and egid from the audit token the kernel attached to its message, and the
@@ -27,20 +27,20 @@ final class MacIdentity {
 
     /** This process as a peer sees it. */
     static Credentials currentProcess() throws IOException {
-        MemorySegment errno = MachNative.threadCapture();
+        MemorySegment errno = Native.threadCapture();
         for (;;) {
             int n = Unistd.getgroups(errno, 0, MemorySegment.NULL);
             if (n < 0) {
-                throw new IOException("getgroups: " + Errno.name(MachNative.errno(errno)));
+                throw Where.PROCESS.errno("getgroups", Native.errno(errno));
             }
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment list = arena.allocate(JAVA_INT, Math.max(n, 1));
                 int m = Unistd.getgroups(errno, n, list);
-                if (m < 0 && MachNative.errno(errno) == Errno.EINVAL) {
+                if (m < 0 && Native.errno(errno) == Errno.EINVAL) {
                     continue; // groups changed between the two calls
                 }
                 if (m < 0) {
-                    throw new IOException("getgroups: " + Errno.name(MachNative.errno(errno)));
+                    throw Where.PROCESS.errno("getgroups", Native.errno(errno));
                 }
                 int[] token = new int[8];
                 token[Bsm.PID] = Unistd.getpid();
@@ -60,7 +60,7 @@ final class MacIdentity {
             int rc = Pwd.getpwuid_r(uid, entry, buf, buf.byteSize(), result);
             if (rc != 0 || result.get(ADDRESS, 0).equals(MemorySegment.NULL)) {
                 LOG.debug("uid {} has no user name (getpwuid_r: {}); its groups are unknown",
-                        Integer.toUnsignedString(uid), rc == 0 ? "not found" : Errno.name(rc));
+                        Integer.toUnsignedString(uid), rc == 0 ? "not found" : Errno.describe(rc));
                 return new int[0];
             }
             MemorySegment name = entry.get(ADDRESS, Pwd.PW_NAME);
@@ -99,8 +99,7 @@ final class MacIdentity {
                     continue;
                 }
                 if (rc != 0) {
-                    throw new IOException((user ? "getpwnam_r" : "getgrnam_r") + " \"" + name + "\": "
-                            + Errno.name(rc));
+                    throw Where.of(name).errno(user ? "getpwnam_r" : "getgrnam_r", rc);
                 }
                 if (result.get(ADDRESS, 0).equals(MemorySegment.NULL)) {
                     return Optional.empty();

@@ -21,18 +21,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Windows has no persistent names: a section's name goes away with its last handle, and nobody can remove it
  * earlier, so {@link #unlink()} only forgets it.
  */
-final class FileMappingShm implements ShmObject {
+final class FileMappingShmObject implements ShmObject {
     static final String NAMESPACE = "Local\\";
 
     private final long section;
     private final String name;             // normalised "/data", or null
+    private final Where where;
     private final long size;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private FileMappingShm(long section, String name, long size) {
+    private FileMappingShmObject(long section, String name, long size) {
         this.section = section;
         this.name = name;
+        this.where = where(name);
         this.size = size;
+    }
+
+    /** How messages name a section: {@code "/data" (Local\data)}, or just {@code (anonymous section)}. */
+    private static Where where(String name) {
+        return name == null ? new Where(null, "anonymous section") : new Where(name, osName(name));
     }
 
     /** {@code Local\data} for core's {@code /data}. */
@@ -45,48 +52,48 @@ final class FileMappingShm implements ShmObject {
         return "D:P(A;;GA;;;SY)(A;;GA;;;" + ownerSid + ")";
     }
 
-    static FileMappingShm create(String name, long objectSize) throws IOException {
+    static FileMappingShmObject create(String name, long objectSize) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
-            MemorySegment sa = WinIdentity.securityAttributes(sectionSddl(WinIdentity.currentUserSid()), arena);
-            MemorySegment wname = name == null ? MemorySegment.NULL : Win32.wide(arena, osName(name));
-            long h = Kernel32.CreateFileMappingW(err, Win32.INVALID_HANDLE_VALUE, sa,
+            MemorySegment err = Native.allocateCapture(arena);
+            MemorySegment sa = Identity.securityAttributes(sectionSddl(Identity.currentUserSid()), arena);
+            MemorySegment wname = name == null ? MemorySegment.NULL : Native.wide(arena, osName(name));
+            long h = Kernel32.CreateFileMappingW(err, Native.INVALID_HANDLE_VALUE, sa,
                     Kernel32.PAGE_READWRITE | Kernel32.SEC_COMMIT, (int) (objectSize >>> 32), (int) objectSize, wname);
-            int e = Win32.lastError(err);
+            int e = Native.lastError(err);
             if (h == 0) {
-                throw new IOException("CreateFileMappingW(" + describe(name) + ", " + objectSize + " bytes): "
-                        + WinError.describe(e));
+                throw where(name).error("CreateFileMappingW of " + objectSize + " bytes", e);
             }
             if (e == WinError.ERROR_ALREADY_EXISTS) {
                 Kernel32.CloseHandle(err, h);
-                throw new FileAlreadyExistsException(osName(name), null, "a shared memory section of this name"
-                        + " exists already");
+                throw new FileAlreadyExistsException(null, null, where(name).message("CreateFileMappingW",
+                        "a shared memory section of this name exists already"));
             }
-            return new FileMappingShm(Handles.own(h), name, objectSize);
+            return new FileMappingShmObject(Handles.own(h), name, objectSize);
         }
     }
 
-    static FileMappingShm open(String name) throws IOException {
+    static FileMappingShmObject open(String name) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
+            MemorySegment err = Native.allocateCapture(arena);
             long h = Kernel32.OpenFileMappingW(err, Kernel32.FILE_MAP_READ | Kernel32.FILE_MAP_WRITE, 0,
-                    Win32.wide(arena, osName(name)));
+                    Native.wide(arena, osName(name)));
             if (h == 0) {
-                int e = Win32.lastError(err);
+                int e = Native.lastError(err);
                 if (e == WinError.ERROR_FILE_NOT_FOUND) {
-                    throw new NoSuchFileException(osName(name), null, "no shared memory section of this name");
+                    throw new NoSuchFileException(null, null, where(name).message("OpenFileMappingW",
+                            "no shared memory section of this name"));
                 }
-                throw new IOException("OpenFileMappingW(" + osName(name) + "): " + WinError.describe(e));
+                throw where(name).error("OpenFileMappingW", e);
             }
             return adopt(h, name);
         }
     }
 
     /** Takes ownership of a section handle (received or opened); closes it if it is not a usable section. */
-    static FileMappingShm adopt(long section, String name) throws IOException {
+    static FileMappingShmObject adopt(long section, String name) throws IOException {
         Handles.own(section);
         try {
-            return new FileMappingShm(section, name, querySize(section));
+            return new FileMappingShmObject(section, name, querySize(section));
         } catch (IOException | RuntimeException e) {
             Handles.closeOwn(section);
             throw e;
@@ -96,26 +103,23 @@ final class FileMappingShm implements ShmObject {
     /** The section's size, page-rounded: the size of a view of all of it (there is no documented direct query). */
     private static long querySize(long section) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
+            MemorySegment err = Native.allocateCapture(arena);
             MemorySegment view = Kernel32.MapViewOfFile(err, section, Kernel32.FILE_MAP_READ, 0, 0, 0);
             if (view.address() == 0) {
-                throw new IOException("MapViewOfFile(section 0x" + Long.toHexString(section) + "): "
-                        + WinError.describe(Win32.lastError(err)) + " (the handle is not a readable section)");
+                throw new Where(null, "handle 0x" + Long.toHexString(section)).error("MapViewOfFile",
+                        WinError.describe(Native.lastError(err)) + " (the handle is not a readable section)");
             }
             try {
                 MemorySegment info = arena.allocate(Kernel32.MEMORY_BASIC_INFORMATION);
                 if (Kernel32.VirtualQuery(err, view, info) == 0) {
-                    throw new IOException("VirtualQuery: " + WinError.describe(Win32.lastError(err)));
+                    throw new Where(null, "handle 0x" + Long.toHexString(section)).error("VirtualQuery",
+                            Native.lastError(err));
                 }
                 return info.get(JAVA_LONG, Kernel32.MEMORY_BASIC_INFORMATION_RegionSize);
             } finally {
                 Kernel32.UnmapViewOfFile(err, view);
             }
         }
-    }
-
-    private static String describe(String name) {
-        return name == null ? "anonymous" : osName(name);
     }
 
     /**
@@ -135,24 +139,23 @@ final class FileMappingShm implements ShmObject {
     @Override
     public void setSize(long bytes) throws IOException {
         if (bytes > size) {
-            throw new IOException("cannot grow section " + describe(name) + " from " + size + " to " + bytes
-                    + " bytes: Windows sections have a fixed size");
+            throw where.error("grow from " + size + " to " + bytes + " bytes", "Windows sections have a fixed size;"
+                    + " create the region with the capacity it will need");
         }
     }
 
     @Override
     public MemorySegment map(long length, Arena arena) throws IOException {
         if (length > size) {
-            throw new IOException("cannot map " + length + " bytes of section " + describe(name) + " of " + size);
+            throw where.error("map " + length + " bytes", "the section has only " + size);
         }
-        MemorySegment err = Win32.threadCapture();
+        MemorySegment err = Native.threadCapture();
         MemorySegment view = Kernel32.MapViewOfFile(err, section, Kernel32.FILE_MAP_READ | Kernel32.FILE_MAP_WRITE,
                 0, 0, length);
         if (view.address() == 0) {
-            throw new IOException("MapViewOfFile(" + describe(name) + ", " + length + " bytes): "
-                    + WinError.describe(Win32.lastError(err)));
+            throw where.error("MapViewOfFile of " + length + " bytes", Native.lastError(err));
         }
-        return Win32.owned(view, length, arena, () -> Kernel32.UnmapViewOfFile(Win32.threadCapture(), view));
+        return Native.owned(view, length, arena, () -> Kernel32.UnmapViewOfFile(Native.threadCapture(), view));
     }
 
     @Override

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Decoding trusts nothing: each malformed message (built by hand as the kernel would deliver it, trailer
  * included) is refused with a message naming the problem, and every right and region it carried is released.
  */
-class MachWireDecodeTest {
+class WireDecodeTest {
     private static final int RECEIVED_BITS = 0x80000000 | MachMessage.MACH_MSG_TYPE_PORT_SEND; // complex, reply
     private static final int REPLY = 0x1e07;
     private static final int LISTENER = 0x2a03;
@@ -26,7 +26,7 @@ class MachWireDecodeTest {
 
     private final Arena arena = Arena.ofConfined();
     private final List<String> released = new ArrayList<>();
-    private final MachWire.Releaser recorder = new MachWire.Releaser() {
+    private final Wire.Releaser recorder = new Wire.Releaser() {
         @Override
         public void port(int name, int disposition) {
             released.add("port " + Integer.toHexString(name) + "/" + disposition);
@@ -78,8 +78,8 @@ class MachWireDecodeTest {
         return auditTrailer(m).native_(arena, MachMessage.MAX_TRAILER_SIZE);
     }
 
-    private MachWire.Received decode(MemorySegment buf) throws MalformedMessageException {
-        return MachWire.decode(buf, recorder);
+    private Wire.Received decode(MemorySegment buf) throws MalformedMessageException {
+        return Wire.decode(buf, recorder);
     }
 
     private void refused(MemorySegment buf, String expectedText, String... expectedReleases) {
@@ -94,7 +94,7 @@ class MachWireDecodeTest {
         port(m, 0x1103, 17);
         port(m, 0x1207, 17);
         m.bytes("hello".getBytes(US_ASCII)).u8(0).u8(0).u8(0);
-        MachWire.Received r = decode(received(m));
+        Wire.Received r = decode(received(m));
         assertArrayEquals("hello".getBytes(US_ASCII), r.payload());
         assertArrayEquals(new int[] {0x1103, 0x1207}, r.ports());
         assertEquals(REPLY, r.remotePort());
@@ -107,14 +107,14 @@ class MachWireDecodeTest {
     @Test
     void whatTheEncoderWritesDecodesBack() throws Exception {
         MemorySegment buf = arena.allocate(256, 8);
-        int n = MachWire.encode(buf, REPLY, MachMessage.MACH_MSG_TYPE_COPY_SEND, 0, 0,
-                List.of(new MachWire.Port(0x77, MachMessage.MACH_MSG_TYPE_COPY_SEND)),
+        int n = Wire.encode(buf, REPLY, MachMessage.MACH_MSG_TYPE_COPY_SEND, 0, 0,
+                List.of(new Wire.Port(0x77, MachMessage.MACH_MSG_TYPE_COPY_SEND)),
                 MemorySegment.ofArray("abc".getBytes(US_ASCII)));
         // what the kernel changes on the way: the disposition reads as the right received
-        buf.set(java.lang.foreign.ValueLayout.JAVA_BYTE, MachWire.DESCRIPTORS + 10, (byte) 17);
+        buf.set(java.lang.foreign.ValueLayout.JAVA_BYTE, Wire.DESCRIPTORS + 10, (byte) 17);
         Le trailer = auditTrailer(new Le());
         MemorySegment.copy(trailer.toArray(), 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, n, trailer.size());
-        MachWire.Received r = decode(buf);
+        Wire.Received r = decode(buf);
         assertArrayEquals("abc".getBytes(US_ASCII), r.payload());
         assertArrayEquals(new int[] {0x77}, r.ports());
     }
@@ -123,8 +123,8 @@ class MachWireDecodeTest {
     void anOolRegionWithinTheLimitIsHandedOver() throws Exception {
         Le m = header(RECEIVED_BITS, 24 + 4 + 16, 0).u32(1);
         ool(m, MachMessage.MACH_MSG_OOL_DESCRIPTOR, 0x7f0000001000L, 4096);
-        MachWire.Received r = decode(received(m));
-        assertEquals(List.of(new MachWire.Ool(0x7f0000001000L, 4096, false, 1)), r.ool());
+        Wire.Received r = decode(received(m));
+        assertEquals(List.of(new Wire.Ool(0x7f0000001000L, 4096, false, 1)), r.ool());
         assertEquals(List.of(), released);
     }
 
@@ -331,14 +331,14 @@ class MachWireDecodeTest {
         Le m = new Le().u32(MachMessage.MACH_MSG_TYPE_PORT_SEND_ONCE).u32(36).u32(0).u32(0x99).u32(0)
                 .u32(MachPort.MACH_NOTIFY_DEAD_NAME).u64(0).u32(0x1e07);
         MemorySegment buf = received(m);
-        assertEquals(MachPort.MACH_NOTIFY_DEAD_NAME, MachWire.id(buf));
-        assertEquals(0x1e07, MachWire.notifiedName(buf));
+        assertEquals(MachPort.MACH_NOTIFY_DEAD_NAME, Wire.id(buf));
+        assertEquals(0x1e07, Wire.notifiedName(buf));
         // mach_no_senders_notification_t: header, NDR_record_t, not_count
         Le noSenders = new Le().u32(MachMessage.MACH_MSG_TYPE_PORT_SEND_ONCE).u32(36).u32(0).u32(0x99).u32(0)
                 .u32(MachPort.MACH_NOTIFY_NO_SENDERS).u64(0).u32(3);
-        assertEquals(3, MachWire.notifiedCount(received(noSenders)));
+        assertEquals(3, Wire.notifiedCount(received(noSenders)));
         Le shortOne = new Le().u32(0).u32(24).u32(0).u32(0x99).u32(0).u32(MachPort.MACH_NOTIFY_DEAD_NAME);
-        assertEquals(MachPort.MACH_PORT_NULL, MachWire.notifiedName(received(shortOne)));
-        assertEquals(0, MachWire.notifiedCount(received(shortOne)));
+        assertEquals(MachPort.MACH_PORT_NULL, Wire.notifiedName(received(shortOne)));
+        assertEquals(0, Wire.notifiedCount(received(shortOne)));
     }
 }

@@ -11,15 +11,17 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Linking helpers shared by the per-DLL binding classes: the one place that calls restricted linker methods. Loading
  * this class touches nothing Windows-only; the {@code GetLastError} capture option and every DLL lookup are made on
- * first use, in holder classes, because {@code captureCallState("GetLastError")} is refused on other OSes.
+ * first use, because {@code captureCallState("GetLastError")} is refused on other OSes.
  */
 @SuppressWarnings("restricted")
-final class Win32 {
-    private Win32() {}
+final class Native {
+    private Native() {}
 
     static final Linker LINKER = Linker.nativeLinker();
 
@@ -48,23 +50,21 @@ final class Win32 {
         static final VarHandle VALUE = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("GetLastError"));
     }
 
-    /** A lookup of the system DLL {@code dll} ({@code "kernel32.dll"}); links nothing until a symbol is found. */
-    static SymbolLookup library(String dll) {
-        return SymbolLookup.libraryLookup(dll, Arena.global());
-    }
+    /** The system DLLs looked up so far, each once. */
+    private static final Map<String, SymbolLookup> DLLS = new ConcurrentHashMap<>();
 
     /**
-     * A downcall handle for {@code name} in {@code dll}, failing with both names when the symbol is missing.
-     *
-     * @param lastError whether the call's {@code GetLastError} is captured (the handle then takes the capture
-     *                  segment as its first argument)
+     * A downcall handle for {@code name} in the system DLL {@code dll} ({@code "kernel32.dll"}), capturing the call's
+     * {@code GetLastError} (the handle takes the capture segment as its first argument); fails with both names when
+     * the symbol is missing, and off Windows because the DLL is. The binding classes keep each handle in a holder
+     * class of its own, as jextract does and as the other backends' do, so that a DLL is looked up and a function
+     * linked only when it is first called.
      */
-    static MethodHandle downcall(SymbolLookup lookup, String dll, String name, FunctionDescriptor descriptor,
-            boolean lastError) {
+    static MethodHandle downcall(String dll, String name, FunctionDescriptor descriptor) {
+        SymbolLookup lookup = DLLS.computeIfAbsent(dll, d -> SymbolLookup.libraryLookup(d, Arena.global()));
         MemorySegment symbol = lookup.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError(dll + " has no symbol " + name));
-        return lastError ? LINKER.downcallHandle(symbol, descriptor, LastError.OPTION)
-                : LINKER.downcallHandle(symbol, descriptor);
+        return LINKER.downcallHandle(symbol, descriptor, LastError.OPTION);
     }
 
     /** A segment for one call's (or one owner's) captured {@code GetLastError}. */

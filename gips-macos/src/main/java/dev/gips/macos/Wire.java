@@ -31,12 +31,12 @@ import java.util.List;
  * call: header (24), body (4, always present, the COMPLEX bit always set), port (12) and OOL (16) descriptors
  * back to back, then the payload padded to a multiple of 4; the exact payload length travels in {@code msgh_id}.
  *
- * <p>Decoding trusts nothing in the buffer: sizes, counts, types, dispositions and the trailer are all checked. A
- * message that fails is refused with a {@link MalformedMessageException} after every right and region in its body
- * was handed to the {@link Releaser}.
+ * <p>Decoding trusts nothing in the buffer: sizes, counts, types, dispositions and the trailer are all checked
+ * (gips bug M-3). A message that fails is refused with a {@link MalformedMessageException} after every right and
+ * region in its body was handed to the {@link Releaser} (M-4).
  */
-final class MachWire {
-    private MachWire() {}
+final class Wire {
+    private Wire() {}
 
     static final int HEADER_SIZE = (int) HEADER.byteSize();
     static final int BODY_SIZE = (int) BODY.byteSize();
@@ -108,7 +108,8 @@ final class MachWire {
 
     /**
      * Writes a message into {@code buf} (which must be at least {@link #size} bytes, 4-aligned) and returns its size.
-     * Padding bytes are zeroed (gips leaves them uninitialised; nobody reads them).
+     * Padding bytes are zeroed (gips leaves them uninitialised; nobody reads them). An empty payload is still a
+     * message: gips sends nothing then (M-14).
      */
     static int encode(MemorySegment buf, int remotePort, int remoteDisposition, int localPort, int localDisposition,
             List<? extends Descriptor> descriptors, MemorySegment payload) {
@@ -168,124 +169,22 @@ final class MachWire {
         }
         int bits = buf.get(JAVA_INT, MachMessage.MSGH_BITS);
         long size = Integer.toUnsignedLong(buf.get(JAVA_INT, MachMessage.MSGH_SIZE));
-        int remote = buf.get(JAVA_INT, MachMessage.MSGH_REMOTE_PORT);
-        int local = buf.get(JAVA_INT, MachMessage.MSGH_LOCAL_PORT);
-        int id = buf.get(JAVA_INT, MachMessage.MSGH_ID);
-        int remoteDisposition = bits & MACH_MSGH_BITS_REMOTE_MASK;
         boolean complex = (bits & MACH_MSGH_BITS_COMPLEX) != 0;
-
         // Bounds first: nothing past them may be read, not even to release.
-        String refusal = null;
         if (size < HEADER_SIZE || (size & 3) != 0) {
-            refusal = "msgh_size " + size + " is not a multiple of 4 of at least " + HEADER_SIZE;
-        } else if (size + MachMessage.TRAILER.byteSize() > capacity) {
-            refusal = "msgh_size " + size + " plus a trailer exceeds the " + capacity + " bytes received";
+            throw new MalformedMessageException("msgh_size " + size + " is not a multiple of 4 of at least "
+                    + HEADER_SIZE);
         }
-        if (refusal != null) {
-            throw new MalformedMessageException(refusal);
+        if (size + MachMessage.TRAILER.byteSize() > capacity) {
+            throw new MalformedMessageException("msgh_size " + size + " plus a trailer exceeds the " + capacity
+                    + " bytes received");
         }
-        long bodyEnd = size;
-
-        List<Ool> ool = new ArrayList<>();
-        List<Integer> ports = new ArrayList<>();
-        int count = 0;
-        if (complex) {
-            if (size < DESCRIPTORS) {
-                throw new MalformedMessageException("complex message of " + size + " bytes has no body");
-            }
-            count = buf.get(JAVA_INT, HEADER_SIZE);
-            long most = (size - DESCRIPTORS) / PORT_SIZE;
-            if (Integer.toUnsignedLong(count) > most) {
-                // the count cannot be trusted, so neither can any descriptor: release none rather than guess
-                throw new MalformedMessageException("descriptor count " + Integer.toUnsignedString(count)
-                        + " exceeds what " + size + " bytes can hold (" + most + ")");
-            }
-        }
-        long at = complex ? DESCRIPTORS : HEADER_SIZE;
-        // Walk every descriptor, keeping the first problem but releasing all that can be located.
-        for (int i = 0; i < count; i++) {
-            if (at + PORT_SIZE > bodyEnd) {
-                refusal = refusal != null ? refusal : "descriptor " + i + " runs past msgh_size " + size;
-                break;
-            }
-            int type = Byte.toUnsignedInt(buf.get(JAVA_BYTE, at + DESCRIPTOR_TYPE));
-            long length = type == MACH_MSG_PORT_DESCRIPTOR ? PORT_SIZE : OOL_SIZE;
-            if (type > MACH_MSG_GUARDED_PORT_DESCRIPTOR) {
-                refusal = refusal != null ? refusal : "descriptor " + i + " has unknown type " + type;
-                break; // its size is unknown, so nothing after it can be located
-            }
-            if (at + length > bodyEnd) {
-                refusal = refusal != null ? refusal : "descriptor " + i + " runs past msgh_size " + size;
-                break;
-            }
-            switch (type) {
-                case MACH_MSG_PORT_DESCRIPTOR -> {
-                    int name = buf.get(JAVA_INT, at + MachMessage.PORT_NAME);
-                    int disposition = Byte.toUnsignedInt(buf.get(JAVA_BYTE, at + MachMessage.PORT_DISPOSITION));
-                    if (disposition != MACH_MSG_TYPE_PORT_SEND) {
-                        releasePort(releaser, name, disposition);
-                        refusal = refusal != null ? refusal : "descriptor " + i + " carries a right of disposition "
-                                + disposition + ", not a send right (" + MACH_MSG_TYPE_PORT_SEND + ")";
-                    } else if (name == MachPort.MACH_PORT_NULL || name == MachPort.MACH_PORT_DEAD) {
-                        refusal = refusal != null ? refusal : "descriptor " + i + " carries a "
-                                + (name == 0 ? "null" : "dead") + " port";
-                    } else {
-                        ports.add(name);
-                    }
-                }
-                case MACH_MSG_OOL_DESCRIPTOR, MACH_MSG_OOL_VOLATILE_DESCRIPTOR -> {
-                    long address = buf.get(MachMessage.U64_PACK4, at + MachMessage.OOL_ADDRESS);
-                    long bytes = Integer.toUnsignedLong(buf.get(JAVA_INT, at + MachMessage.OOL_SIZE));
-                    if (type == MACH_MSG_OOL_VOLATILE_DESCRIPTOR) {
-                        releaseMemory(releaser, address, bytes);
-                        refusal = refusal != null ? refusal : "descriptor " + i + " is volatile OOL memory";
-                    } else if (bytes > MAX_OOL) {
-                        releaseMemory(releaser, address, bytes);
-                        refusal = refusal != null ? refusal : "descriptor " + i + " carries " + bytes
-                                + " bytes of OOL memory, more than " + MAX_OOL;
-                    } else {
-                        ool.add(new Ool(address, (int) bytes, false,
-                                Byte.toUnsignedInt(buf.get(JAVA_BYTE, at + MachMessage.OOL_COPY))));
-                    }
-                }
-                case MACH_MSG_OOL_PORTS_DESCRIPTOR -> {
-                    long address = buf.get(MachMessage.U64_PACK4, at + MachMessage.OOL_PORTS_ADDRESS);
-                    int n = buf.get(JAVA_INT, at + MachMessage.OOL_PORTS_COUNT);
-                    int disposition = Byte.toUnsignedInt(buf.get(JAVA_BYTE, at + MachMessage.OOL_PORTS_DISPOSITION));
-                    if (address != 0 && n != 0) {
-                        releaser.portArray(address, n, disposition);
-                    }
-                    refusal = refusal != null ? refusal : "descriptor " + i + " is an OOL port array";
-                }
-                default -> { // MACH_MSG_GUARDED_PORT_DESCRIPTOR
-                    int name = buf.get(JAVA_INT, at + MachMessage.GUARDED_NAME);
-                    long context = buf.get(MachMessage.U64_PACK4, at + MachMessage.GUARDED_CONTEXT);
-                    int disposition = Byte.toUnsignedInt(buf.get(JAVA_BYTE, at + MachMessage.GUARDED_DISPOSITION));
-                    if (name != MachPort.MACH_PORT_NULL && name != MachPort.MACH_PORT_DEAD) {
-                        releaser.guardedPort(name, context, disposition);
-                    }
-                    refusal = refusal != null ? refusal : "descriptor " + i + " is a guarded port";
-                }
-            }
-            at += length;
-        }
-        if (refusal == null && count > Limits.MAX_HANDLES) {
-            refusal = "message carries " + count + " descriptors, more than " + Limits.MAX_HANDLES;
-        }
-        if (refusal == null && !complex && size >= DESCRIPTORS && buf.get(JAVA_INT, HEADER_SIZE) != 0) {
-            // gips always sets COMPLEX; without it the kernel moved no descriptor, so a nonzero count is forged
-            refusal = "descriptor count " + buf.get(JAVA_INT, HEADER_SIZE) + " in a message without MACH_MSGH_BITS_COMPLEX";
-        }
-        if (refusal == null && !complex) {
-            at = Math.min(DESCRIPTORS, size); // the body is always present in gips' format
-        }
-        long available = size - at;
-        if (refusal == null && (id < 0 || id > available || MachMessage.roundMsg(id) != available)) {
-            refusal = "msgh_id says " + id + " payload bytes, but " + available + " bytes follow the descriptors";
-        }
-        if (refusal == null && id > Limits.MAX_PAYLOAD) {
-            refusal = "payload of " + id + " bytes exceeds the limit of " + Limits.MAX_PAYLOAD;
-        }
+        int count = complex ? descriptorCount(buf, size) : 0;
+        Decoder d = new Decoder(buf, size, releaser);
+        d.at = complex ? DESCRIPTORS : HEADER_SIZE;
+        d.descriptors(count);
+        int id = buf.get(JAVA_INT, MachMessage.MSGH_ID);
+        d.payloadChecks(count, complex, id);
         if ((bits & MACH_MSGH_BITS_VOUCHER_MASK) != 0) {
             // never requested (no MACH_RCV_VOUCHER), so never expected; release it all the same
             int voucher = buf.get(JAVA_INT, MachMessage.MSGH_VOUCHER_PORT);
@@ -293,31 +192,184 @@ final class MachWire {
                 releaser.port(voucher, (bits & MACH_MSGH_BITS_VOUCHER_MASK) >>> 16);
             }
         }
-        int[] audit = null;
-        if (refusal == null) {
+        int[] audit = d.audit(capacity);
+        if (d.refusal != null) {
+            d.releaseKept();
+            throw new MalformedMessageException(d.refusal);
+        }
+        byte[] payload = buf.asSlice(d.at, id).toArray(JAVA_BYTE);
+        return new Received(buf.get(JAVA_INT, MachMessage.MSGH_REMOTE_PORT), bits & MACH_MSGH_BITS_REMOTE_MASK,
+                buf.get(JAVA_INT, MachMessage.MSGH_LOCAL_PORT), payload,
+                d.ports.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(d.ool), audit);
+    }
+
+    /** The descriptor count of a complex message, if {@code size} bytes can hold that many. */
+    private static int descriptorCount(MemorySegment buf, long size) throws MalformedMessageException {
+        if (size < DESCRIPTORS) {
+            throw new MalformedMessageException("complex message of " + size + " bytes has no body");
+        }
+        int count = buf.get(JAVA_INT, HEADER_SIZE);
+        long most = (size - DESCRIPTORS) / PORT_SIZE;
+        if (Integer.toUnsignedLong(count) > most) {
+            // the count cannot be trusted, so neither can any descriptor: release none rather than guess
+            throw new MalformedMessageException("descriptor count " + Integer.toUnsignedString(count)
+                    + " exceeds what " + size + " bytes can hold (" + most + ")");
+        }
+        return count;
+    }
+
+    /**
+     * One message being decoded, within bounds already checked: the rights and regions found so far (the caller's
+     * once the message is accepted, released if it is refused) and the first reason to refuse it. Every problem
+     * after the first is only released around, so that everything that can be located is given back.
+     */
+    private static final class Decoder {
+        final MemorySegment buf;
+        final long size;
+        final Releaser releaser;
+        final List<Integer> ports = new ArrayList<>();
+        final List<Ool> ool = new ArrayList<>();
+        /** Where the next descriptor, then the payload, starts. */
+        long at;
+        /** The first problem found, or {@code null}. */
+        String refusal;
+
+        Decoder(MemorySegment buf, long size, Releaser releaser) {
+            this.buf = buf;
+            this.size = size;
+            this.releaser = releaser;
+        }
+
+        void refuse(String why) {
+            if (refusal == null) {
+                refusal = why;
+            }
+        }
+
+        /** Walks {@code count} descriptors from {@link #at}, stopping where none can be located any more. */
+        void descriptors(int count) {
+            for (int i = 0; i < count; i++) {
+                if (at + PORT_SIZE > size) {
+                    refuse("descriptor " + i + " runs past msgh_size " + size);
+                    return;
+                }
+                int type = Byte.toUnsignedInt(buf.get(JAVA_BYTE, at + DESCRIPTOR_TYPE));
+                long length = type == MACH_MSG_PORT_DESCRIPTOR ? PORT_SIZE : OOL_SIZE;
+                if (type > MACH_MSG_GUARDED_PORT_DESCRIPTOR) {
+                    refuse("descriptor " + i + " has unknown type " + type);
+                    return; // its size is unknown, so nothing after it can be located
+                }
+                if (at + length > size) {
+                    refuse("descriptor " + i + " runs past msgh_size " + size);
+                    return;
+                }
+                switch (type) {
+                    case MACH_MSG_PORT_DESCRIPTOR -> port(i);
+                    case MACH_MSG_OOL_DESCRIPTOR, MACH_MSG_OOL_VOLATILE_DESCRIPTOR -> memory(i, type);
+                    case MACH_MSG_OOL_PORTS_DESCRIPTOR -> portArray(i);
+                    default -> guardedPort(i); // MACH_MSG_GUARDED_PORT_DESCRIPTOR
+                }
+                at += length;
+            }
+        }
+
+        private void port(int i) {
+            int name = buf.get(JAVA_INT, at + MachMessage.PORT_NAME);
+            int disposition = Byte.toUnsignedInt(buf.get(JAVA_BYTE, at + MachMessage.PORT_DISPOSITION));
+            if (disposition != MACH_MSG_TYPE_PORT_SEND) {
+                releasePort(releaser, name, disposition);
+                refuse("descriptor " + i + " carries a right of disposition " + disposition + ", not a send right ("
+                        + MACH_MSG_TYPE_PORT_SEND + ")");
+            } else if (name == MachPort.MACH_PORT_NULL || name == MachPort.MACH_PORT_DEAD) {
+                refuse("descriptor " + i + " carries a " + (name == 0 ? "null" : "dead") + " port");
+            } else {
+                ports.add(name);
+            }
+        }
+
+        private void memory(int i, int type) {
+            long address = buf.get(MachMessage.U64_PACK4, at + MachMessage.OOL_ADDRESS);
+            long bytes = Integer.toUnsignedLong(buf.get(JAVA_INT, at + MachMessage.OOL_SIZE));
+            if (type == MACH_MSG_OOL_VOLATILE_DESCRIPTOR) {
+                releaseMemory(releaser, address, bytes);
+                refuse("descriptor " + i + " is volatile OOL memory");
+            } else if (bytes > MAX_OOL) {
+                releaseMemory(releaser, address, bytes);
+                refuse("descriptor " + i + " carries " + bytes + " bytes of OOL memory, more than " + MAX_OOL);
+            } else {
+                ool.add(new Ool(address, (int) bytes, false,
+                        Byte.toUnsignedInt(buf.get(JAVA_BYTE, at + MachMessage.OOL_COPY))));
+            }
+        }
+
+        private void portArray(int i) {
+            long address = buf.get(MachMessage.U64_PACK4, at + MachMessage.OOL_PORTS_ADDRESS);
+            int n = buf.get(JAVA_INT, at + MachMessage.OOL_PORTS_COUNT);
+            int disposition = Byte.toUnsignedInt(buf.get(JAVA_BYTE, at + MachMessage.OOL_PORTS_DISPOSITION));
+            if (address != 0 && n != 0) {
+                releaser.portArray(address, n, disposition);
+            }
+            refuse("descriptor " + i + " is an OOL port array");
+        }
+
+        private void guardedPort(int i) {
+            int name = buf.get(JAVA_INT, at + MachMessage.GUARDED_NAME);
+            long context = buf.get(MachMessage.U64_PACK4, at + MachMessage.GUARDED_CONTEXT);
+            int disposition = Byte.toUnsignedInt(buf.get(JAVA_BYTE, at + MachMessage.GUARDED_DISPOSITION));
+            if (name != MachPort.MACH_PORT_NULL && name != MachPort.MACH_PORT_DEAD) {
+                releaser.guardedPort(name, context, disposition);
+            }
+            refuse("descriptor " + i + " is a guarded port");
+        }
+
+        /** After the descriptors: their number, and a payload of exactly {@code id} bytes, padded to 4. */
+        void payloadChecks(int count, boolean complex, int id) {
+            if (count > Limits.MAX_HANDLES) {
+                refuse("message carries " + count + " descriptors, more than " + Limits.MAX_HANDLES);
+            }
+            if (refusal == null && !complex && size >= DESCRIPTORS && buf.get(JAVA_INT, HEADER_SIZE) != 0) {
+                // gips always sets COMPLEX; without it the kernel moved no descriptor, so a nonzero count is forged
+                refuse("descriptor count " + buf.get(JAVA_INT, HEADER_SIZE) + " in a message without"
+                        + " MACH_MSGH_BITS_COMPLEX");
+            }
+            if (refusal == null && !complex) {
+                at = Math.min(DESCRIPTORS, size); // the body is always present in gips' format
+            }
+            long available = size - at;
+            if (id < 0 || id > available || MachMessage.roundMsg(id) != available) {
+                refuse("msgh_id says " + id + " payload bytes, but " + available + " bytes follow the descriptors");
+            }
+            if (id > Limits.MAX_PAYLOAD) {
+                refuse("payload of " + id + " bytes exceeds the limit of " + Limits.MAX_PAYLOAD);
+            }
+        }
+
+        /** The sender's audit token from the trailer, unless the message is refused already or has none. */
+        int[] audit(long capacity) {
+            if (refusal != null) {
+                return null;
+            }
             long trailer = MachMessage.roundMsg(size);
             int trailerType = buf.get(JAVA_INT, trailer + MachMessage.TRAILER_TYPE);
             long trailerSize = Integer.toUnsignedLong(buf.get(JAVA_INT, trailer + MachMessage.TRAILER_SIZE));
             if (trailerType != MACH_MSG_TRAILER_FORMAT_0 || trailerSize < AUDIT_TRAILER_SIZE
                     || trailer + AUDIT_TRAILER_SIZE > capacity) {
-                refusal = "no audit trailer (format " + trailerType + ", " + trailerSize + " bytes)";
-            } else {
-                audit = buf.asSlice(trailer + MachMessage.TRAILER_AUDIT, MachMessage.AUDIT_TOKEN.byteSize())
-                        .toArray(JAVA_INT);
+                refuse("no audit trailer (format " + trailerType + ", " + trailerSize + " bytes)");
+                return null;
             }
+            return buf.asSlice(trailer + MachMessage.TRAILER_AUDIT, MachMessage.AUDIT_TOKEN.byteSize())
+                    .toArray(JAVA_INT);
         }
-        if (refusal != null) {
+
+        /** Releases the rights and regions kept so far: the message is refused. */
+        void releaseKept() {
             for (int p : ports) {
                 releaser.port(p, MACH_MSG_TYPE_PORT_SEND);
             }
             for (Ool o : ool) {
                 releaseMemory(releaser, o.address(), Integer.toUnsignedLong(o.size()));
             }
-            throw new MalformedMessageException(refusal);
         }
-        byte[] payload = buf.asSlice(at, id).toArray(JAVA_BYTE);
-        return new Received(remote, remoteDisposition, local, payload,
-                ports.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(ool), audit);
     }
 
     private static void releasePort(Releaser releaser, int name, int disposition) {

@@ -28,8 +28,8 @@ import java.nio.ByteOrder;
  * right is refused with a {@link BadFrame} that says what was wrong, and lengths are bounded by {@link Limits}
  * before anything is allocated (gips bug W-3).
  */
-final class PipeFrame {
-    private PipeFrame() {}
+final class Wire {
+    private Wire() {}
 
     static final int MAGIC = 0x5350_494C;
     static final short VERSION = 1;

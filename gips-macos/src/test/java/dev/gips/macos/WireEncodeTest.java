@@ -15,18 +15,18 @@ import org.junit.jupiter.api.Test;
  * The encoder produces the bytes gips 0.2.0 sends (backends notes §1.1.5). The expected arrays are written by hand
  * from the notes' tables, field by field, not produced by any encoder.
  */
-class MachWireEncodeTest {
+class WireEncodeTest {
     private static final int SERVICE = 0x2a03;
     private static final int REPLY = 0x1e07;
 
     private static byte[] encode(int remote, int remoteDisposition, int local, int localDisposition,
-            List<MachWire.Descriptor> descriptors, byte[] payload) {
+            List<Wire.Descriptor> descriptors, byte[] payload) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(4096, 8);
             buf.fill((byte) 0x5a); // garbage, as in a reused buffer: padding must not leak it
-            int n = MachWire.encode(buf, remote, remoteDisposition, local, localDisposition, descriptors,
+            int n = Wire.encode(buf, remote, remoteDisposition, local, localDisposition, descriptors,
                     MemorySegment.ofArray(payload));
-            assertEquals(MachWire.size(payload.length, descriptors), n);
+            assertEquals(Wire.size(payload.length, descriptors), n);
             return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         }
     }
@@ -45,8 +45,8 @@ class MachWireEncodeTest {
         // OOL: address (4-aligned at offset 40), deallocate 0, copy VIRTUAL (1), pad, type 1, size 4096.
         // payload "hello" padded to 8 with zeros.
         byte[] actual = encode(SERVICE, MachMessage.MACH_MSG_TYPE_COPY_SEND, REPLY, MachMessage.MACH_MSG_TYPE_MAKE_SEND,
-                List.of(new MachWire.Port(0x1103, MachMessage.MACH_MSG_TYPE_COPY_SEND),
-                        new MachWire.Ool(0x7f0012345000L, 4096, false, MachMessage.MACH_MSG_VIRTUAL_COPY)),
+                List.of(new Wire.Port(0x1103, MachMessage.MACH_MSG_TYPE_COPY_SEND),
+                        new Wire.Ool(0x7f0012345000L, 4096, false, MachMessage.MACH_MSG_VIRTUAL_COPY)),
                 "hello".getBytes(US_ASCII));
         assertArrayEquals(expected, actual);
     }
@@ -72,8 +72,8 @@ class MachWireEncodeTest {
                 """);
         assertArrayEquals(expected, encode(SERVICE, MachMessage.MACH_MSG_TYPE_COPY_SEND, REPLY,
                 MachMessage.MACH_MSG_TYPE_MAKE_SEND,
-                List.of(new MachWire.Port(0x10b, MachMessage.MACH_MSG_TYPE_COPY_SEND),
-                        new MachWire.Port(0x20f, MachMessage.MACH_MSG_TYPE_COPY_SEND)),
+                List.of(new Wire.Port(0x10b, MachMessage.MACH_MSG_TYPE_COPY_SEND),
+                        new Wire.Port(0x20f, MachMessage.MACH_MSG_TYPE_COPY_SEND)),
                 new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef}));
     }
 
@@ -94,7 +94,7 @@ class MachWireEncodeTest {
     void aTooSmallBufferIsRefusedBeforeWriting() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(32, 8);
-            assertThrows(IllegalArgumentException.class, () -> MachWire.encode(buf, SERVICE,
+            assertThrows(IllegalArgumentException.class, () -> Wire.encode(buf, SERVICE,
                     MachMessage.MACH_MSG_TYPE_COPY_SEND, REPLY, MachMessage.MACH_MSG_TYPE_MAKE_SEND, List.of(),
                     MemorySegment.ofArray(new byte[8])));
             assertEquals(0, buf.get(ValueLayout.JAVA_INT, 0));

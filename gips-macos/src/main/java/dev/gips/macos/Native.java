@@ -1,5 +1,6 @@
 package dev.gips.macos;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
@@ -11,13 +12,14 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * Linking helpers shared by the binding classes: the one place that calls restricted linker methods. Nothing here
- * touches a symbol until a binding's {@code Handles} holder class is initialised, which happens only on macOS after
+ * Linking helpers shared by the binding classes: the one place that calls restricted linker methods. The binding
+ * classes keep each downcall handle in a holder class of its own, as jextract does and as the Linux backend's do, so
+ * nothing here touches a symbol until a function is first called, which happens only on macOS after
  * {@link MacosBackend#isSupported()} said yes; on other systems this class is never even loaded.
  */
 @SuppressWarnings("restricted")
-final class MachNative {
-    private MachNative() {}
+final class Native {
+    private Native() {}
 
     static final Linker LINKER = Linker.nativeLinker();
     /** libSystem.B.dylib, including symbols that only live in the dyld shared cache. */
@@ -48,8 +50,21 @@ final class MachNative {
         return address.reinterpret(size);
     }
 
+    /**
+     * A view of {@code size} bytes of native memory at {@code address} that belongs to {@code arena}: when the arena
+     * closes, {@code cleanup} runs (an unmap). If the view cannot be made, {@code cleanup} runs at once.
+     */
+    static MemorySegment owned(MemorySegment address, long size, Arena arena, Runnable cleanup) {
+        try {
+            return address.reinterpret(size, arena, ignored -> cleanup.run());
+        } catch (RuntimeException | Error e) {
+            cleanup.run();
+            throw e;
+        }
+    }
+
     private static final ThreadLocal<MemorySegment> THREAD_CAPTURE =
-            ThreadLocal.withInitial(() -> java.lang.foreign.Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
     /** This thread's errno capture segment: never shared between threads, never allocated per call. */
     static MemorySegment threadCapture() {

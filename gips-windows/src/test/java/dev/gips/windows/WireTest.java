@@ -16,32 +16,32 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** gips 0.2.0's pipe framing: golden bytes written by hand from the notes (§2.1.6), round trips, refusals. */
-class PipeFrameTest {
+class WireTest {
     private static final HexFormat HEX = HexFormat.of();
 
     private static byte[] encode(byte[] payload, long... handles) {
-        MemorySegment out = MemorySegment.ofArray(new byte[(int) PipeFrame.frameSize(payload.length,
+        MemorySegment out = MemorySegment.ofArray(new byte[(int) Wire.frameSize(payload.length,
                 handles.length)]);
         ByteBuffer b = ByteBuffer.wrap(payload);
-        int n = PipeFrame.encode(out, b, handles);
+        int n = Wire.encode(out, b, handles);
         assertEquals(out.byteSize(), n);
         assertEquals(0, b.position(), "encode must not move the payload's position");
         return out.toArray(ValueLayout.JAVA_BYTE);
     }
 
-    private static PipeFrame.Decoded decode(byte[] frame) throws PipeFrame.BadFrame {
-        return PipeFrame.decode(MemorySegment.ofArray(frame), frame.length);
+    private static Wire.Decoded decode(byte[] frame) throws Wire.BadFrame {
+        return Wire.decode(MemorySegment.ofArray(frame), frame.length);
     }
 
     private static String refusal(byte[] frame) {
-        return assertThrows(PipeFrame.BadFrame.class, () -> decode(frame)).getMessage();
+        return assertThrows(Wire.BadFrame.class, () -> decode(frame)).getMessage();
     }
 
     @Test
     void emptyMessageIsTheSixteenByteHeader() throws Exception {
         byte[] frame = encode(new byte[0]);
         assertEquals("4c495053" + "0100" + "0000" + "00000000" + "00000000", HEX.formatHex(frame));
-        PipeFrame.Decoded d = decode(frame);
+        Wire.Decoded d = decode(frame);
         assertEquals(0, d.payload().length);
         assertEquals(0, d.handles().length);
     }
@@ -54,7 +54,7 @@ class PipeFrameTest {
                 + "01" + "00000000000000" + "3412000000000000"                          // kind 1, value
                 + "01" + "00000000000000" + "bc0a0000ff7f0000";
         assertEquals(expected, HEX.formatHex(frame));
-        PipeFrame.Decoded d = decode(frame);
+        Wire.Decoded d = decode(frame);
         assertArrayEquals("hi".getBytes(), d.payload());
         assertArrayEquals(new long[] {0x1234L, 0x0000_7FFF_0000_0ABCL}, d.handles());
     }
@@ -62,10 +62,10 @@ class PipeFrameTest {
     @Test
     void encodeSendsFromPositionToLimit() throws Exception {
         ByteBuffer b = ByteBuffer.wrap("xxhello!!".getBytes()).position(2).limit(7);
-        MemorySegment out = MemorySegment.ofArray(new byte[(int) PipeFrame.frameSize(5, 0)]);
-        PipeFrame.encode(out, b, new long[0]);
+        MemorySegment out = MemorySegment.ofArray(new byte[(int) Wire.frameSize(5, 0)]);
+        Wire.encode(out, b, new long[0]);
         assertEquals(2, b.position());
-        assertArrayEquals("hello".getBytes(), PipeFrame.decode(out, out.byteSize()).payload());
+        assertArrayEquals("hello".getBytes(), Wire.decode(out, out.byteSize()).payload());
     }
 
     @Test
@@ -77,9 +77,9 @@ class PipeFrameTest {
                 r.nextBytes(payload);
                 long[] handles = r.longs(r.nextInt(Limits.MAX_HANDLES + 1), 1, Long.MAX_VALUE).toArray();
                 ByteBuffer direct = ByteBuffer.allocateDirect(size).put(payload).flip();
-                MemorySegment out = arena.allocate(PipeFrame.frameSize(size, handles.length));
-                PipeFrame.encode(out, direct, handles);
-                PipeFrame.Decoded d = PipeFrame.decode(out, out.byteSize());
+                MemorySegment out = arena.allocate(Wire.frameSize(size, handles.length));
+                Wire.encode(out, direct, handles);
+                Wire.Decoded d = Wire.decode(out, out.byteSize());
                 assertArrayEquals(payload, d.payload(), "payload of " + size);
                 assertArrayEquals(handles, d.handles(), "handles with a payload of " + size);
             }
@@ -93,7 +93,7 @@ class PipeFrameTest {
         long[] handles = new long[Limits.MAX_HANDLES];
         java.util.Arrays.fill(handles, 8);
         byte[] frame = encode(payload, handles);
-        assertEquals(PipeFrame.MAX_FRAME, frame.length);
+        assertEquals(Wire.MAX_FRAME, frame.length);
         assertEquals(42, decode(frame).payload()[payload.length - 1]);
         assertThrows(IllegalArgumentException.class, () -> encode(new byte[Limits.MAX_PAYLOAD + 1], handles));
     }
@@ -173,17 +173,17 @@ class PipeFrameTest {
         byte[] longer = java.util.Arrays.copyOf(frame, frame.length + 3); // trailing bytes
         assertTrue(refusal(longer).contains("but the message has"));
         assertArrayEquals(new long[] {8L, 12L, 16L},
-                PipeFrame.salvageHandles(MemorySegment.ofArray(longer), longer.length));
+                Wire.salvageHandles(MemorySegment.ofArray(longer), longer.length));
         byte[] cut = java.util.Arrays.copyOf(frame, frame.length - 16); // the last entry is missing
-        assertArrayEquals(new long[] {8L, 12L}, PipeFrame.salvageHandles(MemorySegment.ofArray(cut), cut.length));
+        assertArrayEquals(new long[] {8L, 12L}, Wire.salvageHandles(MemorySegment.ofArray(cut), cut.length));
         frame[0] = 0;
-        assertArrayEquals(new long[0], PipeFrame.salvageHandles(MemorySegment.ofArray(frame), frame.length));
+        assertArrayEquals(new long[0], Wire.salvageHandles(MemorySegment.ofArray(frame), frame.length));
     }
 
     @Test
     void claimedSizeTellsHowMuchOfALongMessageIsStillToCome() throws Exception {
         byte[] frame = encode(new byte[70_000], 8L);
-        assertEquals(frame.length, PipeFrame.claimedSize(MemorySegment.ofArray(frame), 16));
+        assertEquals(frame.length, Wire.claimedSize(MemorySegment.ofArray(frame), 16));
     }
 
     private static void put32(byte[] frame, int at, int value) {

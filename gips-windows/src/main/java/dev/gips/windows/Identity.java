@@ -15,12 +15,12 @@ import java.util.Optional;
  * Who a process or a pipe client is: user SID, group SIDs and elevation read from an access token, never from
  * anything the peer sends and never through a pid that could have been reused (gips bug W-10).
  */
-final class WinIdentity {
-    private WinIdentity() {}
+final class Identity {
+    private Identity() {}
 
     /** The credentials of this process. */
     static Credentials currentProcess() throws IOException {
-        return ofProcess(Win32.CURRENT_PROCESS, Kernel32.GetCurrentProcessId(Win32.threadCapture()) & 0xFFFF_FFFFL);
+        return ofProcess(Native.CURRENT_PROCESS, Kernel32.GetCurrentProcessId(Native.threadCapture()) & 0xFFFF_FFFFL);
     }
 
     /** The user SID string of this process, for security descriptors. */
@@ -37,30 +37,30 @@ final class WinIdentity {
      */
     static Credentials pipeClient(long pipe, long pid) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
+            MemorySegment err = Native.allocateCapture(arena);
             MemorySegment out = arena.allocate(ADDRESS);
             if (Advapi32.ImpersonateNamedPipeClient(err, pipe) == 0) {
-                int e = Win32.lastError(err);
+                int e = Native.lastError(err);
                 if (e == WinError.ERROR_CANNOT_IMPERSONATE) {
                     return null;
                 }
-                throw new IOException("ImpersonateNamedPipeClient: " + WinError.describe(e));
+                throw Where.PROCESS.error("ImpersonateNamedPipeClient", e);
             }
             int opened;
             int openError;
             try {
                 // openAsSelf: the access check uses the server's own identity, not the client's
-                opened = Advapi32.OpenThreadToken(err, Win32.CURRENT_THREAD, Advapi32.TOKEN_QUERY, 1, out);
-                openError = Win32.lastError(err);
+                opened = Advapi32.OpenThreadToken(err, Native.CURRENT_THREAD, Advapi32.TOKEN_QUERY, 1, out);
+                openError = Native.lastError(err);
             } finally {
                 if (Advapi32.RevertToSelf(err) == 0) {
                     // running on as the client would be a privilege change: this thread must not go on
-                    throw new InternalError("RevertToSelf failed: " + WinError.describe(Win32.lastError(err)));
+                    throw new InternalError(Where.PROCESS.message("RevertToSelf",
+                            WinError.describe(Native.lastError(err))));
                 }
             }
             if (opened == 0) {
-                throw new IOException("OpenThreadToken(impersonating the pipe client): "
-                        + WinError.describe(openError));
+                throw Where.PROCESS.error("OpenThreadToken (impersonating the pipe client)", openError);
             }
             return fromTokenClosing(out.get(ADDRESS, 0).address(), pid);
         }
@@ -69,10 +69,10 @@ final class WinIdentity {
     /** The credentials in the token of {@code process} (an open process handle) whose pid is {@code pid}. */
     static Credentials ofProcess(long process, long pid) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
+            MemorySegment err = Native.allocateCapture(arena);
             MemorySegment out = arena.allocate(ADDRESS);
             if (Advapi32.OpenProcessToken(err, process, Advapi32.TOKEN_QUERY, out) == 0) {
-                throw new IOException("OpenProcessToken(pid " + pid + "): " + WinError.describe(Win32.lastError(err)));
+                throw Where.PROCESS.error("OpenProcessToken of pid " + pid, Native.lastError(err));
             }
             return fromTokenClosing(out.get(ADDRESS, 0).address(), pid);
         }
@@ -83,7 +83,7 @@ final class WinIdentity {
         try {
             return fromToken(token, pid);
         } finally {
-            Kernel32.CloseHandle(Win32.threadCapture(), token);
+            Kernel32.CloseHandle(Native.threadCapture(), token);
         }
     }
 
@@ -94,7 +94,7 @@ final class WinIdentity {
      */
     static Credentials fromToken(long token, long pid) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
+            MemorySegment err = Native.allocateCapture(arena);
             MemorySegment user = tokenInformation(token, Advapi32.TokenUser, arena, err);
             String uid = sidString(user.get(ADDRESS, Advapi32.TOKEN_USER_User + Advapi32.SID_AND_ATTRIBUTES_Sid),
                     arena, err);
@@ -102,7 +102,7 @@ final class WinIdentity {
             int count = groups.get(JAVA_INT, Advapi32.TOKEN_GROUPS_GroupCount);
             long entry = Advapi32.SID_AND_ATTRIBUTES.byteSize();
             if (count < 0 || Advapi32.TOKEN_GROUPS_Groups + count * entry > groups.byteSize()) {
-                throw new IOException("GetTokenInformation(TokenGroups): " + count + " groups do not fit "
+                throw Where.PROCESS.error("GetTokenInformation(TokenGroups)", count + " groups do not fit "
                         + groups.byteSize() + " bytes");
             }
             // the primary group first, as Credentials.gidList promises on every OS
@@ -132,15 +132,13 @@ final class WinIdentity {
             throws IOException {
         MemorySegment size = arena.allocate(JAVA_INT);
         if (Advapi32.GetTokenInformation(err, token, infoClass, MemorySegment.NULL, 0, size) == 0
-                && Win32.lastError(err) != WinError.ERROR_INSUFFICIENT_BUFFER) {
-            throw new IOException("GetTokenInformation(class " + infoClass + "): "
-                    + WinError.describe(Win32.lastError(err)));
+                && Native.lastError(err) != WinError.ERROR_INSUFFICIENT_BUFFER) {
+            throw Where.PROCESS.error("GetTokenInformation(class " + infoClass + ")", Native.lastError(err));
         }
         int n = size.get(JAVA_INT, 0);
         MemorySegment buf = arena.allocate(Math.max(n, 8), 8);
         if (Advapi32.GetTokenInformation(err, token, infoClass, buf, (int) buf.byteSize(), size) == 0) {
-            throw new IOException("GetTokenInformation(class " + infoClass + "): "
-                    + WinError.describe(Win32.lastError(err)));
+            throw Where.PROCESS.error("GetTokenInformation(class " + infoClass + ")", Native.lastError(err));
         }
         return buf;
     }
@@ -149,11 +147,11 @@ final class WinIdentity {
     static String sidString(MemorySegment sid, Arena arena, MemorySegment err) throws IOException {
         MemorySegment out = arena.allocate(ADDRESS);
         if (Advapi32.ConvertSidToStringSidW(err, sid, out) == 0) {
-            throw new IOException("ConvertSidToStringSidW: " + WinError.describe(Win32.lastError(err)));
+            throw Where.PROCESS.error("ConvertSidToStringSidW", Native.lastError(err));
         }
         MemorySegment str = out.get(ADDRESS, 0);
         try {
-            return Win32.readWide(str, 256);
+            return Native.readWide(str, 256);
         } finally {
             Kernel32.LocalFree(err, str);
         }
@@ -162,8 +160,8 @@ final class WinIdentity {
     /** The SID string of the account {@code name} if it is of one of the {@code kinds}; empty if none is. */
     static Optional<String> lookup(String name, int... kinds) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
-            MemorySegment wname = Win32.wide(arena, name);
+            MemorySegment err = Native.allocateCapture(arena);
+            MemorySegment wname = Native.wide(arena, name);
             MemorySegment sidSize = arena.allocate(JAVA_INT);
             MemorySegment domainSize = arena.allocate(JAVA_INT);
             MemorySegment use = arena.allocate(JAVA_INT);
@@ -172,11 +170,11 @@ final class WinIdentity {
             sidSize.set(JAVA_INT, 0, (int) sid.byteSize());
             domainSize.set(JAVA_INT, 0, 256);
             if (Advapi32.LookupAccountNameW(err, wname, sid, sidSize, domain, domainSize, use) == 0) {
-                int e = Win32.lastError(err);
+                int e = Native.lastError(err);
                 if (e == WinError.ERROR_NONE_MAPPED) {
                     return Optional.empty();
                 }
-                throw new IOException("LookupAccountNameW(\"" + name + "\"): " + WinError.describe(e));
+                throw new Where(name, null).error("LookupAccountNameW", e);
             }
             int kind = use.get(JAVA_INT, 0);
             for (int k : kinds) {
@@ -193,19 +191,19 @@ final class WinIdentity {
      * descriptor is {@code LocalFree}d when the arena closes (gips leaked it: W-11).
      */
     static MemorySegment securityAttributes(String sddl, Arena arena) throws IOException {
-        MemorySegment err = Win32.allocateCapture(arena);
+        MemorySegment err = Native.allocateCapture(arena);
         MemorySegment out = arena.allocate(ADDRESS);
-        if (Advapi32.ConvertStringSecurityDescriptorToSecurityDescriptorW(err, Win32.wide(arena, sddl),
+        if (Advapi32.ConvertStringSecurityDescriptorToSecurityDescriptorW(err, Native.wide(arena, sddl),
                 Advapi32.SDDL_REVISION_1, out) == 0) {
-            throw new IOException("ConvertStringSecurityDescriptorToSecurityDescriptorW(\"" + sddl + "\"): "
-                    + WinError.describe(Win32.lastError(err)));
+            throw new Where(sddl, null).error("ConvertStringSecurityDescriptorToSecurityDescriptorW",
+                    Native.lastError(err));
         }
         MemorySegment sd = out.get(ADDRESS, 0);
-        Win32.owned(sd, 0, arena, () -> Kernel32.LocalFree(Win32.threadCapture(), sd));
-        MemorySegment sa = arena.allocate(Kernel32.SECURITY_ATTRIBUTES);
-        sa.set(JAVA_INT, Kernel32.SECURITY_ATTRIBUTES_nLength, (int) Kernel32.SECURITY_ATTRIBUTES.byteSize());
-        sa.set(ADDRESS, Kernel32.SECURITY_ATTRIBUTES_lpSecurityDescriptor, sd);
-        sa.set(JAVA_INT, Kernel32.SECURITY_ATTRIBUTES_bInheritHandle, 0);
+        Native.owned(sd, 0, arena, () -> Kernel32.LocalFree(Native.threadCapture(), sd));
+        MemorySegment sa = arena.allocate(MinWinBase.SECURITY_ATTRIBUTES);
+        sa.set(JAVA_INT, MinWinBase.SECURITY_ATTRIBUTES_nLength, (int) MinWinBase.SECURITY_ATTRIBUTES.byteSize());
+        sa.set(ADDRESS, MinWinBase.SECURITY_ATTRIBUTES_lpSecurityDescriptor, sd);
+        sa.set(JAVA_INT, MinWinBase.SECURITY_ATTRIBUTES_bInheritHandle, 0);
         return sa;
     }
 }
