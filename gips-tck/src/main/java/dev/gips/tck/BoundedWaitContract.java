@@ -1,10 +1,11 @@
-package dev.gips.linux;
+package dev.gips.tck;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gips.ipc.Credentials;
 import dev.gips.ipc.Endpoint;
 import dev.gips.ipc.Listener;
 import dev.gips.ipc.Message;
@@ -28,14 +29,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 16, item 2: {@code tryAccept()} does a bounded amount of work and {@code accept(timeout)} and
- * {@code Poller.poll(timeout)} return by their deadline (plus a small slack), whatever clients do. Python peers
- * connect and hang up in a loop, faster than one server thread handles connections, so the listener always has
- * another connection or hang-up to handle; before the fix a single {@code tryAccept()} stayed inside for as long as
- * the flood lasted. The bounds asserted are loose (a second for calls that take microseconds to milliseconds): the
- * point is that a call returns at all while the flood goes on.
+ * {@code Poller.poll(timeout)} return by their deadline (plus a small slack), whatever clients do. Child JVMs
+ * ({@link PeerMain}'s {@code flood}) connect and hang up in a loop, faster than one server thread handles
+ * connections, so the listener always has another connection or hang-up to handle; before the fix a single
+ * {@code tryAccept()} stayed inside for as long as the flood lasted. The bounds asserted are loose (a second for
+ * calls that take microseconds to milliseconds): the point is that a call returns at all while the flood goes on.
  */
-@ExtendWith(LeakCheck.class)
-class BoundedWaitTest {
+@ExtendWith({Kit.class, LeakCheck.class})
+public abstract class BoundedWaitContract {
     private static final int FLOODERS = 3;
     private static final long LOOSE_MILLIS = 1000;
 
@@ -46,7 +47,7 @@ class BoundedWaitTest {
             List<Peers.Running> flooders = new ArrayList<>();
             try {
                 for (int i = 0; i < FLOODERS; i++) {
-                    flooders.add(Peers.start(Peers.python("flood.py", "/tmp/" + name, "silent")));
+                    flooders.add(Peers.start(Peers.javaChild(PeerMain.class, "flood", name, "silent")));
                 }
                 assertBounded(listener, good, flooders);
             } finally {
@@ -58,18 +59,22 @@ class BoundedWaitTest {
 
     @Test
     void tryAcceptAcceptWithTimeoutAndPollReturnDuringAFloodOfARefusedUser() throws Exception {
-        Peers.assumeRoot("floods as user nobody");
         String name = Peers.uniqueName("refused-flood-bounds");
-        ServiceDescriptor rootOnly = new ServiceDescriptor(name).withCredentialValidator(c -> {
-            if (!c.uid().equals("0")) {
-                throw new PermissionDeniedException("root only");
+        List<ProcessBuilder> refused = new ArrayList<>();
+        for (int i = 0; i < FLOODERS; i++) {
+            refused.add(Kit.hook().javaChildAsOtherUser(PeerMain.class, "flood", name, "send"));
+        }
+        String me = Credentials.currentProcess().uid();
+        ServiceDescriptor onlyMe = new ServiceDescriptor(name).withCredentialValidator(c -> {
+            if (!c.uid().equals(me)) {
+                throw new PermissionDeniedException("not " + me);
             }
         });
-        try (Listener listener = Listener.bind(rootOnly); Endpoint good = Endpoint.connect(name)) {
+        try (Listener listener = Listener.bind(onlyMe); Endpoint good = Endpoint.connect(name)) {
             List<Peers.Running> flooders = new ArrayList<>();
             try {
                 for (int i = 0; i < FLOODERS; i++) {
-                    flooders.add(Peers.start(Peers.asNobody(Peers.python("flood.py", "/tmp/" + name, "send"))));
+                    flooders.add(Peers.start(refused.get(i)));
                 }
                 assertBounded(listener, good, flooders);
             } finally {
@@ -89,20 +94,20 @@ class BoundedWaitTest {
             String line;
             while ((line = f.pollLine(Duration.ofMillis(10))) == null) {
                 assertTrue(System.nanoTime() < deadline, "a flooder did not start: " + f.report());
-                listener.accept(Duration.ofMillis(10)).ifPresent(BoundedWaitTest::close);
+                listener.accept(Duration.ofMillis(10)).ifPresent(BoundedWaitContract::close);
             }
             assertEquals("FLOODING", line);
         }
-        long[] tryAccept = timed("tryAccept", 200, () -> listener.tryAccept().ifPresent(BoundedWaitTest::close));
+        long[] tryAccept = timed("tryAccept", 200, () -> listener.tryAccept().ifPresent(BoundedWaitContract::close));
         long[] timedAccept = timed("accept(20 ms)", 20,
-                () -> listener.accept(Duration.ofMillis(20)).ifPresent(BoundedWaitTest::close));
+                () -> listener.accept(Duration.ofMillis(20)).ifPresent(BoundedWaitContract::close));
         long[] poll;
         try (Poller poller = Poller.create()) {
             poller.register(listener, Interest.READABLE);
             Events events = Events.withCapacity(16);
             poll = timed("poll(20 ms) + tryAccept", 20, () -> {
                 poller.poll(events, Duration.ofMillis(20));
-                listener.tryAccept().ifPresent(BoundedWaitTest::close);
+                listener.tryAccept().ifPresent(BoundedWaitContract::close);
             });
         }
         System.out.println("during the flood, longest: tryAccept " + millis(tryAccept) + " ms, accept(20 ms) "
@@ -124,7 +129,7 @@ class BoundedWaitTest {
                 }
                 break;
             }
-            next.ifPresent(BoundedWaitTest::close);
+            next.ifPresent(BoundedWaitContract::close);
         }
         for (Peers.Running f : flooders) {
             assertTrue(f.isAlive(), "a flooder stopped early: " + f.report());

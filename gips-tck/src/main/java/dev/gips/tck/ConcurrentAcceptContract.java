@@ -1,9 +1,10 @@
-package dev.gips.linux;
+package dev.gips.tck;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gips.ipc.Credentials;
 import dev.gips.ipc.Listener;
 import dev.gips.ipc.Message;
 import dev.gips.ipc.PermissionDeniedException;
@@ -28,14 +29,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Issue 16, item 1: any number of threads may accept at once. 500 client processes' connections (Python peers),
- * each sending three messages and waiting for each echo, against 1, 4 and 16 threads that mix {@code accept()},
- * {@code accept(Duration)} and {@code tryAccept()}, on platform and virtual threads, with and without a validator
- * that takes 2 ms: every message of every allowed client is delivered exactly once and answered, and no client is
- * dropped. Refused clients (user nobody) get nothing through while that happens.
+ * Issue 16, item 1: any number of threads may accept at once. 500 connections of five client processes (child
+ * JVMs, {@link PeerMain}'s {@code crowd}), each sending three messages and waiting for each echo, against 1, 4 and
+ * 16 threads that mix {@code accept()}, {@code accept(Duration)} and {@code tryAccept()}, on platform and virtual
+ * threads, with and without a validator that takes 2 ms: every message of every allowed client is delivered exactly
+ * once and answered, and no client is dropped. Refused clients (another user, {@link OsHook#javaChildAsOtherUser}) get nothing through while that
+ * happens.
  */
-@ExtendWith(LeakCheck.class)
-class ConcurrentAcceptTest {
+@ExtendWith({Kit.class, LeakCheck.class})
+public abstract class ConcurrentAcceptContract {
     private static final int PROCESSES = 5;
     private static final int CLIENTS_PER_PROCESS = 100;
     private static final int MESSAGES = 3;
@@ -81,12 +83,16 @@ class ConcurrentAcceptTest {
 
     @Test
     void refusedClientsGetNothingThroughWhileAllowedOnesAreServedBySixteenThreads() throws Exception {
-        Peers.assumeRoot("runs refused clients as user nobody");
         String name = Peers.uniqueName("crowd-policy");
+        List<ProcessBuilder> intruders = new ArrayList<>();
+        for (int p = 0; p < PROCESSES; p++) {
+            intruders.add(Kit.hook().javaChildAsOtherUser(PeerMain.class, crowdArgs(name, "intruder" + p, "refused")));
+        }
+        String me = Credentials.currentProcess().uid();
         ServiceDescriptor descriptor = new ServiceDescriptor(name).withCredentialValidator(c -> {
             pause(Duration.ofMillis(2));
-            if (!c.uid().equals("0")) {
-                throw new PermissionDeniedException("not root");
+            if (!c.uid().equals(me)) {
+                throw new PermissionDeniedException("not " + me);
             }
         });
         try (Listener listener = Listener.bind(descriptor); Server server = new Server(listener, 16, true)) {
@@ -94,7 +100,7 @@ class ConcurrentAcceptTest {
             try {
                 for (int p = 0; p < PROCESSES; p++) {
                     crowds.add(Peers.start(crowd(name, "c" + p, "echo")));
-                    crowds.add(Peers.start(Peers.asNobody(crowd(name, "intruder" + p, "refused"))));
+                    crowds.add(Peers.start(intruders.get(p)));
                 }
                 for (Peers.Running crowd : crowds) {
                     String out = crowd.finish(RUN);
@@ -108,8 +114,12 @@ class ConcurrentAcceptTest {
     }
 
     private static ProcessBuilder crowd(String name, String tag, String expect) {
-        return Peers.python("crowd_client.py", "/tmp/" + name, Integer.toString(CLIENTS_PER_PROCESS),
-                Integer.toString(MESSAGES), tag, expect);
+        return Peers.javaChild(PeerMain.class, crowdArgs(name, tag, expect));
+    }
+
+    private static String[] crowdArgs(String name, String tag, String expect) {
+        return new String[] {"crowd", name, Integer.toString(CLIENTS_PER_PROCESS), Integer.toString(MESSAGES), tag,
+                expect};
     }
 
     private static void pause(Duration d) {
@@ -122,9 +132,11 @@ class ConcurrentAcceptTest {
         private final List<Thread> threads = new ArrayList<>();
         private final Map<String, Integer> seen = new ConcurrentHashMap<>();
         private final Queue<String> problems = new ConcurrentLinkedQueue<>();
+        private final String uid; // this process's: only its clients are allowed
 
-        Server(Listener listener, int count, boolean virtual) {
+        Server(Listener listener, int count, boolean virtual) throws IOException {
             this.listener = listener;
+            this.uid = Credentials.currentProcess().uid();
             for (int i = 0; i < count; i++) {
                 int mode = i % 3;
                 Thread.Builder builder = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
@@ -150,7 +162,7 @@ class ConcurrentAcceptTest {
                     try (Message m = pod.message()) {
                         String text = new String(m.payload(), UTF_8);
                         seen.merge(text, 1, Integer::sum);
-                        if (!pod.credentials().uid().equals("0")) {
+                        if (!pod.credentials().uid().equals(uid)) {
                             problems.add("delivered a message of uid " + pod.credentials().uid() + ": " + text);
                         }
                         pod.reply(m.payload());

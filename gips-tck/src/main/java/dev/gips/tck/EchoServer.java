@@ -1,4 +1,4 @@
-package dev.gips.linux;
+package dev.gips.tck;
 
 import dev.gips.ipc.Listener;
 import dev.gips.ipc.Message;
@@ -12,20 +12,23 @@ import java.util.concurrent.atomic.AtomicReference;
  * A listener served by its own thread: every message is answered with {@code "echo:"} + its payload. Failures of the
  * serving thread are kept and rethrown by {@link #close()}, so a test cannot pass while its server broke.
  */
-final class EchoServer implements AutoCloseable {
-    static final byte[] PREFIX = "echo:".getBytes(StandardCharsets.UTF_8);
+public final class EchoServer implements AutoCloseable {
+    /** What every echo starts with. */
+    public static final byte[] PREFIX = "echo:".getBytes(StandardCharsets.UTF_8);
 
-    final Listener listener;
+    private final Listener listener;
     private final Thread thread;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean stop;
 
-    EchoServer(Listener listener) {
+    /** Starts serving {@code listener}, which {@link #close()} closes. */
+    public EchoServer(Listener listener) {
         this.listener = listener;
         this.thread = Thread.ofPlatform().name("echo-server").daemon().start(this::serve);
     }
 
-    static byte[] echoOf(byte[] payload) {
+    /** The echo of {@code payload}. */
+    public static byte[] echoOf(byte[] payload) {
         byte[] r = new byte[PREFIX.length + payload.length];
         System.arraycopy(PREFIX, 0, r, 0, PREFIX.length);
         System.arraycopy(payload, 0, r, PREFIX.length, payload.length);

@@ -1,4 +1,4 @@
-package dev.gips.linux;
+package dev.gips.tck;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,8 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * client stay on that client's connection, and the credentials the listener reports are the kernel's view of each
  * child process (its real pid, uid and groups).
  */
-@ExtendWith(LeakCheck.class)
-class ChildJvmTest {
+@ExtendWith({Kit.class, LeakCheck.class})
+public abstract class ChildJvmContract {
     private static final Duration DEADLINE = Duration.ofSeconds(60); // two JVMs starting on a busy 2-core machine
     private static final int COUNT = 5;
 
@@ -41,7 +41,7 @@ class ChildJvmTest {
 
     @Test
     void childJvmClientsAreServedWithTheirOwnCredentials() throws Exception {
-        long fdsBefore = Peers.openFds();
+        long handlesBefore = Kit.hook().openHandles();
         String name = Peers.uniqueName("child-jvm");
         String myPid = Long.toString(ProcessHandle.current().pid());
         Credentials me = Credentials.currentProcess();
@@ -103,7 +103,7 @@ class ChildJvmTest {
             }
             assertTrue(listener.tryAccept().isEmpty());
         }
-        assertEquals(fdsBefore, Peers.openFds(), Peers::describeFds);
+        assertEquals(handlesBefore, Kit.hook().openHandles(), Kit.hook()::describeHandles);
     }
 
     @Test
@@ -111,7 +111,7 @@ class ChildJvmTest {
         String name = Peers.uniqueName("child-exit");
         String myPid = Long.toString(ProcessHandle.current().pid());
         try (Listener listener = Listener.bind(name)) {
-            long fdsWithListener = Peers.openFds();
+            long handlesWithListener = Kit.hook().openHandles();
             Connection connection;
             try (Peers.Running child = Peers.start(Peers.javaChild(ChildClient.class, name, "1", myPid))) {
                 Pod pod = listener.accept(DEADLINE).orElseThrow(() -> new AssertionError(child.report()));
@@ -130,7 +130,7 @@ class ChildJvmTest {
                 assertTrue(child.process.waitFor(DEADLINE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
             }
             // the listener notices the hang-up while accepting, closes that connection and releases its socket
-            Peers.awaitFdsAtMost(fdsWithListener, Duration.ofSeconds(10),
+            Peers.awaitHandlesAtMost(handlesWithListener, Duration.ofSeconds(10),
                     () -> assertTrue(listener.accept(Duration.ofMillis(50)).isEmpty()));
             assertFalse(connection.isOpen());
         }

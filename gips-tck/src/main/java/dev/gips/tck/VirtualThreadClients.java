@@ -1,4 +1,4 @@
-package dev.gips.linux;
+package dev.gips.tck;
 
 import dev.gips.ipc.Endpoint;
 import dev.gips.ipc.Listener;
@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Child JVM of {@link VirtualThreadBlockingTest}, run with two carrier threads: two virtual threads block in
+ * Child JVM of {@link VirtualThreadBlockingContract}, run with two carrier threads: two virtual threads block in
  * {@code accept()} on two listeners, then N virtual threads each connect to the parent's service, say "ready" and
  * block in {@code recv()}. If a blocked call held its carrier, the third virtual thread would never run.
  *
@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class VirtualThreadClients {
     private VirtualThreadClients() {}
 
+    /** Runs the clients; see the class comment. */
     public static void main(String[] args) throws Exception {
         String service = args[0];
         String control = args[1];

@@ -1,4 +1,4 @@
-package dev.gips.linux;
+package dev.gips.tck;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,9 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The shared memory cases of the Rust crate's {@code tests/ipc.rs}: regions travelling as handles in messages. */
-@ExtendWith(ShmTesting.class)
-@ExtendWith(LeakCheck.class)
-class ShmOverIpcTest {
+@ExtendWith({Kit.class, LeakCheck.class})
+public abstract class ShmOverIpcContract {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private static byte[] bytes(String s) {
@@ -129,7 +128,7 @@ class ShmOverIpcTest {
                 Shm shm = Shm.create(null, 64)) {
             client.send(bytes("hello")); // the listener's socket for this client exists from here on
             listener.accept(WAIT).orElseThrow().message().close();
-            long fds = Peers.openFds();
+            long handles = Kit.hook().openHandles();
             try (Handle h = Handle.of(shm)) {
                 client.send(bytes("unused"), h);
             }
@@ -139,7 +138,7 @@ class ShmOverIpcTest {
                 assertTrue(received.isOpen());
             }
             assertFalse(received.isOpen());
-            assertEquals(fds, Peers.openFds());
+            assertEquals(handles, Kit.hook().openHandles());
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.gips.linux;
+package dev.gips.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gips.ipc.Endpoint;
 import dev.gips.ipc.Listener;
 import dev.gips.ipc.Pod;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Blocking calls on virtual threads release their carrier. */
-@ExtendWith(LeakCheck.class)
-class VirtualThreadBlockingTest {
+@ExtendWith({Kit.class, LeakCheck.class})
+public abstract class VirtualThreadBlockingContract {
     static final int THREADS = 10_000;
 
     @Test

@@ -1,4 +1,4 @@
-package dev.gips.linux;
+package dev.gips.tck;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +17,6 @@ import dev.gips.poll.Interest;
 import dev.gips.poll.Poller;
 import dev.gips.poll.Source;
 import dev.gips.poll.Token;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +27,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheck.class)
-class PollerTest {
+/**
+ * {@link Poller}: tokens, the waker, level-triggered readiness of listeners, endpoints and connections, interest
+ * changes, a client that dies, close while another thread polls, the README's event-driven server.
+ */
+@ExtendWith({Kit.class, LeakCheck.class})
+public abstract class PollerContract {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
     /** Polls until an event for {@code token} arrives (spurious events tolerated), at most 3 × 500 ms as MIO does. */
@@ -165,12 +168,11 @@ class PollerTest {
     void deadClientIsReportedThenDeregisteredAndClosed() throws Exception {
         String name = Peers.uniqueName("poll-dead");
         try (Poller poller = Poller.create(); Listener listener = Listener.bind(name)) {
-            Process child = Peers.python("poll_client.py", "/tmp/" + name).start();
-            Pod pod = listener.accept(WAIT).orElseThrow();
+            Process child = Peers.javaChild(PeerMain.class, "hold", name).start();
+            Pod pod = listener.accept(Peers.WAIT).orElseThrow();
             Connection connection = pod.connection();
             Token token = poller.register(connection, Interest.READABLE);
-            child.destroyForcibly();
-            assertTrue(child.waitFor(5, TimeUnit.SECONDS));
+            Peers.kill(child);
             Events events = Events.withCapacity(16);
             assertTrue(expectEvent(poller, events, token).isReadable(), "hang-up is readable");
             // the listener notices the hang-up and closes the connection itself

@@ -1,4 +1,4 @@
-package dev.gips.linux;
+package dev.gips.tck;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +15,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,14 +30,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Mapping lifetimes (DESIGN §4): segments die with their mapping, closed regions throw the documented exceptions,
  * races with close and remap end in {@link IllegalStateException} and never in a crash, nothing leaks.
  */
-@ExtendWith(ShmTesting.class)
-@ExtendWith(LeakCheck.class)
-class ShmLifetimeTest {
+@ExtendWith({Kit.class, LeakCheck.class})
+public abstract class ShmLifetimeContract {
     private static final long WAIT_SECONDS = 60;
 
     @Test
     void useAfterCloseThrowsTheDocumentedExceptions() throws Exception {
-        Shm shm = Shm.create(ShmTesting.name("closed"), 4096);
+        Shm shm = Shm.create(ShmNames.name("closed"), 4096);
         MemorySegment segment = shm.segment();
         Header header = shm.header();
         segment.set(ValueLayout.JAVA_LONG, 0, 42);
@@ -192,10 +193,8 @@ class ShmLifetimeTest {
     }
 
     @Test
-    void noDescriptorOrMappingLeaks() throws Exception {
-        long fds = Peers.openFds();
-        long shmFds = ShmTesting.shmFds();
-        long maps = ShmTesting.memfdMappings();
+    void noHandleOrMappingLeaks() throws Exception {
+        Map<String, Long> before = Kit.hook().shmResources();
         for (int i = 0; i < 2000; i++) {
             try (Shm shm = Shm.create(null, new Size(64, 1 << 16)); Shm copy = Shm.from(Handle.of(shm))) {
                 copy.write(new byte[] {(byte) i}, 0);
@@ -204,7 +203,7 @@ class ShmLifetimeTest {
                 assertEquals((byte) i, shm.read(0, 1)[0]);
             }
         }
-        String name = ShmTesting.name("leak");
+        String name = ShmNames.name("leak");
         for (int i = 0; i < 200; i++) {
             try (Shm shm = Shm.create(name, 64); Shm opened = Shm.open(name)) {
                 shm.write(new byte[] {(byte) i}, 1);
@@ -212,28 +211,40 @@ class ShmLifetimeTest {
             }
         }
         // the Cleaner may close what other tests abandoned meanwhile, so "at most"; 2000 leaked rounds would show
-        assertTrue(Peers.openFds() <= fds, "file descriptors: " + fds + " before, " + Peers.openFds() + " after");
-        assertTrue(ShmTesting.shmFds() <= shmFds, "shared memory descriptors");
-        assertTrue(ShmTesting.memfdMappings() <= maps, "memfd mappings");
+        assertAtMost(before, Kit.hook().shmResources());
     }
 
     @Test
     void theCleanerReleasesARegionNobodyClosed() throws Exception {
         // regions other tests left to the Cleaner may go too: so compare with "at most", and check the name exactly
-        long maps = ShmTesting.memfdMappings();
-        long fds = ShmTesting.shmFds();
-        String name = ShmTesting.name("cleaner");
+        Map<String, Long> before = Kit.hook().shmResources();
+        Set<String> namesBefore = Kit.hook().shmNames();
+        String name = ShmNames.name("cleaner");
         abandon(name);
-        assertTrue(ShmTesting.shmFds() >= fds + 2);
+        if (!before.isEmpty()) { // where the OS counts what regions hold
+            assertTrue(total(Kit.hook().shmResources()) > total(before), "the abandoned regions hold nothing");
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while ((ShmTesting.memfdMappings() > maps || ShmTesting.shmFds() > fds
-                || !ShmTesting.leftovers().isEmpty()) && System.nanoTime() < deadline) {
+        while ((!isAtMost(before, Kit.hook().shmResources()) || !Kit.hook().shmNames().equals(namesBefore))
+                && System.nanoTime() < deadline) {
             System.gc();
             Thread.sleep(20);
         }
-        assertTrue(ShmTesting.memfdMappings() <= maps, "the anonymous region's mapping");
-        assertTrue(ShmTesting.shmFds() <= fds, "the regions' descriptors");
-        assertEquals(List.of(), ShmTesting.leftovers(), "the name the abandoned region created");
+        assertAtMost(before, Kit.hook().shmResources());
+        assertEquals(namesBefore, Kit.hook().shmNames(), "the name the abandoned region created");
+    }
+
+    private static long total(Map<String, Long> resources) {
+        return resources.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static boolean isAtMost(Map<String, Long> before, Map<String, Long> now) {
+        return before.keySet().stream().allMatch(k -> now.get(k) <= before.get(k));
+    }
+
+    /** Each kind of {@link OsHook#shmResources()} is back to at most what it was. */
+    private static void assertAtMost(Map<String, Long> before, Map<String, Long> now) {
+        assertTrue(isAtMost(before, now), "held for shared memory: " + before + " before, " + now + " after");
     }
 
     private static void abandon(String name) throws Exception {

@@ -1,4 +1,4 @@
-package dev.gips.linux;
+package dev.gips.tck;
 
 import dev.gips.ipc.Endpoint;
 import dev.gips.ipc.Message;
@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A gips client for {@link ChildJvmTest}, run in a child JVM: {@code ChildClient SERVICE COUNT SERVER_PID}.
+ * A gips client for {@link ChildJvmContract}, run in a child JVM: {@code ChildClient SERVICE COUNT SERVER_PID}.
  *
  * <p>Checks that the service runs as process SERVER_PID, sends "message I from PID" COUNT times and expects "reply I
  * to PID" for each, then sends "bye" and expects the service to hang up. Prints "ok pid=PID messages=COUNT eof" and
@@ -17,6 +17,7 @@ import java.util.Optional;
 public final class ChildClient {
     private ChildClient() {}
 
+    /** Runs the client; see the class comment. */
     public static void main(String[] args) throws Exception {
         String service = args[0];
         int count = Integer.parseInt(args[1]);
