@@ -46,14 +46,17 @@ public final class Kit implements ExecutionCondition {
             ConcurrentAcceptContract.class,
             ConnectContract.class,
             HandleContract.class,
+            HandleLeakContract.class,
             LifecycleContract.class,
             MessageSemanticsContract.class,
             PeerGoneContract.class,
+            PollLoopLoadContract.class,
             PollerContract.class,
             RustIpcCasesContract.class,
             ShmContract.class,
             ShmLifetimeContract.class,
             ShmOverIpcContract.class,
+            ShmProcessContract.class,
             TryReplyContract.class,
             VirtualThreadBlockingContract.class);
 

@@ -1,4 +1,4 @@
-package dev.gips.linux;
+package dev.gips.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,15 +26,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** One poll loop serves many concurrent clients; every reply is checked and nothing is lost or leaked. */
-@ExtendWith(LeakCheck.class)
-class PollLoopLoadTest {
+@ExtendWith({Kit.class, LeakCheck.class})
+public abstract class PollLoopLoadContract {
     static final int CLIENTS = 1000;
     static final int MESSAGES = 100;
 
     @Test
     void onePollLoopServesThousandClientsWithHundredMessagesEach() throws Exception {
         String name = Peers.uniqueName("poll-load");
-        long fdsBefore = Peers.openFds();
+        long handlesBefore = Kit.hook().openHandles();
         AtomicLong served = new AtomicLong();
         try (Poller poller = Poller.create(); Listener listener = Listener.bind(name)) {
             Token token = poller.register(listener, Interest.READABLE);
@@ -91,12 +91,13 @@ class PollLoopLoadTest {
             server.join(30_000);
             assertEquals((long) CLIENTS * MESSAGES, served.get());
         }
-        // every client socket and the listener's descriptors are gone (a bounded wait for the closes to land)
+        // every client's and the listener's handles are gone (a bounded wait for the closes to land)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (Peers.openFds() > fdsBefore + 2 && System.nanoTime() < deadline) {
+        while (Kit.hook().openHandles() > handlesBefore + 2 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        // +2: the virtual-thread read and write pollers' epoll descriptors, created on first use
-        assertTrue(Peers.openFds() <= fdsBefore + 2, "descriptors leaked: " + fdsBefore + " -> " + Peers.openFds());
+        // +2: the JDK's virtual-thread read and write pollers (Linux: epoll descriptors), created on first use
+        assertTrue(Kit.hook().openHandles() <= handlesBefore + 2,
+                "handles leaked: " + handlesBefore + " -> " + Kit.hook().openHandles());
     }
 }
