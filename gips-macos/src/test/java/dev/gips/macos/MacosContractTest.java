@@ -13,6 +13,7 @@ import dev.gips.tck.MessageSemanticsContract;
 import dev.gips.tck.PeerGoneContract;
 import dev.gips.tck.PollLoopLoadContract;
 import dev.gips.tck.PollerContract;
+import dev.gips.tck.RefusalContract;
 import dev.gips.tck.RustIpcCasesContract;
 import dev.gips.tck.ShmContract;
 import dev.gips.tck.ShmLifetimeContract;
@@ -46,6 +47,7 @@ class MacosContractTest {
     @Nested class PeerGone extends PeerGoneContract {}
     @Nested class PollLoopLoad extends PollLoopLoadContract {}
     @Nested class Poller extends PollerContract {}
+    @Nested class Refusal extends RefusalContract {}
     @Nested class RustIpcCases extends RustIpcCasesContract {}
     @Nested class Shm extends ShmContract {}
     @Nested class ShmLifetime extends ShmLifetimeContract {}

@@ -33,8 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * JVMs, {@link PeerMain}'s {@code crowd}), each sending three messages and waiting for each echo, against 1, 4 and
  * 16 threads that mix {@code accept()}, {@code accept(Duration)} and {@code tryAccept()}, on platform and virtual
  * threads, with and without a validator that takes 2 ms: every message of every allowed client is delivered exactly
- * once and answered, and no client is dropped. Refused clients (another user, {@link OsHook#javaChildAsOtherUser}) get nothing through while that
- * happens.
+ * once and answered, and no client is dropped. Refused clients (another user, {@link OsHook#javaChildAsOtherUser})
+ * get nothing through while that happens.
  */
 @ExtendWith({Kit.class, LeakCheck.class})
 public abstract class ConcurrentAcceptContract {

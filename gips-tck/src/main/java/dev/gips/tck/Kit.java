@@ -52,6 +52,7 @@ public final class Kit implements ExecutionCondition {
             PeerGoneContract.class,
             PollLoopLoadContract.class,
             PollerContract.class,
+            RefusalContract.class,
             RustIpcCasesContract.class,
             ShmContract.class,
             ShmLifetimeContract.class,

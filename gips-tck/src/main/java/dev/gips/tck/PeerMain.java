@@ -3,9 +3,12 @@ package dev.gips.tck;
 import dev.gips.ipc.Endpoint;
 import dev.gips.ipc.Listener;
 import dev.gips.ipc.Message;
+import dev.gips.ipc.PermissionDeniedException;
 import dev.gips.ipc.Pod;
+import dev.gips.ipc.ServiceDescriptor;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +28,9 @@ import java.util.Optional;
  *     what it expected, then {@code DONE <ok> <failed>}, and exits 0 whatever the service did;</li>
  * <li>{@code flood NAME send|silent}: connects in a loop until it is killed, each connection sending one message
  *     ({@code send}) or nothing ({@code silent}) and closing at once; writes {@code FLOODING} after its first
- *     connection.</li>
+ *     connection;</li>
+ * <li>{@code refuse NAME}: binds NAME with a policy that refuses every client, writes {@code READY}, accepts until
+ *     its stdin closes, then closes the listener (which logs what it logs), writes {@code CLOSED} and exits.</li>
  * </ul>
  */
 public final class PeerMain {
@@ -42,8 +47,9 @@ public final class PeerMain {
             case "crowd" -> crowd(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4],
                     args[5].equals("refused"));
             case "flood" -> flood(args[1], args[2].equals("send"));
+            case "refuse" -> refuse(args[1]);
             default -> throw new IllegalArgumentException("usage: serve NAME | hold NAME"
-                    + " | crowd NAME CLIENTS MESSAGES TAG echo|refused | flood NAME send|silent; got "
+                    + " | crowd NAME CLIENTS MESSAGES TAG echo|refused | flood NAME send|silent | refuse NAME; got "
                     + Arrays.toString(args));
         }
     }
@@ -141,6 +147,30 @@ public final class PeerMain {
             if (first) {
                 out("FLOODING");
             }
+        }
+    }
+
+    private static void refuse(String name) throws Exception {
+        Listener listener = Listener.bind(new ServiceDescriptor(name).withCredentialValidator(c -> {
+            throw new PermissionDeniedException("nobody is welcome");
+        }));
+        Thread closer = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                System.in.readAllBytes();
+            } catch (IOException e) {
+                // closed either way
+            }
+            listener.close();
+        });
+        out("READY");
+        try {
+            for (;;) {
+                listener.accept().message().close();
+                out("DELIVERED"); // never: every client is refused
+            }
+        } catch (ClosedChannelException e) {
+            closer.join(); // until close() has returned, having logged what it logs
+            out("CLOSED");
         }
     }
 }

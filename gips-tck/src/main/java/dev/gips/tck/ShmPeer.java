@@ -26,7 +26,9 @@ public final class ShmPeer {
         }
     }
 
-    /** Receives a region, checks the parent's data, writes, grows it to {@code newCapacity}, writes past the old end. */
+    /**
+     * Receives a region, checks the parent's data, writes, grows it to {@code newCapacity}, writes past the old end.
+     */
     private static void resize(String service, long newCapacity) throws Exception {
         try (Endpoint endpoint = Endpoint.connect(service)) {
             endpoint.send(bytes("hello"));

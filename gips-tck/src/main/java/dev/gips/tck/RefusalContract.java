@@ -1,4 +1,4 @@
-package dev.gips.linux;
+package dev.gips.tck;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -30,8 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * client like any other and never makes {@code accept} throw; a client refused in a loop leaves a few WARN lines per
  * interval and one line with the count, not one line per attempt.
  */
-@ExtendWith(LeakCheck.class)
-class RefusalTest {
+@ExtendWith({Kit.class, LeakCheck.class})
+public abstract class RefusalContract {
     private static int recurse(int n) {
         return recurse(n + 1) + 1;
     }
@@ -70,7 +70,7 @@ class RefusalTest {
     void aClientRefusedInALoopLogsTheFirstFewRefusalsAndThenOneCount() throws Exception {
         String name = Peers.uniqueName("refused-loop");
         int attempts = 2000;
-        Process server = Peers.javaChild(ChildPeer.class, "refuse", name).start();
+        Process server = Peers.javaChild(PeerMain.class, "refuse", name).start();
         CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(server.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -115,8 +115,7 @@ class RefusalTest {
         } finally {
             server.destroyForcibly();
             server.waitFor(10, TimeUnit.SECONDS);
-            // a server killed before it closed its listener leaves its socket file
-            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of("/tmp/" + name));
+            Peers.deleteServiceFile(name); // a server killed before it closed its listener leaves its socket file
         }
     }
 }
