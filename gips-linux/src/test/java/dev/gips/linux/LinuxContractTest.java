@@ -7,6 +7,7 @@ import dev.gips.tck.ConcurrentAcceptContract;
 import dev.gips.tck.ConnectContract;
 import dev.gips.tck.HandleContract;
 import dev.gips.tck.HandleLeakContract;
+import dev.gips.tck.JfrRecordingContract;
 import dev.gips.tck.Kit;
 import dev.gips.tck.LifecycleContract;
 import dev.gips.tck.MessageSemanticsContract;
@@ -38,6 +39,7 @@ class LinuxContractTest {
     @Nested class Connect extends ConnectContract {}
     @Nested class Handle extends HandleContract {}
     @Nested class HandleLeak extends HandleLeakContract {}
+    @Nested class JfrRecording extends JfrRecordingContract {}
     @Nested class Lifecycle extends LifecycleContract {}
     @Nested class MessageSemantics extends MessageSemanticsContract {}
     @Nested class PeerGone extends PeerGoneContract {}

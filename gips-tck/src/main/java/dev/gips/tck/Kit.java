@@ -47,6 +47,7 @@ public final class Kit implements ExecutionCondition {
             ConnectContract.class,
             HandleContract.class,
             HandleLeakContract.class,
+            JfrRecordingContract.class,
             LifecycleContract.class,
             MessageSemanticsContract.class,
             PeerGoneContract.class,

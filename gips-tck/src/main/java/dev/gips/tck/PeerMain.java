@@ -21,7 +21,7 @@ import java.util.Optional;
  * <ul>
  * <li>{@code serve NAME}: binds NAME, writes {@code READY} and echoes every message until it is killed;</li>
  * <li>{@code hold NAME}: connects to NAME, sends {@code "hello from child"}, writes {@code SENT}, then writes
- *     {@code MSG <text>} for every reply until it is killed;</li>
+ *     {@code MSG <text>} for every reply until it is killed, or {@code EOF} and exits when the service hangs up;</li>
  * <li>{@code crowd NAME CLIENTS MESSAGES TAG echo|refused}: CLIENTS threads each connect, then send MESSAGES messages
  *     {@code TAG/<client>/<seq>}, one at a time, each waiting for its echo ({@code echo}), or expect the service to
  *     hang up without answering ({@code refused}); writes {@code FAIL <client> <why>} per client that did not get
@@ -80,6 +80,8 @@ public final class PeerMain {
                     out("MSG " + new String(m.payload(), StandardCharsets.UTF_8));
                 }
             }
+        } catch (EOFException e) {
+            out("EOF"); // the service hung up (or refused this client)
         }
     }
 

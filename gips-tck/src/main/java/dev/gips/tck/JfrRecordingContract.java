@@ -1,10 +1,11 @@
-package dev.gips.linux;
+package dev.gips.tck;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gips.ipc.Credentials;
 import dev.gips.ipc.Endpoint;
 import dev.gips.ipc.Handle;
 import dev.gips.ipc.Listener;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Predicate;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -32,18 +34,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A recording made with the shipped {@code gips.jfc} during a real exchange through a socket (this JVM's endpoint,
- * a Python client the policy refuses) holds every gips event with the right fields, as JDK Mission Control would
- * show them. Runs as any user: the policy admits this process's uid and, through its validator, this process alone.
+ * A recording made with the shipped {@code gips.jfc} during a real exchange (this JVM's endpoint, a child JVM the
+ * policy refuses) holds every gips event with the right fields, as JDK Mission Control would show them. Runs as any
+ * user: the policy admits this process's uid and, through its validator, this process alone.
  */
-@ExtendWith(LeakCheck.class)
-class JfrRecordingTest {
+@ExtendWith({Kit.class, LeakCheck.class})
+public abstract class JfrRecordingContract {
     @Test
     void aRecordingShowsConnectsRefusalsMessagesAndPollWaits() throws Exception {
         String name = Peers.uniqueName("jfr");
-        String path = "/tmp/" + name;
         long me = ProcessHandle.current().pid();
-        String uid = String.valueOf(Unistd.geteuid());
+        Credentials mine = Credentials.currentProcess();
+        String uid = mine.uid();
         Path file = Files.createTempFile("gips-", ".jfr");
         Configuration gips;
         long refusedPid;
@@ -62,8 +64,8 @@ class JfrRecordingTest {
             try (Listener listener = Listener.bind(descriptor);
                     Endpoint endpoint = Endpoint.connect(name);
                     Poller poller = Poller.create()) {
-                List<Handle> one = Peers.memfdHandles(1);
-                List<Handle> two = Peers.memfdHandles(2);
+                List<Handle> one = Handles.tagged(1);
+                List<Handle> two = Handles.tagged(2);
                 try {
                     endpoint.send(ByteBuffer.wrap("ping".getBytes(UTF_8)), one);
                     Pod pod = Peers.acceptOne(listener);
@@ -83,14 +85,15 @@ class JfrRecordingTest {
                     two.forEach(Handle::close);
                 }
                 // a client the policy (this process only) refuses: listener.accept admits or refuses while it runs
-                try (Peers.Running refused = Peers.start(Peers.python("policy_client.py", path, "send-first",
-                        "python"))) {
+                try (Peers.Running refused = Peers.start(Peers.javaChild(PeerMain.class, "hold", name))) {
                     refusedPid = refused.pid();
                     long deadline = System.nanoTime() + Peers.WAIT.toNanos();
                     while (refused.isAlive() && System.nanoTime() < deadline) {
                         assertTrue(listener.accept(Duration.ofMillis(100)).isEmpty(), "nothing from a refused client");
                     }
-                    refused.finish(Peers.WAIT);
+                    // hung up on, whether before its send (EPIPE) or after
+                    String out = refused.finish(Peers.WAIT);
+                    assertTrue(out.endsWith("EOF\n"), "the refused client was not hung up on: " + out);
                 }
             }
             recording.stop();
@@ -101,7 +104,8 @@ class JfrRecordingTest {
                     .filter(e -> e.getEventType().getName().startsWith("dev.gips.")).toList();
 
             RecordedEvent connect = one(all, "dev.gips.Connect", e -> name.equals(e.getString("service")));
-            assertEquals(path, connect.getString("address"));
+            Optional<Path> address = Kit.hook().serviceFile(name);
+            address.ifPresent(a -> assertEquals(a.toString(), connect.getString("address")));
             assertTrue(connect.getStackTrace() != null, "connects carry a stack trace: who connected");
 
             RecordedEvent admitted = one(all, "dev.gips.ClientConnected", e -> name.equals(e.getString("service")));
@@ -111,8 +115,7 @@ class JfrRecordingTest {
             RecordedEvent refused = one(all, "dev.gips.ClientRefused", e -> name.equals(e.getString("service")));
             assertEquals(refusedPid, refused.getLong("pid"));
             assertEquals(uid, refused.getString("uid"));
-            assertTrue(refused.getString("groups").startsWith(String.valueOf(Unistd.getegid())),
-                    refused.getString("groups"));
+            assertTrue(refused.getString("groups").startsWith(mine.gidList().get(0)), refused.getString("groups"));
             assertTrue(refused.getString("reason").contains("only pid " + me + " may connect"),
                     refused.getString("reason"));
 
