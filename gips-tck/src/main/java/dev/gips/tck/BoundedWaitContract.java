@@ -42,39 +42,51 @@ public abstract class BoundedWaitContract {
 
     @Test
     void tryAcceptAcceptWithTimeoutAndPollReturnDuringAConnectHangUpFlood() throws Exception {
-        String name = Peers.uniqueName("flood-bounds");
-        try (Listener listener = Listener.bind(name); Endpoint good = Endpoint.connect(name)) {
-            List<Peers.Running> flooders = new ArrayList<>();
-            try {
-                for (int i = 0; i < FLOODERS; i++) {
-                    flooders.add(Peers.start(Peers.javaChild(PeerMain.class, "flood", name, "silent")));
-                }
-                assertBounded(listener, good, flooders);
-            } finally {
-                flooders.forEach(Peers.Running::close);
-            }
-            drain(listener);
-        }
+        floodAndAssertBounded((name, mode) -> Peers.javaChild(PeerMain.class, "flood", name, mode), false);
     }
 
     @Test
     void tryAcceptAcceptWithTimeoutAndPollReturnDuringAFloodOfARefusedUser() throws Exception {
-        String name = Peers.uniqueName("refused-flood-bounds");
-        List<ProcessBuilder> refused = new ArrayList<>();
-        for (int i = 0; i < FLOODERS; i++) {
-            refused.add(Kit.hook().javaChildAsOtherUser(PeerMain.class, "flood", name, "send"));
+        floodAndAssertBounded((name, mode) -> Kit.hook().javaChildAsOtherUser(PeerMain.class, "flood", name, mode),
+                true);
+    }
+
+    /** Makes the process of one flooder, as {@link PeerMain}'s {@code flood}. */
+    @FunctionalInterface
+    public interface Flooder {
+        /**
+         * A process that connects to {@code name} in a loop until killed, each connection sending one message
+         * ({@code mode} "send") or nothing ({@code "silent"}), and prints {@code FLOODING} after its first.
+         */
+        ProcessBuilder of(String name, String mode);
+    }
+
+    /**
+     * Binds a new service with a client connected before the flood, starts three {@code flooder}s (silent ones, or,
+     * if {@code refused}, sending ones that the policy refuses: it admits this process's user only), and checks that
+     * {@code tryAccept()}, {@code accept(20 ms)} and {@code poll(20 ms)} return within a second each while they
+     * flood, and that the early client is served meanwhile.
+     */
+    public static void floodAndAssertBounded(Flooder flooder, boolean refused) throws Exception {
+        String name = Peers.uniqueName(refused ? "refused-flood-bounds" : "flood-bounds");
+        List<ProcessBuilder> processes = new ArrayList<>();
+        for (int i = 0; i < FLOODERS; i++) { // made before anything starts: the hook may skip the test here
+            processes.add(flooder.of(name, refused ? "send" : "silent"));
         }
-        String me = Credentials.currentProcess().uid();
-        ServiceDescriptor onlyMe = new ServiceDescriptor(name).withCredentialValidator(c -> {
-            if (!c.uid().equals(me)) {
-                throw new PermissionDeniedException("not " + me);
-            }
-        });
-        try (Listener listener = Listener.bind(onlyMe); Endpoint good = Endpoint.connect(name)) {
+        ServiceDescriptor descriptor = new ServiceDescriptor(name);
+        if (refused) {
+            String me = Credentials.currentProcess().uid();
+            descriptor = descriptor.withCredentialValidator(c -> {
+                if (!c.uid().equals(me)) {
+                    throw new PermissionDeniedException("not " + me);
+                }
+            });
+        }
+        try (Listener listener = Listener.bind(descriptor); Endpoint good = Endpoint.connect(name)) {
             List<Peers.Running> flooders = new ArrayList<>();
             try {
-                for (int i = 0; i < FLOODERS; i++) {
-                    flooders.add(Peers.start(refused.get(i)));
+                for (ProcessBuilder p : processes) {
+                    flooders.add(Peers.start(p));
                 }
                 assertBounded(listener, good, flooders);
             } finally {

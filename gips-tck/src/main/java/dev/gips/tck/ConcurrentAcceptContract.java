@@ -38,12 +38,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith({Kit.class, LeakCheck.class})
 public abstract class ConcurrentAcceptContract {
-    private static final int PROCESSES = 5;
-    private static final int CLIENTS_PER_PROCESS = 100;
-    private static final int MESSAGES = 3;
+    /** Client processes per crowd of allowed (and of refused) clients. */
+    public static final int PROCESSES = 5;
+    /** Clients each process runs. */
+    public static final int CLIENTS_PER_PROCESS = 100;
+    /** Messages each client sends, one at a time. */
+    public static final int MESSAGES = 3;
     private static final Duration RUN = Duration.ofSeconds(180);
 
-    static Stream<Arguments> configurations() {
+    /** Accepting threads (1, 4, 16), virtual or not, with a 2 ms validator or none: every combination. */
+    public static Stream<Arguments> configurations() {
         List<Arguments> all = new ArrayList<>();
         for (int threads : new int[] {1, 4, 16}) {
             for (boolean virtual : new boolean[] {false, true}) {
@@ -59,61 +63,73 @@ public abstract class ConcurrentAcceptContract {
     @MethodSource("configurations")
     void everyMessageOfEveryAllowedClientIsDeliveredExactlyOnce(int threads, boolean virtual, boolean slowValidator)
             throws Exception {
-        String name = Peers.uniqueName("crowd");
-        ServiceDescriptor descriptor = new ServiceDescriptor(name);
-        if (slowValidator) {
-            descriptor = descriptor.withCredentialValidator(c -> pause(Duration.ofMillis(2)));
-        }
-        try (Listener listener = Listener.bind(descriptor); Server server = new Server(listener, threads, virtual)) {
-            List<Peers.Running> crowds = new ArrayList<>();
-            try {
-                for (int p = 0; p < PROCESSES; p++) {
-                    crowds.add(Peers.start(crowd(name, "c" + p, "echo")));
-                }
-                for (int p = 0; p < PROCESSES; p++) {
-                    String out = crowds.get(p).finish(RUN);
-                    assertTrue(out.endsWith("DONE " + CLIENTS_PER_PROCESS + " 0\n"), "crowd " + p + ": " + out);
-                }
-            } finally {
-                crowds.forEach(Peers.Running::close);
-            }
-            server.assertEveryMessageOnce(PROCESSES, "c");
-        }
+        serveCrowds(threads, virtual, slowValidator, ConcurrentAcceptContract::javaCrowd, null);
     }
 
     @Test
     void refusedClientsGetNothingThroughWhileAllowedOnesAreServedBySixteenThreads() throws Exception {
-        String name = Peers.uniqueName("crowd-policy");
-        List<ProcessBuilder> intruders = new ArrayList<>();
+        serveCrowds(16, true, true, ConcurrentAcceptContract::javaCrowd,
+                (name, tag, expect) -> Kit.hook().javaChildAsOtherUser(PeerMain.class, crowdArgs(name, tag, expect)));
+    }
+
+    /** Makes the process of one crowd: {@link #CLIENTS_PER_PROCESS} clients, as {@link PeerMain}'s {@code crowd}. */
+    @FunctionalInterface
+    public interface Crowd {
+        /**
+         * A process whose clients connect to {@code name} and send {@code TAG/<client>/<seq>}, expecting each echo
+         * ({@code expect} "echo") or a hang-up ({@code "refused"}), and print {@code DONE <ok> <failed>} last.
+         */
+        ProcessBuilder of(String name, String tag, String expect);
+    }
+
+    /**
+     * Serves a new service with {@code threads} accepting threads (platform or {@code virtual}) that mix the three
+     * ways to accept, while {@link #PROCESSES} processes of {@code allowed} clients run, and as many of
+     * {@code refused} ones (another user) if not {@code null}; checks that every message of every allowed client was
+     * delivered exactly once and answered, and none of a refused one. With refused clients the policy admits this
+     * process's user only, through a validator that takes 2 ms; without, there is a validator (that takes 2 ms and
+     * admits all) only if {@code slowValidator}.
+     */
+    public static void serveCrowds(int threads, boolean virtual, boolean slowValidator, Crowd allowed, Crowd refused)
+            throws Exception {
+        String name = Peers.uniqueName(refused == null ? "crowd" : "crowd-policy");
+        List<ProcessBuilder> crowds = new ArrayList<>();
         for (int p = 0; p < PROCESSES; p++) {
-            intruders.add(Kit.hook().javaChildAsOtherUser(PeerMain.class, crowdArgs(name, "intruder" + p, "refused")));
-        }
-        String me = Credentials.currentProcess().uid();
-        ServiceDescriptor descriptor = new ServiceDescriptor(name).withCredentialValidator(c -> {
-            pause(Duration.ofMillis(2));
-            if (!c.uid().equals(me)) {
-                throw new PermissionDeniedException("not " + me);
+            crowds.add(allowed.of(name, "c" + p, "echo"));
+            if (refused != null) { // made before anything starts: the hook may skip the test here
+                crowds.add(refused.of(name, "intruder" + p, "refused"));
             }
-        });
-        try (Listener listener = Listener.bind(descriptor); Server server = new Server(listener, 16, true)) {
-            List<Peers.Running> crowds = new ArrayList<>();
-            try {
-                for (int p = 0; p < PROCESSES; p++) {
-                    crowds.add(Peers.start(crowd(name, "c" + p, "echo")));
-                    crowds.add(Peers.start(intruders.get(p)));
+        }
+        ServiceDescriptor descriptor = new ServiceDescriptor(name);
+        if (refused != null) {
+            String me = Credentials.currentProcess().uid();
+            descriptor = descriptor.withCredentialValidator(c -> {
+                pause(Duration.ofMillis(2));
+                if (!c.uid().equals(me)) {
+                    throw new PermissionDeniedException("not " + me);
                 }
-                for (Peers.Running crowd : crowds) {
+            });
+        } else if (slowValidator) {
+            descriptor = descriptor.withCredentialValidator(c -> pause(Duration.ofMillis(2)));
+        }
+        try (Listener listener = Listener.bind(descriptor); Server server = new Server(listener, threads, virtual)) {
+            List<Peers.Running> running = new ArrayList<>();
+            try {
+                for (ProcessBuilder crowd : crowds) {
+                    running.add(Peers.start(crowd));
+                }
+                for (Peers.Running crowd : running) {
                     String out = crowd.finish(RUN);
                     assertTrue(out.endsWith("DONE " + CLIENTS_PER_PROCESS + " 0\n"), out);
                 }
             } finally {
-                crowds.forEach(Peers.Running::close);
+                running.forEach(Peers.Running::close);
             }
             server.assertEveryMessageOnce(PROCESSES, "c");
         }
     }
 
-    private static ProcessBuilder crowd(String name, String tag, String expect) {
+    private static ProcessBuilder javaCrowd(String name, String tag, String expect) {
         return Peers.javaChild(PeerMain.class, crowdArgs(name, tag, expect));
     }
 
