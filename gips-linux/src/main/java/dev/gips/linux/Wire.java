@@ -62,11 +62,6 @@ import java.util.List;
 final class Wire {
     private Wire() {}
 
-    /** What {@link #receive} returns when nothing is queued and it was told not to wait. */
-    static final RawMessage WOULD_BLOCK = new RawMessage(new byte[0], List.of());
-    /** What {@link #receive} returns when the peer has hung up and nothing is queued. */
-    static final RawMessage EOF = new RawMessage(new byte[0], List.of());
-
     static final byte[] MAGIC = {0, 'g', 'i', 'p', 's', '-', 'm', 'f'};
     static final int MARKER_SIZE = 16;
     /** What starts a listener's hello to a gips-java endpoint; the 8 bytes after it are feature bits. */
@@ -402,18 +397,6 @@ final class Wire {
     static final byte[] NOTHING = new byte[0];
     /** What {@link #receivePayload} returns when the peer has hung up and nothing is queued. */
     static final byte[] HUNG_UP = new byte[0];
-
-    /**
-     * Receives one message.
-     *
-     * @param wait whether to block in the kernel until a datagram arrives (the socket must be blocking)
-     * @return the message, {@link #WOULD_BLOCK} or {@link #EOF}
-     * @throws ProtocolException if the peer broke the protocol; the datagram is consumed and its descriptors closed
-     */
-    static RawMessage receive(MsgBuffers b, int fd, boolean wait, Where where) throws IOException {
-        byte[] payload = receivePayload(b, fd, wait, true, where);
-        return payload == NOTHING ? WOULD_BLOCK : payload == HUNG_UP ? EOF : message(payload, b.takeFds());
-    }
 
     /** The message of a payload from {@link #receivePayload} and the descriptors it left in the buffers. */
     static RawMessage message(byte[] payload, int[] fds) {

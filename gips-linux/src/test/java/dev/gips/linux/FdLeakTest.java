@@ -67,14 +67,14 @@ class FdLeakTest {
                 new Random(7).nextBytes(payload);
                 Wire.send(sendBuffers, sender, ByteBuffer.wrap(payload), fds, Sockets.INLINE_MAX, true, where, null);
                 Wire.ProtocolException e = assertThrows(Wire.ProtocolException.class,
-                        () -> Wire.receive(small, receiver, true, where));
+                        () -> receive(small, receiver, where));
                 assertTrue(e.getMessage().contains("MSG_CTRUNC"), e.getMessage());
                 assertEquals(baseline, Peers.openFds(), "descriptors of the truncated message leaked");
 
                 // the truncated datagram was consumed whole; the next one arrives intact
                 Wire.send(sendBuffers, sender, ByteBuffer.wrap("next".getBytes(UTF_8)), new long[] {memfd},
                         Sockets.INLINE_MAX, true, where, null);
-                RawMessage next = Wire.receive(normal, receiver, true, where);
+                RawMessage next = receive(normal, receiver, where);
                 assertArrayEquals("next".getBytes(UTF_8), next.payload());
                 assertEquals(1, next.handles().size());
                 next.handles().forEach(h -> Fds.closeQuietly((int) h.value()));
@@ -83,6 +83,12 @@ class FdLeakTest {
                 Fds.closeQuietly(memfd);
             }
         }
+    }
+
+    /** Receives one message from a gips-java peer, waiting for it. */
+    private static RawMessage receive(MsgBuffers b, int fd, Where where) throws IOException {
+        byte[] payload = Wire.receivePayload(b, fd, true, true, where);
+        return Wire.message(payload, b.takeFds());
     }
 
     @Test
@@ -97,7 +103,7 @@ class FdLeakTest {
                 long[] fds = new long[SysSocket.SCM_MAX_FD];
                 Arrays.fill(fds, memfd);
                 Wire.send(new MsgBuffers(), sender, ByteBuffer.allocate(1), fds, Sockets.INLINE_MAX, true, where, null);
-                RawMessage m = Wire.receive(new MsgBuffers(), receiver, true, where);
+                RawMessage m = receive(new MsgBuffers(), receiver, where);
                 assertEquals(SysSocket.SCM_MAX_FD, m.handles().size());
                 m.handles().stream().mapToInt(h -> (int) h.value()).forEach(Fds::closeQuietly);
             } finally {
