@@ -3,7 +3,6 @@ package dev.gips.linux;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.ClientChannel;
-import dev.gips.spi.RawMessage;
 import dev.gips.spi.ReleaseGate;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -40,6 +39,9 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     private volatile boolean copying;
     /** Serialises virtual threads waiting for this socket to drain: a parking wait has one waiter per socket. */
     private final ReentrantLock writeWaitLock = new ReentrantLock();
+    /** Made by the first virtual thread that finds the socket full; guarded by writeWaitLock. */
+    private WaitScratch writeWait;
+    private final Wire.Waiter writableWaiter = this::awaitWritable;
 
     SeqpacketClient(SeqpacketListener listener, int fd, long id, Credentials credentials, boolean javaPeer) {
         this.listener = listener;
@@ -64,8 +66,11 @@ final class SeqpacketClient implements ClientChannel, Pollable {
      * Reads one message for the listener: its payload, with its descriptors left in {@code buffers};
      * {@link Wire#NOTHING} if none is queued; {@link Wire#HUNG_UP} once the client has gone or was dropped for
      * breaking the protocol (it is closed then). Never throws for what the client did.
+     *
+     * @param scratch the listener's, for taking the socket out of the epoll interest while an out-of-band payload is
+     *                read
      */
-    byte[] receive(MsgBuffers buffers) {
+    byte[] receive(MsgBuffers buffers, WaitScratch scratch) {
         if (!gate.tryEnter()) {
             return Wire.NOTHING;
         }
@@ -76,7 +81,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
             } else if (buffers.hasOutOfBand()) {
                 // the listener reads the payload after releasing its lock; until then, nobody reads this socket
                 copying = true;
-                listener.clientInterest(this, 0, buffers.event, buffers.errno);
+                listener.clientInterest(this, 0, scratch.event, scratch.errno);
             }
             return m;
         } catch (Wire.DescriptorsLost e) {
@@ -168,7 +173,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         MsgBuffers buffers = listener.borrowSendBuffers();
         try {
             Wire.Waiter waiter = !wait ? Wire.NEVER_WAIT
-                    : Thread.currentThread().isVirtual() ? () -> awaitWritable(buffers) : null;
+                    : Thread.currentThread().isVirtual() ? writableWaiter : null;
             Wire.send(buffers, fd, array, buffer, handles, inlineMax, javaPeer, where, waiter);
             return true;
         } catch (Wire.WouldBlock e) {
@@ -179,10 +184,13 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         }
     }
 
-    private void awaitWritable(MsgBuffers buffers) throws IOException {
+    private void awaitWritable() throws IOException {
         writeWaitLock.lock();
         try {
-            ParkingPoller.write().await(fd, -1, buffers, where);
+            if (writeWait == null) {
+                writeWait = new WaitScratch();
+            }
+            ParkingPoller.write().await(fd, -1, writeWait, where);
         } finally {
             writeWaitLock.unlock();
         }

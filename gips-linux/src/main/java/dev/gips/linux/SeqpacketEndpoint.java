@@ -34,8 +34,10 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private final ReentrantLock readLock = new ReentrantLock();
     private final Arena readArena;                              // owns readBuffers' data mapping
     private final MsgBuffers readBuffers;                       // guarded by readLock
+    private final WaitScratch readWait = new WaitScratch();     // guarded by readLock
     private final ReentrantLock writeLock = new ReentrantLock();
     private final MsgBuffers writeBuffers = new MsgBuffers();  // guarded by writeLock
+    private final WaitScratch writeWait = new WaitScratch();    // guarded by writeLock
 
     private final Wire.Waiter writableWaiter = this::awaitWritable;
 
@@ -206,9 +208,9 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                         return;
                     }
                     if (virtual) {
-                        ParkingPoller.read().await(fd, left, readBuffers, where);
+                        ParkingPoller.read().await(fd, left, readWait, where);
                     } else {
-                        Sockets.awaitReadable(fd, left, readBuffers, where);
+                        Sockets.awaitReadable(fd, left, readWait, where);
                     }
                     if (gate.isClosing()) {
                         throw new AsynchronousCloseException();
@@ -243,7 +245,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
 
     /** Parks a virtual thread until the socket may take more; guarded by writeLock. */
     private void awaitWritable() throws IOException {
-        ParkingPoller.write().await(fd, -1, writeBuffers, where);
+        ParkingPoller.write().await(fd, -1, writeWait, where);
         if (gate.isClosing()) {
             throw new AsynchronousCloseException();
         }
@@ -289,8 +291,8 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 return null;
             }
             if (virtual) {
-                ParkingPoller.read().await(fd, left, readBuffers, where);
-            } else if (!Sockets.awaitReadable(fd, left, readBuffers, where)) {
+                ParkingPoller.read().await(fd, left, readWait, where);
+            } else if (!Sockets.awaitReadable(fd, left, readWait, where)) {
                 return null;
             }
         }

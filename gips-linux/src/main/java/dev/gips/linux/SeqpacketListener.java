@@ -1,7 +1,6 @@
 package dev.gips.linux;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.ipc.Credentials;
@@ -34,14 +33,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A bound SOCK_SEQPACKET service. A private epoll set holds the listening socket, every admitted client's socket
- * (added when core admits the client: see {@link SeqpacketClient#admit}) and an eventfd that {@link #close()} uses
- * to wake a blocked receiver; all registrations are level-triggered, so a client with queued messages stays reported
+ * A bound SOCK_SEQPACKET service. A private {@link EpollSet} holds the listening socket, every admitted client's socket
+ * (added when core admits the client: see {@link SeqpacketClient#admit}) and the waker that {@link #close()} uses to
+ * wake a blocked receiver; all registrations are level-triggered, so a client with queued messages stays reported
  * and the epoll descriptor itself is readable exactly while something waits (which is what lets a {@code Poller}
  * watch a listener).
  *
- * <p>The listener's gate counts the threads inside {@link #receive} and every open client: the epoll set, the
- * listening socket and the eventfd are released only after the last client closed. A listener bound to a path owns its
+ * <p>The listener's gate counts the threads inside {@link #receive} and every open client: the epoll set and the
+ * listening socket are released only after the last client closed. A listener bound to a path owns its
  * {@link SocketFile}, which it removes then.
  */
 final class SeqpacketListener implements ListenerChannel, Pollable {
@@ -67,8 +66,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final Where where;
     private final int listenFd;
     private final SocketFile socketFile;    // null for an abstract name and for a socket taken over from systemd
-    private final int epfd;
-    private final int wakeFd;
+    private final EpollSet epoll;
     private final ReleaseGate gate = new ReleaseGate(this::release);
     private final Map<Long, SeqpacketClient> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(2);
@@ -82,7 +80,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final ReentrantLock receiveLock = new ReentrantLock();
     private final Arena buffersArena;                                     // owns readBuffers' data mapping
     private final MsgBuffers readBuffers;                                 // guarded by receiveLock
-    private final MemorySegment events;                                   // guarded by receiveLock
+    private final WaitScratch receiveWait = new WaitScratch();            // guarded by receiveLock
+    private final MemorySegment events = EpollSet.events(MAX_EVENTS);     // guarded by receiveLock
     // The batch: the clients the last epoll_wait reported, each read at most once before the next one (a request/
     // reply client is not read again in vain). They are served in the order of the virtual time at which their next
     // message would be done, fair queueing by bytes: each client's finish tag grows by the cost of each message taken
@@ -134,16 +133,14 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private int run;                                                      // guarded by receiveLock
     private int sinceProbe;                                               // guarded by receiveLock
 
-    private SeqpacketListener(Where where, int listenFd, SocketFile socketFile, int epfd, int wakeFd,
-            Arena buffersArena, MsgBuffers readBuffers) {
+    private SeqpacketListener(Where where, int listenFd, SocketFile socketFile, EpollSet epoll, Arena buffersArena,
+            MsgBuffers readBuffers) {
         this.buffersArena = buffersArena;
         this.readBuffers = readBuffers;
         this.where = where;
         this.listenFd = listenFd;
         this.socketFile = socketFile;
-        this.epfd = epfd;
-        this.wakeFd = wakeFd;
-        this.events = Arena.ofAuto().allocate(SysEpoll.EPOLL_EVENT, MAX_EVENTS);
+        this.epoll = epoll;
         this.violations = new LogLimiter(LoggerFactory.getLogger(SeqpacketClient.class), "service \""
                 + where.service() + "\": dropped {} more clients for breaking the protocol, not logged one by one (at"
                 + " most " + LogLimiter.BURST + " lines per {} s)");
@@ -205,42 +202,20 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     /** The epoll set, waker and buffers around {@code listenFd}; on failure frees them, not the socket or its file. */
     private static SeqpacketListener around(Where where, int listenFd, SocketFile file)
             throws IOException {
-        int epfd = -1;
-        int wakeFd = -1;
+        EpollSet epoll = EpollSet.open(where, WAKE_TOKEN);
         Arena buffersArena = null;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Native.allocateCapture(arena);
-            epfd = SysEpoll.epoll_create1(errno, SysEpoll.EPOLL_CLOEXEC);
-            if (epfd < 0) {
-                throw where.error("epoll_create1", Native.errno(errno));
-            }
-            wakeFd = SysEpoll.eventfd(errno, 0, SysEpoll.EFD_CLOEXEC | SysEpoll.EFD_NONBLOCK);
-            if (wakeFd < 0) {
-                throw where.error("eventfd", Native.errno(errno));
-            }
-            MemorySegment ev = arena.allocate(SysEpoll.EPOLL_EVENT);
-            epollAdd(errno, epfd, listenFd, LISTEN_TOKEN, ev, where);
-            epollAdd(errno, epfd, wakeFd, WAKE_TOKEN, ev, where);
+        try {
+            epoll.add(listenFd, SysEpoll.EPOLLIN, LISTEN_TOKEN, where, "the listening socket");
             // one receive buffer for every client, large enough that a receive never needs a length peek
             buffersArena = Arena.ofShared();
             MsgBuffers readBuffers = MsgBuffers.forWholeMessages(buffersArena, true);
-            return new SeqpacketListener(where, listenFd, file, epfd, wakeFd, buffersArena, readBuffers);
+            return new SeqpacketListener(where, listenFd, file, epoll, buffersArena, readBuffers);
         } catch (IOException | RuntimeException e) {
             if (buffersArena != null) {
                 buffersArena.close();
             }
-            Fds.closeQuietly(wakeFd);
-            Fds.closeQuietly(epfd);
+            epoll.close();
             throw e;
-        }
-    }
-
-    private static void epollAdd(MemorySegment errno, int epfd, int fd, long token, MemorySegment ev, Where where)
-            throws IOException {
-        ev.set(JAVA_INT, SysEpoll.EVENTS, SysEpoll.EPOLLIN);
-        ev.set(SysEpoll.DATA_LAYOUT, SysEpoll.DATA, token);
-        if (SysEpoll.epoll_ctl(errno, epfd, SysEpoll.EPOLL_CTL_ADD, fd, ev) < 0) {
-            throw where.error("epoll_ctl(EPOLL_CTL_ADD)", Native.errno(errno));
         }
     }
 
@@ -346,9 +321,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
 
     /** Sets what epoll watches a client's socket for (0 or EPOLLIN); the caller holds the client's gate. */
     boolean clientInterest(SeqpacketClient c, int interest, MemorySegment event, MemorySegment errno) {
-        event.set(JAVA_INT, SysEpoll.EVENTS, interest);
-        event.set(SysEpoll.DATA_LAYOUT, SysEpoll.DATA, c.id());
-        return SysEpoll.epoll_ctl(errno, epfd, SysEpoll.EPOLL_CTL_MOD, c.fd(), event) == 0;
+        return epoll.control(SysEpoll.EPOLL_CTL_MOD, c.fd(), interest, c.id(), event, errno) == 0;
     }
 
     /**
@@ -421,7 +394,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private void fillBatch(int n) {
         dropBatch();
         for (int i = 0; i < n; i++) {
-            long token = events.get(SysEpoll.DATA_LAYOUT, i * SysEpoll.EPOLL_EVENT.byteSize() + SysEpoll.DATA);
+            long token = EpollSet.token(events, i);
             if (token == LISTEN_TOKEN) {
                 listenReady = true;
             } else if (token != WAKE_TOKEN) { // only close() writes the eventfd, never drained: every waiter wakes
@@ -457,7 +430,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 } else {
                     SeqpacketClient c = nextOfBatch();
                     // a client whose out-of-band payload another thread is reading is not read meanwhile
-                    a = c.isCopying() ? null : took(c, c.receive(readBuffers));
+                    a = c.isCopying() ? null : took(c, c.receive(readBuffers, receiveWait));
                     if (a == MESSAGE_TAKEN) {
                         tookFromEvent(c);
                     }
@@ -473,7 +446,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 throw new AsynchronousCloseException();
             }
             if (readRecentFirst && run < MAX_RUN && !recent.isCopying()) {
-                Arrival a = took(recent, recent.receive(readBuffers));
+                Arrival a = took(recent, recent.receive(readBuffers, receiveWait));
                 if (a != null) {
                     run++;
                     return a;
@@ -487,10 +460,10 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 return null; // one batch per call once the time is up, however many clients keep connecting
             }
             int ms = virtual || timeUp ? 0 : timeoutNanos < 0 ? -1 : Sockets.millisRoundedUp(left);
-            int n = SysEpoll.epoll_wait(readBuffers.errno, epfd, events, MAX_EVENTS, ms);
+            int n = epoll.wait(events, MAX_EVENTS, ms, receiveWait.errno);
             looked = true;
             if (n < 0) {
-                int e = Native.errno(readBuffers.errno);
+                int e = Native.errno(receiveWait.errno);
                 if (e == Errno.EINTR) {
                     continue;
                 }
@@ -505,7 +478,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 return null;
             }
             if (virtual) {
-                ParkingPoller.read().await(epfd, timeoutNanos < 0 ? -1 : left, readBuffers, where);
+                ParkingPoller.read().await(epoll.fd(), timeoutNanos < 0 ? -1 : left, receiveWait, where);
             }
         }
     }
@@ -583,9 +556,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
      * @return {@code false} if the kernel refused (the caller closes the client)
      */
     boolean watch(SeqpacketClient client) {
-        try (Arena arena = Arena.ofConfined()) { // once per client, not per message
-            MemorySegment errno = Native.allocateCapture(arena);
-            epollAdd(errno, epfd, client.fd(), client.id(), arena.allocate(SysEpoll.EPOLL_EVENT), where);
+        try { // once per client, not per message
+            epoll.add(client.fd(), SysEpoll.EPOLLIN, client.id(), where, "the client's socket");
             return true;
         } catch (IOException e) {
             LOG.warn("service \"{}\": dropped client pid {}: {}", where.service(), client.credentials().pid(),
@@ -705,11 +677,9 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     /** Sets what epoll watches the listening socket for; the caller is inside the gate. */
     private boolean listenInterest(int events) {
         try (Arena arena = Arena.ofConfined()) { // rare: only when the process is short of resources
-            MemorySegment ev = arena.allocate(SysEpoll.EPOLL_EVENT);
-            ev.set(JAVA_INT, SysEpoll.EVENTS, events);
-            ev.set(SysEpoll.DATA_LAYOUT, SysEpoll.DATA, LISTEN_TOKEN);
             MemorySegment errno = Native.allocateCapture(arena);
-            if (SysEpoll.epoll_ctl(errno, epfd, SysEpoll.EPOLL_CTL_MOD, listenFd, ev) < 0) {
+            MemorySegment event = arena.allocate(SysEpoll.EPOLL_EVENT);
+            if (epoll.control(SysEpoll.EPOLL_CTL_MOD, listenFd, events, LISTEN_TOKEN, event, errno) < 0) {
                 LOG.debug("service \"{}\": epoll_ctl(EPOLL_CTL_MOD) of the listening socket: {}", where.service(),
                         Errno.describe(Native.errno(errno)));
                 return false;
@@ -742,7 +712,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         clients.remove(client.id());
         // the epoll set outlives every client (they hold the gate), so this never hits a reused descriptor; for a
         // client never admitted (refused, or closed before) the socket is not in the set, and ENOENT is harmless
-        SysEpoll.epoll_ctl(Native.threadCapture(), epfd, SysEpoll.EPOLL_CTL_DEL, client.fd(), MemorySegment.NULL);
+        epoll.remove(client.fd(), Native.threadCapture());
         gate.exit();
     }
 
@@ -764,11 +734,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
      * the gate closing before this reads the lock, and a receiver that takes the lock afterwards sees the mark.
      */
     private void wake() {
-        if (!receiveLock.isLocked()) {
-            return;
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            Unistd.write(Native.allocateCapture(arena), wakeFd, arena.allocateFrom(JAVA_LONG, 1L), 8);
+        if (receiveLock.isLocked()) {
+            epoll.wake();
         }
     }
 
@@ -778,14 +745,13 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         if (socketFile != null) {
             socketFile.remove();
         }
-        Fds.closeQuietly(wakeFd);
-        Fds.closeQuietly(epfd);
+        epoll.close();
         buffersArena.close(); // nobody is inside any more: unmaps the receive buffer
     }
 
     @Override
     public int pollFd() {
-        return epfd;
+        return epoll.fd();
     }
 
     @Override

@@ -88,7 +88,7 @@ final class Posix {
             MemorySegment buf = arena.allocate(4096);
             for (;;) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || !Sockets.awaitReadable(fd, left, new MsgBuffers(0), where)) {
+                if (left <= 0 || !Sockets.awaitReadable(fd, left, new WaitScratch(), where)) {
                     throw new IOException("no end-of-file on fd " + fd + " within " + timeout + " (a write end is"
                             + " still open somewhere); read so far: " + out);
                 }
