@@ -41,7 +41,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     private final ReentrantLock writeWaitLock = new ReentrantLock();
     /** Made by the first virtual thread that finds the socket full; guarded by writeWaitLock. */
     private WaitScratch writeWait;
-    private final Wire.Waiter writableWaiter = this::awaitWritable;
+    private final Datagram.Waiter writableWaiter = this::awaitWritable;
 
     SeqpacketClient(SeqpacketListener listener, int fd, long id, Credentials credentials, boolean javaPeer) {
         this.listener = listener;
@@ -172,11 +172,11 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         gate.enter();
         MsgBuffers buffers = listener.borrowSendBuffers();
         try {
-            Wire.Waiter waiter = !wait ? Wire.NEVER_WAIT
+            Datagram.Waiter waiter = !wait ? Datagram.NEVER_WAIT
                     : Thread.currentThread().isVirtual() ? writableWaiter : null;
             Wire.send(buffers, fd, array, buffer, handles, inlineMax, javaPeer, where, waiter);
             return true;
-        } catch (Wire.WouldBlock e) {
+        } catch (Datagram.WouldBlock e) {
             return false;
         } finally {
             listener.returnSendBuffers(buffers);

@@ -39,7 +39,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private final MsgBuffers writeBuffers = new MsgBuffers();  // guarded by writeLock
     private final WaitScratch writeWait = new WaitScratch();    // guarded by writeLock
 
-    private final Wire.Waiter writableWaiter = this::awaitWritable;
+    private final Datagram.Waiter writableWaiter = this::awaitWritable;
 
     /** What the endpoint knows of the service, from the service's first datagram (see {@link Wire}). */
     private static final int PEER_UNKNOWN = 0;

@@ -306,7 +306,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         outOfBand.acquireUninterruptibly(bytes);
         outOfBandPeak.accumulateAndGet(outOfBandNow.addAndGet(bytes), Math::max);
         try {
-            byte[] payload = Wire.readLarge(Native.threadCapture(), memfd, length, where);
+            byte[] payload = OutOfBand.read(memfd, length, Native.threadCapture(), where);
             return c.isOpen() ? payload : null;
         } catch (IOException e) {
             c.dropForBadPayload(e);
