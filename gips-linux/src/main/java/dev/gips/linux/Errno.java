@@ -5,10 +5,10 @@ final class Errno {
     private Errno() {}
 
     // the values the backend tests for; describe() names many more
-    static final int ENOENT = 2, EINTR = 4, EAGAIN = 11, ENOMEM = 12, EEXIST = 17, ENOTDIR = 20, EINVAL = 22,
-            ENFILE = 23, EMFILE = 24, EPIPE = 32, ERANGE = 34, ENAMETOOLONG = 36, ELOOP = 40, ENOTSOCK = 88,
-            EMSGSIZE = 90, ENOPROTOOPT = 92, EOPNOTSUPP = 95, EADDRINUSE = 98, ECONNABORTED = 103, ECONNRESET = 104,
-            ENOBUFS = 105, ECONNREFUSED = 111;
+    static final int ENOENT = 2, EINTR = 4, EAGAIN = 11, ENOMEM = 12, EBUSY = 16, EEXIST = 17, ENOTDIR = 20,
+            EINVAL = 22, ENFILE = 23, EMFILE = 24, EPIPE = 32, ERANGE = 34, ENAMETOOLONG = 36, ELOOP = 40,
+            ENOTSOCK = 88, EMSGSIZE = 90, ENOPROTOOPT = 92, EOPNOTSUPP = 95, EADDRINUSE = 98, ECONNABORTED = 103,
+            ECONNRESET = 104, ENOBUFS = 105, ECONNREFUSED = 111;
 
     private static final String[][] TABLE = {
         {"EPERM", "Operation not permitted"}, {"ENOENT", "No such file or directory"}, {"ESRCH", "No such process"},

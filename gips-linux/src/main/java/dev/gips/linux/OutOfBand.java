@@ -22,6 +22,9 @@ final class OutOfBand {
     private static final MemorySegment MEMFD_NAME = Arena.global().allocateFrom("gips-payload");
     /** The most one critical {@code write}/{@code pread} of a payload copies: bounds how long the GC waits. */
     private static final long COPY_CHUNK = 1 << 20;
+    /** How often sealing is tried while the kernel answers EBUSY (see {@link #seal}). */
+    static final int SEAL_ATTEMPTS = 5;
+    private static final Runnable RETRY_AT_ONCE = () -> { };
 
     /**
      * A native buffer of {@link #COPY_CHUNK} bytes per thread, made only where a critical call cannot take a heap
@@ -56,13 +59,28 @@ final class OutOfBand {
                 }
                 done += w;
             }
-            if (Fcntl.fcntl(errno, memfd, Fcntl.F_ADD_SEALS, SEALS) < 0) {
-                throw where.error("fcntl(F_ADD_SEALS) of a payload memfd", Native.errno(errno));
-            }
+            seal(memfd, errno, where, RETRY_AT_ONCE);
             return memfd;
         } catch (IOException | RuntimeException | Error e) {
             Fds.closeQuietly(memfd);
             throw e;
+        }
+    }
+
+    /**
+     * Seals a payload's memfd against writing and resizing. {@code F_SEAL_WRITE} fails with EBUSY while something still
+     * holds a reference to one of its pages once the kernel has waited for it (seen under load in a C peer doing the
+     * same, gips-benchmarks' {@code seqpacket_peer.c}): that is transient, so it is tried up to
+     * {@value #SEAL_ATTEMPTS} times, {@code beforeRetry} running before each new attempt.
+     */
+    static void seal(int memfd, MemorySegment errno, Where where, Runnable beforeRetry) throws IOException {
+        for (int attempt = 1; Fcntl.fcntl(errno, memfd, Fcntl.F_ADD_SEALS, SEALS) < 0; attempt++) {
+            int e = Native.errno(errno);
+            if (e != Errno.EBUSY || attempt == SEAL_ATTEMPTS) {
+                throw where.error("fcntl(F_ADD_SEALS) of a payload memfd" + (e == Errno.EBUSY ? " (" + attempt
+                        + " attempts)" : ""), e);
+            }
+            beforeRetry.run();
         }
     }
 

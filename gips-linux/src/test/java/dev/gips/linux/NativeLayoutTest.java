@@ -215,6 +215,7 @@ class NativeLayoutTest {
         constant(n, "EINTR", Errno.EINTR);
         constant(n, "EAGAIN", Errno.EAGAIN);
         constant(n, "ENOMEM", Errno.ENOMEM);
+        constant(n, "EBUSY", Errno.EBUSY);
         constant(n, "EEXIST", Errno.EEXIST);
         constant(n, "ENOTDIR", Errno.ENOTDIR);
         constant(n, "EINVAL", Errno.EINVAL);
