@@ -22,14 +22,12 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(SeqpacketClient.class);
 
     private final SeqpacketListener listener;
-    private final int fd;
+    /** Its peer kind is fixed: a gips-java endpoint (payloads go and come out of band) or a plain gips client. */
+    private final SeqpacketSocket socket;
     private final long id;
     private final Credentials credentials;
     private final Where where;
     private final ReleaseGate gate;
-    private final int inlineMax;
-    /** Whether the client is a gips-java endpoint: only then are payloads sent and restored out of band. */
-    private final boolean javaPeer;
     private volatile Object attachment;
     /** This client's finish tag in the listener's fair queueing (see {@code SeqpacketListener.batch}). */
     long finishTag;                                  // guarded by the listener's receive lock
@@ -43,14 +41,12 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     private WaitScratch writeWait;
     private final Datagram.Waiter writableWaiter = this::awaitWritable;
 
-    SeqpacketClient(SeqpacketListener listener, int fd, long id, Credentials credentials, boolean javaPeer) {
+    SeqpacketClient(SeqpacketListener listener, SeqpacketSocket socket, long id, Credentials credentials) {
         this.listener = listener;
-        this.fd = fd;
+        this.socket = socket;
         this.id = id;
         this.credentials = credentials;
-        this.javaPeer = javaPeer;
-        this.where = listener.where();
-        this.inlineMax = Sockets.inlineMax(fd);
+        this.where = socket.where;
         this.gate = new ReleaseGate(this::release);
     }
 
@@ -59,7 +55,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     }
 
     int fd() {
-        return fd;
+        return socket.fd;
     }
 
     /**
@@ -75,7 +71,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
             return Wire.NOTHING;
         }
         try {
-            byte[] m = Wire.receivePayload(buffers, fd, false, javaPeer, where);
+            byte[] m = Wire.receivePayload(socket, buffers, false);
             if (m == Wire.HUNG_UP) {
                 close();
             } else if (buffers.hasOutOfBand()) {
@@ -174,7 +170,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         try {
             Datagram.Waiter waiter = !wait ? Datagram.NEVER_WAIT
                     : Thread.currentThread().isVirtual() ? writableWaiter : null;
-            Wire.send(buffers, fd, array, buffer, handles, inlineMax, javaPeer, where, waiter);
+            Wire.send(socket, buffers, array, buffer, handles, waiter);
             return true;
         } catch (Datagram.WouldBlock e) {
             return false;
@@ -190,7 +186,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
             if (writeWait == null) {
                 writeWait = new WaitScratch();
             }
-            ParkingPoller.write().await(fd, -1, writeWait, where);
+            ParkingPoller.write().await(socket.fd, -1, writeWait, where);
         } finally {
             writeWaitLock.unlock();
         }
@@ -206,12 +202,12 @@ final class SeqpacketClient implements ClientChannel, Pollable {
 
     @Override
     public void close() {
-        gate.close(() -> Sockets.shutdown(fd));
+        gate.close(() -> Sockets.shutdown(socket.fd));
     }
 
     private void release() {
         listener.released(this);
-        Fds.closeQuietly(fd);
+        Fds.closeQuietly(socket.fd);
     }
 
     @Override
@@ -243,7 +239,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
 
     @Override
     public int pollFd() {
-        return fd;
+        return socket.fd;
     }
 
     @Override

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.ipc.Credentials;
+import dev.gips.linux.SeqpacketSocket.PeerKind;
 import dev.gips.spi.Arrival;
 import dev.gips.spi.IoErrors;
 import dev.gips.spi.Limits;
@@ -518,6 +519,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             }
         }
         Credentials credentials;
+        SeqpacketSocket socket;
         int nameLength = readBuffers.nameLength.get(JAVA_INT, 0);
         boolean javaPeer = Sockets.isJavaEndpoint(readBuffers.name, nameLength);
         try {
@@ -527,9 +529,10 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
                 Sockets.passCredentials(fd, where);
             }
             credentials = Identity.peer(fd, where);
+            socket = new SeqpacketSocket(fd, where, javaPeer ? PeerKind.JAVA : PeerKind.PLAIN);
             // first, before any reply can be sent: a gips-java endpoint takes its first datagram for the hello. It
             // fails only for a client that already hung up, whose messages are still delivered
-            int e = javaPeer ? Wire.sendHello(readBuffers, fd) : 0;
+            int e = javaPeer ? Wire.sendHello(socket, readBuffers) : 0;
             if (e != 0) {
                 LOG.debug("service \"{}\": no hello for client pid {}: {}", where.service(), credentials.pid(),
                         Errno.describe(e));
@@ -544,7 +547,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             return null;
         }
         // not in the epoll set yet: nobody reads the client before core admitted it (see watch)
-        SeqpacketClient client = new SeqpacketClient(this, fd, nextId.getAndIncrement(), credentials, javaPeer);
+        SeqpacketClient client = new SeqpacketClient(this, socket, nextId.getAndIncrement(), credentials);
         clients.put(client.id(), client);
         return Arrival.connected(client);
     }

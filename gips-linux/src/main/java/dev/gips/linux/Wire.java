@@ -108,10 +108,10 @@ final class Wire {
      *
      * @return 0, or the errno of the failed {@code sendmsg}
      */
-    static int sendHello(MsgBuffers b, int fd) {
+    static int sendHello(SeqpacketSocket s, MsgBuffers b) {
         long n;
         try {
-            n = Datagram.send(b, fd, HELLO, HELLO_SIZE, NO_HANDLES, Datagram.NEVER_WAIT);
+            n = Datagram.send(b, s.fd, HELLO, HELLO_SIZE, NO_HANDLES, Datagram.NEVER_WAIT);
         } catch (IOException e) { // only NEVER_WAIT throws: a full queue
             return Errno.EAGAIN;
         }
@@ -125,14 +125,14 @@ final class Wire {
      * Looks at the first datagram queued on {@code fd} without taking it, and without receiving its descriptors
      * (no control buffer: a datagram with descriptors reports {@code MSG_CTRUNC} and is no hello).
      */
-    static First peekHello(MsgBuffers b, int fd, Where where) throws IOException {
+    static First peekHello(SeqpacketSocket s, MsgBuffers b) throws IOException {
         MemorySegment data = b.data(HELLO_SIZE + 1);
-        long n = Datagram.peek(b, fd, data, HELLO_SIZE + 1);
+        long n = Datagram.peek(b, s.fd, data, HELLO_SIZE + 1);
         if (n < 0) {
             if (n == -Errno.EAGAIN) {
                 return First.NOTHING;
             }
-            throw where.error("recvmsg", (int) -n);
+            throw s.where.error("recvmsg", (int) -n);
         }
         if (n == 0 && Datagram.isBare(b)) {
             return First.HUNG_UP;
@@ -155,33 +155,26 @@ final class Wire {
     }
 
     /**
-     * Sends one message, whole.
-     *
-     * @param inlineMax  the largest payload sent in the datagram itself
-     * @param outOfBand  whether the peer is gips for Java, which restores out-of-band payloads
-     * @param waiter     {@code null} to block in {@code sendmsg} (blocking socket, platform thread); otherwise the
-     *                   send uses {@code MSG_DONTWAIT} and calls the waiter whenever the socket is full
-     * @throws IOException naming the limit if the payload does not fit a datagram and the peer is plain gips
-     */
-    static void send(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, int inlineMax, boolean outOfBand,
-            Where where, Datagram.Waiter waiter) throws IOException {
-        send(b, fd, null, payload, handles, inlineMax, outOfBand, where, waiter);
-    }
-
-    /**
      * Sends one message, whole: all of {@code array} if it is not {@code null}, else {@code buffer} from position to
-     * limit. An array, or a buffer over an accessible array, is copied into the scratch buffer without a wrapper
-     * object: the steady-state send allocates nothing.
+     * limit (the position is not changed). An array, or a buffer over an accessible array, is copied into the scratch
+     * buffer without a wrapper object: the steady-state send allocates nothing. The payload goes inline if it fits,
+     * out of band if it does not and the peer is gips for Java; the caller has waited for the peer's kind if that
+     * matters (see {@link #needsOutOfBand}).
+     *
+     * @param waiter {@code null} to block in {@code sendmsg} (blocking socket, platform thread); otherwise the send
+     *               uses {@code MSG_DONTWAIT} and calls the waiter whenever the socket is full
+     * @throws IOException naming the limit if the payload does not fit a datagram and the peer is not gips for Java
      */
-    static void send(MsgBuffers b, int fd, byte[] array, ByteBuffer buffer, long[] handles, int inlineMax,
-            boolean outOfBand, Where where, Datagram.Waiter waiter) throws IOException {
+    static void send(SeqpacketSocket s, MsgBuffers b, byte[] array, ByteBuffer buffer, long[] handles,
+            Datagram.Waiter waiter) throws IOException {
         int len = array != null ? array.length : buffer.remaining();
-        if (outOfBand && needsOutOfBand(len, inlineMax, array, buffer, handles)) {
-            sendLarge(b, fd, array != null ? ByteBuffer.wrap(array) : buffer, handles, where, waiter);
+        boolean outOfBand = s.isJavaPeer();
+        if (outOfBand && needsOutOfBand(s, len, array, buffer, handles)) {
+            sendLarge(s, b, array != null ? ByteBuffer.wrap(array) : buffer, handles, waiter);
             return;
         }
-        if (len > inlineMax) {
-            throw tooLargeForPlainPeer(len, inlineMax, where);
+        if (len > s.inlineMax) {
+            throw tooLargeForPlainPeer(len, s.inlineMax, s.where);
         }
         MemorySegment data;
         if (array != null) {
@@ -196,16 +189,16 @@ final class Wire {
             data = b.data(len); // a read-only heap buffer
             MemorySegment.copy(MemorySegment.ofBuffer(buffer), 0, data, 0, len);
         }
-        long n = Datagram.send(b, fd, data, len, handles, waiter);
+        long n = Datagram.send(b, s.fd, data, len, handles, waiter);
         if (n == -Errno.EMSGSIZE && !outOfBand) {
-            throw tooLargeForPlainPeer(len, Sockets.inlineMax(fd), where); // SO_SNDBUF is smaller than planned
+            throw tooLargeForPlainPeer(len, Sockets.inlineMax(s.fd), s.where); // SO_SNDBUF is smaller than planned
         }
         if (n == -Errno.EMSGSIZE && handles.length < Limits.MAX_HANDLES) {
             // the socket's send buffer is smaller than the system default we planned with
-            sendLarge(b, fd, array != null ? ByteBuffer.wrap(array) : buffer, handles, where, waiter);
+            sendLarge(s, b, array != null ? ByteBuffer.wrap(array) : buffer, handles, waiter);
             return;
         }
-        check(n, len, where);
+        check(n, len, s.where);
     }
 
     private static void check(long n, long expected, Where where) throws IOException {
@@ -227,8 +220,8 @@ final class Wire {
      * Whether a payload must travel out of band to a gips-java peer: it does not fit a datagram, or it looks like a
      * marker and carries handles (see the class comment).
      */
-    static boolean needsOutOfBand(int len, int inlineMax, byte[] array, ByteBuffer buffer, long[] handles) {
-        return len > inlineMax || (handles.length > 0 && looksLikeMarker(array, buffer));
+    static boolean needsOutOfBand(SeqpacketSocket s, int len, byte[] array, ByteBuffer buffer, long[] handles) {
+        return len > s.inlineMax || (handles.length > 0 && looksLikeMarker(array, buffer));
     }
 
     private static IOException tooLargeForPlainPeer(int len, int inlineMax, Where where) {
@@ -252,7 +245,7 @@ final class Wire {
         return true;
     }
 
-    private static void sendLarge(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, Where where,
+    private static void sendLarge(SeqpacketSocket s, MsgBuffers b, ByteBuffer payload, long[] handles,
             Datagram.Waiter waiter) throws IOException {
         if (handles.length >= Limits.MAX_HANDLES) {
             throw new IllegalArgumentException(handles.length + " handles exceed the limit of "
@@ -261,14 +254,14 @@ final class Wire {
                             + " marker's 8 magic bytes travels out of band when it carries handles)" : ""));
         }
         int len = payload.remaining();
-        int memfd = OutOfBand.create(payload, b.errno, where);
+        int memfd = OutOfBand.create(payload, b.errno, s.where);
         try {
             MemorySegment marker = b.data(MARKER_SIZE);
             MemorySegment.copy(MAGIC, 0, marker, JAVA_BYTE, 0, MAGIC.length);
             marker.set(U64_LE, MAGIC.length, len);
             long[] all = Arrays.copyOf(handles, handles.length + 1);
             all[handles.length] = memfd;
-            check(Datagram.send(b, fd, marker, MARKER_SIZE, all, waiter), MARKER_SIZE, where);
+            check(Datagram.send(b, s.fd, marker, MARKER_SIZE, all, waiter), MARKER_SIZE, s.where);
         } finally {
             Fds.closeQuietly(memfd);
         }
@@ -292,43 +285,42 @@ final class Wire {
      * {@code RawMessage} where the JIT can see it die, so that a receive allocates only the payload and the
      * {@code Message}.
      *
-     * @param wait      whether to block in the kernel until a datagram arrives (the socket must be blocking)
-     * @param outOfBand whether the peer is gips for Java, whose markers are restored; a plain peer's message that
-     *                  looks like one is delivered as it is
+     * @param wait whether to block in the kernel until a datagram arrives (the socket must be blocking). Markers are
+     *             restored only from a peer known to be gips for Java; a plain peer's message that looks like one is
+     *             delivered as it is
      * @return the payload, {@link #NOTHING} or {@link #HUNG_UP}
      * @throws ProtocolException if the peer broke the protocol; the datagram is consumed and its descriptors closed
      * @throws DescriptorsLost if this process could not take the message's descriptors; the datagram is consumed
      */
-    static byte[] receivePayload(MsgBuffers b, int fd, boolean wait, boolean outOfBand, Where where)
-            throws IOException {
+    static byte[] receivePayload(SeqpacketSocket s, MsgBuffers b, boolean wait) throws IOException {
         long n;            // the datagram's length, when a peek was needed to size the buffer
         MemorySegment data;
         if (b.holdsAnyMessage()) {
             n = -1;        // any datagram we accept fits: one recvmsg
             data = b.data(0);
         } else {
-            n = Datagram.peekLength(b, fd, wait);
+            n = Datagram.peekLength(b, s.fd, wait);
             if (n < 0) {
-                return nothingOrThrow(n, where);
+                return nothingOrThrow(n, s.where);
             }
             data = b.data(n > Limits.MAX_PAYLOAD ? 1 : Math.max(n, 1));
         }
         // without a peek, this call is the one that waits; after a peek the datagram is there already
-        long m = Datagram.receive(b, fd, data, n < 0 && wait);
+        long m = Datagram.receive(b, s.fd, data, n < 0 && wait);
         if (m < 0) {
-            return nothingOrThrow(m, where);
+            return nothingOrThrow(m, s.where);
         }
         if (m == 0 && Datagram.isBare(b)) {
             return HUNG_UP; // no datagram: no sender's address, no control data (see the class comment)
         }
         int[] fds = Datagram.fds(b);
-        refuseIncomplete(b, n, m, fds, where);
+        refuseIncomplete(b, n, m, fds, s.where);
         byte[] payload = new byte[(int) m];
         MemorySegment.copy(data, JAVA_BYTE, 0, payload, 0, (int) m); // no slice: nothing allocated but the array
-        if (outOfBand && m == MARKER_SIZE && fds.length > 0
+        if (s.isJavaPeer() && m == MARKER_SIZE && fds.length > 0
                 && Arrays.equals(payload, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
                 && OutOfBand.holds(fds[fds.length - 1], data.get(U64_LE, MAGIC.length), b.statx, b.errno)) {
-            return restore(b, payload, data.get(U64_LE, MAGIC.length), fds, where);
+            return restore(b, payload, data.get(U64_LE, MAGIC.length), fds, s.where);
         }
         // anything else that looks like a marker (its last descriptor not a sealed memfd that holds what it claims)
         // is a plain gips message that happens to begin with the magic: delivered as it is, every descriptor a handle
