@@ -29,10 +29,10 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     private final Where where;
     private final ReleaseGate gate;
     private volatile Object attachment;
-    /** This client's finish tag in the listener's fair queueing (see {@code SeqpacketListener.batch}). */
+    /** This client's finish tag in the listener's fair queueing (see {@link FairScheduler}). */
     long finishTag;                                  // guarded by the listener's receive lock
     /** What its last message cost there, the guess for its next. */
-    long lastCost = 512;                             // guarded by the listener's receive lock
+    long lastCost = FairScheduler.MESSAGE_COST;      // guarded by the listener's receive lock
     /** Whether a thread is reading this client's out-of-band payload; it is not read again until then. */
     private volatile boolean copying;
     /** Serialises virtual threads waiting for this socket to drain: a parking wait has one waiter per socket. */
@@ -166,7 +166,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
      */
     private boolean send(byte[] array, ByteBuffer buffer, long[] handles, boolean wait) throws IOException {
         gate.enter();
-        MsgBuffers buffers = listener.borrowSendBuffers();
+        MsgBuffers buffers = listener.sendBuffers().borrow();
         try {
             Datagram.Waiter waiter = !wait ? Datagram.NEVER_WAIT
                     : Thread.currentThread().isVirtual() ? writableWaiter : null;
@@ -175,7 +175,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         } catch (Datagram.WouldBlock e) {
             return false;
         } finally {
-            listener.returnSendBuffers(buffers);
+            listener.sendBuffers().giveBack(buffers);
             gate.exit();
         }
     }
