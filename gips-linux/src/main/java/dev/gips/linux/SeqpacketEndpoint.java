@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client's connected SOCK_SEQPACKET socket. The socket is blocking; non-blocking calls use MSG_DONTWAIT. Its receive
- * buffer holds any datagram up to the payload limit (reserved address space, committed only as far as messages
- * reach), so that each receive is one {@code recvmsg}, with no length peek before it; where the OS refuses the
- * reservation, it receives with a peek.
+ * A client's connected SOCK_SEQPACKET socket. The socket is blocking; non-blocking calls use MSG_DONTWAIT (gips bug
+ * L-5: there the socket's mode changed with each call). Its receive buffer holds any datagram up to the payload limit
+ * (reserved address space, committed only as far as messages reach), so that each receive is one {@code recvmsg}, with
+ * no length peek before it; where the OS refuses the reservation, it receives with a peek.
  */
 final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(SeqpacketEndpoint.class);

@@ -32,17 +32,18 @@ import java.util.List;
  *       anything else, and the endpoint takes the first datagram it receives for that hello if it is one. A plain
  *       gips client has no such address, so it never sees a hello; a plain gips server never sends one, so its
  *       endpoint learns from its first datagram that it is plain.</li>
- *   <li><b>Large payloads.</b> A payload that does not fit one datagram (the socket's {@code SO_SNDBUF} − 32) travels
- *       in a sealed memfd passed as the last descriptor, behind a 16-byte marker datagram: 8 bytes {@link #MAGIC},
- *       then the payload length (u64, little-endian). A receiver takes a datagram for a marker only if it comes from
- *       a gips-java peer and carries descriptors, so a small payload that happens to look like a marker and carries
- *       handles is sent to such a peer the large way too (which leaves room for 252 handles, as for any out-of-band
- *       payload): the marker is never ambiguous between gips-java peers. To a plain gips peer nothing is ever sent
- *       out of band: a payload over the datagram limit fails with an error that names the limit. A received
- *       look-alike that is not a valid out-of-band message (its last descriptor not a memfd sealed against shrinking
- *       and writing that holds the length claimed, or a claim over the limit) is the plain gips message it is.</li>
- *   <li><b>Empty messages.</b> A 0-byte datagram and end-of-stream both make {@code recvmsg} return 0. A real
- *       datagram comes with its sender's address or with control data, end-of-stream with neither: every
+ *   <li><b>Large payloads</b> (gips bug L-4: the 16 MiB limit is unreachable there). A payload that does not fit one
+ *       datagram (the socket's {@code SO_SNDBUF} − 32) travels in a sealed memfd passed as the last descriptor,
+ *       behind a 16-byte marker datagram: 8 bytes {@link #MAGIC}, then the payload length (u64, little-endian). A
+ *       receiver takes a datagram for a marker only if it comes from a gips-java peer and carries descriptors, so a
+ *       small payload that happens to look like a marker and carries handles is sent to such a peer the large way too
+ *       (which leaves room for 252 handles, as for any out-of-band payload): the marker is never ambiguous between
+ *       gips-java peers. To a plain gips peer nothing is ever sent out of band: a payload over the datagram limit
+ *       fails with an error that names the limit. A received look-alike that is not a valid out-of-band message (its
+ *       last descriptor not a memfd sealed against shrinking and writing that holds the length claimed, or a claim
+ *       over the limit) is the plain gips message it is.</li>
+ *   <li><b>Empty messages</b> (gips bug L-1). A 0-byte datagram and end-of-stream both make {@code recvmsg} return 0.
+ *       A real datagram comes with its sender's address or with control data, end-of-stream with neither: every
  *       {@code recvmsg} asks for the sender's address, which the kernel fills in from the sending socket. A server's
  *       sockets always have one (accepted sockets carry the listener's name), and gips-java endpoints bind their
  *       address before connecting; for a client without a name (Rust gips, Python, C) the listener sets
