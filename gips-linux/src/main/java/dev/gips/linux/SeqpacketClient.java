@@ -39,7 +39,8 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     private final ReentrantLock writeWaitLock = new ReentrantLock();
     /** Made by the first virtual thread that finds the socket full; guarded by writeWaitLock. */
     private WaitScratch writeWait;
-    private final Datagram.Waiter writableWaiter = this::awaitWritable;
+    /** Made by the first virtual thread that replies: a platform thread waits in the kernel instead. */
+    private Datagram.Waiter writableWaiter;
 
     SeqpacketClient(SeqpacketListener listener, SeqpacketSocket socket, long id, Credentials credentials) {
         this.listener = listener;
@@ -169,7 +170,7 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         MsgBuffers buffers = listener.sendBuffers().borrow();
         try {
             Datagram.Waiter waiter = !wait ? Datagram.NEVER_WAIT
-                    : Thread.currentThread().isVirtual() ? writableWaiter : null;
+                    : Thread.currentThread().isVirtual() ? writableWaiter() : null;
             Wire.send(socket, buffers, array, buffer, handles, waiter);
             return true;
         } catch (Datagram.WouldBlock e) {
@@ -178,6 +179,15 @@ final class SeqpacketClient implements ClientChannel, Pollable {
             listener.sendBuffers().giveBack(buffers);
             gate.exit();
         }
+    }
+
+    private Datagram.Waiter writableWaiter() {
+        Datagram.Waiter w = writableWaiter;
+        if (w == null) {
+            w = this::awaitWritable; // a race makes two: harmless
+            writableWaiter = w;
+        }
+        return w;
     }
 
     private void awaitWritable() throws IOException {
