@@ -170,12 +170,7 @@ def main():
     global expect_hello
     expect_hello = mode in ("fake-marker", "memfd-marker", "lookalike-then-next")
     s = connect(name, expect_hello)
-    if mode == "hold":
-        # one message, then wait for the reply and hold the connection until killed
-        send(s, b"hello from python")
-        say(recv_outcome(s))
-        sys.stdin.read()
-    elif mode == "handoff":
+    if mode == "handoff":
         # ARGS: uid, gid. Hands the connected socket to a child process (fork), which drops to uid/gid if it can
         # (as root) and sends "<its pid> <its uid>": the server still sees the process that connected
         uid, gid = int(sys.argv[3]), int(sys.argv[4])

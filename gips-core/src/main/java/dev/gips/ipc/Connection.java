@@ -1,16 +1,14 @@
 package dev.gips.ipc;
 
-import dev.gips.internal.ClosedException;
+import dev.gips.internal.OpenState;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.MessageSentEvent;
 import dev.gips.poll.Source;
 import dev.gips.spi.ClientChannel;
-import dev.gips.spi.IoErrors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The server's side of one client of a {@link Listener}. Messages from the client arrive through
@@ -25,12 +23,14 @@ public final class Connection implements Source, AutoCloseable {
     private final ClientChannel channel;
     private final Credentials credentials;
     private final String service;
-    private volatile boolean closed;
+    private final OpenState state;
 
     Connection(ClientChannel channel, String service) {
         this.channel = channel;
         this.credentials = channel.credentials();
         this.service = service;
+        this.state = new OpenState("Connection of pid " + credentials.pid() + " (uid " + credentials.uid() + ") to",
+                service, null);
     }
 
     /**
@@ -59,12 +59,7 @@ public final class Connection implements Source, AutoCloseable {
      * @throws IOException if the OS refused the message
      */
     public void reply(byte[] payload, Handle... handles) throws IOException {
-        Objects.requireNonNull(payload, "payload");
-        long[] raw = Outgoing.check(payload.length, handles);
-        ensureOpen();
-        MessageSentEvent jfr = Jfr.beginSend(service, "server", credentials.pid(), payload.length, raw.length);
-        channel.send(payload, raw);
-        Jfr.sent(jfr);
+        send(payload, null, Outgoing.check(payload, handles), true);
     }
 
     /**
@@ -78,13 +73,7 @@ public final class Connection implements Source, AutoCloseable {
      * @throws IOException if the OS refused the message
      */
     public void reply(ByteBuffer payload, List<Handle> handles) throws IOException {
-        Objects.requireNonNull(payload, "payload");
-        long[] raw = Outgoing.check(payload.remaining(), handles);
-        ensureOpen();
-        MessageSentEvent jfr = Jfr.beginSend(service, "server", credentials.pid(), payload.remaining(), raw.length);
-        channel.send(payload, raw);
-        Jfr.sent(jfr);
-        payload.position(payload.limit());
+        send(null, payload, Outgoing.check(payload, handles), true);
     }
 
     /**
@@ -120,15 +109,7 @@ public final class Connection implements Source, AutoCloseable {
      * @throws IOException if the OS refused the message
      */
     public boolean tryReply(byte[] payload, Handle... handles) throws IOException {
-        Objects.requireNonNull(payload, "payload");
-        long[] raw = Outgoing.check(payload.length, handles);
-        ensureOpen();
-        MessageSentEvent jfr = Jfr.beginSend(service, "server", credentials.pid(), payload.length, raw.length);
-        if (!channel.trySend(payload, raw)) {
-            return false;
-        }
-        Jfr.sent(jfr);
-        return true;
+        return send(payload, null, Outgoing.check(payload, handles), false);
     }
 
     /**
@@ -144,16 +125,7 @@ public final class Connection implements Source, AutoCloseable {
      * @throws IOException if the OS refused the message
      */
     public boolean tryReply(ByteBuffer payload, List<Handle> handles) throws IOException {
-        Objects.requireNonNull(payload, "payload");
-        long[] raw = Outgoing.check(payload.remaining(), handles);
-        ensureOpen();
-        MessageSentEvent jfr = Jfr.beginSend(service, "server", credentials.pid(), payload.remaining(), raw.length);
-        if (!channel.trySend(payload, raw)) {
-            return false;
-        }
-        Jfr.sent(jfr);
-        payload.position(payload.limit());
-        return true;
+        return send(null, payload, Outgoing.check(payload, handles), false);
     }
 
     /** The client's credentials, taken once by the kernel when it connected. */
@@ -163,14 +135,41 @@ public final class Connection implements Source, AutoCloseable {
 
     /** Whether the client is still connected and this side was not closed. */
     public boolean isOpen() {
-        return !closed && channel.isOpen();
+        return !state.isClosed() && channel.isOpen();
     }
 
     /** Disconnects the client; idempotent. */
     @Override
     public void close() {
-        closed = true;
+        state.close();
         channel.close();
+    }
+
+    /**
+     * The one path of every reply. The payload is {@code array}, or else {@code buffer} from its position to its
+     * limit, whose position moves to its limit once the message is sent. {@code wait}: {@link #reply}, which waits
+     * for room; otherwise {@link #tryReply}, which sends nothing when the client's queue is full.
+     *
+     * @return whether the message was sent (always {@code true} when {@code wait})
+     */
+    private boolean send(byte[] array, ByteBuffer buffer, long[] handles, boolean wait) throws IOException {
+        ensureOpen();
+        int size = array != null ? array.length : buffer.remaining();
+        MessageSentEvent jfr = Jfr.beginSend(service, "server", credentials.pid(), size, handles.length);
+        if (wait) {
+            if (array != null) {
+                channel.send(array, handles);
+            } else {
+                channel.send(buffer, handles);
+            }
+        } else if (!(array != null ? channel.trySend(array, handles) : channel.trySend(buffer, handles))) {
+            return false;
+        }
+        Jfr.sent(jfr);
+        if (buffer != null) {
+            buffer.position(buffer.limit());
+        }
+        return true;
     }
 
     ClientChannel pollChannel() throws ClosedChannelException {
@@ -179,13 +178,12 @@ public final class Connection implements Source, AutoCloseable {
     }
 
     void markClosed() {
-        closed = true;
+        state.close();
     }
 
     private void ensureOpen() throws ClosedChannelException {
-        if (closed || !channel.isOpen()) {
-            throw new ClosedException(IoErrors.message("Connection of pid " + credentials.pid() + " (uid "
-                    + credentials.uid() + ") to", service, null, "closed"));
+        if (state.isClosed() || !channel.isOpen()) {
+            throw state.closedException();
         }
     }
 

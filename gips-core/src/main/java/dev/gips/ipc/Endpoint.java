@@ -1,6 +1,7 @@
 package dev.gips.ipc;
 
-import dev.gips.internal.ClosedException;
+import dev.gips.internal.OpenState;
+import dev.gips.internal.Timeouts;
 import dev.gips.internal.jfr.ConnectEvent;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.MessageReceivedEvent;
@@ -56,11 +57,12 @@ public final class Endpoint implements Source, AutoCloseable {
 
     private final ServiceDescriptor descriptor;
     private final EndpointChannel channel;
-    private volatile boolean closed;
+    private final OpenState state;
 
     private Endpoint(ServiceDescriptor descriptor, EndpointChannel channel) {
         this.descriptor = descriptor;
         this.channel = channel;
+        this.state = new OpenState("Endpoint", descriptor.name(), channel.address());
     }
 
     /**
@@ -96,7 +98,7 @@ public final class Endpoint implements Source, AutoCloseable {
     public static Endpoint connect(ServiceDescriptor descriptor) throws IOException {
         Objects.requireNonNull(descriptor, "descriptor");
         ConnectEvent jfr = Jfr.beginConnect();
-        return opened(descriptor, Backends.get().connect(descriptor, -1), jfr);
+        return opened(descriptor, Backends.get().connect(descriptor, Timeouts.FOREVER), jfr);
     }
 
     /**
@@ -139,7 +141,7 @@ public final class Endpoint implements Source, AutoCloseable {
     public static Endpoint connect(ServiceDescriptor descriptor, Duration wait) throws IOException {
         Objects.requireNonNull(descriptor, "descriptor");
         Objects.requireNonNull(wait, "wait");
-        long nanos = Outgoing.nanos(wait);
+        long nanos = Timeouts.nanos(wait);
         ConnectEvent jfr = Jfr.beginConnect();
         long deadline = System.nanoTime() + nanos;
         long pause = FIRST_RETRY_NANOS;
@@ -201,12 +203,7 @@ public final class Endpoint implements Source, AutoCloseable {
      * @throws IOException if the OS refused the message
      */
     public void send(byte[] payload, Handle... handles) throws IOException {
-        Objects.requireNonNull(payload, "payload");
-        long[] raw = Outgoing.check(payload.length, handles);
-        ensureOpen();
-        MessageSentEvent jfr = Jfr.beginSend(descriptor.name(), "client", 0, payload.length, raw.length);
-        channel.send(payload, raw);
-        Jfr.sent(jfr);
+        send(payload, null, Outgoing.check(payload, handles));
     }
 
     /**
@@ -219,13 +216,26 @@ public final class Endpoint implements Source, AutoCloseable {
      * @throws IOException if the OS refused the message
      */
     public void send(ByteBuffer payload, List<Handle> handles) throws IOException {
-        Objects.requireNonNull(payload, "payload");
-        long[] raw = Outgoing.check(payload.remaining(), handles);
-        ensureOpen();
-        MessageSentEvent jfr = Jfr.beginSend(descriptor.name(), "client", 0, payload.remaining(), raw.length);
-        channel.send(payload, raw);
+        send(null, payload, Outgoing.check(payload, handles));
+    }
+
+    /**
+     * The one path of every send. The payload is {@code array}, or else {@code buffer} from its position to its
+     * limit, whose position moves to its limit once the message is sent.
+     */
+    private void send(byte[] array, ByteBuffer buffer, long[] handles) throws IOException {
+        state.ensureOpen();
+        int size = array != null ? array.length : buffer.remaining();
+        MessageSentEvent jfr = Jfr.beginSend(descriptor.name(), "client", 0, size, handles.length);
+        if (array != null) {
+            channel.send(array, handles);
+        } else {
+            channel.send(buffer, handles);
+        }
         Jfr.sent(jfr);
-        payload.position(payload.limit());
+        if (buffer != null) {
+            buffer.position(buffer.limit());
+        }
     }
 
     /**
@@ -236,7 +246,7 @@ public final class Endpoint implements Source, AutoCloseable {
      *         if that happened while waiting)
      */
     public Message recv() throws IOException {
-        return Incoming.adopt(receive(-1));
+        return receive(Timeouts.FOREVER);
     }
 
     /**
@@ -246,8 +256,7 @@ public final class Endpoint implements Source, AutoCloseable {
      * @throws ClosedChannelException if the endpoint is closed
      */
     public Optional<Message> tryRecv() throws IOException {
-        RawMessage m = receive(0);
-        return m == null ? Optional.empty() : Optional.of(Incoming.adopt(m));
+        return Optional.ofNullable(receive(Timeouts.NOW));
     }
 
     /**
@@ -257,16 +266,16 @@ public final class Endpoint implements Source, AutoCloseable {
      * @throws ClosedChannelException if the endpoint is closed
      */
     public Optional<Message> recv(Duration timeout) throws IOException {
-        RawMessage m = receive(Outgoing.nanos(timeout));
-        return m == null ? Optional.empty() : Optional.of(Incoming.adopt(m));
+        return Optional.ofNullable(receive(Timeouts.nanos(timeout)));
     }
 
-    private RawMessage receive(long timeoutNanos) throws IOException {
-        ensureOpen();
+    /** The one path of every receive: the next message, or {@code null} if none came within the timeout. */
+    private Message receive(long timeoutNanos) throws IOException {
+        state.ensureOpen();
         MessageReceivedEvent jfr = Jfr.beginReceive();
         RawMessage m = channel.receive(timeoutNanos);
         Jfr.received(jfr, descriptor.name(), "client", 0, m);
-        return m;
+        return m == null ? null : Incoming.adopt(m);
     }
 
     /**
@@ -276,32 +285,25 @@ public final class Endpoint implements Source, AutoCloseable {
      * @throws ClosedChannelException if the endpoint is closed
      */
     public Credentials peerCredentials() throws IOException {
-        ensureOpen();
+        state.ensureOpen();
         return channel.peerCredentials();
     }
 
     /** Closes the connection; idempotent. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (state.close()) {
             channel.close();
         }
     }
 
     EndpointChannel pollChannel() throws ClosedChannelException {
-        ensureOpen();
+        state.ensureOpen();
         return channel;
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (closed) {
-            throw new ClosedException(IoErrors.message("Endpoint", descriptor.name(), channel.address(), "closed"));
-        }
     }
 
     @Override
     public String toString() {
-        return "Endpoint[" + descriptor.name() + " at " + channel.address() + (closed ? ", closed]" : "]");
+        return state.describe(descriptor.name() + " at " + channel.address());
     }
 }

@@ -1,7 +1,8 @@
 package dev.gips.ipc;
 
-import dev.gips.internal.HandleAccess;
-import dev.gips.internal.ShmAccess;
+import dev.gips.internal.Cleaners;
+import dev.gips.internal.SharedSecrets;
+import dev.gips.poll.Source;
 import dev.gips.spi.Backends;
 import dev.gips.spi.RawHandle;
 import java.io.IOException;
@@ -42,33 +43,19 @@ public final class Handle implements AutoCloseable {
         WINDOWS_HANDLE
     }
 
-    private static final Cleaner CLEANER = Cleaner.create(runnable -> {
-        Thread t = new Thread(runnable, "gips-handle-cleaner");
-        t.setDaemon(true);
-        return t;
-    });
     private static final long NONE = Long.MIN_VALUE;
 
     static {
-        HandleAccess.install(new HandleAccess() {
-            @Override
-            public Handle adopt(Kind kind, long value) {
-                return new Handle(kind, value);
-            }
-
+        // dev.gips.ipc's part of SharedSecrets: for Shm.from (take) and Poller (channelOf)
+        SharedSecrets.setIpcAccess(new SharedSecrets.IpcAccess() {
             @Override
             public long take(Handle handle) {
-                long v = handle.state.value.getAndSet(NONE);
-                if (v == NONE) {
-                    throw new IllegalStateException("handle is closed");
-                }
-                handle.cleanable.clean(); // nothing left to close: this only unregisters
-                return v;
+                return handle.take();
             }
 
             @Override
-            public long peek(Handle handle) {
-                return handle.raw();
+            public dev.gips.spi.SourceChannel channelOf(Source source) throws ClosedChannelException {
+                return Listener.channelOf(source);
             }
         });
     }
@@ -97,7 +84,12 @@ public final class Handle implements AutoCloseable {
 
     private Handle(Kind kind, long value) {
         this.state = new State(kind, value);
-        this.cleanable = CLEANER.register(this, state);
+        this.cleanable = Cleaners.register(this, state);
+    }
+
+    /** Wraps a raw OS object the caller owns (one just received) into a handle that owns it. */
+    static Handle adopt(Kind kind, long value) {
+        return new Handle(kind, value);
     }
 
     /**
@@ -109,7 +101,7 @@ public final class Handle implements AutoCloseable {
      */
     public static Handle of(dev.gips.shm.Shm shm) throws IOException {
         java.util.Objects.requireNonNull(shm, "shm");
-        RawHandle raw = ShmAccess.get().export(shm);
+        RawHandle raw = SharedSecrets.shm().export(shm);
         return new Handle(raw.kind(), raw.value());
     }
 
@@ -172,11 +164,26 @@ public final class Handle implements AutoCloseable {
         cleanable.clean();
     }
 
-    private long raw() {
+    /**
+     * The raw value, still owned by this handle.
+     *
+     * @throws IllegalStateException if the handle is closed
+     */
+    long raw() {
         long v = state.value.get();
         if (v == NONE) {
             throw new IllegalStateException("handle is closed");
         }
+        return v;
+    }
+
+    /** Takes the OS object out: this handle is closed without closing the object, which the caller now owns. */
+    private long take() {
+        long v = state.value.getAndSet(NONE);
+        if (v == NONE) {
+            throw new IllegalStateException("handle is closed");
+        }
+        cleanable.clean(); // nothing left to close: this only unregisters
         return v;
     }
 

@@ -1,6 +1,5 @@
 package dev.gips.ipc;
 
-import dev.gips.internal.HandleAccess;
 import dev.gips.spi.Backends;
 import dev.gips.spi.RawHandle;
 import dev.gips.spi.RawMessage;
@@ -15,10 +14,9 @@ final class Incoming {
         if (raw.handles().isEmpty()) {
             return new Message(raw.payload(), List.of());
         }
-        HandleAccess access = HandleAccess.get();
         List<Handle> handles = new ArrayList<>(raw.handles().size());
         for (RawHandle h : raw.handles()) {
-            handles.add(access.adopt(h.kind(), h.value()));
+            handles.add(Handle.adopt(h.kind(), h.value()));
         }
         return new Message(raw.payload(), handles);
     }

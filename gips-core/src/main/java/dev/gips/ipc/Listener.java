@@ -1,16 +1,16 @@
 package dev.gips.ipc;
 
-import dev.gips.internal.ClosedException;
-import dev.gips.internal.SourceAccess;
+import dev.gips.internal.OpenState;
+import dev.gips.internal.Timeouts;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.MessageReceivedEvent;
 import dev.gips.poll.Source;
 import dev.gips.spi.Arrival;
 import dev.gips.spi.Backends;
 import dev.gips.spi.ClientChannel;
-import dev.gips.spi.IoErrors;
 import dev.gips.spi.ListenerChannel;
 import dev.gips.spi.LogLimiter;
+import dev.gips.spi.SourceChannel;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -68,27 +68,15 @@ public final class Listener implements Source, AutoCloseable {
      */
     private static final int TRY_ACCEPT_ARRIVALS = 16;
 
-    static {
-        SourceAccess.install(source -> switch (source) {
-            case Listener l -> {
-                l.ensureOpen();
-                yield l.channel;
-            }
-            case Endpoint e -> e.pollChannel();
-            case Connection c -> c.pollChannel();
-            default -> throw new IllegalArgumentException("not a gips source: " + source.getClass().getName()
-                    + " (only Listener, Endpoint and Connection can be registered)");
-        });
-    }
-
     private final ServiceDescriptor descriptor;
     private final ListenerChannel channel;
     private final LogLimiter refusals;
-    private volatile boolean closed;
+    private final OpenState state;
 
     private Listener(ServiceDescriptor descriptor, ListenerChannel channel) {
         this.descriptor = descriptor;
         this.channel = channel;
+        this.state = new OpenState("Listener", descriptor.name(), channel.address());
         this.refusals = new LogLimiter(LOG, "service \"" + descriptor.name() + "\" refused {} more clients, not logged"
                 + " one by one (at most " + LogLimiter.BURST + " lines per {} s)");
     }
@@ -182,7 +170,7 @@ public final class Listener implements Source, AutoCloseable {
      * @throws IOException if the service itself failed; never because of what a client did
      */
     public Pod accept() throws IOException {
-        return next(-1);
+        return next(Timeouts.FOREVER);
     }
 
     /**
@@ -197,7 +185,7 @@ public final class Listener implements Source, AutoCloseable {
      * @throws IOException if the service itself failed
      */
     public Optional<Pod> tryAccept() throws IOException {
-        return Optional.ofNullable(next(0));
+        return Optional.ofNullable(next(Timeouts.NOW));
     }
 
     /**
@@ -210,11 +198,11 @@ public final class Listener implements Source, AutoCloseable {
      * @throws IOException if the service itself failed
      */
     public Optional<Pod> accept(Duration timeout) throws IOException {
-        return Optional.ofNullable(next(Outgoing.nanos(timeout)));
+        return Optional.ofNullable(next(Timeouts.nanos(timeout)));
     }
 
     private Pod next(long timeoutNanos) throws IOException {
-        ensureOpen();
+        state.ensureOpen();
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         long wait = timeoutNanos;
         int budget = TRY_ACCEPT_ARRIVALS;
@@ -281,6 +269,25 @@ public final class Listener implements Source, AutoCloseable {
         }
     }
 
+    /**
+     * The SPI channel behind one of gips' sources, for {@code Poller}.
+     *
+     * @throws IllegalArgumentException if {@code source} is not a Listener, Endpoint or Connection
+     * @throws ClosedChannelException if it is closed
+     */
+    static SourceChannel channelOf(Source source) throws ClosedChannelException {
+        return switch (source) {
+            case Listener l -> {
+                l.state.ensureOpen();
+                yield l.channel;
+            }
+            case Endpoint e -> e.pollChannel();
+            case Connection c -> c.pollChannel();
+            default -> throw new IllegalArgumentException("not a gips source: " + source.getClass().getName()
+                    + " (only Listener, Endpoint and Connection can be registered)");
+        };
+    }
+
     /** The service this listener serves. */
     public ServiceDescriptor descriptor() {
         return descriptor;
@@ -289,22 +296,15 @@ public final class Listener implements Source, AutoCloseable {
     /** Closes the service and disconnects every client; idempotent. On Linux removes the socket file it created. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (state.close()) {
             channel.close();
             refusals.flush();
             LOG.debug("closed service \"{}\"", descriptor.name());
         }
     }
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (closed) {
-            throw new ClosedException(IoErrors.message("Listener", descriptor.name(), channel.address(), "closed"));
-        }
-    }
-
     @Override
     public String toString() {
-        return "Listener[" + descriptor.name() + " at " + channel.address() + (closed ? ", closed]" : "]");
+        return state.describe(descriptor.name() + " at " + channel.address());
     }
 }

@@ -1,16 +1,14 @@
 package dev.gips.ipc;
 
-import dev.gips.internal.HandleAccess;
 import dev.gips.spi.Backend;
 import dev.gips.spi.Backends;
 import dev.gips.spi.Limits;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-/** The argument rules of every send, and timeout conversion: the same on every OS, so checked here once. */
+/** The argument rules of every send: the same on every OS, so checked here once. */
 final class Outgoing {
     private Outgoing() {}
 
@@ -18,20 +16,22 @@ final class Outgoing {
     static final Handle[] NO_HANDLES = {};
 
     /**
-     * Checks the payload size and the handles; returns the handles' raw values. Without handles this allocates
-     * nothing: the steady-state send of a {@code byte[]} is garbage-free.
+     * Checks the payload and the handles; returns the handles' raw values. Without handles this allocates nothing:
+     * the steady-state send of a {@code byte[]} is garbage-free.
      */
-    static long[] check(int payloadLength, Handle[] handles) {
+    static long[] check(byte[] payload, Handle[] handles) {
+        Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(handles, "handles");
-        if (handles.length == 0) {
-            checkLength(payloadLength);
-            return EMPTY;
-        }
-        return check(payloadLength, Arrays.asList(handles));
+        return check(payload.length, handles.length == 0 ? List.of() : Arrays.asList(handles));
     }
 
-    /** Checks the payload size and the handles; returns the handles' raw values. */
-    static long[] check(int payloadLength, List<Handle> handles) {
+    /** Checks the payload (from its position to its limit) and the handles; returns the handles' raw values. */
+    static long[] check(ByteBuffer payload, List<Handle> handles) {
+        Objects.requireNonNull(payload, "payload");
+        return check(payload.remaining(), handles);
+    }
+
+    private static long[] check(int payloadLength, List<Handle> handles) {
         Objects.requireNonNull(handles, "handles");
         checkLength(payloadLength);
         if (handles.isEmpty()) {
@@ -44,7 +44,6 @@ final class Outgoing {
                     + " per message" + (max < Limits.MAX_HANDLES ? " for a payload of " + payloadLength + " bytes" : ""));
         }
         long[] raw = new long[handles.size()];
-        HandleAccess access = HandleAccess.get();
         for (int i = 0; i < raw.length; i++) {
             Handle h = handles.get(i);
             if (h == null) {
@@ -55,7 +54,7 @@ final class Outgoing {
                         + backend.name());
             }
             try {
-                raw[i] = access.peek(h);
+                raw[i] = h.raw();
             } catch (IllegalStateException e) {
                 throw new IllegalArgumentException("handle " + i + " is closed", e);
             }
@@ -71,17 +70,4 @@ final class Outgoing {
     }
 
     static final long[] EMPTY = new long[0];
-
-    /** A timeout as the SPI takes it: 0 for "don't wait", saturated at {@code Long.MAX_VALUE}. */
-    static long nanos(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            return 0;
-        }
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
-    }
 }

@@ -1,11 +1,13 @@
 package dev.gips.poll;
 
-import dev.gips.internal.ClosedException;
-import dev.gips.internal.SourceAccess;
+import dev.gips.internal.OpenState;
+import dev.gips.internal.SharedSecrets;
+import dev.gips.internal.Timeouts;
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.internal.jfr.PollWaitEvent;
 import dev.gips.spi.Backends;
 import dev.gips.spi.PollerChannel;
+import dev.gips.spi.SourceChannel;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -58,11 +60,11 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Poller implements AutoCloseable {
     private final PollerChannel channel;
     private final AtomicLong nextToken = new AtomicLong(1);
-    private final Map<Long, Object> registrations = new ConcurrentHashMap<>();
+    private final Map<Long, SourceChannel> registrations = new ConcurrentHashMap<>();
     private final ReentrantLock pollLock = new ReentrantLock();
     private long[] tokens = new long[0];      // guarded by pollLock
     private int[] readiness = new int[0];     // guarded by pollLock
-    private volatile boolean closed;
+    private final OpenState state = new OpenState("Poller", null, null);
 
     private Poller(PollerChannel channel) {
         this.channel = channel;
@@ -87,7 +89,7 @@ public final class Poller implements AutoCloseable {
      * @throws IOException if the source is already registered with this poller, or the OS refused
      */
     public Token register(Source source, Interest interest) throws IOException {
-        Object ch = channelOf(source, interest);
+        SourceChannel ch = channelOf(source, interest);
         long token = nextToken.getAndIncrement();
         registrations.put(token, ch);
         try {
@@ -106,7 +108,7 @@ public final class Poller implements AutoCloseable {
      * @throws ClosedChannelException if this poller or the source is closed
      */
     public void reregister(Source source, Token token, Interest interest) throws IOException {
-        Object ch = channelOf(source, interest);
+        SourceChannel ch = channelOf(source, interest);
         Objects.requireNonNull(token, "token");
         if (registrations.get(token.value()) != ch) {
             throw new IllegalArgumentException(source + " is not registered with " + token);
@@ -125,11 +127,11 @@ public final class Poller implements AutoCloseable {
     public void deregister(Source source, Token token) throws IOException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(token, "token");
-        ensureOpen();
-        Object ch = registrations.get(token.value());
-        Object current;
+        state.ensureOpen();
+        SourceChannel ch = registrations.get(token.value());
+        SourceChannel current;
         try {
-            current = SourceAccess.get().channelOf(source);
+            current = SharedSecrets.ipc().channelOf(source);
         } catch (ClosedChannelException e) {
             // closed sources left the OS set when their descriptor closed; just forget the token
             if (ch == null) {
@@ -155,8 +157,8 @@ public final class Poller implements AutoCloseable {
     public void poll(Events events, Duration timeout) throws IOException {
         Objects.requireNonNull(events, "events");
         events.clear();
-        ensureOpen();
-        long nanos = timeout == null ? -1 : timeout.isNegative() ? 0 : saturatedNanos(timeout);
+        state.ensureOpen();
+        long nanos = Timeouts.nanosOrForever(timeout);
         pollLock.lock();
         try {
             if (tokens.length < events.capacity()) {
@@ -186,28 +188,27 @@ public final class Poller implements AutoCloseable {
      * @throws ClosedChannelException if the poller is closed
      */
     public void wake() throws IOException {
-        ensureOpen();
+        state.ensureOpen();
         channel.wake();
     }
 
     /** Closes the poller; idempotent. Registered sources stay open. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (state.close()) {
             channel.close();
             registrations.clear();
         }
     }
 
-    private Object channelOf(Source source, Interest interest) throws ClosedChannelException {
+    private SourceChannel channelOf(Source source, Interest interest) throws ClosedChannelException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(interest, "interest");
-        ensureOpen();
+        state.ensureOpen();
         if (source instanceof dev.gips.ipc.Listener && interest.isWritable()) {
             throw new IllegalArgumentException("a Listener is never writable: register it READABLE");
         }
-        return SourceAccess.get().channelOf(source);
+        return SharedSecrets.ipc().channelOf(source);
     }
 
     private static int bits(Interest interest) {
@@ -215,22 +216,8 @@ public final class Poller implements AutoCloseable {
                 | (interest.isWritable() ? PollerChannel.WRITABLE : 0);
     }
 
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (closed) {
-            throw new ClosedException("Poller: closed");
-        }
-    }
-
     @Override
     public String toString() {
-        return "Poller[" + registrations.size() + " registrations" + (closed ? ", closed]" : "]");
+        return state.describe(registrations.size() + " registrations");
     }
 }

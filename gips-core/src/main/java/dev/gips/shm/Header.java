@@ -41,20 +41,20 @@ public final class Header {
     private static final VarHandle EXTENSION = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("extension"));
     private static final VarHandle BARRIER = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("barrier"));
 
-    /** The header's memory when it is fixed; {@code null} when it follows {@link #shm}'s current mapping. */
+    /** The header's memory when it is fixed; {@code null} when it follows {@link #region}'s current mapping. */
     private final MemorySegment fixed;
-    private final Shm shm;
+    private final Region region;
 
     /** A header over {@code segment}, which must be at least {@link #SIZE} bytes and 8-aligned. */
     Header(MemorySegment segment) {
         this.fixed = segment;
-        this.shm = null;
+        this.region = null;
     }
 
-    /** The header of {@code shm}, wherever it is mapped now. */
-    Header(Shm shm) {
+    /** The header of {@code region}, wherever it is mapped now. */
+    Header(Region region) {
         this.fixed = null;
-        this.shm = shm;
+        this.region = region;
     }
 
     /** Writes a fresh header: {@code capacity}, {@code total}, extension and barrier 0. */
@@ -84,7 +84,7 @@ public final class Header {
     }
 
     private <T> T apply(Function<MemorySegment, T> op) {
-        return fixed != null ? op.apply(fixed) : shm.withHeader(op);
+        return fixed != null ? op.apply(fixed) : region.withMapping(m -> op.apply(m.segment()));
     }
 
     /** Usable data bytes now, as the region says; a {@link Shm} maps at most this much after {@link Shm#remap()}. */

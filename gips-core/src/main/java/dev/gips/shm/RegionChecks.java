@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The checks {@link Shm} makes on an OS object another process controls, before it maps it and before it trusts
  * its header again: so that no access through a mapping faults because the object is smaller than the header says.
+ * Also the header's arithmetic: how many bytes a region of so many data bytes needs.
  */
 final class RegionChecks {
     private static final Logger LOG = LoggerFactory.getLogger(Shm.class);
@@ -87,6 +88,18 @@ final class RegionChecks {
         }
         throw new IOException(what + ": the header claims " + (length - Header.SIZE) + " data bytes (" + length
                 + " with the header) but the object holds only " + objectSize);
+    }
+
+    /**
+     * {@code 24 + n}, the bytes a region of {@code n} data bytes needs, for a size the caller chose.
+     *
+     * @throws IllegalArgumentException if that does not fit a {@code long}
+     */
+    static long span(long n) {
+        if (n < 0 || n > Long.MAX_VALUE - Header.SIZE) {
+            throw new IllegalArgumentException("size " + n + " is out of range");
+        }
+        return n + Header.SIZE;
     }
 
     /** {@code 24 + n} for a size read from a header, which another process controls. */

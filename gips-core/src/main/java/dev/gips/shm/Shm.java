@@ -1,28 +1,18 @@
 package dev.gips.shm;
 
-import dev.gips.internal.ClosedException;
-import dev.gips.internal.HandleAccess;
-import dev.gips.internal.ShmAccess;
+import dev.gips.internal.SharedSecrets;
 import dev.gips.ipc.Handle;
 import dev.gips.spi.Backend;
 import dev.gips.spi.Backends;
 import dev.gips.spi.RawHandle;
-import dev.gips.spi.ShmObject;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A shared memory region that starts with a {@link Header} and can travel to another process as a {@link Handle}.
@@ -112,83 +102,16 @@ import org.slf4j.LoggerFactory;
  * {@code --enable-native-access=ALL-UNNAMED} (or the backend's module name).
  */
 public final class Shm implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Shm.class);
-
-    /** A name may have at most this many bytes after its leading {@code /} (POSIX {@code NAME_MAX}). */
-    static final int NAME_MAX = 255;
-
-    private static final Cleaner CLEANER = Cleaner.create(runnable -> {
-        Thread t = new Thread(runnable, "gips-shm-cleaner");
-        t.setDaemon(true);
-        return t;
-    });
-
-    /** How long {@code close}/{@code remap} wait for native calls that hold an old mapping before giving up. */
-    private static final long ARENA_CLOSE_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(2);
-
     static {
-        ShmAccess.install(Shm::export);
+        SharedSecrets.setShmAccess(shm -> shm.region.export()); // for Handle.of
     }
 
-    /** One mapping of bytes {@code [0, length)} of the object, header included, in its own shared arena. */
-    private record Mapping(Arena arena, MemorySegment segment) {
-        long length() {
-            return segment.byteSize();
-        }
-    }
+    private final Region region;
+    private final Header header;
 
-    /**
-     * What must be released: shared with the {@link Cleaner}, so it must not refer to the {@code Shm}. Fields are
-     * written under the Shm's lock and read by whichever thread runs the action.
-     */
-    private static final class Resources implements Runnable {
-        final ShmObject object;
-        volatile Arena arena;
-        volatile boolean unlinkOnClose;
-        volatile boolean closedExplicitly;
-
-        Resources(ShmObject object, Arena arena, boolean unlinkOnClose) {
-            this.object = object;
-            this.arena = arena;
-            this.unlinkOnClose = unlinkOnClose;
-        }
-
-        @Override
-        public void run() {
-            if (!closedExplicitly) {
-                LOG.warn("a shared memory region{} was never closed; its mapping and OS object were released when it"
-                        + " became unreachable", object.name().map(n -> " \"" + n + "\"").orElse(""));
-            }
-            closeArena(arena);
-            if (unlinkOnClose) {
-                try {
-                    object.unlink();
-                } catch (IOException e) {
-                    // someone else removed or replaced the name: it is not ours to remove any more
-                    LOG.debug("did not remove shared memory name {}: {}", object.name().orElse("?"), e.getMessage());
-                }
-            }
-            object.close();
-        }
-    }
-
-    private final ShmObject object;
-    /** {@link ShmObject#isSealed()}, fixed when the object was made, opened or received. */
-    private final boolean sealed;
-    private final Resources resources;
-    private final Cleaner.Cleanable cleanable;
-    private final Header header = new Header(this);
-    /** Serialises what changes the mapping or touches the OS object: resize, remap, unlink, export, close. */
-    private final ReentrantLock lock = new ReentrantLock();
-    /** The current mapping; {@code null} once closed. Written under {@link #lock}, read anywhere. */
-    private volatile Mapping mapping;
-
-    private Shm(ShmObject object, Mapping mapping, boolean created) {
-        this.object = object;
-        this.sealed = object.isSealed();
-        this.mapping = mapping;
-        this.resources = new Resources(object, mapping.arena(), created && object.name().isPresent());
-        this.cleanable = CLEANER.register(this, resources);
+    private Shm(Region region) {
+        this.region = region;
+        this.header = new Header(region);
     }
 
     // ------------------------------------------------------------------------------------------------ factories
@@ -218,31 +141,9 @@ public final class Shm implements AutoCloseable {
      */
     public static Shm create(String name, Size size) throws IOException {
         Objects.requireNonNull(size, "size");
-        String normalised = name == null ? null : normalise(name);
-        long objectSize = span(size.capacity());
-        ShmObject object = Backends.get().createShm(normalised, objectSize);
-        Arena arena = null;
-        try {
-            arena = Arena.ofShared();
-            MemorySegment segment = object.map(span(size.mapped()), arena);
-            Header.initialize(segment, size.mapped(), size.capacity());
-            Shm shm = new Shm(object, new Mapping(arena, segment), true);
-            LOG.debug("created {}", shm);
-            return shm;
-        } catch (IOException | RuntimeException | Error e) {
-            if (arena != null) {
-                arena.close();
-            }
-            if (normalised != null) {
-                try {
-                    object.unlink();
-                } catch (IOException x) {
-                    e.addSuppressed(x);
-                }
-            }
-            object.close();
-            throw e;
-        }
+        String normalised = name == null ? null : ShmNames.normalise(name);
+        long objectSize = RegionChecks.span(size.capacity());
+        return new Shm(Region.create(Backends.get().createShm(normalised, objectSize), size));
     }
 
     /**
@@ -254,8 +155,7 @@ public final class Shm implements AutoCloseable {
      *                     refuses
      */
     public static Shm open(String name) throws IOException {
-        String normalised = normalise(name);
-        return attach(Backends.get().openShm(normalised), -1, false, "open \"" + normalised + "\"");
+        return open(name, -1, false);
     }
 
     /**
@@ -268,8 +168,7 @@ public final class Shm implements AutoCloseable {
      *                     its object holds, or the OS refuses
      */
     public static Shm openSealed(String name) throws IOException {
-        String normalised = normalise(name);
-        return attach(Backends.get().openShm(normalised), -1, true, "open \"" + normalised + "\"");
+        return open(name, -1, true);
     }
 
     /**
@@ -280,11 +179,15 @@ public final class Shm implements AutoCloseable {
      *                     refuses
      */
     public static Shm open(String name, long size) throws IOException {
-        if (size < 0) {
-            throw new IllegalArgumentException("size must be >= 0: " + size);
-        }
-        String normalised = normalise(name);
-        return attach(Backends.get().openShm(normalised), size, false, "open \"" + normalised + "\"");
+        checkNotNegative("size", size);
+        return open(name, size, false);
+    }
+
+    /** Opens a named region: its header and {@code prefix} data bytes (all of the capacity if negative). */
+    private static Shm open(String name, long prefix, boolean sealedOnly) throws IOException {
+        String normalised = ShmNames.normalise(name);
+        return new Shm(Region.attach(Backends.get().openShm(normalised), prefix, sealedOnly,
+                "open \"" + normalised + "\""));
     }
 
     /**
@@ -324,27 +227,9 @@ public final class Shm implements AutoCloseable {
                     + backend.name());
         }
         Handle.Kind kind = handle.kind();
-        long value = HandleAccess.get().take(handle);
-        return attach(backend.shmFromHandle(new RawHandle(kind, value)), -1, sealedOnly, "map a received region");
-    }
-
-    /** Checks and maps an existing object; takes ownership of {@code object}, closing it on failure. */
-    private static Shm attach(ShmObject object, long prefix, boolean sealedOnly, String what) throws IOException {
-        Arena arena = null;
-        try {
-            long length = RegionChecks.lengthToMap(object, prefix, sealedOnly, what);
-            arena = Arena.ofShared();
-            MemorySegment segment = object.map(length, arena);
-            Shm shm = new Shm(object, new Mapping(arena, segment), false);
-            LOG.debug("{}: {}", what, shm);
-            return shm;
-        } catch (IOException | RuntimeException | Error e) {
-            if (arena != null) {
-                arena.close();
-            }
-            object.close();
-            throw e;
-        }
+        long value = SharedSecrets.ipc().take(handle);
+        return new Shm(Region.attach(backend.shmFromHandle(new RawHandle(kind, value)), -1, sealedOnly,
+                "map a received region"));
     }
 
     // ------------------------------------------------------------------------------------------------- data
@@ -359,15 +244,8 @@ public final class Shm implements AutoCloseable {
      */
     public long write(byte[] src, long offset) {
         Objects.requireNonNull(src, "src");
-        checkOffset(offset);
-        return withMapping(m -> {
-            long n = clamp(m, offset, src.length);
-            if (n == 0) {
-                return 0L; // also for an offset past the mapping, which a copy of 0 bytes would still check
-            }
-            MemorySegment.copy(src, 0, m.segment(), ValueLayout.JAVA_BYTE, Header.SIZE + offset, (int) n);
-            return n;
-        });
+        checkNotNegative("offset", offset);
+        return region.withMapping(m -> m.write(src, offset));
     }
 
     /**
@@ -380,15 +258,8 @@ public final class Shm implements AutoCloseable {
      */
     public long write(ByteBuffer src, long offset) {
         Objects.requireNonNull(src, "src");
-        checkOffset(offset);
-        long written = withMapping(m -> {
-            long n = clamp(m, offset, src.remaining());
-            if (n == 0) {
-                return 0L;
-            }
-            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, m.segment(), Header.SIZE + offset, n);
-            return n;
-        });
+        checkNotNegative("offset", offset);
+        long written = region.withMapping(m -> m.write(src, offset));
         src.position(src.position() + (int) written);
         return written;
     }
@@ -414,20 +285,9 @@ public final class Shm implements AutoCloseable {
      * @throws IllegalStateException if the region is closed
      */
     public byte[] read(long offset, long size) {
-        checkOffset(offset);
-        if (size < 0) {
-            throw new IllegalArgumentException("size must be >= 0: " + size);
-        }
-        return withMapping(m -> {
-            long n = clamp(m, offset, size);
-            if (n == 0) {
-                return new byte[0];
-            }
-            if (n > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException(n + " bytes do not fit a byte[]; use segment()");
-            }
-            return m.segment().asSlice(Header.SIZE + offset, n).toArray(ValueLayout.JAVA_BYTE);
-        });
+        checkNotNegative("offset", offset);
+        checkNotNegative("size", size);
+        return region.withMapping(m -> m.read(offset, size));
     }
 
     /**
@@ -442,15 +302,8 @@ public final class Shm implements AutoCloseable {
      */
     public long read(long offset, byte[] dst) {
         Objects.requireNonNull(dst, "dst");
-        checkOffset(offset);
-        return withMapping(m -> {
-            long n = clamp(m, offset, dst.length);
-            if (n == 0) {
-                return 0L;
-            }
-            MemorySegment.copy(m.segment(), ValueLayout.JAVA_BYTE, Header.SIZE + offset, dst, 0, (int) n);
-            return n;
-        });
+        checkNotNegative("offset", offset);
+        return region.withMapping(m -> m.read(offset, dst));
     }
 
     /**
@@ -487,7 +340,7 @@ public final class Shm implements AutoCloseable {
      * @throws IllegalStateException if the region is closed
      */
     public MemorySegment segment() {
-        return withMapping(m -> m.segment().asSlice(Header.SIZE, capacity(m)));
+        return region.withMapping(Mapping::data);
     }
 
     /**
@@ -496,7 +349,7 @@ public final class Shm implements AutoCloseable {
      * @throws IllegalStateException if the region is closed
      */
     public Header header() {
-        ensureOpen();
+        region.ensureOpen();
         return header;
     }
 
@@ -507,7 +360,7 @@ public final class Shm implements AutoCloseable {
      * @throws IllegalStateException if the region is closed
      */
     public long capacity() {
-        return withMapping(Shm::capacity);
+        return region.withMapping(Mapping::capacity);
     }
 
     /**
@@ -516,7 +369,7 @@ public final class Shm implements AutoCloseable {
      * @throws IllegalStateException if the region is closed
      */
     public long total() {
-        return withMapping(m -> Header.total(m.segment()));
+        return region.withMapping(m -> Header.total(m.segment()));
     }
 
     /**
@@ -525,7 +378,7 @@ public final class Shm implements AutoCloseable {
      * @throws IllegalStateException if the region is closed
      */
     public long mapped() {
-        return withMapping(Mapping::length);
+        return region.withMapping(Mapping::length);
     }
 
     /**
@@ -534,8 +387,7 @@ public final class Shm implements AutoCloseable {
      * @throws IllegalStateException if the region is closed
      */
     public Optional<String> name() {
-        ensureOpen();
-        return object.name();
+        return region.name();
     }
 
     /**
@@ -554,8 +406,7 @@ public final class Shm implements AutoCloseable {
      * @see #openSealed(String)
      */
     public boolean isSealed() {
-        ensureOpen();
-        return sealed;
+        return region.isSealed();
     }
 
     // ------------------------------------------------------------------------------------------- lifecycle
@@ -572,33 +423,8 @@ public final class Shm implements AutoCloseable {
      *                     {@link #isSealed()} is {@code false}), or the OS cannot grow or map the region
      */
     public long resize(long size) throws IOException {
-        if (size < 0) {
-            throw new IllegalArgumentException("size must be >= 0: " + size);
-        }
-        lock.lock();
-        try {
-            Mapping m = openMapping();
-            RegionChecks.ensureNotShrunk(object, sealed, m.length(), "resize " + this);
-            long capacity = capacity(m);
-            if (size <= capacity) {
-                return capacity;
-            }
-            long total = Header.total(m.segment());
-            if (size > total) {
-                throw new IllegalArgumentException("cannot grow " + this + " to " + size + " bytes: its total is "
-                        + total);
-            }
-            long length = span(size);
-            if (object.size() < length) {
-                object.setSize(length);
-            }
-            Mapping next = map(length);
-            Header.raiseCapacity(next.segment(), size);
-            replace(m, next);
-            return capacity(next);
-        } finally {
-            lock.unlock();
-        }
+        checkNotNegative("size", size);
+        return region.grow(size);
     }
 
     /**
@@ -612,23 +438,7 @@ public final class Shm implements AutoCloseable {
      *                     object holds, or the OS cannot map it
      */
     public void remap() throws IOException {
-        lock.lock();
-        try {
-            Mapping m = openMapping();
-            String what = "remap " + this;
-            RegionChecks.ensureNotShrunk(object, sealed, m.length(), what);
-            if (Header.isDamaged(m.segment())) {
-                throw new IOException(what + ": damaged header (" + Header.describe(m.segment()) + ")");
-            }
-            long length = Math.max(RegionChecks.headerSpan(Header.capacity(m.segment()), what), m.length());
-            if (length == m.length()) {
-                return;
-            }
-            RegionChecks.ensureBacked(object, length, Header.total(m.segment()), what);
-            replace(m, map(length));
-        } finally {
-            lock.unlock();
-        }
+        region.remap();
     }
 
     /**
@@ -640,17 +450,7 @@ public final class Shm implements AutoCloseable {
      * @throws IOException if the name now refers to another region (it is left alone), or the OS refuses
      */
     public void unlink() throws IOException {
-        lock.lock();
-        try {
-            openMapping();
-            if (object.name().isEmpty()) {
-                return;
-            }
-            resources.unlinkOnClose = false;
-            object.unlink();
-        } finally {
-            lock.unlock();
-        }
+        region.unlink();
     }
 
     /**
@@ -660,191 +460,17 @@ public final class Shm implements AutoCloseable {
      */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            if (mapping == null) {
-                return;
-            }
-            mapping = null;
-            resources.closedExplicitly = true;
-        } finally {
-            lock.unlock();
-        }
-        cleanable.clean();
-        LOG.debug("closed a shared memory region {}", object.name().orElse("(anonymous)"));
+        region.close();
     }
 
     @Override
     public String toString() {
-        Mapping m = mapping;
-        String id = object.name().map(n -> "\"" + n + "\"").orElse("anonymous");
-        if (m == null) {
-            return "Shm[" + id + ", closed]";
+        return region.toString();
+    }
+
+    private static void checkNotNegative(String what, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(what + " must be >= 0: " + value);
         }
-        try {
-            return "Shm[" + id + ", capacity=" + capacity(m) + ", total=" + Header.total(m.segment()) + ", mapped="
-                    + m.length() + "]";
-        } catch (IllegalStateException | InternalError e) {
-            // closed or remapped by another thread right now, or (InternalError) shrunk by another process under
-            // the mapping: toString must not throw, and remap/resize name the object before they check it
-            return "Shm[" + id + "]";
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------- internals
-
-    /** For {@link Handle#of(Shm)}: a duplicate of the OS object. */
-    private RawHandle export() throws IOException {
-        lock.lock();
-        try {
-            openMapping();
-            return object.export();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Runs {@code op} on the header of the current mapping; for {@link Header}. */
-    <T> T withHeader(Function<MemorySegment, T> op) {
-        return withMapping(m -> op.apply(m.segment()));
-    }
-
-    /**
-     * Runs {@code op} on the current mapping. If another thread remapped meanwhile, the old arena's close makes
-     * {@code op} fail with {@link IllegalStateException}: then it runs again on the new mapping.
-     */
-    private <T> T withMapping(Function<Mapping, T> op) {
-        while (true) {
-            Mapping m = mapping;
-            if (m == null) {
-                throw closedState();
-            }
-            try {
-                return op.apply(m);
-            } catch (IllegalStateException e) {
-                Mapping now = mapping;
-                if (now == null) {
-                    IllegalStateException closed = closedState();
-                    closed.initCause(e);
-                    throw closed;
-                }
-                if (now == m) {
-                    throw e; // not a remap: the caller's own buffer, say
-                }
-            }
-        }
-    }
-
-    private static long capacity(Mapping m) {
-        long capacity = Header.capacity(m.segment());
-        return Math.max(0, Math.min(capacity, m.length() - Header.SIZE));
-    }
-
-    private static long clamp(Mapping m, long offset, long length) {
-        long capacity = capacity(m);
-        return offset >= capacity ? 0 : Math.min(length, capacity - offset);
-    }
-
-    private static void checkOffset(long offset) {
-        if (offset < 0) {
-            throw new IllegalArgumentException("offset must be >= 0: " + offset);
-        }
-    }
-
-    private void ensureOpen() {
-        if (mapping == null) {
-            throw closedState();
-        }
-    }
-
-    private Mapping openMapping() throws ClosedChannelException {
-        Mapping m = mapping;
-        if (m == null) {
-            throw new ClosedException(closedState().getMessage());
-        }
-        return m;
-    }
-
-    private IllegalStateException closedState() {
-        return new IllegalStateException("shared memory region " + object.name().orElse("(anonymous)")
-                + " is closed");
-    }
-
-    /** Maps {@code length} bytes in a new arena. Called under {@link #lock}. */
-    private Mapping map(long length) throws IOException {
-        Arena arena = Arena.ofShared();
-        try {
-            return new Mapping(arena, object.map(length, arena));
-        } catch (IOException | RuntimeException | Error e) {
-            arena.close();
-            throw e;
-        }
-    }
-
-    /** Makes {@code next} current, then unmaps {@code old}: stale segments throw from now on. Under {@link #lock}. */
-    private void replace(Mapping old, Mapping next) {
-        mapping = next;
-        resources.arena = next.arena();
-        closeArena(old.arena());
-    }
-
-    /**
-     * Closes a mapping's arena. A shared arena cannot close while a native call holds one of its segments; wait
-     * for such calls a while, then leave the mapping in place rather than fail: a leak, never a dangling segment.
-     */
-    private static void closeArena(Arena arena) {
-        long deadline = System.nanoTime() + ARENA_CLOSE_PATIENCE_NANOS;
-        for (int attempt = 0; ; attempt++) {
-            try {
-                arena.close();
-                return;
-            } catch (IllegalStateException e) {
-                if (System.nanoTime() - deadline > 0) {
-                    LOG.warn("a shared memory mapping is still held by a native call after {} ms; it stays mapped",
-                            TimeUnit.NANOSECONDS.toMillis(ARENA_CLOSE_PATIENCE_NANOS), e);
-                    return;
-                }
-                if (attempt < 100) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-                }
-            }
-        }
-    }
-
-    /** {@code 24 + n}, the bytes a region of {@code n} data bytes needs; for sizes the caller chose. */
-    private static long span(long n) {
-        if (n < 0 || n > Long.MAX_VALUE - Header.SIZE) {
-            throw new IllegalArgumentException("size " + n + " is out of range");
-        }
-        return n + Header.SIZE;
-    }
-
-    /**
-     * The POSIX form of a region name: a leading {@code /} added if missing.
-     *
-     * @throws IllegalArgumentException if the name is empty, contains a NUL or another {@code /}, is {@code .} or
-     *                                  {@code ..}, or has more than {@value #NAME_MAX} bytes after the {@code /}
-     */
-    static String normalise(String name) {
-        Objects.requireNonNull(name, "name");
-        String bare = name.startsWith("/") ? name.substring(1) : name;
-        String why = null;
-        if (bare.isEmpty()) {
-            why = "it is empty";
-        } else if (bare.indexOf('/') >= 0) {
-            why = "it contains a '/' after the first character";
-        } else if (bare.indexOf('\0') >= 0) {
-            why = "it contains a NUL character";
-        } else if (bare.equals(".") || bare.equals("..")) {
-            why = "it is '.' or '..'";
-        } else if (bare.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX) {
-            why = "it has more than " + NAME_MAX + " bytes";
-        }
-        if (why != null) {
-            throw new IllegalArgumentException("invalid shared memory name \"" + name + "\": " + why);
-        }
-        return "/" + bare;
     }
 }

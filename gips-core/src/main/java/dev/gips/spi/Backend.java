@@ -83,9 +83,7 @@ public interface Backend {
     void closeHandle(Handle.Kind kind, long value);
 
     /** A new readiness poller with its waker. */
-    default PollerChannel openPoller() throws IOException {
-        throw new UnsupportedOperationException("polling is not implemented on " + name() + " yet");
-    }
+    PollerChannel openPoller() throws IOException;
 
     /**
      * Creates a shared memory object of {@code objectSize} bytes, zero-filled. A named object is created
@@ -98,9 +96,7 @@ public interface Backend {
      * @throws java.nio.file.FileAlreadyExistsException if the name exists
      * @throws IOException if the OS refuses
      */
-    default ShmObject createShm(String name, long objectSize) throws IOException {
-        throw new UnsupportedOperationException("shared memory is not implemented yet on " + name());
-    }
+    ShmObject createShm(String name, long objectSize) throws IOException;
 
     /**
      * Opens an existing named shared memory object for reading and writing.
@@ -109,9 +105,7 @@ public interface Backend {
      * @throws java.nio.file.NoSuchFileException if there is no object of that name
      * @throws IOException if the OS refuses
      */
-    default ShmObject openShm(String name) throws IOException {
-        throw new UnsupportedOperationException("shared memory is not implemented yet on " + name());
-    }
+    ShmObject openShm(String name) throws IOException;
 
     /**
      * The shared memory object a received handle holds. Takes ownership of {@code handle} whatever happens: on
@@ -119,8 +113,5 @@ public interface Backend {
      *
      * @throws IOException if the handle holds no shared memory object
      */
-    default ShmObject shmFromHandle(RawHandle handle) throws IOException {
-        closeHandle(handle.kind(), handle.value());
-        throw new UnsupportedOperationException("shared memory is not implemented yet on " + name());
-    }
+    ShmObject shmFromHandle(RawHandle handle) throws IOException;
 }

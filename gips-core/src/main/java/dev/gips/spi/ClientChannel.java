@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /** The server's channel to one client. {@link #send} is thread-safe. */
-public interface ClientChannel {
+public interface ClientChannel extends SourceChannel {
     /** The client's credentials, taken from the kernel when it connected. */
     Credentials credentials();
 

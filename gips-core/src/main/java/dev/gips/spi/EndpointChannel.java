@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /** The client side of a connection to a service. Thread-safe; receive and send may run at once. */
-public interface EndpointChannel {
+public interface EndpointChannel extends SourceChannel {
     /** Sends one message, whole; see {@link ClientChannel#send}. */
     void send(ByteBuffer payload, long[] handles) throws IOException;
 

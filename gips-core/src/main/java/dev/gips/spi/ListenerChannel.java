@@ -3,7 +3,7 @@ package dev.gips.spi;
 import java.io.IOException;
 
 /** The server side of a bound service. Thread-safe. */
-public interface ListenerChannel {
+public interface ListenerChannel extends SourceChannel {
     /**
      * Returns the next arrival from any client. Any number of threads may call this at once; a client's messages are
      * reported only once core has admitted it ({@link ClientChannel#admit}).

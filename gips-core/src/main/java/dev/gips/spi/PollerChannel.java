@@ -3,8 +3,9 @@ package dev.gips.spi;
 import java.io.IOException;
 
 /**
- * A backend's readiness poller. Sources are the SPI channels behind the public {@code Listener} ({@link
- * ListenerChannel}), {@code Endpoint} ({@link EndpointChannel}) and {@code Connection} ({@link ClientChannel}).
+ * A backend's readiness poller. Sources ({@link SourceChannel}) are the SPI channels behind the public
+ * {@code Listener} ({@link ListenerChannel}), {@code Endpoint} ({@link EndpointChannel}) and {@code Connection}
+ * ({@link ClientChannel}); a poller is only ever given its own backend's channels.
  * Readiness is level-triggered: a source stays reported while it has something to receive. Token 0 is the waker's.
  */
 public interface PollerChannel {
@@ -14,13 +15,13 @@ public interface PollerChannel {
     int WRITABLE = 2;
 
     /** Starts watching {@code source} for {@code interest} under {@code token}. */
-    void register(Object source, long token, int interest) throws IOException;
+    void register(SourceChannel source, long token, int interest) throws IOException;
 
     /** Changes what {@code source} is watched for. */
-    void reregister(Object source, long token, int interest) throws IOException;
+    void reregister(SourceChannel source, long token, int interest) throws IOException;
 
     /** Stops watching {@code source}; nothing is reported for it afterwards. */
-    void deregister(Object source) throws IOException;
+    void deregister(SourceChannel source) throws IOException;
 
     /**
      * Waits for readiness and stores up to {@code tokens.length} events.

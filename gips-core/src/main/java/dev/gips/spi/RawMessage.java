@@ -10,9 +10,6 @@ import java.util.List;
  * @param handles the received OS objects, in the order they were sent
  */
 public record RawMessage(byte[] payload, List<RawHandle> handles) {
-    /** An empty message, as used by tests. */
-    public static final RawMessage EMPTY = new RawMessage(new byte[0], List.of());
-
     public RawMessage {
         handles = List.copyOf(handles);
     }

@@ -3,20 +3,36 @@
  * {@code dev.gips.poll} and {@code dev.gips.shm} work on that OS. Applications never use these types.
  *
  * <h2>Required types</h2>
- * A backend is a {@link dev.gips.spi.Backend} registered in {@code META-INF/services/dev.gips.spi.Backend}. Core
+ * A backend is a {@link dev.gips.spi.Backend} (in practice an {@link dev.gips.spi.AbstractBackend}, which answers
+ * name, support and handle kinds from what the backend's probe found) registered in
+ * {@code META-INF/services/dev.gips.spi.Backend}. Core
  * loads every registered backend and uses the first whose {@link dev.gips.spi.Backend#isSupported()} is true. A
  * backend provides:
  * <ul>
  *   <li>{@link dev.gips.spi.ListenerChannel}: the server side of a service; yields, in order, the arrival of a
  *       client ({@code CONNECTED}), its messages ({@code MESSAGE}) and its departure ({@code DISCONNECTED});</li>
- *   <li>{@link dev.gips.spi.ClientChannel}: the server's channel to one client, used for replies;</li>
+ *   <li>{@link dev.gips.spi.ClientChannel}: the server's channel to one client, used for replies; backends extend
+ *       {@link dev.gips.spi.AbstractClientChannel}, which keeps core's attachment, funnels the sends into one method
+ *       and holds back what a client sent until core admits it;</li>
  *   <li>{@link dev.gips.spi.EndpointChannel}: the client side of a service;</li>
+ *   <li>{@link dev.gips.spi.PollerChannel}: a readiness poller over those three channels, each a
+ *       {@link dev.gips.spi.SourceChannel};</li>
  *   <li>handle operations ({@code duplicateHandle}, {@code closeHandle}), the caller's own credentials and the
  *       resolution of user and group names;</li>
  *   <li>{@link dev.gips.spi.ShmObject}: the OS object behind a shared memory region ({@code createShm},
  *       {@code openShm}, {@code shmFromHandle}): its size, growing it, mapping it into an arena, exporting a
  *       duplicate, its name, whether another process can shrink it ({@code isSealed}).</li>
  * </ul>
+ *
+ * <h2>How a backend is laid out</h2>
+ * Each backend is one package in three layers: bindings (one class per C header, per DLL on Windows, each downcall
+ * handle in a holder class of its own so that it links on first call, restricted calls only in the linking class
+ * {@code Native}), OS objects (state, locks, lifetimes), and the {@code Backend}. The same job has the same class
+ * name in every backend: {@code Native}, {@code Identity} (credentials), {@code Wire} (gips' wire format),
+ * {@code Where} (every {@code IOException} message, through {@link dev.gips.spi.IoErrors}), {@code Pollable} (what
+ * the poller asks a channel); the OS objects are facility + role ({@code SeqpacketListener}, {@code MachListener},
+ * {@code PipeListener}; {@code EpollPoller}, {@code KqueuePoller}, {@code IocpPoller}). Each backend's
+ * {@code package-info} maps its layers.
  *
  * <h2>What core does, so backends don't</h2>
  * Core checks arguments (payload at most {@link dev.gips.spi.Limits#MAX_PAYLOAD} bytes, at most

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gips.internal.HandleAccess;
+import dev.gips.internal.SharedSecrets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +21,7 @@ class MessageTest {
     private final List<Handle> fakes = new ArrayList<>();
 
     private Handle fake(long value) {
-        Handle h = HandleAccess.get().adopt(Handle.Kind.FILE_DESCRIPTOR, value);
+        Handle h = Handle.adopt(Handle.Kind.FILE_DESCRIPTOR, value);
         fakes.add(h);
         return h;
     }
@@ -30,7 +30,7 @@ class MessageTest {
     void takeFakesBack() {
         for (Handle h : fakes) {
             if (h.isOpen()) {
-                HandleAccess.get().take(h);
+                SharedSecrets.ipc().take(h);
             }
         }
     }
@@ -85,10 +85,10 @@ class MessageTest {
         Handle taken = fake(1002);
         Handle left = fake(1003);
         Message m = new Message(new byte[0], List.of(taken, left));
-        assertEquals(1002, HandleAccess.get().take(taken));
+        assertEquals(1002, SharedSecrets.ipc().take(taken));
         assertFalse(taken.isOpen());
         // take the other too, so that close() has no real descriptor to close without a backend
-        HandleAccess.get().take(left);
+        SharedSecrets.ipc().take(left);
         m.close();
         m.close(); // idempotent
         assertFalse(left.isOpen());

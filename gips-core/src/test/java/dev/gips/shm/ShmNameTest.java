@@ -11,9 +11,9 @@ class ShmNameTest {
 
     @Test
     void aLeadingSlashIsAddedOnce() {
-        assertEquals("/data", Shm.normalise("data"));
-        assertEquals("/data", Shm.normalise("/data"));
-        assertEquals("/gips-test.named_1", Shm.normalise("gips-test.named_1"));
+        assertEquals("/data", ShmNames.normalise("data"));
+        assertEquals("/data", ShmNames.normalise("/data"));
+        assertEquals("/gips-test.named_1", ShmNames.normalise("gips-test.named_1"));
     }
 
     @Test
@@ -27,12 +27,12 @@ class ShmNameTest {
         assertReason("/..", "'.' or '..'");
         assertReason("x".repeat(256), "more than 255 bytes");
         assertReason("é".repeat(128), "more than 255 bytes");   // 256 bytes in UTF-8
-        assertEquals("/" + "x".repeat(255), Shm.normalise("x".repeat(255)));
-        assertThrows(NullPointerException.class, () -> Shm.normalise(null));
+        assertEquals("/" + "x".repeat(255), ShmNames.normalise("x".repeat(255)));
+        assertThrows(NullPointerException.class, () -> ShmNames.normalise(null));
     }
 
     private static void assertReason(String name, String reason) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Shm.normalise(name));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ShmNames.normalise(name));
         assertTrue(e.getMessage().contains(reason), e.getMessage());
     }
 

@@ -7,7 +7,6 @@ import dev.gips.ipc.Message;
 import dev.gips.ipc.Pod;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 /**
  * The Rust crate's {@code ipc} example: an echo service and a client, here in two processes. Run without arguments,
@@ -41,12 +40,9 @@ public final class IpcExample {
     private static void both() throws Exception {
         try (Listener listener = Listener.bind(SERVICE)) {
             System.out.println("server: listening on \"" + SERVICE + "\"");
-            Process client = startClient();
+            Process client = ChildJvm.start(IpcExample.class, "client");
             serve(listener, 1);
-            int exit = client.waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException("client exited with " + exit);
-            }
+            ChildJvm.await(client, "client");
         }
         System.out.println("done");
     }
@@ -80,14 +76,6 @@ public final class IpcExample {
                 System.out.println("client (pid " + pid + "): received \"" + text(reply.payload()) + "\"");
             }
         }
-    }
-
-    private static Process startClient() throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), IpcExample.class.getName(), "client"))
-                .inheritIO()
-                .start();
     }
 
     private static String text(byte[] bytes) {

@@ -58,9 +58,9 @@ public final class PollExample {
             System.out.println("server: polling \"" + SERVICE + "\" on one thread");
             List<Process> clients = new ArrayList<>();
             for (int i = 1; i <= CLIENTS; i++) {
-                clients.add(startClient("client", String.valueOf(i)));
+                clients.add(ChildJvm.start(PollExample.class, "client", String.valueOf(i)));
             }
-            Process noReader = startClient("no-reader");
+            Process noReader = ChildJvm.start(PollExample.class, "no-reader");
             Map<Token, Pending> pending = new HashMap<>();
             Events events = Events.withCapacity(128);
             int served = 0;
@@ -111,13 +111,9 @@ public final class PollExample {
                 }
             }
             for (Process p : clients) {
-                if (p.waitFor() != 0) {
-                    throw new IllegalStateException("a client exited with " + p.exitValue());
-                }
+                ChildJvm.await(p, "a client");
             }
-            if (noReader.waitFor() != 0) {
-                throw new IllegalStateException("the client that never reads exited with " + noReader.exitValue());
-            }
+            ChildJvm.await(noReader, "the client that never reads");
             System.out.println("server: served " + served + " requests from " + CLIENTS
                     + " processes and dropped one that never read");
         }
@@ -146,13 +142,5 @@ public final class PollExample {
                 System.out.println("no-reader: the server hung up (" + dropped.getClass().getSimpleName() + ")");
             }
         }
-    }
-
-    private static Process startClient(String... args) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), PollExample.class.getName()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).inheritIO().start();
     }
 }

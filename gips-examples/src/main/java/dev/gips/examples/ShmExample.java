@@ -12,7 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * Shared memory between two processes: a producer creates an anonymous region, writes into it and hands it to a
@@ -56,7 +55,7 @@ public final class ShmExample {
             data.set(ValueLayout.JAVA_LONG_UNALIGNED, 100, 42L);
             System.out.println(who + ": wrote \"Hello from the producer!\" at 0 and the number 42 at 100");
 
-            Process consumer = startConsumer();
+            Process consumer = ChildJvm.start(ShmExample.class, "consumer");
             Pod ready = next(listener, consumer);
             ready.message().close();
             try (Handle handle = Handle.of(shm)) {                // a duplicate of the region's descriptor
@@ -70,10 +69,7 @@ public final class ShmExample {
             System.out.println(who + ": capacity now " + shm.capacity() + "; the consumer wrote \""
                     + string(shm.read(ANSWER_OFFSET, 64)) + "\" at " + ANSWER_OFFSET);
             done.reply(text("bye"));
-            int exit = consumer.waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException("consumer exited with " + exit);
-            }
+            ChildJvm.await(consumer, "consumer");
         }
         System.out.println("done");
     }
@@ -103,14 +99,6 @@ public final class ShmExample {
             consumer.destroyForcibly();
             return new IllegalStateException("the consumer did not answer within " + WAIT);
         });
-    }
-
-    private static Process startConsumer() throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), ShmExample.class.getName(), "consumer"))
-                .inheritIO()
-                .start();
     }
 
     private static byte[] text(String s) {

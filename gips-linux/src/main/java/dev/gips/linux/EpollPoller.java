@@ -2,6 +2,7 @@ package dev.gips.linux;
 
 import dev.gips.spi.PollerChannel;
 import dev.gips.spi.ReleaseGate;
+import dev.gips.spi.SourceChannel;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -36,17 +37,17 @@ final class EpollPoller implements PollerChannel {
     }
 
     @Override
-    public void register(Object source, long token, int interest) throws IOException {
+    public void register(SourceChannel source, long token, int interest) throws IOException {
         control(SysEpoll.EPOLL_CTL_ADD, pollable(source), token, interest);
     }
 
     @Override
-    public void reregister(Object source, long token, int interest) throws IOException {
+    public void reregister(SourceChannel source, long token, int interest) throws IOException {
         control(SysEpoll.EPOLL_CTL_MOD, pollable(source), token, interest);
     }
 
     @Override
-    public void deregister(Object source) throws IOException {
+    public void deregister(SourceChannel source) throws IOException {
         Pollable p = pollable(source);
         if (!p.gate().tryEnter()) {
             return; // its descriptor is closing; closing removes it from the set
@@ -99,7 +100,7 @@ final class EpollPoller implements PollerChannel {
         }
     }
 
-    private static Pollable pollable(Object source) {
+    private static Pollable pollable(SourceChannel source) {
         if (source instanceof Pollable p) {
             return p;
         }

@@ -3,7 +3,7 @@ package dev.gips.linux;
 import dev.gips.ipc.Credentials;
 import dev.gips.ipc.Handle;
 import dev.gips.ipc.ServiceDescriptor;
-import dev.gips.spi.Backend;
+import dev.gips.spi.AbstractBackend;
 import dev.gips.spi.BackendProbe;
 import dev.gips.spi.EndpointChannel;
 import dev.gips.spi.Limits;
@@ -20,11 +20,13 @@ import java.util.Set;
  * The Linux backend: AF_UNIX SOCK_SEQPACKET, epoll, POSIX shm and memfd through {@code java.lang.foreign}. Loads on any OS;
  * the native bindings are touched only once {@link #isSupported()} said yes.
  */
-public final class LinuxBackend implements Backend {
+public final class LinuxBackend extends AbstractBackend {
     private static final Throwable UNSUPPORTED = probe();
 
     /** For {@link java.util.ServiceLoader}. */
-    public LinuxBackend() {}
+    public LinuxBackend() {
+        super("linux", UNSUPPORTED, Set.of(Handle.Kind.FILE_DESCRIPTOR));
+    }
 
     private static Throwable probe() {
         // links the first bindings: fails here, not in the middle of a call, if native access is denied. close(-1)
@@ -32,26 +34,6 @@ public final class LinuxBackend implements Backend {
         // (close, epoll_create1): a probe of its own shape would cost a fresh JVM one more stub to generate
         return new BackendProbe("Linux", List.of("Linux"), "dev.gips.linux")
                 .run(() -> Unistd.close(Native.threadCapture(), -1));
-    }
-
-    @Override
-    public String name() {
-        return "linux";
-    }
-
-    @Override
-    public boolean isSupported() {
-        return UNSUPPORTED == null;
-    }
-
-    @Override
-    public Throwable unsupportedCause() {
-        return UNSUPPORTED;
-    }
-
-    @Override
-    public Set<Handle.Kind> handleKinds() {
-        return Set.of(Handle.Kind.FILE_DESCRIPTOR);
     }
 
     @Override

@@ -2,7 +2,8 @@ package dev.gips.linux;
 
 import dev.gips.internal.jfr.Jfr;
 import dev.gips.ipc.Credentials;
-import dev.gips.spi.ClientChannel;
+import dev.gips.spi.AbstractClientChannel;
+import dev.gips.spi.RawMessage;
 import dev.gips.spi.ReleaseGate;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * go out from any thread, each with scratch borrowed from the listener's pool: SEQPACKET sends one datagram per
  * call, so concurrent replies need no lock to stay whole.
  */
-final class SeqpacketClient implements ClientChannel, Pollable {
+final class SeqpacketClient extends AbstractClientChannel implements Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(SeqpacketClient.class);
 
     private final SeqpacketListener listener;
@@ -28,7 +29,6 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     private final Credentials credentials;
     private final Where where;
     private final ReleaseGate gate;
-    private volatile Object attachment;
     /** This client's finish tag in the listener's fair queueing (see {@link FairScheduler}). */
     long finishTag;                                  // guarded by the listener's receive lock
     /** What its last message cost there, the guess for its next. */
@@ -142,23 +142,13 @@ final class SeqpacketClient implements ClientChannel, Pollable {
     }
 
     @Override
-    public void send(ByteBuffer payload, long[] handles) throws IOException {
-        send(null, payload, handles, true);
+    protected boolean transmit(ByteBuffer payload, long[] handles, boolean wait) throws IOException {
+        return send(null, payload, handles, wait);
     }
 
     @Override
-    public void send(byte[] payload, long[] handles) throws IOException {
-        send(payload, null, handles, true);
-    }
-
-    @Override
-    public boolean trySend(ByteBuffer payload, long[] handles) throws IOException {
-        return send(null, payload, handles, false);
-    }
-
-    @Override
-    public boolean trySend(byte[] payload, long[] handles) throws IOException {
-        return send(payload, null, handles, false);
+    protected boolean transmit(byte[] payload, long[] handles, boolean wait) throws IOException {
+        return send(payload, null, handles, wait);
     }
 
     /**
@@ -220,19 +210,13 @@ final class SeqpacketClient implements ClientChannel, Pollable {
         Fds.closeQuietly(socket.fd);
     }
 
-    @Override
-    public Object attachment() {
-        return attachment;
-    }
-
     /**
-     * Sets the attachment, then adds the socket to the listener's epoll set: only from now on can a receiving thread
-     * read it, and it finds the attachment set (a volatile write before the {@code epoll_ctl} that makes the socket
-     * visible). The socket cannot close meanwhile: this holds its gate.
+     * Adds the socket to the listener's epoll set: only from now on can a receiving thread read it, and it finds the
+     * attachment set (written before the {@code epoll_ctl} that makes the socket visible). The socket cannot close
+     * meanwhile: this holds its gate.
      */
     @Override
-    public boolean admit(Object attachment) {
-        this.attachment = attachment;
+    protected boolean startReporting() {
         if (!gate.tryEnter()) {
             return false;
         }

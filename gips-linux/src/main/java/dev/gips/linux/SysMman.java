@@ -44,9 +44,11 @@ final class SysMman {
      * Linked on first use: in glibc before 2.34 these live in librt.so.1. glibc declares {@code shm_open} with a
      * fixed {@code mode_t} argument (macOS makes it variadic; on Linux both conventions pass it alike).
      */
-    private static final class PosixShm {
+    private static final class ShmOpen {
         static final MethodHandle shm_open = Native.downcall("shm_open", "librt.so.1",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT), ERRNO);
+    }
+    private static final class ShmUnlink {
         static final MethodHandle shm_unlink = Native.downcall("shm_unlink", "librt.so.1",
                 FunctionDescriptor.of(C_INT, C_POINTER), ERRNO);
     }
@@ -54,7 +56,7 @@ final class SysMman {
     /** {@code int shm_open(const char *name, int oflag, mode_t mode);} */
     static int shm_open(MemorySegment errno, MemorySegment name, int oflag, int mode) {
         try {
-            return (int) PosixShm.shm_open.invokeExact(errno, name, oflag, mode);
+            return (int) ShmOpen.shm_open.invokeExact(errno, name, oflag, mode);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -63,7 +65,7 @@ final class SysMman {
     /** {@code int shm_unlink(const char *name);} */
     static int shm_unlink(MemorySegment errno, MemorySegment name) {
         try {
-            return (int) PosixShm.shm_unlink.invokeExact(errno, name);
+            return (int) ShmUnlink.shm_unlink.invokeExact(errno, name);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

@@ -12,10 +12,9 @@ import dev.gips.ipc.Pod;
  * same for the abstract socket {@code "\0NAME"}: a command line cannot hold a NUL); {@code stream NAME} connects to
  * NAME, writes {@code READY} and sends messages without end until it is killed: sizes alternate between 64 KiB
  * (inline) and 1 MiB (out of band, in a memfd), each filled with its index and carrying one descriptor;
- * {@code refuse NAME} binds NAME with a policy that refuses every client, writes {@code READY}, accepts until its
- * stdin closes, then closes the listener and exits; {@code soak NAME TOTAL} binds NAME, writes {@code READY}, echoes
- * {@code TOTAL} messages with their handles, writing {@code SERVED n} after every twentieth of them, then keeps
- * serving (so that clients hanging up are noticed) until killed.
+ * {@code soak NAME TOTAL} binds NAME, writes {@code READY}, echoes {@code TOTAL} messages with their handles, writing
+ * {@code SERVED n} after every twentieth of them, then keeps serving (so that clients hanging up are noticed) until
+ * killed. The kit's {@code PeerMain} has the children of the contract suites.
  */
 public final class ChildPeer {
     private ChildPeer() {}
@@ -29,12 +28,9 @@ public final class ChildPeer {
             soak(args[1], Long.parseLong(args[2]));
             return;
         }
-        if (args.length == 2 && args[0].equals("refuse")) {
-            refuse(args[1]);
-            return;
-        }
         if (args.length != 2 || !args[0].equals("serve") && !args[0].equals("serve-abstract")) {
-            throw new IllegalArgumentException("usage: serve NAME | serve-abstract NAME | stream NAME | refuse NAME");
+            throw new IllegalArgumentException(
+                    "usage: serve NAME | serve-abstract NAME | stream NAME | soak NAME TOTAL");
         }
         // classes the server's error paths use, loaded now: here they come from directories, and loading a class
         // from a directory takes a descriptor (from a jar it does not), which a server at its limit lacks
@@ -66,31 +62,6 @@ public final class ChildPeer {
                     System.out.flush();
                 }
             }
-        }
-    }
-
-    private static void refuse(String name) throws Exception {
-        Listener listener = Listener.bind(new dev.gips.ipc.ServiceDescriptor(name).withCredentialValidator(c -> {
-            throw new dev.gips.ipc.PermissionDeniedException("nobody is welcome");
-        }));
-        Thread closer = Thread.ofPlatform().daemon().start(() -> {
-            try {
-                System.in.readAllBytes();
-            } catch (java.io.IOException e) {
-                // closed either way
-            }
-            listener.close();
-        });
-        System.out.println("READY");
-        System.out.flush();
-        try {
-            for (;;) {
-                listener.accept().message().close();
-                System.out.println("DELIVERED"); // never: every client is refused
-            }
-        } catch (java.nio.channels.ClosedChannelException e) {
-            closer.join(); // until close() has returned, having logged what it logs
-            System.out.println("CLOSED");
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.gips.linux;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gips.ipc.Endpoint;
-import dev.gips.ipc.Message;
 import dev.gips.ipc.NoSuchServiceException;
 import dev.gips.ipc.ServiceDescriptor;
 import java.io.IOException;
@@ -29,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Connecting: to a name nobody serves, to a service that is still starting, and to one whose queue of pending
- * connections is full (issue 16 item 7, issue 18 item 3). A connect never hangs for good, never holds a virtual
- * thread's carrier, ends when interrupted, and {@code connect(name, Duration)} waits for a late server.
+ * Connecting on Linux (the contract is the kit's {@code ConnectContract}): what the error says when nobody serves a
+ * name, a stale socket file, and a service whose queue of pending connections is full (issue 16 item 7, issue 18
+ * item 3). A connect never hangs for good, never holds a virtual thread's carrier and ends when interrupted.
  */
 @ExtendWith(LeakCheck.class)
 class ConnectTest {
@@ -73,49 +70,7 @@ class ConnectTest {
         }
     }
 
-    @Test
-    void timedConnectToANameNobodyServesGivesUpWhenItsTimeIsUp() {
-        String name = Peers.uniqueName("never");
-        Duration wait = Duration.ofMillis(300);
-        long start = System.nanoTime();
-        NoSuchServiceException e = assertThrows(NoSuchServiceException.class, () -> Endpoint.connect(name, wait));
-        long elapsed = System.nanoTime() - start;
-        assertTrue(elapsed >= wait.toNanos(), "gave up after " + elapsed + " ns, before its time was up");
-        assertTrue(elapsed < wait.plus(Peers.WAIT).toNanos(), "returned " + elapsed + " ns late");
-        assertTrue(e.getMessage().startsWith("connect \"" + name + "\" (/tmp/" + name + ")" + NOBODY
-                + "ENOENT: No such file or directory); tried "), e.getMessage());
-        assertTrue(e.getMessage().endsWith(" times in 300 ms"), e.getMessage());
-    }
-
-    @Test
-    void anInterruptEndsATimedConnectWaitingForAServiceToStart() throws Exception {
-        String name = Peers.uniqueName("interrupted");
-        AtomicReference<Object> outcome = new AtomicReference<>();
-        AtomicBoolean interruptKept = new AtomicBoolean();
-        Thread t = Thread.ofVirtual().name("waiting-for-a-service").start(() -> {
-            try (Endpoint e = Endpoint.connect(name, Duration.ofMinutes(10))) {
-                outcome.set("connected");
-            } catch (Throwable x) {
-                outcome.set(x);
-            }
-            interruptKept.set(Thread.currentThread().isInterrupted());
-        });
-        Peers.awaitBlockedIn(t, "LockSupport.parkNanos", Peers.WAIT);
-        t.interrupt();
-        assertTrue(t.join(Peers.WAIT), "connect went on waiting after it was interrupted");
-        InterruptedIOException x = assertInstanceOf(InterruptedIOException.class, outcome.get());
-        assertEquals("connect \"" + name + "\": interrupted while waiting for the service to start", x.getMessage());
-        assertInstanceOf(NoSuchServiceException.class, x.getCause());
-        assertTrue(interruptKept.get(), "the thread's interrupt status was cleared");
-    }
-
     // ------------------------------------------------------------------------------- a server starting late
-
-    @Test
-    void timedConnectReachesAServerStartedAfterTheClient() throws Exception {
-        String name = Peers.uniqueName("late");
-        reachesALateServer(name, Thread.ofPlatform());
-    }
 
     @Test
     void timedConnectReachesALateServerThatReplacesAStaleSocketFile() throws Exception {
@@ -123,32 +78,7 @@ class ConnectTest {
         Path file = Path.of("/tmp", name);
         assertEquals("BOUND", Peers.run(Peers.python("peer.py", "bind-and-exit", file.toString()), Peers.WAIT).strip());
         assertTrue(Files.exists(file), "the exited server left its socket file");
-        reachesALateServer(name, Thread.ofVirtual());
-    }
-
-    /** Starts a client with {@code connect(name, Duration)}, waits until it has failed once, then starts a server. */
-    private static void reachesALateServer(String name, Thread.Builder client) throws Exception {
-        FutureTask<Endpoint> connecting = new FutureTask<>(() -> Endpoint.connect(name, Duration.ofSeconds(60)));
-        Thread thread = client.name("late-client").start(connecting);
-        try {
-            // nobody serves yet: the client tried, failed, and waits before it tries again
-            Peers.awaitBlockedIn(thread, "LockSupport.parkNanos", Peers.WAIT);
-            assertFalse(connecting.isDone());
-            try (Peers.Running server = Peers.start(Peers.javaChild(ChildPeer.class, "serve", name))) {
-                assertEquals("READY", server.nextLine(Peers.WAIT));
-                try (Endpoint endpoint = connecting.get(60, TimeUnit.SECONDS)) {
-                    assertEquals(server.pid(), endpoint.peerCredentials().pid());
-                    endpoint.send("hello".getBytes(UTF_8));
-                    try (Message reply = Peers.recvOne(endpoint)) {
-                        assertArrayEquals("hello".getBytes(UTF_8), reply.payload());
-                    }
-                }
-            }
-        } finally {
-            thread.interrupt(); // if the test failed while the client waits
-            thread.join(TimeUnit.SECONDS.toMillis(20));
-            Files.deleteIfExists(Path.of("/tmp", name)); // the killed server leaves its socket file
-        }
+        dev.gips.tck.ConnectContract.reachesALateServer(name, Thread.ofVirtual());
     }
 
     // ---------------------------------------------------------------- a service that stopped accepting

@@ -7,20 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gips.ipc.Connection;
 import dev.gips.ipc.Endpoint;
-import dev.gips.ipc.Handle;
 import dev.gips.ipc.Listener;
 import dev.gips.ipc.Message;
 import dev.gips.ipc.Pod;
-import dev.gips.ipc.ServiceDescriptor;
 import dev.gips.spi.RawMessage;
-import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -32,14 +27,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * No received descriptor leaks: not when a message is truncated (MSG_CTRUNC), not when a peer sends a malformed
- * message and is dropped, not when a client is refused, and not over thousands of connections.
+ * No received descriptor leaks on Linux's wire: not when a message is truncated (MSG_CTRUNC), not when a raw peer
+ * sends a malformed message and is dropped. Refused clients and thousands of connections are the kit's
+ * {@code HandleLeakContract}.
  */
 @ExtendWith(LeakCheck.class)
 class FdLeakTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-
-
 
     // --------------------------------------------------------------------------------- (a) MSG_CTRUNC
 
@@ -202,71 +196,4 @@ class FdLeakTest {
             }
         }
     }
-
-    @Test
-    void refusedClientsThatSentHandlesLeakNothing() throws IOException {
-        String name = Peers.uniqueName("refused-handles");
-        List<Handle> handles = Peers.memfdHandles(253);
-        try (Listener listener = Listener.bind(new ServiceDescriptor(name).withCredentialValidator(c -> {
-            throw new dev.gips.ipc.PermissionDeniedException("nobody gets in");
-        }))) {
-            long baseline = Peers.openFds();
-            for (int i = 0; i < 20; i++) {
-                try (Endpoint client = Endpoint.connect(name)) {
-                    client.send(new byte[10], handles.toArray(Handle[]::new));
-                    client.send(new byte[300 * 1024], handles.subList(0, 252).toArray(Handle[]::new));
-                    assertTrue(listener.tryAccept().isEmpty());
-                    assertThrows(EOFException.class, () -> client.recv(WAIT));
-                }
-            }
-            assertTrue(listener.tryAccept().isEmpty());
-            assertEquals(baseline, Peers.openFds());
-        } finally {
-            handles.forEach(Handle::close);
-        }
-    }
-
-    // ------------------------------------------------------------------------- (c) thousands of rounds
-
-    @Test
-    void twoThousandConnectSendWithHandlesCloseRoundsLeakNoDescriptor() throws IOException {
-        String name = Peers.uniqueName("rounds");
-        List<Handle> handles = Peers.memfdHandles(2);
-        try (Listener listener = Listener.bind(name)) {
-            Connection previous = round(listener, name, handles, -1);
-            assertTrue(listener.tryAccept().isEmpty());
-            long baseline = Peers.openFds();
-            for (int i = 0; i < 2000; i++) {
-                Connection c = round(listener, name, handles, i);
-                if (i % 500 == 499) {
-                    // at most the last client's hang-up is not yet noticed
-                    assertTrue(Peers.openFds() <= baseline + 1, "descriptors grow: " + Peers.openFds() + " > "
-                            + baseline + " after " + (i + 1) + " rounds");
-                }
-                previous = c;
-            }
-            assertTrue(listener.tryAccept().isEmpty()); // notices the last hang-up
-            assertTrue(!previous.isOpen(), "the last client's connection was not closed after it hung up");
-            assertEquals(baseline, Peers.openFds(), "descriptors leaked over 2000 rounds");
-        } finally {
-            handles.forEach(Handle::close);
-        }
-    }
-
-    private static Connection round(Listener listener, String name, List<Handle> handles, int i) throws IOException {
-        byte[] payload = ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN).putInt(i).array();
-        try (Endpoint client = Endpoint.connect(name)) {
-            client.send(payload, handles.toArray(Handle[]::new));
-            Pod pod = Peers.acceptOne(listener);
-            try (Message m = pod.message()) {
-                assertArrayEquals(payload, m.payload());
-                assertEquals(2, m.handles().size());
-            }
-            if (i % 2 == 0) {
-                pod.reply(payload, handles.toArray(Handle[]::new)); // half of them with a reply left unread
-            }
-            return pod.connection();
-        }
-    }
-
 }

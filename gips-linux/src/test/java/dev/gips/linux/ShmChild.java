@@ -13,7 +13,6 @@ import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,8 +27,8 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * The other process of the shared memory tests, started as a child JVM by {@link ShmProcessTest} and
- * {@link ShmShrinkTest}. Prints its findings on stdout; any failure is an exception, hence a non-zero exit.
+ * The other process of Linux's shared memory tests, started as a child JVM by {@link ShmProcessTest} and
+ * {@link ShmShrinkTest} (the kit's {@code ShmPeer} is the one of its contract). Prints its findings on stdout; any failure is an exception, hence a non-zero exit.
  */
 final class ShmChild {
     private ShmChild() {}
@@ -38,53 +37,9 @@ final class ShmChild {
 
     public static void main(String[] args) throws Throwable {
         switch (args[0]) {
-            case "resize" -> resize(args[1], Long.parseLong(args[2]));
-            case "open" -> open(args[1]);
             case "anonymous" -> anonymous();
             case "shrink" -> shrink(args[1], args[2], args[3].split(","));
             default -> throw new IllegalArgumentException(args[0]);
-        }
-    }
-
-    /** Receives a region, checks the parent's data, writes, grows it to {@code newCapacity}, writes past the old end. */
-    private static void resize(String service, long newCapacity) throws Exception {
-        try (Endpoint endpoint = Endpoint.connect(service)) {
-            endpoint.send(bytes("hello"));
-            Shm shm;
-            try (Message m = endpoint.recv(WAIT).orElseThrow()) {
-                shm = Shm.from(m.handles().get(0));
-            }
-            try (shm) {
-                byte[] seen = shm.read(0, 13);
-                if (!Arrays.equals(seen, bytes("parent's data"))) {
-                    throw new AssertionError("parent's data not visible: " + new String(seen, StandardCharsets.UTF_8));
-                }
-                shm.write(bytes("child was here"), 200);
-                long capacity = shm.resize(newCapacity);
-                shm.write(bytes("end"), capacity - 3);
-                endpoint.send(bytes("resized"));
-                try (Message m = endpoint.recv(WAIT).orElseThrow()) {
-                    expect("check", m.payload());
-                }
-                byte[] reply = shm.read(newCapacity - 100, 12);
-                if (!Arrays.equals(reply, bytes("parent reply"))) {
-                    throw new AssertionError("parent's write past the old capacity is not visible");
-                }
-                System.out.println("ok capacity " + capacity);
-            }
-        }
-    }
-
-    /** Opens a named region, writes into it, and tries to create it again. */
-    private static void open(String name) throws Exception {
-        try (Shm shm = Shm.open(name)) {
-            shm.write(bytes("child wrote"), 0);
-            try {
-                Shm.create(name, 16).close();
-                System.out.println("created again");
-            } catch (FileAlreadyExistsException e) {
-                System.out.println("refused: " + e.getMessage());
-            }
         }
     }
 

@@ -30,8 +30,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Regions shared with real processes: Python stdlib peers ({@code os.memfd_create} + {@code mmap}, header written
- * by the peer) and child JVMs, over gips IPC.
+ * Regions shared with Python stdlib peers ({@code os.memfd_create} + {@code mmap}, header written by the peer) over
+ * gips IPC, and an anonymous region (a memfd) that leaves nothing when its process is killed; regions shared with
+ * child JVMs are the kit's {@code ShmProcessContract}.
  */
 @ExtendWith(ShmTesting.class)
 @ExtendWith(LeakCheck.class)
@@ -163,48 +164,6 @@ class ShmProcessTest {
                 assertEquals("saw java write; object 4120 bytes", Peers.finish(python, WAIT).strip());
             }
         }
-    }
-
-    @Test
-    void writesAndAResizeByAnotherJvmArePickedUpByRemap() throws Exception {
-        String service = Peers.uniqueName("shm-jvm");
-        long grown = 1 << 19;
-        try (Listener listener = Listener.bind(service); Shm shm = Shm.create(null, new Size(4096, 1 << 20))) {
-            shm.write(bytes("parent's data"), 0);
-            Process child = Peers.javaChild(ShmChild.class, "resize", service, Long.toString(grown)).start();
-            Pod hello = accept(listener, child);
-            hello.message().close();
-            try (Handle h = Handle.of(shm)) {
-                hello.reply(bytes("region"), h);
-            }
-            MemorySegment old = shm.segment();
-            Pod resized = accept(listener, child);
-            assertArrayEquals(bytes("resized"), resized.message().payload());
-            assertArrayEquals(bytes("child was here"), shm.read(200, 14), "the child's write is visible");
-            assertEquals(grown, shm.header().capacity());
-            assertEquals(4096, shm.capacity());
-
-            shm.remap();
-            assertEquals(grown, shm.capacity());
-            assertArrayEquals(bytes("end"), shm.read(grown - 3));
-            assertThrows(IllegalStateException.class, () -> old.get(ValueLayout.JAVA_BYTE, 0));
-            shm.write(bytes("parent reply"), grown - 100);
-            resized.reply(bytes("check"));
-            assertEquals("ok capacity " + grown, Peers.finish(child, WAIT).strip());
-        }
-    }
-
-    @Test
-    void namedRegionIsSharedWithAnotherJvmWhichCannotCreateItAgain() throws Exception {
-        String name = ShmTesting.name("jvm");
-        try (Shm shm = Shm.create(name, 256)) {
-            String out = Peers.run(Peers.javaChild(ShmChild.class, "open", name), WAIT);
-            assertTrue(out.startsWith("refused: shm_open \"/" + name + "\""), out);
-            assertTrue(out.contains("EEXIST"), out);
-            assertArrayEquals(bytes("child wrote"), shm.read(0, 11));
-            assertTrue(Files.exists(Path.of("/dev/shm", name)), "the child's close left the name");
-        }
-        assertEquals(List.of(), ShmTesting.leftovers());
     }
 
     @Test

@@ -41,25 +41,6 @@ final class ShmTesting implements AfterAllCallback {
         }
     }
 
-    /** Descriptors of this process that hold one of our memfds or named regions. */
-    static long shmFds() {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.map(ShmTesting::target)
-                    .filter(t -> t.startsWith("/memfd:gips-shm") || t.startsWith("/dev/shm/" + PREFIX))
-                    .count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String target(Path fd) {
-        try {
-            return Files.readSymbolicLink(fd).toString();
-        } catch (IOException e) {
-            return ""; // closed since the listing: not ours any more
-        }
-    }
-
     /** Fails the test class if it left a region name behind. */
     @Override
     public void afterAll(ExtensionContext context) {

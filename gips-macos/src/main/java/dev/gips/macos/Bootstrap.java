@@ -1,7 +1,7 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_POINTER;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_POINTER;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -28,53 +28,56 @@ final class Bootstrap {
     /** {@code TASK_BOOTSTRAP_PORT} of {@code <mach/task_special_ports.h>}. */
     static final int TASK_BOOTSTRAP_PORT = 4;
 
-    /** The functions, linked on first use only (never on other systems). */
-    static final class Handles {
-        private Handles() {}
-
-        static final MethodHandle CHECK_IN = MachNative.downcall("bootstrap_check_in",
+    private static final class BootstrapCheckIn {
+        static final MethodHandle bootstrap_check_in = Native.downcall("bootstrap_check_in",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
-        static final MethodHandle LOOK_UP = MachNative.downcall("bootstrap_look_up",
+    }
+    private static final class BootstrapLookUp {
+        static final MethodHandle bootstrap_look_up = Native.downcall("bootstrap_look_up",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
-        static final MethodHandle PARENT = MachNative.downcall("bootstrap_parent",
+    }
+    private static final class BootstrapParent {
+        static final MethodHandle bootstrap_parent = Native.downcall("bootstrap_parent",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
-        static final MethodHandle TASK_GET_SPECIAL_PORT = MachNative.downcall("task_get_special_port",
+    }
+    private static final class TaskGetSpecialPort {
+        static final MethodHandle task_get_special_port = Native.downcall("task_get_special_port",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER));
     }
 
     /** {@code kern_return_t bootstrap_check_in(mach_port_t bp, const name_t service_name, mach_port_t *sp);} */
     static int bootstrap_check_in(int bp, MemorySegment name, MemorySegment sp) {
         try {
-            return (int) Handles.CHECK_IN.invokeExact(bp, name, sp);
+            return (int) BootstrapCheckIn.bootstrap_check_in.invokeExact(bp, name, sp);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code kern_return_t bootstrap_look_up(mach_port_t bp, const name_t service_name, mach_port_t *sp);} */
     static int bootstrap_look_up(int bp, MemorySegment name, MemorySegment sp) {
         try {
-            return (int) Handles.LOOK_UP.invokeExact(bp, name, sp);
+            return (int) BootstrapLookUp.bootstrap_look_up.invokeExact(bp, name, sp);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code kern_return_t bootstrap_parent(mach_port_t bp, mach_port_t *parent_port);} */
     static int bootstrap_parent(int bp, MemorySegment parent) {
         try {
-            return (int) Handles.PARENT.invokeExact(bp, parent);
+            return (int) BootstrapParent.bootstrap_parent.invokeExact(bp, parent);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code kern_return_t task_get_special_port(task_t task, int which_port, mach_port_t *special_port);} */
     static int task_get_special_port(int task, int which, MemorySegment port) {
         try {
-            return (int) Handles.TASK_GET_SPECIAL_PORT.invokeExact(task, which, port);
+            return (int) TaskGetSpecialPort.task_get_special_port.invokeExact(task, which, port);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * What an {@code audit_token_t} holds, in the order of libbsm's {@code audit_token_to_au32}
- * ({@code <bsm/libbsm.h>}). Reading the eight words directly avoids linking the by-value struct accessors.
+ * ({@code <bsm/libbsm.h>}). Reading the eight words directly avoids linking the by-value struct accessors. The
+ * groups are the effective gid's, word 2, not the real ids of words 3 and 4 (gips bug M-2).
  */
 final class Bsm {
     private Bsm() {}

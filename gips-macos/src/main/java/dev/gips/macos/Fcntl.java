@@ -1,7 +1,7 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.ERRNO;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.ERRNO;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -15,24 +15,20 @@ final class Fcntl {
     static final int O_RDWR = 0x2;
     static final int O_CREAT = 0x200;
     static final int O_EXCL = 0x800;
-    static final int O_CLOEXEC = 0x01000000;
     static final int F_DUPFD_CLOEXEC = 67;
 
-    /** The functions, linked on first use only (never on other systems). */
-    static final class Handles {
-        private Handles() {}
-
-        // int fcntl(int, int, ...): the argument is variadic
-        static final MethodHandle FCNTL = MachNative.downcall("fcntl",
+    // int fcntl(int, int, ...): the argument is variadic
+    private static final class FcntlCall {
+        static final MethodHandle fcntl = Native.downcall("fcntl",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Linker.Option.firstVariadicArg(2), ERRNO);
     }
 
     /** {@code int fcntl(int fd, int cmd, ...);} with one {@code int} argument. */
     static int fcntl(MemorySegment errno, int fd, int cmd, int arg) {
         try {
-            return (int) Handles.FCNTL.invokeExact(errno, fd, cmd, arg);
+            return (int) FcntlCall.fcntl.invokeExact(errno, fd, cmd, arg);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -1,11 +1,11 @@
 package dev.gips.macos;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.gips.spi.PollerChannel;
 import dev.gips.spi.ReleaseGate;
+import dev.gips.spi.SourceChannel;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -20,17 +20,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * registered listener or endpoint, and an {@code EVFILT_USER} waker under token 0. Without {@code EV_CLEAR} the
  * Mach port filter is level-triggered: it fires while a message is queued. Its {@code fflags} stay 0, so the
  * kernel only reports readiness and never receives a message itself. Mach has no "send would not block" event:
- * WRITABLE is reported at once, the queue's room being unknown until a send tries.
+ * WRITABLE is reported at once, the queue's room being unknown until a send tries. The waker has a filter of its own
+ * ({@code EVFILT_USER}), so its ident cannot meet a port set's, and the kqueue descriptor is closed once, behind a
+ * gate (gips bug M-16).
  */
 final class KqueuePoller implements PollerChannel {
     private static final long WAKER_IDENT = 0x67697073L;
+    private static final Where WHERE = new Where(null, "poller");
 
     private final int kq;
     private final ReleaseGate gate;
     private final ReentrantLock pollLock = new ReentrantLock();
     private final Object registry = new Object();
-    private final Map<Object, long[]> registered = new IdentityHashMap<>(); // source -> {ident, token, interest}
-    private final Map<Object, Long> writable = new LinkedHashMap<>();       // sources reported WRITABLE at once
+    private final Map<SourceChannel, long[]> registered = new IdentityHashMap<>(); // source -> {ident, token, interest}
+    private final Map<SourceChannel, Long> writable = new LinkedHashMap<>();       // sources reported WRITABLE at once
     private final Arena arena = Arena.ofShared();
     private final MemorySegment events = arena.allocate(SysEvent.KEVENT, 64);   // pollLock
     private final MemorySegment timeout = arena.allocate(SysEvent.TIMESPEC);     // pollLock
@@ -38,7 +41,7 @@ final class KqueuePoller implements PollerChannel {
     private KqueuePoller(int kq) {
         this.kq = kq;
         this.gate = new ReleaseGate(() -> {
-            Unistd.close(MachNative.threadCapture(), kq);
+            Unistd.close(Native.threadCapture(), kq);
             pollLock.lock();
             try {
                 arena.close();
@@ -49,16 +52,16 @@ final class KqueuePoller implements PollerChannel {
     }
 
     static KqueuePoller open() throws IOException {
-        MemorySegment errno = MachNative.threadCapture();
+        MemorySegment errno = Native.threadCapture();
         int kq = SysEvent.kqueue(errno);
         if (kq < 0) {
-            throw new IOException("kqueue: " + Errno.name(MachNative.errno(errno)));
+            throw WHERE.errno("kqueue", Native.errno(errno));
         }
         // kqueues are not inherited across fork, so close-on-exec is moot
         KqueuePoller p = new KqueuePoller(kq);
         try {
             p.change(WAKER_IDENT, SysEvent.EVFILT_USER, (short) (SysEvent.EV_ADD | SysEvent.EV_CLEAR), 0, 0,
-                    "EVFILT_USER waker");
+                    "EV_ADD of the EVFILT_USER waker");
         } catch (IOException e) {
             p.close();
             throw e;
@@ -71,33 +74,31 @@ final class KqueuePoller implements PollerChannel {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ev = a.allocate(SysEvent.KEVENT);
             SysEvent.evSet(ev, 0, ident, filter, flags, fflags, 0, udata);
-            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment errno = Native.threadCapture();
             if (SysEvent.kevent(errno, kq, ev, 1, MemorySegment.NULL, 0, MemorySegment.NULL) < 0) {
-                throw new IOException("kevent (" + what + "): " + Errno.name(MachNative.errno(errno)));
+                throw WHERE.errno("kevent " + what, Native.errno(errno));
             }
         }
     }
 
-    private static int portSet(Object source) {
-        return switch (source) {
-            case MachListener l -> l.portSet();
-            case MachEndpoint e -> e.portSet();
-            case MachClient c -> MachPort.MACH_PORT_NULL; // its messages arrive through its listener
-            default -> throw new IllegalArgumentException("not a macOS gips source: " + source);
-        };
+    private static int portSet(SourceChannel source) {
+        if (source instanceof Pollable p) {
+            return p.portSet();
+        }
+        throw new IllegalArgumentException("not a macOS gips source: " + source);
     }
 
     @Override
-    public void register(Object source, long token, int interest) throws IOException {
+    public void register(SourceChannel source, long token, int interest) throws IOException {
         update(source, token, interest, true);
     }
 
     @Override
-    public void reregister(Object source, long token, int interest) throws IOException {
+    public void reregister(SourceChannel source, long token, int interest) throws IOException {
         update(source, token, interest, false);
     }
 
-    private void update(Object source, long token, int interest, boolean add) throws IOException {
+    private void update(SourceChannel source, long token, int interest, boolean add) throws IOException {
         int set = portSet(source);
         gate.enter();
         try {
@@ -109,7 +110,7 @@ final class KqueuePoller implements PollerChannel {
                     short flags = (interest & READABLE) != 0 ? (short) (SysEvent.EV_ADD | SysEvent.EV_ENABLE)
                             : (short) (SysEvent.EV_ADD | SysEvent.EV_DISABLE);
                     change(Integer.toUnsignedLong(set), SysEvent.EVFILT_MACHPORT, flags, 0, token,
-                            "EVFILT_MACHPORT on port set " + Integer.toUnsignedString(set));
+                            "EVFILT_MACHPORT of port set " + Integer.toUnsignedString(set));
                 }
                 registered.put(source, new long[] {set, token, interest});
                 if ((interest & WRITABLE) != 0) {
@@ -124,7 +125,7 @@ final class KqueuePoller implements PollerChannel {
     }
 
     @Override
-    public void deregister(Object source) throws IOException {
+    public void deregister(SourceChannel source) throws IOException {
         gate.enter();
         try {
             synchronized (registry) {
@@ -134,7 +135,7 @@ final class KqueuePoller implements PollerChannel {
                 }
                 writable.remove(source);
                 if (r[0] != MachPort.MACH_PORT_NULL) {
-                    change(r[0], SysEvent.EVFILT_MACHPORT, SysEvent.EV_DELETE, 0, 0, "EV_DELETE");
+                    change(r[0], SysEvent.EVFILT_MACHPORT, SysEvent.EV_DELETE, 0, 0, "EV_DELETE of port set " + r[0]);
                 }
             }
         } finally {
@@ -149,7 +150,7 @@ final class KqueuePoller implements PollerChannel {
         try {
             int n = 0;
             synchronized (registry) {
-                for (Map.Entry<Object, Long> w : writable.entrySet()) {
+                for (Map.Entry<SourceChannel, Long> w : writable.entrySet()) {
                     if (n == tokens.length) {
                         break;
                     }
@@ -165,17 +166,17 @@ final class KqueuePoller implements PollerChannel {
                 wait = timeout;
             }
             int room = (int) Math.min(Math.max(tokens.length - n, 1), events.byteSize() / SysEvent.KEVENT.byteSize());
-            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment errno = Native.threadCapture();
             int got = SysEvent.kevent(errno, kq, MemorySegment.NULL, 0, events, room, wait);
             if (got < 0) {
-                int e = MachNative.errno(errno);
+                int e = Native.errno(errno);
                 if (gate.isClosing()) {
                     throw new AsynchronousCloseException();
                 }
                 if (e == Errno.EINTR) {
                     return n;
                 }
-                throw new IOException("kevent (poll): " + Errno.name(e));
+                throw WHERE.errno("kevent", e);
             }
             if (gate.isClosing()) {
                 throw new AsynchronousCloseException();
@@ -201,7 +202,7 @@ final class KqueuePoller implements PollerChannel {
                         readiness[n++] = READABLE;
                     }
                 } else if ((events.get(JAVA_SHORT, base + SysEvent.FLAGS) & SysEvent.EV_ERROR) != 0) {
-                    throw new IOException("kevent (poll): error " + events.get(JAVA_LONG, base + SysEvent.DATA)
+                    throw WHERE.error("kevent", Errno.describe((int) events.get(JAVA_LONG, base + SysEvent.DATA))
                             + " on ident " + events.get(JAVA_LONG, base + SysEvent.IDENT));
                 }
             }
@@ -216,17 +217,21 @@ final class KqueuePoller implements PollerChannel {
     public void wake() throws IOException {
         gate.enter();
         try {
-            change(WAKER_IDENT, SysEvent.EVFILT_USER, (short) 0, SysEvent.NOTE_TRIGGER, 0, "wake");
+            trigger();
         } finally {
             gate.exit();
         }
+    }
+
+    private void trigger() throws IOException {
+        change(WAKER_IDENT, SysEvent.EVFILT_USER, (short) 0, SysEvent.NOTE_TRIGGER, 0, "NOTE_TRIGGER of the waker");
     }
 
     @Override
     public void close() {
         gate.close(() -> {
             try {
-                change(WAKER_IDENT, SysEvent.EVFILT_USER, (short) 0, SysEvent.NOTE_TRIGGER, 0, "wake");
+                trigger();
             } catch (IOException ignored) {
                 // the poller is going away; a thread in poll returns at its timeout
             }

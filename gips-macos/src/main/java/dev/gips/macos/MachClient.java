@@ -1,35 +1,28 @@
 package dev.gips.macos;
 
 import dev.gips.ipc.Credentials;
-import dev.gips.spi.Arrival;
-import dev.gips.spi.ClientChannel;
+import dev.gips.spi.AbstractClientChannel;
 import dev.gips.spi.ReleaseGate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 
 /**
  * The server's channel to one client: a send right to the client's reply port, held with exactly one user
  * reference. Closing it drops that reference; the client, which asked for a no-senders notification on its reply
  * port, then sees the end of the connection.
  */
-final class MachClient implements ClientChannel {
+final class MachClient extends AbstractClientChannel implements Pollable {
     private final MachListener listener;
     final int port;
     private final Credentials credentials;
     private final ReleaseGate gate;
     private final Sender sender;
-    private volatile Object attachment;
-    /** Whether core admitted this client; until then the listener holds its arrivals in {@link #held}. */
-    boolean admitted;                                      // guarded by the listener's state lock
-    /** Messages (and the death) of a client core has not admitted yet, in order. */
-    final ArrayDeque<Arrival> held = new ArrayDeque<>();   // guarded by the listener's state lock
 
     MachClient(MachListener listener, int port, Credentials credentials) {
         this.listener = listener;
         this.port = port;
         this.credentials = credentials;
-        this.sender = new Sender("reply to pid " + credentials.pid() + " of " + listener.address());
+        this.sender = new Sender(listener.where(), "mach_msg reply to pid " + credentials.pid());
         this.gate = new ReleaseGate(() -> {
             sender.close();
             listener.forget(this);
@@ -42,20 +35,11 @@ final class MachClient implements ClientChannel {
     }
 
     @Override
-    public void send(ByteBuffer payload, long[] handles) throws IOException {
-        transmit(payload, handles, false);
-    }
-
-    @Override
-    public boolean trySend(ByteBuffer payload, long[] handles) throws IOException {
-        return transmit(payload, handles, true);
-    }
-
-    private boolean transmit(ByteBuffer payload, long[] handles, boolean tryOnly) throws IOException {
+    protected boolean transmit(ByteBuffer payload, long[] handles, boolean wait) throws IOException {
         gate.enter();
         try {
             // no reply port: gips 0.2.0 gives the client a send right to the service it never releases
-            return sender.send(port, MachPort.MACH_PORT_NULL, 0, payload, handles, tryOnly, gate::isClosing);
+            return sender.send(port, MachPort.MACH_PORT_NULL, 0, payload, handles, !wait, gate::isClosing);
         } finally {
             gate.exit();
         }
@@ -71,15 +55,15 @@ final class MachClient implements ClientChannel {
         gate.close(() -> {});
     }
 
+    /** None: its messages arrive on its listener's port set. */
     @Override
-    public Object attachment() {
-        return attachment;
+    public int portSet() {
+        return MachPort.MACH_PORT_NULL;
     }
 
-    /** Sets the attachment, then lets the listener report what it held back for this client. */
+    /** Lets the listener report what it held back for this client. */
     @Override
-    public boolean admit(Object attachment) {
-        this.attachment = attachment;
+    protected boolean startReporting() {
         return listener.admitted(this);
     }
 }

@@ -1,15 +1,12 @@
 package dev.gips.macos;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.EndpointChannel;
-import dev.gips.spi.IoErrors;
 import dev.gips.spi.RawMessage;
 import java.io.EOFException;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import org.slf4j.Logger;
@@ -19,12 +16,13 @@ import org.slf4j.LoggerFactory;
  * A client of a service: a send right to the service port and a reply port of its own, which every message hands
  * to the server ({@code MAKE_SEND}). A dead-name notification on the service port (the server died or closed) and
  * a no-senders notification on the reply port (the server dropped this client) both end the connection: once the
- * replies already queued are read, {@link #receive} throws {@link EOFException}.
+ * replies already queued are read, {@link #receive} throws {@link EOFException} (gips waited forever: M-5).
  */
-final class MachEndpoint implements EndpointChannel {
+final class MachEndpoint implements EndpointChannel, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(MachEndpoint.class);
 
     private final String service;
+    private final Where where;
     private final int servicePort;
     private final int replyPort;
     private final Mailbox mailbox;
@@ -35,37 +33,24 @@ final class MachEndpoint implements EndpointChannel {
 
     private MachEndpoint(String service, int servicePort, int replyPort, Mailbox mailbox) {
         this.service = service;
+        this.where = Where.of(service);
         this.servicePort = servicePort;
         this.replyPort = replyPort;
         this.mailbox = mailbox;
-        this.sender = new Sender("send to \"" + service + "\"");
+        this.sender = new Sender(where, "mach_msg send");
     }
 
     static MachEndpoint connect(String service) throws IOException {
-        byte[] name = Namespace.checkName(service);
-        int root = Namespace.root();
-        int servicePort;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cname = arena.allocate(name.length + 1L);
-            MemorySegment.copy(name, 0, cname, JAVA_BYTE, 0, name.length);
-            MemorySegment out = arena.allocate(JAVA_INT);
-            int kr = Bootstrap.bootstrap_look_up(root, cname, out);
-            if (kr == Bootstrap.BOOTSTRAP_UNKNOWN_SERVICE) {
-                throw IoErrors.noService("bootstrap_look_up", service, null, KernReturn.describe(kr));
-            }
-            if (kr != Bootstrap.BOOTSTRAP_SUCCESS) {
-                throw new IOException("bootstrap_look_up \"" + service + "\": " + KernReturn.describe(kr));
-            }
-            servicePort = out.get(JAVA_INT, 0);
-        }
+        int servicePort = Namespace.lookUp(service);
+        Where where = Where.of(service);
         int replyPort;
         try {
-            replyPort = Ports.allocate(MachPort.MACH_PORT_RIGHT_RECEIVE, "reply port for " + service);
+            replyPort = Ports.allocate(MachPort.MACH_PORT_RIGHT_RECEIVE, where);
         } catch (IOException e) {
             Ports.deallocate(servicePort);
             throw e;
         }
-        Mailbox mailbox = Mailbox.open(replyPort, "endpoint " + service, () -> {
+        Mailbox mailbox = Mailbox.open(replyPort, where, () -> {
             Ports.destroyReceive(replyPort);
             Ports.deallocate(servicePort); // a send right or, if the server died, a dead name
         });
@@ -75,14 +60,13 @@ final class MachEndpoint implements EndpointChannel {
                 : KernReturn.KERN_SUCCESS;
         if (kr != KernReturn.KERN_SUCCESS || kr2 != KernReturn.KERN_SUCCESS) {
             mailbox.close();
-            throw new IOException("mach_port_request_notification (connect \"" + service + "\"): "
-                    + KernReturn.describe(kr != KernReturn.KERN_SUCCESS ? kr : kr2));
+            throw where.error("mach_port_request_notification", kr != KernReturn.KERN_SUCCESS ? kr : kr2);
         }
         return new MachEndpoint(service, servicePort, replyPort, mailbox);
     }
 
-    /** The port set a poller watches. */
-    int portSet() {
+    @Override
+    public int portSet() {
         return mailbox.set;
     }
 
@@ -91,7 +75,7 @@ final class MachEndpoint implements EndpointChannel {
         mailbox.enter();
         try {
             if (ended) {
-                throw new EOFException("send to \"" + service + "\": the service has gone");
+                throw where.eof("send", "the service has gone");
             }
             sender.send(servicePort, replyPort, MachMessage.MACH_MSG_TYPE_MAKE_SEND, payload, handles, false,
                     mailbox::isClosing);
@@ -114,14 +98,14 @@ final class MachEndpoint implements EndpointChannel {
             MemorySegment buf = mailbox.receive(ended ? 0 : left);
             if (buf == null) {
                 if (ended) {
-                    throw new EOFException("\"" + service + "\" hung up");
+                    throw where.eof("receive", "the service hung up");
                 }
                 return null;
             }
             int local = buf.get(JAVA_INT, MachMessage.MSGH_LOCAL_PORT);
             if (local == mailbox.notify) {
-                int id = MachWire.id(buf);
-                if (id == MachPort.MACH_NOTIFY_DEAD_NAME && MachWire.notifiedName(buf) == servicePort) {
+                int id = Wire.id(buf);
+                if (id == MachPort.MACH_NOTIFY_DEAD_NAME && Wire.notifiedName(buf) == servicePort) {
                     Ports.deallocate(servicePort); // the notification's reference; ours goes at close
                     ended = true;
                 } else if (id == MachPort.MACH_NOTIFY_NO_SENDERS) {
@@ -130,7 +114,7 @@ final class MachEndpoint implements EndpointChannel {
                     } else {
                         // only sends that timed out made rights, and releasing them fired it: the server never
                         // knew us. Ask again, for after the next right made.
-                        int count = MachWire.notifiedCount(buf);
+                        int count = Wire.notifiedCount(buf);
                         int kr = Ports.requestNotification(replyPort, MachPort.MACH_NOTIFY_NO_SENDERS, mailbox.notify,
                                 count + 1);
                         if (kr != KernReturn.KERN_SUCCESS) {
@@ -143,23 +127,18 @@ final class MachEndpoint implements EndpointChannel {
                 continue;
             }
             int remote = buf.get(JAVA_INT, MachMessage.MSGH_REMOTE_PORT);
-            MachWire.Received m;
+            Wire.Received m;
             try {
-                m = MachWire.decode(buf, Ports.RELEASER);
+                m = Mailbox.decode(buf);
+            } catch (MalformedMessageException e) {
+                IOException x = where.error("receive", "malformed message: " + e.getMessage());
+                x.initCause(e);
+                throw x;
             } finally {
                 // Rust gips servers send a send right to their service port with every reply; drop it
                 if ((buf.get(JAVA_INT, MachMessage.MSGH_BITS) & MachMessage.MACH_MSGH_BITS_REMOTE_MASK) != 0) {
                     Ports.deallocate(remote);
                 }
-            }
-            if (!m.ool().isEmpty()) {
-                for (int p : m.ports()) {
-                    Ports.deallocate(p);
-                }
-                for (MachWire.Ool o : m.ool()) {
-                    Ports.RELEASER.memory(o.address(), Integer.toUnsignedLong(o.size()));
-                }
-                throw new IOException("receive from \"" + service + "\": out-of-line memory is not supported");
             }
             peerToken = m.audit();
             return new RawMessage(m.payload(), MachListener.handles(m.ports()));
@@ -171,10 +150,10 @@ final class MachEndpoint implements EndpointChannel {
         int[] token = peerToken;
         if (token == null) {
             // Mach look-ups carry no credentials: the kernel tells who the service is only with its first message
-            throw new IOException("peer credentials of \"" + service + "\": not known before the service's first"
-                    + " reply (macOS reports a sender only with its messages)");
+            throw where.error("credentials of the service", "not known before the service's first reply (macOS"
+                    + " reports a sender only with its messages)");
         }
-        return MacIdentity.sender(token); // the group lookup asks the directory: only when asked
+        return Identity.sender(token); // the group lookup asks the directory: only when asked
 
     }
 

@@ -1,6 +1,5 @@
 package dev.gips.macos;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.gips.ipc.Handle;
@@ -9,7 +8,6 @@ import dev.gips.spi.ListenerChannel;
 import dev.gips.spi.RawHandle;
 import dev.gips.spi.RawMessage;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.ArrayDeque;
@@ -23,17 +21,19 @@ import org.slf4j.LoggerFactory;
 /**
  * A service checked in with launchd. Mach has no connections: a client is known by its reply port, whose send
  * right (one name per port in this task) arrives with each of its messages. The first message of a reply port
- * reports the client {@code CONNECTED}; a dead-name notification on that port reports it {@code DISCONNECTED}.
+ * reports the client {@code CONNECTED}; a dead-name notification on that port reports it {@code DISCONNECTED} (gips
+ * never learnt that a client left: M-5).
  *
  * <p>Until core admits a client ({@link MachClient#admit}), its messages and its death wait in the client
- * ({@link MachClient#held}): no receiving thread may take a message of a client whose policy check another thread is
+ * ({@link MachClient#hold}): no receiving thread may take a message of a client whose policy check another thread is
  * still running. Admission moves them to {@link #ready}, in order, and wakes a receiver blocked in {@code mach_msg};
  * a refused client's held messages are released unread.
  */
-final class MachListener implements ListenerChannel {
+final class MachListener implements ListenerChannel, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(MachListener.class);
 
     private final String service;
+    private final Where where;
     private final int servicePort;
     private final Mailbox mailbox;
     private final Object state = new Object();
@@ -43,33 +43,20 @@ final class MachListener implements ListenerChannel {
 
     private MachListener(String service, int servicePort, Mailbox mailbox) {
         this.service = service;
+        this.where = Where.of(service);
         this.servicePort = servicePort;
         this.mailbox = mailbox;
     }
 
     static MachListener bind(String service) throws IOException {
-        byte[] name = Namespace.checkName(service);
-        int root = Namespace.root();
-        int port;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cname = arena.allocate(name.length + 1L);
-            MemorySegment.copy(name, 0, cname, JAVA_BYTE, 0, name.length);
-            MemorySegment out = arena.allocate(JAVA_INT);
-            int kr = Bootstrap.bootstrap_check_in(root, cname, out);
-            if (kr != Bootstrap.BOOTSTRAP_SUCCESS) {
-                String hint = kr == Bootstrap.BOOTSTRAP_SERVICE_ACTIVE ? ": another process serves this name"
-                        : kr == Bootstrap.BOOTSTRAP_NOT_PRIVILEGED ? ": not allowed in this bootstrap namespace" : "";
-                throw new IOException("bootstrap_check_in \"" + service + "\": " + KernReturn.describe(kr) + hint);
-            }
-            port = out.get(JAVA_INT, 0);
-        }
-        Mailbox mailbox = Mailbox.open(port, "listener " + service, () -> Ports.destroyReceive(port));
+        int port = Namespace.checkIn(service);
+        Mailbox mailbox = Mailbox.open(port, Where.of(service), () -> Ports.destroyReceive(port));
         LOG.debug("bound \"{}\" on port {}", service, port);
         return new MachListener(service, port, mailbox);
     }
 
-    /** The port set a poller watches. */
-    int portSet() {
+    @Override
+    public int portSet() {
         return mailbox.set;
     }
 
@@ -131,16 +118,16 @@ final class MachListener implements ListenerChannel {
     }
 
     private Arrival notification(MemorySegment buf) {
-        int id = MachWire.id(buf);
+        int id = Wire.id(buf);
         if (id == MachPort.MACH_NOTIFY_DEAD_NAME) {
-            int name = MachWire.notifiedName(buf);
+            int name = Wire.notifiedName(buf);
             Ports.deallocate(name); // the reference the notification added to the dead name
             MachClient client;
             synchronized (state) {
                 client = clients.get(name);
-                if (client != null && !client.admitted && client.isOpen()) {
+                if (client != null && !client.isAdmitted() && client.isOpen()) {
                     // reported (and the client closed) after its held messages, once admitted
-                    client.held.add(Arrival.disconnected(client));
+                    client.hold(Arrival.disconnected(client));
                     return null;
                 }
             }
@@ -182,18 +169,9 @@ final class MachListener implements ListenerChannel {
                 return null;
             }
         }
-        MachWire.Received m;
+        Wire.Received m;
         try {
-            m = MachWire.decode(buf, Ports.RELEASER);
-            if (!m.ool().isEmpty()) {
-                for (int p : m.ports()) {
-                    Ports.deallocate(p);
-                }
-                for (MachWire.Ool o : m.ool()) {
-                    Ports.RELEASER.memory(o.address(), Integer.toUnsignedLong(o.size()));
-                }
-                throw new MalformedMessageException("out-of-line memory descriptors are not supported");
-            }
+            m = Mailbox.decode(buf);
         } catch (MalformedMessageException e) {
             if (fresh) {
                 LOG.warn("{}: refused a malformed first message: {}", service, e.getMessage());
@@ -207,17 +185,17 @@ final class MachListener implements ListenerChannel {
         }
         RawMessage message = new RawMessage(m.payload(), handles(m.ports()));
         if (fresh) {
-            client = new MachClient(this, reply, MacIdentity.sender(m.audit()));
+            client = new MachClient(this, reply, Identity.sender(m.audit()));
             synchronized (state) {
                 clients.put(reply, client);
-                client.held.add(Arrival.message(client, message));
+                client.hold(Arrival.message(client, message));
             }
             return Arrival.connected(client);
         }
         synchronized (state) {
-            if (!client.admitted) {
+            if (!client.isAdmitted()) {
                 if (client.isOpen()) {
-                    client.held.add(Arrival.message(client, message));
+                    client.hold(Arrival.message(client, message));
                 } else {
                     release(message); // refused
                 }
@@ -257,12 +235,9 @@ final class MachListener implements ListenerChannel {
             if (!client.isOpen() || mailbox.isClosing()) {
                 return false;
             }
-            client.admitted = true;
-            if (client.held.isEmpty()) {
+            if (!client.admitInto(ready)) {
                 return true;
             }
-            ready.addAll(client.held);
-            client.held.clear();
         }
         // a receiver may be blocked in mach_msg: a wake-up message makes it look at the ready queue (and makes the
         // port set readable for a poller)
@@ -287,16 +262,18 @@ final class MachListener implements ListenerChannel {
             }
             Ports.deallocate(client.port);
             // a refused client: what it sent before core decided is released unread
-            for (Arrival a : client.held) {
-                release(a.message());
-            }
-            client.held.clear();
+            client.discardHeld(MachListener::release);
         }
     }
 
     @Override
     public String address() {
         return service;
+    }
+
+    /** How error messages name this service. */
+    Where where() {
+        return where;
     }
 
     @Override

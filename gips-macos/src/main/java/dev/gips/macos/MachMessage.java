@@ -1,7 +1,7 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_POINTER;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_POINTER;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -15,12 +15,12 @@ import java.lang.invoke.MethodHandle;
 /**
  * Bindings for {@code <mach/message.h>}: message structs, option bits, return codes and {@code mach_msg}. The
  * structs sit under {@code #pragma pack(4)} in C, so 8-byte fields are only 4-aligned here. Layouts and constants
- * are plain Java and usable on any OS; the functions link on first use, in {@link Handles}.
+ * are plain Java and usable on any OS; each function links on first use, in a holder class of its own.
  */
 final class MachMessage {
     private MachMessage() {}
 
-    /** A 64-bit field in a {@code pack(4)} struct. */
+    /** A 64-bit field in a {@code pack(4)} struct: 4-aligned, never read as an 8-aligned one (gips bug M-10). */
     static final ValueLayout.OfLong U64_PACK4 = ValueLayout.JAVA_LONG.withByteAlignment(4);
 
     /** {@code mach_msg_header_t}. */
@@ -88,7 +88,6 @@ final class MachMessage {
             ValueLayout.JAVA_BYTE.withName("type"),
             ValueLayout.JAVA_INT.withName("name")).withName("mach_msg_guarded_port_descriptor_t");
     static final long GUARDED_CONTEXT = GUARDED_PORT_DESCRIPTOR.byteOffset(groupElement("context"));
-    static final long GUARDED_FLAGS = GUARDED_PORT_DESCRIPTOR.byteOffset(groupElement("flags"));
     static final long GUARDED_DISPOSITION = GUARDED_PORT_DESCRIPTOR.byteOffset(groupElement("disposition"));
     static final long GUARDED_NAME = GUARDED_PORT_DESCRIPTOR.byteOffset(groupElement("name"));
 
@@ -147,7 +146,6 @@ final class MachMessage {
     static final int MACH_MSG_GUARDED_PORT_DESCRIPTOR = 4;
 
     // copy options
-    static final int MACH_MSG_PHYSICAL_COPY = 0;
     static final int MACH_MSG_VIRTUAL_COPY = 1;
 
     // mach_msg options
@@ -205,13 +203,12 @@ final class MachMessage {
     static final int MACH_RCV_PORT_DIED = 0x10004009;
     static final int MACH_RCV_IN_PROGRESS_TIMED = 0x10004011;
 
-    /** The functions, linked on first use only (never on other systems). */
-    static final class Handles {
-        private Handles() {}
-
-        static final MethodHandle MACH_MSG = MachNative.downcall("mach_msg",
+    private static final class MachMsg {
+        static final MethodHandle mach_msg = Native.downcall("mach_msg",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT, C_INT, C_INT, C_INT, C_INT));
-        static final MethodHandle MACH_MSG_DESTROY = MachNative.downcall("mach_msg_destroy",
+    }
+    private static final class MachMsgDestroy {
+        static final MethodHandle mach_msg_destroy = Native.downcall("mach_msg_destroy",
                 FunctionDescriptor.ofVoid(C_POINTER));
     }
 
@@ -222,18 +219,18 @@ final class MachMessage {
     static int mach_msg(MemorySegment msg, int option, int sendSize, int rcvSize, int rcvName, int timeoutMs,
             int notify) {
         try {
-            return (int) Handles.MACH_MSG.invokeExact(msg, option, sendSize, rcvSize, rcvName, timeoutMs, notify);
+            return (int) MachMsg.mach_msg.invokeExact(msg, option, sendSize, rcvSize, rcvName, timeoutMs, notify);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code void mach_msg_destroy(mach_msg_header_t *msg);}: releases every right and OOL region in a message. */
     static void mach_msg_destroy(MemorySegment msg) {
         try {
-            Handles.MACH_MSG_DESTROY.invokeExact(msg);
+            MachMsgDestroy.mach_msg_destroy.invokeExact(msg);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

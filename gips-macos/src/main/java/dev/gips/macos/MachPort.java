@@ -1,7 +1,7 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_POINTER;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_POINTER;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -21,7 +21,6 @@ final class MachPort {
     // mach_port_right_t
     static final int MACH_PORT_RIGHT_SEND = 0;
     static final int MACH_PORT_RIGHT_RECEIVE = 1;
-    static final int MACH_PORT_RIGHT_SEND_ONCE = 2;
     static final int MACH_PORT_RIGHT_PORT_SET = 3;
     static final int MACH_PORT_RIGHT_DEAD_NAME = 4;
 
@@ -33,8 +32,6 @@ final class MachPort {
     // <mach/notify.h>: notification message ids, MACH_NOTIFY_FIRST = 0100
     static final int MACH_NOTIFY_FIRST = 0100;
     static final int MACH_NOTIFY_PORT_DELETED = MACH_NOTIFY_FIRST + 001;
-    static final int MACH_NOTIFY_SEND_POSSIBLE = MACH_NOTIFY_FIRST + 002;
-    static final int MACH_NOTIFY_PORT_DESTROYED = MACH_NOTIFY_FIRST + 005;
     static final int MACH_NOTIFY_NO_SENDERS = MACH_NOTIFY_FIRST + 006;
     static final int MACH_NOTIFY_SEND_ONCE = MACH_NOTIFY_FIRST + 007;
     static final int MACH_NOTIFY_DEAD_NAME = MACH_NOTIFY_FIRST + 010;
@@ -51,49 +48,55 @@ final class MachPort {
 
     /** {@code mach_task_self()}: a macro reading the global {@code mach_task_self_}. */
     static int taskSelf() {
-        return Handles.TASK_SELF;
+        return MachTaskSelf.mach_task_self_;
     }
 
-    /** The functions and the task port, linked on first use only (never on other systems). */
-    static final class Handles {
-        private Handles() {}
-
-        static final int TASK_SELF = MachNative.at(MachNative.symbol("mach_task_self_"), 4)
+    /** The global {@code mach_port_t mach_task_self_;}, read once (the task's name for itself never changes). */
+    private static final class MachTaskSelf {
+        static final int mach_task_self_ = Native.at(Native.symbol("mach_task_self_"), 4)
                 .get(ValueLayout.JAVA_INT, 0);
+    }
 
-        static final MethodHandle ALLOCATE = MachNative.downcall("mach_port_allocate",
+    private static final class MachPortAllocate {
+        static final MethodHandle mach_port_allocate = Native.downcall("mach_port_allocate",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER));
-        static final MethodHandle DEALLOCATE = MachNative.downcall("mach_port_deallocate",
+    }
+    private static final class MachPortDeallocate {
+        static final MethodHandle mach_port_deallocate = Native.downcall("mach_port_deallocate",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT));
-        static final MethodHandle MOD_REFS = MachNative.downcall("mach_port_mod_refs",
+    }
+    private static final class MachPortModRefs {
+        static final MethodHandle mach_port_mod_refs = Native.downcall("mach_port_mod_refs",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_INT));
-        static final MethodHandle INSERT_RIGHT = MachNative.downcall("mach_port_insert_right",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_INT));
-        static final MethodHandle MOVE_MEMBER = MachNative.downcall("mach_port_move_member",
+    }
+    private static final class MachPortMoveMember {
+        static final MethodHandle mach_port_move_member = Native.downcall("mach_port_move_member",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
-        static final MethodHandle REQUEST_NOTIFICATION = MachNative.downcall("mach_port_request_notification",
+    }
+    private static final class MachPortRequestNotification {
+        static final MethodHandle mach_port_request_notification = Native.downcall("mach_port_request_notification",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_INT, C_INT, C_INT, C_POINTER));
-        static final MethodHandle TYPE = MachNative.downcall("mach_port_type",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER));
-        static final MethodHandle DESTRUCT = MachNative.downcall("mach_port_destruct",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, MachNative.C_LONG));
+    }
+    private static final class MachPortDestruct {
+        static final MethodHandle mach_port_destruct = Native.downcall("mach_port_destruct",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, Native.C_LONG));
     }
 
     /** {@code kern_return_t mach_port_allocate(ipc_space_t task, mach_port_right_t right, mach_port_name_t *name);} */
     static int mach_port_allocate(int task, int right, MemorySegment name) {
         try {
-            return (int) Handles.ALLOCATE.invokeExact(task, right, name);
+            return (int) MachPortAllocate.mach_port_allocate.invokeExact(task, right, name);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code kern_return_t mach_port_deallocate(ipc_space_t task, mach_port_name_t name);}: one send/dead ref. */
     static int mach_port_deallocate(int task, int name) {
         try {
-            return (int) Handles.DEALLOCATE.invokeExact(task, name);
+            return (int) MachPortDeallocate.mach_port_deallocate.invokeExact(task, name);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -103,30 +106,18 @@ final class MachPort {
      */
     static int mach_port_mod_refs(int task, int name, int right, int delta) {
         try {
-            return (int) Handles.MOD_REFS.invokeExact(task, name, right, delta);
+            return (int) MachPortModRefs.mach_port_mod_refs.invokeExact(task, name, right, delta);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
-        }
-    }
-
-    /**
-     * {@code kern_return_t mach_port_insert_right(ipc_space_t task, mach_port_name_t name, mach_port_t poly,
-     * mach_msg_type_name_t polyPoly);}
-     */
-    static int mach_port_insert_right(int task, int name, int poly, int polyPoly) {
-        try {
-            return (int) Handles.INSERT_RIGHT.invokeExact(task, name, poly, polyPoly);
-        } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code kern_return_t mach_port_move_member(ipc_space_t task, mach_port_name_t member, mach_port_name_t after);} */
     static int mach_port_move_member(int task, int member, int after) {
         try {
-            return (int) Handles.MOVE_MEMBER.invokeExact(task, member, after);
+            return (int) MachPortMoveMember.mach_port_move_member.invokeExact(task, member, after);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -138,19 +129,10 @@ final class MachPort {
     static int mach_port_request_notification(int task, int name, int msgid, int sync, int notify, int notifyPoly,
             MemorySegment previous) {
         try {
-            return (int) Handles.REQUEST_NOTIFICATION.invokeExact(task, name, msgid, sync, notify, notifyPoly,
-                    previous);
+            return (int) MachPortRequestNotification.mach_port_request_notification.invokeExact(task, name, msgid,
+                    sync, notify, notifyPoly, previous);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
-        }
-    }
-
-    /** {@code kern_return_t mach_port_type(ipc_space_t task, mach_port_name_t name, mach_port_type_t *ptype);} */
-    static int mach_port_type(int task, int name, MemorySegment type) {
-        try {
-            return (int) Handles.TYPE.invokeExact(task, name, type);
-        } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -160,9 +142,9 @@ final class MachPort {
      */
     static int mach_port_destruct(int task, int name, int srdelta, long guard) {
         try {
-            return (int) Handles.DESTRUCT.invokeExact(task, name, srdelta, guard);
+            return (int) MachPortDestruct.mach_port_destruct.invokeExact(task, name, srdelta, guard);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

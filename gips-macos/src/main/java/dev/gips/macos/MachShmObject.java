@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An anonymous region: a Mach memory entry made with {@code MAP_MEM_NAMED_CREATE}, so that no region is allocated
- * and left behind (gips 0.2.0 leaks the {@code mach_vm_allocate} it makes the entry from). It has no name, so
+ * and left behind (gips 0.2.0 leaks the {@code mach_vm_allocate} it makes the entry from: M-12). It has no name, so
  * nothing outlives the processes holding it. Mappings are {@code mach_vm_map} views of the entry.
  *
  * <p>An entry's size is fixed at creation (rounded up to pages): {@link #setSize} can grow the region only within
@@ -40,8 +40,7 @@ final class MachShmObject implements ShmObject {
             int kr = MachVm.mach_make_memory_entry_64(Ports.task(), size, 0,
                     MachVm.MAP_MEM_NAMED_CREATE | MachVm.VM_PROT_DEFAULT, handle, MachPort.MACH_PORT_NULL);
             if (kr != KernReturn.KERN_SUCCESS) {
-                throw new IOException("mach_make_memory_entry_64 (create " + objectSize + " bytes): "
-                        + KernReturn.describe(kr));
+                throw Where.PROCESS.error("mach_make_memory_entry_64 of " + objectSize + " new bytes", kr);
             }
             return new MachShmObject(handle.get(JAVA_INT, 0), size.get(JAVA_LONG, 0));
         }
@@ -60,8 +59,7 @@ final class MachShmObject implements ShmObject {
             int kr = MachVm.mach_make_memory_entry_64(Ports.task(), size, address.address(), MachVm.VM_PROT_DEFAULT,
                     handle, MachPort.MACH_PORT_NULL);
             if (kr != KernReturn.KERN_SUCCESS) {
-                throw new IOException("mach_make_memory_entry_64 (export " + length + " bytes): "
-                        + KernReturn.describe(kr));
+                throw Where.PROCESS.error("mach_make_memory_entry_64 over " + length + " mapped bytes", kr);
             }
             return handle.get(JAVA_INT, 0);
         }
@@ -85,30 +83,23 @@ final class MachShmObject implements ShmObject {
     @Override
     public void setSize(long bytes) throws IOException {
         if (bytes > size) {
-            throw new IOException("grow a Mach memory entry to " + bytes + " bytes: KERN_INVALID_ARGUMENT: its size"
-                    + " is fixed at " + size + " bytes; create the region with the capacity it will need");
+            throw Where.PROCESS.error("grow a Mach memory entry to " + bytes + " bytes", "KERN_INVALID_ARGUMENT: its"
+                    + " size is fixed at " + size + " bytes; create the region with the capacity it will need");
         }
     }
 
     @Override
-    @SuppressWarnings("restricted")
     public MemorySegment map(long length, Arena arena) throws IOException {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment address = scratch.allocateFrom(JAVA_LONG, 0L);
             int kr = MachVm.mach_vm_map(Ports.task(), address, length, 0, MachVm.VM_FLAGS_ANYWHERE, entry, 0, 0,
                     MachVm.VM_PROT_DEFAULT, MachVm.VM_PROT_DEFAULT, MachVm.VM_INHERIT_NONE);
             if (kr != KernReturn.KERN_SUCCESS) {
-                throw new IOException("mach_vm_map (" + length + " bytes of a memory entry): "
-                        + KernReturn.describe(kr));
+                throw Where.PROCESS.error("mach_vm_map of " + length + " bytes of a memory entry", kr);
             }
             long at = address.get(JAVA_LONG, 0);
-            Runnable unmap = () -> MachVm.mach_vm_deallocate(Ports.task(), at, length);
-            try {
-                return MemorySegment.ofAddress(at).reinterpret(length, arena, ignored -> unmap.run());
-            } catch (RuntimeException | Error e) {
-                unmap.run();
-                throw e;
-            }
+            return Native.owned(MemorySegment.ofAddress(at), length, arena,
+                    () -> MachVm.mach_vm_deallocate(Ports.task(), at, length));
         }
     }
 
@@ -116,7 +107,7 @@ final class MachShmObject implements ShmObject {
     public RawHandle export() throws IOException {
         int kr = MachPort.mach_port_mod_refs(Ports.task(), entry, MachPort.MACH_PORT_RIGHT_SEND, 1);
         if (kr != KernReturn.KERN_SUCCESS) {
-            throw new IOException("mach_port_mod_refs (export a memory entry): " + KernReturn.describe(kr));
+            throw Where.PROCESS.error("mach_port_mod_refs +1 (export of a memory entry)", kr);
         }
         return new RawHandle(Handle.Kind.MACH_MEMORY, Integer.toUnsignedLong(entry));
     }
@@ -132,7 +123,7 @@ final class MachShmObject implements ShmObject {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            Ports.deallocate(entry);
+            Ports.deallocate(entry); // gips kept every entry's send right, and so the region, for good (M-11)
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_LONG;
-import static dev.gips.macos.MachNative.C_POINTER;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_LONG;
+import static dev.gips.macos.Native.C_POINTER;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -16,54 +16,44 @@ import java.lang.invoke.MethodHandle;
 final class MachVm {
     private MachVm() {}
 
-    static final int VM_FLAGS_FIXED = 0;
     static final int VM_FLAGS_ANYWHERE = 1;
     static final int VM_PROT_READ = 1;
     static final int VM_PROT_WRITE = 2;
     static final int VM_PROT_DEFAULT = VM_PROT_READ | VM_PROT_WRITE;
-    static final int VM_INHERIT_SHARE = 0;
-    static final int VM_INHERIT_COPY = 1;
     static final int VM_INHERIT_NONE = 2;
     static final int MAP_MEM_NAMED_CREATE = 0x020000;
 
     /** {@code vm_page_size}: a global {@code vm_size_t} (16 KiB on arm64, 4 KiB on x86_64). */
     static long pageSize() {
-        return Handles.PAGE_SIZE;
+        return VmPageSize.vm_page_size;
     }
 
-    /** The functions, linked on first use only (never on other systems). */
-    static final class Handles {
-        private Handles() {}
-
-        static final long PAGE_SIZE = MachNative.at(MachNative.symbol("vm_page_size"), 8)
+    /** The global {@code vm_size_t vm_page_size;}, read once. */
+    private static final class VmPageSize {
+        static final long vm_page_size = Native.at(Native.symbol("vm_page_size"), 8)
                 .get(ValueLayout.JAVA_LONG, 0);
+    }
 
-        static final MethodHandle ALLOCATE = MachNative.downcall("mach_vm_allocate",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_LONG, C_INT));
-        static final MethodHandle DEALLOCATE = MachNative.downcall("mach_vm_deallocate",
+    private static final class MachVmDeallocate {
+        static final MethodHandle mach_vm_deallocate = Native.downcall("mach_vm_deallocate",
                 FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_LONG));
-        static final MethodHandle MAP = MachNative.downcall("mach_vm_map",
+    }
+    private static final class MachVmMap {
+        static final MethodHandle mach_vm_map = Native.downcall("mach_vm_map",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_LONG, C_LONG, C_INT, C_INT, C_LONG, C_INT, C_INT,
                         C_INT, C_INT));
-        static final MethodHandle MAKE_MEMORY_ENTRY_64 = MachNative.downcall("mach_make_memory_entry_64",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_INT));
     }
-
-    /** {@code kern_return_t mach_vm_allocate(vm_map_t target, mach_vm_address_t *address, mach_vm_size_t size, int flags);} */
-    static int mach_vm_allocate(int task, MemorySegment address, long size, int flags) {
-        try {
-            return (int) Handles.ALLOCATE.invokeExact(task, address, size, flags);
-        } catch (Throwable t) {
-            throw MachNative.fail(t);
-        }
+    private static final class MachMakeMemoryEntry64 {
+        static final MethodHandle mach_make_memory_entry_64 = Native.downcall("mach_make_memory_entry_64",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_INT));
     }
 
     /** {@code kern_return_t mach_vm_deallocate(vm_map_t target, mach_vm_address_t address, mach_vm_size_t size);} */
     static int mach_vm_deallocate(int task, long address, long size) {
         try {
-            return (int) Handles.DEALLOCATE.invokeExact(task, address, size);
+            return (int) MachVmDeallocate.mach_vm_deallocate.invokeExact(task, address, size);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -75,10 +65,10 @@ final class MachVm {
     static int mach_vm_map(int task, MemorySegment address, long size, long mask, int flags, int object, long offset,
             int copy, int cur, int max, int inheritance) {
         try {
-            return (int) Handles.MAP.invokeExact(task, address, size, mask, flags, object, offset, copy, cur, max,
-                    inheritance);
+            return (int) MachVmMap.mach_vm_map.invokeExact(task, address, size, mask, flags, object, offset, copy,
+                    cur, max, inheritance);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -89,9 +79,10 @@ final class MachVm {
     static int mach_make_memory_entry_64(int task, MemorySegment size, long offset, int permission,
             MemorySegment handle, int parent) {
         try {
-            return (int) Handles.MAKE_MEMORY_ENTRY_64.invokeExact(task, size, offset, permission, handle, parent);
+            return (int) MachMakeMemoryEntry64.mach_make_memory_entry_64.invokeExact(task, size, offset, permission,
+                    handle, parent);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -3,10 +3,9 @@ package dev.gips.macos;
 import dev.gips.ipc.Credentials;
 import dev.gips.ipc.Handle;
 import dev.gips.ipc.ServiceDescriptor;
-import dev.gips.spi.Backend;
+import dev.gips.spi.AbstractBackend;
 import dev.gips.spi.BackendProbe;
 import dev.gips.spi.EndpointChannel;
-import dev.gips.spi.Limits;
 import dev.gips.spi.ListenerChannel;
 import dev.gips.spi.PollerChannel;
 import dev.gips.spi.RawHandle;
@@ -21,13 +20,15 @@ import java.util.Set;
  * memory entries, all through {@code java.lang.foreign}. It loads on any OS: on others, {@link #isSupported()} is
  * false and no binding class is even loaded, so no Mach symbol is looked up.
  */
-public final class MacosBackend implements Backend {
+public final class MacosBackend extends AbstractBackend {
     private static final BackendProbe PROBE =
             new BackendProbe("macOS", List.of("Mac OS X", "Darwin", "macOS"), "dev.gips.macos");
     private static final Throwable UNSUPPORTED = probe();
 
     /** For {@link java.util.ServiceLoader}. */
-    public MacosBackend() {}
+    public MacosBackend() {
+        super("macos", UNSUPPORTED, Set.of(Handle.Kind.MACH_PORT, Handle.Kind.MACH_MEMORY));
+    }
 
     /** Why this JVM cannot use the backend, judged from system properties alone; {@code null} if it may. */
     static Throwable platformProblem(String os, String arch) {
@@ -43,31 +44,6 @@ public final class MacosBackend implements Backend {
     }
 
     @Override
-    public String name() {
-        return "macos";
-    }
-
-    @Override
-    public boolean isSupported() {
-        return UNSUPPORTED == null;
-    }
-
-    @Override
-    public Throwable unsupportedCause() {
-        return UNSUPPORTED;
-    }
-
-    @Override
-    public Set<Handle.Kind> handleKinds() {
-        return Set.of(Handle.Kind.MACH_PORT, Handle.Kind.MACH_MEMORY);
-    }
-
-    @Override
-    public int maxHandles(int payloadLength) {
-        return Limits.MAX_HANDLES;
-    }
-
-    @Override
     public ListenerChannel bind(ServiceDescriptor descriptor) throws IOException {
         return MachListener.bind(descriptor.name());
     }
@@ -80,17 +56,17 @@ public final class MacosBackend implements Backend {
 
     @Override
     public Credentials currentProcess() throws IOException {
-        return MacIdentity.currentProcess();
+        return Identity.currentProcess();
     }
 
     @Override
     public Optional<String> userId(String name) throws IOException {
-        return MacIdentity.userId(name);
+        return Identity.userId(name);
     }
 
     @Override
     public Optional<String> groupId(String name) throws IOException {
-        return MacIdentity.groupId(name);
+        return Identity.groupId(name);
     }
 
     @Override
@@ -100,16 +76,15 @@ public final class MacosBackend implements Backend {
                 // send rights to one port share one name: a duplicate is one more user reference
                 int kr = MachPort.mach_port_mod_refs(Ports.task(), (int) value, MachPort.MACH_PORT_RIGHT_SEND, 1);
                 if (kr != KernReturn.KERN_SUCCESS) {
-                    throw new IOException("mach_port_mod_refs (duplicate port " + value + "): "
-                            + KernReturn.describe(kr));
+                    throw Where.PROCESS.error("mach_port_mod_refs +1 (duplicate of port " + value + ")", kr);
                 }
                 return value;
             }
             case FILE_DESCRIPTOR -> {
-                int fd = Fcntl.fcntl(MachNative.threadCapture(), (int) value, Fcntl.F_DUPFD_CLOEXEC, 0);
+                int fd = Fcntl.fcntl(Native.threadCapture(), (int) value, Fcntl.F_DUPFD_CLOEXEC, 0);
                 if (fd < 0) {
-                    throw new IOException("fcntl(F_DUPFD_CLOEXEC) on descriptor " + value + ": "
-                            + Errno.name(MachNative.errno(MachNative.threadCapture())));
+                    throw Where.PROCESS.errno("fcntl(F_DUPFD_CLOEXEC) of descriptor " + value,
+                            Native.errno(Native.threadCapture()));
                 }
                 return fd;
             }
@@ -121,7 +96,7 @@ public final class MacosBackend implements Backend {
     public void closeHandle(Handle.Kind kind, long value) {
         switch (kind) {
             case MACH_PORT, MACH_MEMORY -> Ports.deallocate((int) value);
-            case FILE_DESCRIPTOR -> Unistd.close(MachNative.threadCapture(), (int) value);
+            case FILE_DESCRIPTOR -> Unistd.close(Native.threadCapture(), (int) value);
             default -> { } // nothing of that kind can exist here
         }
     }

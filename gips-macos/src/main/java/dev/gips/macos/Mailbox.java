@@ -20,39 +20,38 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Mailbox {
     /** {@code msgh_id} of the wake-up message {@link #wake()} sends to the notification port. */
     static final int WAKE_ID = 0x67697073; // "gips"
-    /** What the buffer starts with and shrinks back to: enough for most messages. */
-    private static final int INITIAL = 16 * 1024;
     /** Past the kernel's own limit of a message plus trailer: nothing larger can arrive. */
     private static final long MAX_BUFFER = 64L * 1024 * 1024;
     /** A receive never waits longer than this in one call, so that it can recompute the remaining time. */
     private static final long SLICE_MS = 0x7fff_0000L;
 
+    /**
+     * Every receive asks for the audit trailer: a sender's credentials are the kernel's word about that message, not
+     * this process's own (gips bug M-1).
+     */
     static final int RECEIVE_OPTIONS = MachMessage.MACH_RCV_MSG | MachMessage.MACH_RCV_LARGE
             | MachMessage.rcvTrailerType(MachMessage.MACH_MSG_TRAILER_FORMAT_0)
             | MachMessage.rcvTrailerElements(MachMessage.MACH_RCV_TRAILER_AUDIT);
 
     final int set;
     final int notify;
-    private final String what;
+    private final Where where;
     private final ReleaseGate gate;
     private final ReentrantLock receiveLock = new ReentrantLock();
-    private Arena bufferArena;       // guarded by receiveLock
-    private MemorySegment buffer;    // guarded by receiveLock
+    private final MessageBuffer buffer = new MessageBuffer(); // guarded by receiveLock
     private final MemorySegment wakeMessage = Arena.ofAuto().allocate(MachMessage.HEADER);
 
-    private Mailbox(int set, int notify, String what, Runnable releaseMembers) {
+    private Mailbox(int set, int notify, Where where, Runnable releaseMembers) {
         this.set = set;
         this.notify = notify;
-        this.what = what;
-        this.bufferArena = Arena.ofShared();
-        this.buffer = bufferArena.allocate(INITIAL, 8);
+        this.where = where;
         this.gate = new ReleaseGate(() -> {
             releaseMembers.run();
             Ports.destroyReceive(notify);
             Ports.destroySet(set);
             receiveLock.lock();
             try {
-                bufferArena.close();
+                buffer.close();
             } finally {
                 receiveLock.unlock();
             }
@@ -63,19 +62,19 @@ final class Mailbox {
      * A port set with a new notification port and {@code member} (a receive right it takes over: on failure, and at
      * close, {@code releaseMembers} releases it).
      */
-    static Mailbox open(int member, String what, Runnable releaseMembers) throws IOException {
+    static Mailbox open(int member, Where where, Runnable releaseMembers) throws IOException {
         int set;
         try {
-            set = Ports.allocate(MachPort.MACH_PORT_RIGHT_PORT_SET, what);
+            set = Ports.allocate(MachPort.MACH_PORT_RIGHT_PORT_SET, where);
         } catch (IOException e) {
             releaseMembers.run();
             throw e;
         }
         int notify = MachPort.MACH_PORT_NULL;
         try {
-            notify = Ports.allocate(MachPort.MACH_PORT_RIGHT_RECEIVE, what);
-            Ports.moveMember(notify, set);
-            Ports.moveMember(member, set);
+            notify = Ports.allocate(MachPort.MACH_PORT_RIGHT_RECEIVE, where);
+            Ports.moveMember(notify, set, where);
+            Ports.moveMember(member, set, where);
         } catch (IOException e) {
             releaseMembers.run();
             if (notify != MachPort.MACH_PORT_NULL) {
@@ -84,7 +83,7 @@ final class Mailbox {
             Ports.destroySet(set);
             throw e;
         }
-        return new Mailbox(set, notify, what, releaseMembers);
+        return new Mailbox(set, notify, where, releaseMembers);
     }
 
     /** What a receiving thread does with the mailbox to itself. */
@@ -103,7 +102,7 @@ final class Mailbox {
             try {
                 return body.run();
             } finally {
-                shrink();
+                buffer.shrink();
                 receiveLock.unlock();
             }
         } catch (InterruptedException e) {
@@ -147,14 +146,16 @@ final class Mailbox {
                     left = 0;
                 }
                 options |= MachMessage.MACH_RCV_TIMEOUT;
+                // Mach counts milliseconds (gips passed microseconds: M-8); round up so that a short wait waits
                 timeoutMs = (int) Math.min(SLICE_MS, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
             }
-            buffer.set(JAVA_INT, MachMessage.MSGH_SIZE, 0);
-            int rc = MachMessage.mach_msg(buffer, options, 0, (int) buffer.byteSize(), set, timeoutMs,
+            MemorySegment into = buffer.segment();
+            into.set(JAVA_INT, MachMessage.MSGH_SIZE, 0);
+            int rc = MachMessage.mach_msg(into, options, 0, (int) into.byteSize(), set, timeoutMs,
                     MachPort.MACH_PORT_NULL);
             switch (rc) {
                 case MachMessage.MACH_MSG_SUCCESS -> {
-                    return buffer;
+                    return into;
                 }
                 case MachMessage.MACH_RCV_TIMED_OUT -> {
                     if (timeoutNanos == 0 || System.nanoTime() - deadline >= 0) {
@@ -163,13 +164,12 @@ final class Mailbox {
                 }
                 case MachMessage.MACH_RCV_TOO_LARGE -> {
                     // MACH_RCV_LARGE left the message queued and wrote the size it needs
-                    long needed = Integer.toUnsignedLong(buffer.get(JAVA_INT, MachMessage.MSGH_SIZE))
+                    long needed = Integer.toUnsignedLong(into.get(JAVA_INT, MachMessage.MSGH_SIZE))
                             + MachMessage.MAX_TRAILER_SIZE;
-                    if (needed > MAX_BUFFER || needed <= buffer.byteSize()) {
-                        throw new IOException("mach_msg receive (" + what + "): message of " + needed
-                                + " bytes cannot be received");
+                    if (needed > MAX_BUFFER || needed <= into.byteSize()) {
+                        throw where.error("mach_msg receive", "a message of " + needed + " bytes cannot be received");
                     }
-                    resize(needed);
+                    buffer.resize(needed);
                 }
                 case MachMessage.MACH_RCV_INTERRUPTED, MachMessage.MACH_RCV_IN_PROGRESS,
                         MachMessage.MACH_RCV_IN_PROGRESS_TIMED -> {
@@ -179,25 +179,29 @@ final class Mailbox {
                     if (gate.isClosing()) {
                         throw new AsynchronousCloseException();
                     }
-                    throw new IOException("mach_msg receive (" + what + "): " + KernReturn.describe(rc));
+                    throw where.error("mach_msg receive", rc);
                 }
             }
         }
     }
 
-    /** Gives back an enlarged buffer once its message was decoded, so one large message does not pin memory. */
-    private void shrink() {
-        if (buffer.byteSize() > 1024 * 1024) {
-            resize(INITIAL);
+    /**
+     * Decodes the gips message in {@code buffer} ({@link Wire#decode}), and refuses one that carries out-of-line
+     * memory, which the API has no place for, after releasing everything it carried. This backend never sends
+     * out-of-line memory either, so gips bug M-9 (an OOL send freed the caller's buffer) has no counterpart here.
+     */
+    static Wire.Received decode(MemorySegment buffer) throws MalformedMessageException {
+        Wire.Received m = Wire.decode(buffer, Ports.RELEASER);
+        if (!m.ool().isEmpty()) {
+            for (int p : m.ports()) {
+                Ports.deallocate(p);
+            }
+            for (Wire.Ool o : m.ool()) {
+                Ports.RELEASER.memory(o.address(), Integer.toUnsignedLong(o.size()));
+            }
+            throw new MalformedMessageException("out-of-line memory descriptors are not supported");
         }
-    }
-
-    private void resize(long size) {
-        Arena next = Arena.ofShared();
-        MemorySegment grown = next.allocate(size, 8);
-        bufferArena.close();
-        bufferArena = next;
-        buffer = grown;
+        return m;
     }
 
     /** Releases every right and region in the message in {@code buffer} (a kernel-written message). */

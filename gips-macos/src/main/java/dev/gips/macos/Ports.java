@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Port operations on this task with error messages, and the releaser that gives back what a refused message held. */
+/** Port operations on this task, and the releaser that gives back what a refused message held. */
 final class Ports {
     private static final Logger LOG = LoggerFactory.getLogger(Ports.class);
 
@@ -18,23 +18,26 @@ final class Ports {
         return MachPort.taskSelf();
     }
 
-    /** A new receive right. */
-    static int allocate(int right, String what) throws IOException {
+    /**
+     * A new right of kind {@code right} (a receive right, a port set) for the channel at {@code where}; a failure is an
+     * {@link IOException}, not an assertion (gips bug M-15).
+     */
+    static int allocate(int right, Where where) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocate(JAVA_INT);
             int kr = MachPort.mach_port_allocate(task(), right, name);
             if (kr != KernReturn.KERN_SUCCESS) {
-                throw new IOException("mach_port_allocate (" + what + "): " + KernReturn.describe(kr));
+                throw where.error("mach_port_allocate", kr);
             }
             return name.get(JAVA_INT, 0);
         }
     }
 
-    /** Moves receive right {@code member} into port set {@code set}. */
-    static void moveMember(int member, int set) throws IOException {
+    /** Moves receive right {@code member} into port set {@code set} of the channel at {@code where}. */
+    static void moveMember(int member, int set, Where where) throws IOException {
         int kr = MachPort.mach_port_move_member(task(), member, set);
         if (kr != KernReturn.KERN_SUCCESS) {
-            throw new IOException("mach_port_move_member: " + KernReturn.describe(kr));
+            throw where.error("mach_port_move_member", kr);
         }
     }
 
@@ -75,7 +78,7 @@ final class Ports {
         }
     }
 
-    /** Destroys a receive right: senders see a dead name. */
+    /** Destroys a receive right: senders see a dead name (gips deallocated it as a send right, which fails: M-7). */
     static void destroyReceive(int name) {
         modRefs(name, MachPort.MACH_PORT_RIGHT_RECEIVE, -1);
     }
@@ -86,7 +89,7 @@ final class Ports {
     }
 
     /** Releases what a refused message carried, with Mach calls. */
-    static final MachWire.Releaser RELEASER = new MachWire.Releaser() {
+    static final Wire.Releaser RELEASER = new Wire.Releaser() {
         @Override
         public void port(int name, int disposition) {
             switch (disposition) {
@@ -106,7 +109,7 @@ final class Ports {
         @Override
         public void portArray(long address, int count, int disposition) {
             long bytes = 4L * Integer.toUnsignedLong(count);
-            MemorySegment names = MachNative.at(MemorySegment.ofAddress(address), bytes);
+            MemorySegment names = Native.at(MemorySegment.ofAddress(address), bytes);
             for (long i = 0; i < bytes; i += 4) {
                 port(names.get(JAVA_INT, i), disposition);
             }

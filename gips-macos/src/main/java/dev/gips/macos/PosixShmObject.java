@@ -21,39 +21,50 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class PosixShmObject implements ShmObject {
     private final String name;
+    private final Where where;
     private final int fd;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PosixShmObject(String name, int fd) {
         this.name = name;
+        this.where = Where.of(name);
         this.fd = fd;
     }
 
     private static MemorySegment cname(Arena arena, String name) throws IOException {
         if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > SysMman.PSHMNAMLEN) {
-            throw new IOException("shm_open \"" + name + "\": ENAMETOOLONG: macOS allows at most "
+            throw Where.of(name).error("shm_open", Errno.describe(Errno.ENAMETOOLONG) + ": macOS allows at most "
                     + SysMman.PSHMNAMLEN + " bytes");
         }
         return arena.allocateFrom(name);
     }
 
+    /**
+     * What {@code operation} on {@code name} failing with {@code errno} throws: {@link NoSuchFileException} for
+     * {@code ENOENT} and {@link FileAlreadyExistsException} for {@code EEXIST}, as {@code ShmObject} promises.
+     */
+    private static IOException failure(String operation, String name, int errno) {
+        String message = Where.of(name).message(operation, Errno.describe(errno));
+        return switch (errno) {
+            case Errno.ENOENT -> new NoSuchFileException(null, null, message);
+            case Errno.EEXIST -> new FileAlreadyExistsException(null, null, message);
+            default -> new IOException(message);
+        };
+    }
+
     static PosixShmObject create(String name, long objectSize) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment errno = Native.threadCapture();
             MemorySegment c = cname(arena, name);
             int fd = SysMman.shm_open(errno, c, Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_RDWR, 0600);
             if (fd < 0) {
-                int e = MachNative.errno(errno);
-                if (e == Errno.EEXIST) {
-                    throw new FileAlreadyExistsException(name, null, "shm_open: EEXIST");
-                }
-                throw new IOException("shm_open \"" + name + "\" (create): " + Errno.name(e));
+                throw failure("shm_open", name, Native.errno(errno));
             }
             if (Unistd.ftruncate(errno, fd, objectSize) < 0) {
-                int e = MachNative.errno(errno);
+                int e = Native.errno(errno);
                 SysMman.shm_unlink(errno, c);
                 Unistd.close(errno, fd);
-                throw new IOException("ftruncate \"" + name + "\" to " + objectSize + " bytes: " + Errno.name(e));
+                throw failure("ftruncate to " + objectSize + " bytes", name, e);
             }
             return new PosixShmObject(name, fd);
         }
@@ -61,14 +72,10 @@ final class PosixShmObject implements ShmObject {
 
     static PosixShmObject open(String name) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment errno = Native.threadCapture();
             int fd = SysMman.shm_open(errno, cname(arena, name), Fcntl.O_RDWR, 0);
             if (fd < 0) {
-                int e = MachNative.errno(errno);
-                if (e == Errno.ENOENT) {
-                    throw new NoSuchFileException(name, null, "shm_open: ENOENT");
-                }
-                throw new IOException("shm_open \"" + name + "\": " + Errno.name(e));
+                throw failure("shm_open", name, Native.errno(errno));
             }
             return new PosixShmObject(name, fd);
         }
@@ -76,10 +83,10 @@ final class PosixShmObject implements ShmObject {
 
     private long[] stat(int of, String what) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment errno = Native.threadCapture();
             MemorySegment st = arena.allocate(SysStat.STAT);
             if (SysStat.fstat(errno, of, st) < 0) {
-                throw new IOException("fstat \"" + name + "\" (" + what + "): " + Errno.name(MachNative.errno(errno)));
+                throw where.errno("fstat (" + what + ")", Native.errno(errno));
             }
             return new long[] {st.get(JAVA_INT, SysStat.ST_DEV), st.get(JAVA_LONG, SysStat.ST_INO),
                 st.get(JAVA_LONG, SysStat.ST_SIZE)};
@@ -103,26 +110,19 @@ final class PosixShmObject implements ShmObject {
         if (bytes <= now) {
             return;
         }
-        throw new IOException("ftruncate \"" + name + "\" to " + bytes + " bytes: EINVAL: macOS sizes a POSIX shm"
-                + " object only once (it has " + now + "); create it with the capacity it will need");
+        throw where.error("ftruncate to " + bytes + " bytes", Errno.describe(Errno.EINVAL) + ": macOS sizes a POSIX"
+                + " shm object only once (it has " + now + "); create it with the capacity it will need");
     }
 
     @Override
-    @SuppressWarnings("restricted")
     public MemorySegment map(long length, Arena arena) throws IOException {
-        MemorySegment errno = MachNative.threadCapture();
+        MemorySegment errno = Native.threadCapture();
         MemorySegment at = SysMman.mmap(errno, MemorySegment.NULL, length, SysMman.PROT_READ | SysMman.PROT_WRITE,
                 SysMman.MAP_SHARED, fd, 0);
         if (at.address() == SysMman.MAP_FAILED) {
-            throw new IOException("mmap \"" + name + "\" (" + length + " bytes): " + Errno.name(MachNative.errno(errno)));
+            throw where.errno("mmap of " + length + " bytes", Native.errno(errno));
         }
-        Runnable unmap = () -> SysMman.munmap(MachNative.threadCapture(), at, length);
-        try {
-            return at.reinterpret(length, arena, ignored -> unmap.run());
-        } catch (RuntimeException | Error e) {
-            unmap.run();
-            throw e;
-        }
+        return Native.owned(at, length, arena, () -> SysMman.munmap(Native.threadCapture(), at, length));
     }
 
     @Override
@@ -143,32 +143,23 @@ final class PosixShmObject implements ShmObject {
     @Override
     public void unlink() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = MachNative.threadCapture();
+            MemorySegment errno = Native.threadCapture();
             MemorySegment c = cname(arena, name);
             int other = SysMman.shm_open(errno, c, Fcntl.O_RDWR, 0);
             if (other < 0) {
-                int e = MachNative.errno(errno);
-                if (e == Errno.ENOENT) {
-                    throw new NoSuchFileException(name, null, "shm_open: ENOENT");
-                }
-                throw new IOException("shm_open \"" + name + "\" (check before unlink): " + Errno.name(e));
+                throw failure("shm_open (check before unlink)", name, Native.errno(errno));
             }
             try {
                 long[] mine = stat(fd, "unlink");
                 long[] theirs = stat(other, "unlink");
                 if (mine[0] != theirs[0] || mine[1] != theirs[1]) {
-                    throw new IOException("shm_unlink \"" + name + "\": the name now names another object; left"
-                            + " alone");
+                    throw where.error("shm_unlink", "the name now names another object; left alone");
                 }
             } finally {
                 Unistd.close(errno, other);
             }
             if (SysMman.shm_unlink(errno, c) < 0) {
-                int e = MachNative.errno(errno);
-                if (e == Errno.ENOENT) {
-                    throw new NoSuchFileException(name, null, "shm_unlink: ENOENT");
-                }
-                throw new IOException("shm_unlink \"" + name + "\": " + Errno.name(e));
+                throw failure("shm_unlink", name, Native.errno(errno));
             }
         }
     }
@@ -176,7 +167,7 @@ final class PosixShmObject implements ShmObject {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            Unistd.close(MachNative.threadCapture(), fd);
+            Unistd.close(Native.threadCapture(), fd);
         }
     }
 }

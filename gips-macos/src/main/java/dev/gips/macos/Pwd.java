@@ -1,8 +1,8 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_LONG;
-import static dev.gips.macos.MachNative.C_POINTER;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_LONG;
+import static dev.gips.macos.Native.C_POINTER;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -40,42 +40,43 @@ final class Pwd {
             ValueLayout.ADDRESS.withName("gr_mem")).withName("group");
     static final long GR_GID = GROUP.byteOffset(groupElement("gr_gid"));
 
-    /** The functions, linked on first use only (never on other systems). */
-    static final class Handles {
-        private Handles() {}
-
-        static final MethodHandle GETPWNAM_R = MachNative.downcall("getpwnam_r",
+    private static final class GetpwnamR {
+        static final MethodHandle getpwnam_r = Native.downcall("getpwnam_r",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_LONG, C_POINTER));
-        static final MethodHandle GETPWUID_R = MachNative.downcall("getpwuid_r",
+    }
+    private static final class GetpwuidR {
+        static final MethodHandle getpwuid_r = Native.downcall("getpwuid_r",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_LONG, C_POINTER));
-        static final MethodHandle GETGRNAM_R = MachNative.downcall("getgrnam_r",
+    }
+    private static final class GetgrnamR {
+        static final MethodHandle getgrnam_r = Native.downcall("getgrnam_r",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_LONG, C_POINTER));
     }
 
     /** {@code int getpwnam_r(const char *, struct passwd *, char *, size_t, struct passwd **);} */
     static int getpwnam_r(MemorySegment name, MemorySegment pwd, MemorySegment buf, long size, MemorySegment result) {
         try {
-            return (int) Handles.GETPWNAM_R.invokeExact(name, pwd, buf, size, result);
+            return (int) GetpwnamR.getpwnam_r.invokeExact(name, pwd, buf, size, result);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code int getpwuid_r(uid_t, struct passwd *, char *, size_t, struct passwd **);} */
     static int getpwuid_r(int uid, MemorySegment pwd, MemorySegment buf, long size, MemorySegment result) {
         try {
-            return (int) Handles.GETPWUID_R.invokeExact(uid, pwd, buf, size, result);
+            return (int) GetpwuidR.getpwuid_r.invokeExact(uid, pwd, buf, size, result);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code int getgrnam_r(const char *, struct group *, char *, size_t, struct group **);} */
     static int getgrnam_r(MemorySegment name, MemorySegment grp, MemorySegment buf, long size, MemorySegment result) {
         try {
-            return (int) Handles.GETGRNAM_R.invokeExact(name, grp, buf, size, result);
+            return (int) GetgrnamR.getgrnam_r.invokeExact(name, grp, buf, size, result);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.gips.macos;
 
 import dev.gips.spi.Limits;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -14,20 +13,22 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Sends gips messages from one reused buffer, one thread at a time. A blocking send waits in slices of
- * {@link #SLICE_MS}, so that closing the channel ends it; a send that timed out is pseudo-received by the kernel,
- * and {@code mach_msg_destroy} gives back the rights it had copied in.
+ * {@link #SLICE_MS}, so that closing the channel ends it, and {@code trySend} does not wait at all (gips waited
+ * forever on a full queue: M-6); a send that timed out is pseudo-received by the kernel, and
+ * {@code mach_msg_destroy} gives back the rights it had copied in.
  */
 final class Sender {
     private static final int SLICE_MS = 250;
-    private static final int INITIAL = 16 * 1024;
 
-    private final String what;
+    private final Where where;
+    private final String operation;
     private final ReentrantLock lock = new ReentrantLock();
-    private Arena arena = Arena.ofShared();                  // guarded by lock
-    private MemorySegment buffer = arena.allocate(INITIAL, 8); // guarded by lock
+    private final MessageBuffer buffer = new MessageBuffer(); // guarded by lock
 
-    Sender(String what) {
-        this.what = what;
+    /** A sender whose errors name {@code operation} ({@code "mach_msg send"}…) and {@code where}. */
+    Sender(Where where, String operation) {
+        this.where = where;
+        this.operation = operation;
     }
 
     /**
@@ -41,27 +42,28 @@ final class Sender {
      */
     boolean send(int remote, int local, int localDisposition, ByteBuffer payload, long[] handles, boolean tryOnly,
             BooleanSupplier closing) throws IOException {
-        List<MachWire.Descriptor> descriptors = new ArrayList<>(handles.length);
+        List<Wire.Descriptor> descriptors = new ArrayList<>(handles.length);
         for (long h : handles) {
-            descriptors.add(new MachWire.Port((int) h, MachMessage.MACH_MSG_TYPE_COPY_SEND));
+            descriptors.add(new Wire.Port((int) h, MachMessage.MACH_MSG_TYPE_COPY_SEND));
         }
         MemorySegment body = MemorySegment.ofBuffer(payload);
-        long size = MachWire.size(body.byteSize(), descriptors);
+        long size = Wire.size(body.byteSize(), descriptors);
         if (body.byteSize() > Limits.MAX_PAYLOAD) {
             throw new IllegalArgumentException("payload of " + body.byteSize() + " bytes exceeds " + Limits.MAX_PAYLOAD);
         }
         lock.lock();
         try {
-            if (arena == null) {
+            if (buffer.segment() == null) {
                 throw new ClosedChannelException();
             }
-            if (buffer.byteSize() < size) {
-                grow(size);
+            if (buffer.segment().byteSize() < size) {
+                buffer.resize(size);
             }
+            MemorySegment out = buffer.segment();
             for (;;) {
-                int n = MachWire.encode(buffer, remote, MachMessage.MACH_MSG_TYPE_COPY_SEND, local, localDisposition,
+                int n = Wire.encode(out, remote, MachMessage.MACH_MSG_TYPE_COPY_SEND, local, localDisposition,
                         descriptors, body);
-                int raw = MachMessage.mach_msg(buffer, MachMessage.MACH_SEND_MSG | MachMessage.MACH_SEND_TIMEOUT, n, 0,
+                int raw = MachMessage.mach_msg(out, MachMessage.MACH_SEND_MSG | MachMessage.MACH_SEND_TIMEOUT, n, 0,
                         MachPort.MACH_PORT_NULL, tryOnly ? 0 : SLICE_MS, MachPort.MACH_PORT_NULL);
                 int rc = raw & ~MachMessage.MACH_MSG_MASK;
                 switch (rc) {
@@ -72,7 +74,7 @@ final class Sender {
                         // pseudo-received: the kernel gave back our copies as PORT_SEND rights, which this releases.
                         // Never call it on a message that was not copied in: it would make and drop a send right
                         // for each MAKE_SEND, firing our own no-senders request.
-                        MachMessage.mach_msg_destroy(buffer);
+                        MachMessage.mach_msg_destroy(out);
                         if (tryOnly) {
                             return false;
                         }
@@ -81,41 +83,27 @@ final class Sender {
                         }
                     }
                     case MachMessage.MACH_SEND_NO_BUFFER -> Thread.onSpinWait();
-                    case MachMessage.MACH_SEND_INVALID_DEST -> throw new IOException("mach_msg send (" + what
-                            + "): " + KernReturn.describe(rc) + ": the peer has gone");
+                    case MachMessage.MACH_SEND_INVALID_DEST -> throw where.error(operation,
+                            KernReturn.describe(rc) + ": the peer has gone");
                     default -> {
                         if ((raw & MachMessage.MACH_MSG_MASK) != 0) {
-                            MachMessage.mach_msg_destroy(buffer); // pseudo-received with a failed copyout
+                            MachMessage.mach_msg_destroy(out); // pseudo-received with a failed copyout
                         }
-                        throw new IOException("mach_msg send (" + what + "): " + KernReturn.describe(raw));
+                        throw where.error(operation, raw);
                     }
                 }
             }
         } finally {
-            if (buffer != null && buffer.byteSize() > 1024 * 1024) {
-                grow(INITIAL);
-            }
+            buffer.shrink();
             lock.unlock();
         }
-    }
-
-    private void grow(long size) {
-        Arena next = Arena.ofShared();
-        MemorySegment b = next.allocate(size, 8);
-        arena.close();
-        arena = next;
-        buffer = b;
     }
 
     /** Frees the buffer; later sends throw {@link ClosedChannelException}. */
     void close() {
         lock.lock();
         try {
-            if (arena != null) {
-                arena.close();
-                arena = null;
-                buffer = null;
-            }
+            buffer.close();
         } finally {
             lock.unlock();
         }

@@ -1,8 +1,8 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_POINTER;
-import static dev.gips.macos.MachNative.ERRNO;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_POINTER;
+import static dev.gips.macos.Native.ERRNO;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -16,8 +16,6 @@ import java.lang.invoke.MethodHandle;
 final class SysEvent {
     private SysEvent() {}
 
-    static final short EVFILT_READ = -1;
-    static final short EVFILT_WRITE = -2;
     static final short EVFILT_MACHPORT = -8;
     static final short EVFILT_USER = -10;
 
@@ -25,11 +23,8 @@ final class SysEvent {
     static final short EV_DELETE = 0x2;
     static final short EV_ENABLE = 0x4;
     static final short EV_DISABLE = 0x8;
-    static final short EV_ONESHOT = 0x10;
     static final short EV_CLEAR = 0x20;
-    static final short EV_RECEIPT = 0x40;
     static final short EV_ERROR = 0x4000;
-    static final short EV_EOF = (short) 0x8000;
 
     static final int NOTE_TRIGGER = 0x01000000;
 
@@ -65,21 +60,20 @@ final class SysEvent {
         list.set(ValueLayout.JAVA_LONG, base + UDATA, udata);
     }
 
-    /** The functions, linked on first use only (never on other systems). */
-    static final class Handles {
-        private Handles() {}
-
-        static final MethodHandle KQUEUE = MachNative.downcall("kqueue", FunctionDescriptor.of(C_INT), ERRNO);
-        static final MethodHandle KEVENT = MachNative.downcall("kevent",
+    private static final class Kqueue {
+        static final MethodHandle kqueue = Native.downcall("kqueue", FunctionDescriptor.of(C_INT), ERRNO);
+    }
+    private static final class Kevent {
+        static final MethodHandle kevent = Native.downcall("kevent",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_POINTER, C_INT, C_POINTER), ERRNO);
     }
 
     /** {@code int kqueue(void);} */
     static int kqueue(MemorySegment errno) {
         try {
-            return (int) Handles.KQUEUE.invokeExact(errno);
+            return (int) Kqueue.kqueue.invokeExact(errno);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -90,9 +84,9 @@ final class SysEvent {
     static int kevent(MemorySegment errno, int kq, MemorySegment changes, int nchanges, MemorySegment events,
             int nevents, MemorySegment timeout) {
         try {
-            return (int) Handles.KEVENT.invokeExact(errno, kq, changes, nchanges, events, nevents, timeout);
+            return (int) Kevent.kevent.invokeExact(errno, kq, changes, nchanges, events, nevents, timeout);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_LONG;
-import static dev.gips.macos.MachNative.C_POINTER;
-import static dev.gips.macos.MachNative.ERRNO;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_LONG;
+import static dev.gips.macos.Native.C_POINTER;
+import static dev.gips.macos.Native.ERRNO;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -22,36 +22,39 @@ final class SysMman {
     /** {@code PSHMNAMLEN}: longest POSIX shm name, without the NUL. */
     static final int PSHMNAMLEN = 31;
 
-    /** The functions, linked on first use only (never on other systems). */
-    static final class Handles {
-        private Handles() {}
-
-        // int shm_open(const char *, int, ...): the mode is variadic, which on arm64 Darwin goes on the stack
-        static final MethodHandle SHM_OPEN = MachNative.downcall("shm_open",
+    // int shm_open(const char *, int, ...): the mode is variadic, which on arm64 Darwin goes on the stack
+    private static final class ShmOpen {
+        static final MethodHandle shm_open = Native.downcall("shm_open",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT), Linker.Option.firstVariadicArg(2), ERRNO);
-        static final MethodHandle SHM_UNLINK = MachNative.downcall("shm_unlink",
+    }
+    private static final class ShmUnlink {
+        static final MethodHandle shm_unlink = Native.downcall("shm_unlink",
                 FunctionDescriptor.of(C_INT, C_POINTER), ERRNO);
-        static final MethodHandle MMAP = MachNative.downcall("mmap",
+    }
+    private static final class Mmap {
+        static final MethodHandle mmap = Native.downcall("mmap",
                 FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_INT, C_INT, C_INT, C_LONG), ERRNO);
-        static final MethodHandle MUNMAP = MachNative.downcall("munmap",
+    }
+    private static final class Munmap {
+        static final MethodHandle munmap = Native.downcall("munmap",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_LONG), ERRNO);
     }
 
     /** {@code int shm_open(const char *name, int oflag, ...);} with the mode as the one variadic {@code int}. */
     static int shm_open(MemorySegment errno, MemorySegment name, int oflag, int mode) {
         try {
-            return (int) Handles.SHM_OPEN.invokeExact(errno, name, oflag, mode);
+            return (int) ShmOpen.shm_open.invokeExact(errno, name, oflag, mode);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code int shm_unlink(const char *name);} */
     static int shm_unlink(MemorySegment errno, MemorySegment name) {
         try {
-            return (int) Handles.SHM_UNLINK.invokeExact(errno, name);
+            return (int) ShmUnlink.shm_unlink.invokeExact(errno, name);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -59,18 +62,18 @@ final class SysMman {
     static MemorySegment mmap(MemorySegment errno, MemorySegment addr, long len, int prot, int flags, int fd,
             long offset) {
         try {
-            return (MemorySegment) Handles.MMAP.invokeExact(errno, addr, len, prot, flags, fd, offset);
+            return (MemorySegment) Mmap.mmap.invokeExact(errno, addr, len, prot, flags, fd, offset);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code int munmap(void *addr, size_t len);} */
     static int munmap(MemorySegment errno, MemorySegment addr, long len) {
         try {
-            return (int) Handles.MUNMAP.invokeExact(errno, addr, len);
+            return (int) Munmap.munmap.invokeExact(errno, addr, len);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

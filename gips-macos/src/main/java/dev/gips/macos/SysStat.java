@@ -1,8 +1,8 @@
 package dev.gips.macos;
 
-import static dev.gips.macos.MachNative.C_INT;
-import static dev.gips.macos.MachNative.C_POINTER;
-import static dev.gips.macos.MachNative.ERRNO;
+import static dev.gips.macos.Native.C_INT;
+import static dev.gips.macos.Native.C_POINTER;
+import static dev.gips.macos.Native.ERRNO;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -38,12 +38,9 @@ final class SysStat {
     static final long ST_INO = STAT.byteOffset(groupElement("st_ino"));
     static final long ST_SIZE = STAT.byteOffset(groupElement("st_size"));
 
-    /** The functions, linked on first use only (never on other systems). */
-    static final class Handles {
-        private Handles() {}
-
-        // x86_64 keeps the 32-bit-inode fstat under the plain name; arm64 has only the 64-bit one
-        static final MethodHandle FSTAT = MachNative.downcall(
+    // x86_64 keeps the 32-bit-inode fstat under the plain name; arm64 has only the 64-bit one
+    private static final class Fstat {
+        static final MethodHandle fstat = Native.downcall(
                 System.getProperty("os.arch", "").equals("aarch64") ? "fstat" : "fstat$INODE64",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER), ERRNO);
     }
@@ -51,9 +48,9 @@ final class SysStat {
     /** {@code int fstat(int fd, struct stat *buf);} */
     static int fstat(MemorySegment errno, int fd, MemorySegment buf) {
         try {
-            return (int) Handles.FSTAT.invokeExact(errno, fd, buf);
+            return (int) Fstat.fstat.invokeExact(errno, fd, buf);
         } catch (Throwable t) {
-            throw MachNative.fail(t);
+            throw Native.fail(t);
         }
     }
 }

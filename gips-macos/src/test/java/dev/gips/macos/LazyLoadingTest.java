@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The backend loads on any OS without touching a Mach symbol: in a child JVM that logs every class it loads,
  * {@code ServiceLoader} finds the macOS backend, which says it is unsupported and why, and not one binding class
- * (nor {@code MachNative}, nor any {@code Handles} holder) is even loaded.
+ * (nor {@code Native}, nor any holder class of a downcall handle) is even loaded.
  */
 class LazyLoadingTest {
     private static final Pattern LOADED = Pattern.compile("\\[class,load\\] (dev\\.gips\\.macos\\.[\\w$]+) ");
@@ -76,8 +76,8 @@ class LazyLoadingTest {
         assertTrue(report.startsWith("backend macos supported=false cause=UnsatisfiedLinkError: libSystem has no"
                 + " symbol mach_task_self_"), String.join("\n", lines));
         Set<String> loaded = macosClasses(lines);
-        assertTrue(loaded.contains("dev.gips.macos.MachPort$Handles"), loaded.toString());
-        assertFalse(loaded.contains("dev.gips.macos.MachMessage$Handles"), "nothing beyond the probe links");
+        assertTrue(loaded.contains("dev.gips.macos.MachPort$MachTaskSelf"), loaded.toString());
+        assertFalse(loaded.contains("dev.gips.macos.MachMessage$MachMsg"), "nothing beyond the probe links");
     }
 
     @Test

@@ -1,21 +1,20 @@
 package dev.gips.windows;
 
-import static dev.gips.windows.Win32.BOOL;
-import static dev.gips.windows.Win32.DWORD;
-import static dev.gips.windows.Win32.POINTER;
+import static dev.gips.windows.Native.BOOL;
+import static dev.gips.windows.Native.DWORD;
+import static dev.gips.windows.Native.POINTER;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 /**
  * Bindings for {@code advapi32.dll}: access tokens, SIDs, security descriptors, pipe-client impersonation
  * ({@code securitybaseapi.h}, {@code processthreadsapi.h}, {@code sddl.h}, {@code winbase.h}). Constants and layouts
- * load on any OS; functions link on first call, in {@link Functions}.
+ * load on any OS; each function links on its first call, in a holder class of its own.
  */
 final class Advapi32 {
     private Advapi32() {}
@@ -78,46 +77,55 @@ final class Advapi32 {
             DWORD.withName("TokenIsElevated")).withName("TOKEN_ELEVATION");
     static final long TOKEN_ELEVATION_TokenIsElevated = TOKEN_ELEVATION.byteOffset(groupElement("TokenIsElevated"));
 
-    private static final class Functions {
-        static final SymbolLookup LIB = Win32.library(DLL);
-
-        static MethodHandle link(String name, FunctionDescriptor fd) {
-            return Win32.downcall(LIB, DLL, name, fd, true);
-        }
-
-        static final MethodHandle OpenProcessToken = link("OpenProcessToken",
+    private static final class OpenProcessToken {
+        static final MethodHandle OpenProcessToken = Native.downcall(DLL, "OpenProcessToken",
                 FunctionDescriptor.of(BOOL, POINTER, DWORD, POINTER));
-        static final MethodHandle OpenThreadToken = link("OpenThreadToken",
+    }
+    private static final class OpenThreadToken {
+        static final MethodHandle OpenThreadToken = Native.downcall(DLL, "OpenThreadToken",
                 FunctionDescriptor.of(BOOL, POINTER, DWORD, BOOL, POINTER));
-        static final MethodHandle GetTokenInformation = link("GetTokenInformation",
+    }
+    private static final class GetTokenInformation {
+        static final MethodHandle GetTokenInformation = Native.downcall(DLL, "GetTokenInformation",
                 FunctionDescriptor.of(BOOL, POINTER, DWORD, POINTER, DWORD, POINTER));
-        static final MethodHandle ConvertSidToStringSidW = link("ConvertSidToStringSidW",
+    }
+    private static final class ConvertSidToStringSidW {
+        static final MethodHandle ConvertSidToStringSidW = Native.downcall(DLL, "ConvertSidToStringSidW",
                 FunctionDescriptor.of(BOOL, POINTER, POINTER));
+    }
+    private static final class ConvertStringSecurityDescriptorToSecurityDescriptorW {
         static final MethodHandle ConvertStringSecurityDescriptorToSecurityDescriptorW =
-                link("ConvertStringSecurityDescriptorToSecurityDescriptorW",
+                Native.downcall(DLL, "ConvertStringSecurityDescriptorToSecurityDescriptorW",
                         FunctionDescriptor.of(BOOL, POINTER, DWORD, POINTER, POINTER));
-        static final MethodHandle ImpersonateNamedPipeClient = link("ImpersonateNamedPipeClient",
+    }
+    private static final class ImpersonateNamedPipeClient {
+        static final MethodHandle ImpersonateNamedPipeClient = Native.downcall(DLL, "ImpersonateNamedPipeClient",
                 FunctionDescriptor.of(BOOL, POINTER));
-        static final MethodHandle RevertToSelf = link("RevertToSelf", FunctionDescriptor.of(BOOL));
-        static final MethodHandle LookupAccountNameW = link("LookupAccountNameW", FunctionDescriptor.of(BOOL,
-                POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, POINTER));
+    }
+    private static final class RevertToSelf {
+        static final MethodHandle RevertToSelf = Native.downcall(DLL, "RevertToSelf", FunctionDescriptor.of(BOOL));
+    }
+    private static final class LookupAccountNameW {
+        static final MethodHandle LookupAccountNameW = Native.downcall(DLL, "LookupAccountNameW",
+                FunctionDescriptor.of(BOOL, POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, POINTER));
     }
 
     /** {@code BOOL OpenProcessToken(HANDLE process, DWORD access, PHANDLE token);} */
     static int OpenProcessToken(MemorySegment err, long process, int access, MemorySegment token) {
         try {
-            return (int) Functions.OpenProcessToken.invokeExact(err, Win32.handle(process), access, token);
+            return (int) OpenProcessToken.OpenProcessToken.invokeExact(err, Native.handle(process), access, token);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL OpenThreadToken(HANDLE thread, DWORD access, BOOL openAsSelf, PHANDLE token);} */
     static int OpenThreadToken(MemorySegment err, long thread, int access, int openAsSelf, MemorySegment token) {
         try {
-            return (int) Functions.OpenThreadToken.invokeExact(err, Win32.handle(thread), access, openAsSelf, token);
+            return (int) OpenThreadToken.OpenThreadToken.invokeExact(err, Native.handle(thread), access, openAsSelf,
+                    token);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -125,19 +133,19 @@ final class Advapi32 {
     static int GetTokenInformation(MemorySegment err, long token, int infoClass, MemorySegment buf, int size,
             MemorySegment returnLength) {
         try {
-            return (int) Functions.GetTokenInformation.invokeExact(err, Win32.handle(token), infoClass, buf, size,
-                    returnLength);
+            return (int) GetTokenInformation.GetTokenInformation.invokeExact(err, Native.handle(token), infoClass, buf,
+                    size, returnLength);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL ConvertSidToStringSidW(PSID, LPWSTR *out);} ({@code *out} is freed with {@code LocalFree}) */
     static int ConvertSidToStringSidW(MemorySegment err, MemorySegment sid, MemorySegment out) {
         try {
-            return (int) Functions.ConvertSidToStringSidW.invokeExact(err, sid, out);
+            return (int) ConvertSidToStringSidW.ConvertSidToStringSidW.invokeExact(err, sid, out);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -146,28 +154,29 @@ final class Advapi32 {
     static int ConvertStringSecurityDescriptorToSecurityDescriptorW(MemorySegment err, MemorySegment sddl,
             int revision, MemorySegment out) {
         try {
-            return (int) Functions.ConvertStringSecurityDescriptorToSecurityDescriptorW.invokeExact(err, sddl,
-                    revision, out, MemorySegment.NULL);
+            return (int) ConvertStringSecurityDescriptorToSecurityDescriptorW
+                    .ConvertStringSecurityDescriptorToSecurityDescriptorW.invokeExact(err, sddl, revision, out,
+                            MemorySegment.NULL);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL ImpersonateNamedPipeClient(HANDLE);} */
     static int ImpersonateNamedPipeClient(MemorySegment err, long pipe) {
         try {
-            return (int) Functions.ImpersonateNamedPipeClient.invokeExact(err, Win32.handle(pipe));
+            return (int) ImpersonateNamedPipeClient.ImpersonateNamedPipeClient.invokeExact(err, Native.handle(pipe));
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL RevertToSelf(void);} */
     static int RevertToSelf(MemorySegment err) {
         try {
-            return (int) Functions.RevertToSelf.invokeExact(err);
+            return (int) RevertToSelf.RevertToSelf.invokeExact(err);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -176,10 +185,10 @@ final class Advapi32 {
     static int LookupAccountNameW(MemorySegment err, MemorySegment name, MemorySegment sid, MemorySegment sidSize,
             MemorySegment domain, MemorySegment domainSize, MemorySegment use) {
         try {
-            return (int) Functions.LookupAccountNameW.invokeExact(err, MemorySegment.NULL, name, sid, sidSize,
+            return (int) LookupAccountNameW.LookupAccountNameW.invokeExact(err, MemorySegment.NULL, name, sid, sidSize,
                     domain, domainSize, use);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 }

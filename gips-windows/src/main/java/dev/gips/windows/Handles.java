@@ -1,6 +1,5 @@
 package dev.gips.windows;
 
-import dev.gips.spi.IoErrors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -26,28 +25,27 @@ final class Handles {
 
     /** Closes one of the backend's own handles. Never throws. */
     static void closeOwn(long handle) {
-        if (!Win32.invalid(handle)) {
+        if (!Native.invalid(handle)) {
             OWN.remove(handle);
-            Kernel32.CloseHandle(Win32.threadCapture(), handle);
+            Kernel32.CloseHandle(Native.threadCapture(), handle);
         }
     }
 
     /** Closes a handle the backend does not track (a user's, a received one). Never throws. */
     static void close(long handle) {
-        if (!Win32.invalid(handle) && !OWN.contains(handle)) {
-            Kernel32.CloseHandle(Win32.threadCapture(), handle);
+        if (!Native.invalid(handle) && !OWN.contains(handle)) {
+            Kernel32.CloseHandle(Native.threadCapture(), handle);
         }
     }
 
     /** A duplicate of {@code handle} in this process, same access, not inheritable. */
     static long duplicate(long handle) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
+            MemorySegment err = Native.allocateCapture(arena);
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            if (Kernel32.DuplicateHandle(err, Win32.CURRENT_PROCESS, handle, Win32.CURRENT_PROCESS, out, 0, 0,
+            if (Kernel32.DuplicateHandle(err, Native.CURRENT_PROCESS, handle, Native.CURRENT_PROCESS, out, 0, 0,
                     Kernel32.DUPLICATE_SAME_ACCESS) == 0) {
-                throw new IOException("DuplicateHandle(0x" + Long.toHexString(handle) + "): "
-                        + WinError.describe(Win32.lastError(err)));
+                throw Where.PROCESS.error("DuplicateHandle of 0x" + Long.toHexString(handle), Native.lastError(err));
             }
             return out.get(ValueLayout.ADDRESS, 0).address();
         }
@@ -57,19 +55,18 @@ final class Handles {
      * Duplicates {@code handle} into {@code process} (opened with {@code PROCESS_DUP_HANDLE}); the result is valid
      * only there.
      */
-    static long duplicateInto(long process, long handle, MemorySegment err, MemorySegment out, String service,
-            String address) throws IOException {
-        if (Kernel32.DuplicateHandle(err, Win32.CURRENT_PROCESS, handle, process, out, 0, 0,
+    static long duplicateInto(long process, long handle, MemorySegment err, MemorySegment out, Where where)
+            throws IOException {
+        if (Kernel32.DuplicateHandle(err, Native.CURRENT_PROCESS, handle, process, out, 0, 0,
                 Kernel32.DUPLICATE_SAME_ACCESS) == 0) {
-            throw IoErrors.io("DuplicateHandle into the peer", service, address,
-                    WinError.describe(Win32.lastError(err)));
+            throw where.error("DuplicateHandle into the peer", Native.lastError(err));
         }
         return out.get(ValueLayout.ADDRESS, 0).address();
     }
 
     /** Closes a handle placed in {@code process} by {@link #duplicateInto}, after a failed send. Never throws. */
     static void closeIn(long process, long remote) {
-        Kernel32.DuplicateHandle(Win32.threadCapture(), process, remote, 0, MemorySegment.NULL, 0, 0,
+        Kernel32.DuplicateHandle(Native.threadCapture(), process, remote, 0, MemorySegment.NULL, 0, 0,
                 Kernel32.DUPLICATE_CLOSE_SOURCE);
     }
 
@@ -88,7 +85,7 @@ final class Handles {
         }
         if (Kernel32.GetHandleInformation(err, value, flags) == 0) {
             return "0x" + Long.toHexString(value) + " is not open in this process: "
-                    + WinError.describe(Win32.lastError(err));
+                    + WinError.describe(Native.lastError(err));
         }
         return null;
     }

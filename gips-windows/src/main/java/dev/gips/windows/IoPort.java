@@ -28,10 +28,10 @@ final class IoPort implements Runnable {
     private final long port;
     private final Map<Long, Op> inFlight = new ConcurrentHashMap<>();
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment entries = arena.allocate(Kernel32.OVERLAPPED_ENTRY, ENTRIES);
+    private final MemorySegment entries = arena.allocate(MinWinBase.OVERLAPPED_ENTRY, ENTRIES);
     private final MemorySegment removed = arena.allocate(JAVA_INT);
     private final MemorySegment bytes = arena.allocate(JAVA_INT);
-    private final MemorySegment err = Win32.allocateCapture(arena);
+    private final MemorySegment err = Native.allocateCapture(arena);
 
     private IoPort(long port) {
         this.port = port;
@@ -45,10 +45,10 @@ final class IoPort implements Runnable {
         }
         synchronized (IoPort.class) {
             if (instance == null) {
-                MemorySegment e = Win32.threadCapture();
-                long h = Kernel32.CreateIoCompletionPort(e, Win32.INVALID_HANDLE_VALUE, 0, 0, 1);
+                MemorySegment e = Native.threadCapture();
+                long h = Kernel32.CreateIoCompletionPort(e, Native.INVALID_HANDLE_VALUE, 0, 0, 1);
                 if (h == 0) {
-                    throw new IOException("CreateIoCompletionPort: " + WinError.describe(Win32.lastError(e)));
+                    throw Where.PROCESS.error("CreateIoCompletionPort", Native.lastError(e));
                 }
                 IoPort created = new IoPort(Handles.own(h));
                 Thread t = Thread.ofPlatform().daemon().name("gips-iocp").unstarted(created);
@@ -60,10 +60,10 @@ final class IoPort implements Runnable {
     }
 
     /** Ties {@code handle}'s completions to this port (once per handle, for its whole life). */
-    void associate(long handle, String what) throws IOException {
-        MemorySegment e = Win32.threadCapture();
+    void associate(long handle, Where where) throws IOException {
+        MemorySegment e = Native.threadCapture();
         if (Kernel32.CreateIoCompletionPort(e, handle, port, KEY_IO, 0) == 0) {
-            throw new IOException("CreateIoCompletionPort(" + what + "): " + WinError.describe(Win32.lastError(e)));
+            throw where.error("CreateIoCompletionPort", Native.lastError(e));
         }
     }
 
@@ -81,15 +81,15 @@ final class IoPort implements Runnable {
     public void run() {
         for (;;) {
             if (Kernel32.GetQueuedCompletionStatusEx(err, port, entries, ENTRIES, removed, Kernel32.INFINITE) == 0) {
-                LOG.error("GetQueuedCompletionStatusEx: {}; pipe I/O stops", WinError.describe(Win32.lastError(err)));
+                LOG.error("GetQueuedCompletionStatusEx: {}; pipe I/O stops", WinError.describe(Native.lastError(err)));
                 return;
             }
             int n = removed.get(JAVA_INT, 0);
             for (int i = 0; i < n; i++) {
-                long at = i * Kernel32.OVERLAPPED_ENTRY.byteSize();
-                long ovl = entries.get(ADDRESS, at + Kernel32.OVERLAPPED_ENTRY_lpOverlapped).address();
-                long status = entries.get(JAVA_LONG, at + Kernel32.OVERLAPPED_ENTRY_Internal);
-                int transferred = entries.get(JAVA_INT, at + Kernel32.OVERLAPPED_ENTRY_dwNumberOfBytesTransferred);
+                long at = i * MinWinBase.OVERLAPPED_ENTRY.byteSize();
+                long ovl = entries.get(ADDRESS, at + MinWinBase.OVERLAPPED_ENTRY_lpOverlapped).address();
+                long status = entries.get(JAVA_LONG, at + MinWinBase.OVERLAPPED_ENTRY_Internal);
+                int transferred = entries.get(JAVA_INT, at + MinWinBase.OVERLAPPED_ENTRY_dwNumberOfBytesTransferred);
                 Op op = ovl == 0 ? null : inFlight.remove(ovl);
                 if (op == null) {
                     LOG.debug("completion for an unknown OVERLAPPED 0x{}", Long.toHexString(ovl));
@@ -99,7 +99,7 @@ final class IoPort implements Runnable {
                 if (status != 0) {
                     // the entry holds an NTSTATUS; GetOverlappedResult translates it into the Win32 code
                     if (Kernel32.GetOverlappedResult(err, op.file, op.overlapped(), bytes, 0) == 0) {
-                        error = Win32.lastError(err);
+                        error = Native.lastError(err);
                     }
                 }
                 try {

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.gips.spi.PollerChannel;
+import dev.gips.spi.SourceChannel;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,6 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class IocpPoller implements PollerChannel {
     private static final long WAKE_KEY = 0;
+    private static final Where WHERE = new Where(null, "poller");
     private static final int ENTRIES = 64;
 
     private final long port;
@@ -33,9 +35,9 @@ final class IocpPoller implements PollerChannel {
     private final ReentrantLock pollLock = new ReentrantLock();
     private final ReentrantLock portLock = new ReentrantLock();              // posts vs. CloseHandle
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment entries = arena.allocate(Kernel32.OVERLAPPED_ENTRY, ENTRIES);
+    private final MemorySegment entries = arena.allocate(MinWinBase.OVERLAPPED_ENTRY, ENTRIES);
     private final MemorySegment removed = arena.allocate(JAVA_INT);
-    private final MemorySegment err = Win32.allocateCapture(arena);
+    private final MemorySegment err = Native.allocateCapture(arena);
     private volatile boolean closed;
     /** A virtual thread parked in {@link #poll} instead of waiting in the native call. */
     private volatile Thread parkedWaiter;
@@ -47,15 +49,15 @@ final class IocpPoller implements PollerChannel {
     }
 
     static IocpPoller open() throws IOException {
-        MemorySegment e = Win32.threadCapture();
-        long h = Kernel32.CreateIoCompletionPort(e, Win32.INVALID_HANDLE_VALUE, 0, 0, 1);
+        MemorySegment e = Native.threadCapture();
+        long h = Kernel32.CreateIoCompletionPort(e, Native.INVALID_HANDLE_VALUE, 0, 0, 1);
         if (h == 0) {
-            throw new IOException("CreateIoCompletionPort(poller): " + WinError.describe(Win32.lastError(e)));
+            throw WHERE.error("CreateIoCompletionPort", Native.lastError(e));
         }
         return new IocpPoller(Handles.own(h));
     }
 
-    private static Pollable pollable(Object source) {
+    private static Pollable pollable(SourceChannel source) {
         if (source instanceof Pollable p) {
             return p;
         }
@@ -63,7 +65,7 @@ final class IocpPoller implements PollerChannel {
     }
 
     @Override
-    public void register(Object source, long token, int interest) throws IOException {
+    public void register(SourceChannel source, long token, int interest) throws IOException {
         ensureOpen();
         Pollable p = pollable(source);
         if (p.readiness().isRegisteredWith(this)) {
@@ -75,7 +77,7 @@ final class IocpPoller implements PollerChannel {
     }
 
     @Override
-    public void reregister(Object source, long token, int interest) throws IOException {
+    public void reregister(SourceChannel source, long token, int interest) throws IOException {
         ensureOpen();
         Pollable p = pollable(source);
         if (!p.readiness().isRegisteredWith(this)) {
@@ -88,7 +90,7 @@ final class IocpPoller implements PollerChannel {
     }
 
     @Override
-    public void deregister(Object source) throws IOException {
+    public void deregister(SourceChannel source) throws IOException {
         ensureOpen();
         Pollable p = pollable(source);
         if (!p.readiness().remove(this)) {
@@ -106,20 +108,7 @@ final class IocpPoller implements PollerChannel {
             ensureOpen(); // close() may have finished while we waited for the lock
             boolean virtual = Thread.currentThread().isVirtual();
             for (;;) {
-                int n = 0;
-                boolean woken = false;
-                var it = candidates.iterator();
-                while (it.hasNext() && n < tokens.length) {
-                    Long token = it.next();
-                    Watched w = watched.get(token);
-                    int ops = w == null ? 0 : w.source.readyOps() & w.interest;
-                    if (ops == 0) {
-                        it.remove();
-                    } else {
-                        tokens[n] = token;
-                        readiness[n++] = ops;
-                    }
-                }
+                int n = readyCandidates(tokens, readiness);
                 if (n > 0) {
                     return n;
                 }
@@ -133,12 +122,12 @@ final class IocpPoller implements PollerChannel {
                     parkedWaiter = Thread.currentThread(); // before draining: a later post() unparks us
                 }
                 if (Kernel32.GetQueuedCompletionStatusEx(err, port, entries, ENTRIES, removed, ms) == 0) {
-                    int e = Win32.lastError(err);
+                    int e = Native.lastError(err);
                     if (closed) {
                         throw new AsynchronousCloseException();
                     }
                     if (e != WinError.WAIT_TIMEOUT) {
-                        throw new IOException("GetQueuedCompletionStatusEx(poller): " + WinError.describe(e));
+                        throw WHERE.error("GetQueuedCompletionStatusEx", e);
                     }
                     if (virtual && mayWait) {
                         if (timeoutNanos < 0) {
@@ -158,17 +147,7 @@ final class IocpPoller implements PollerChannel {
                 if (closed) {
                     throw new AsynchronousCloseException();
                 }
-                int got = removed.get(JAVA_INT, 0);
-                for (int i = 0; i < got; i++) {
-                    long key = entries.get(JAVA_LONG, i * Kernel32.OVERLAPPED_ENTRY.byteSize()
-                            + Kernel32.OVERLAPPED_ENTRY_lpCompletionKey);
-                    if (key == WAKE_KEY) {
-                        woken = true;
-                    } else {
-                        candidates.add(key);
-                    }
-                }
-                if (woken) {
+                if (takeEntries()) {
                     tokens[0] = 0;
                     readiness[0] = READABLE;
                     return 1;
@@ -179,12 +158,52 @@ final class IocpPoller implements PollerChannel {
         }
     }
 
+    /**
+     * Stores the candidates that are ready for what they are watched for, up to {@code tokens.length}; forgets those
+     * that are not (a post brings them back). Under {@link #pollLock}.
+     */
+    private int readyCandidates(long[] tokens, int[] readiness) {
+        int n = 0;
+        var it = candidates.iterator();
+        while (it.hasNext() && n < tokens.length) {
+            Long token = it.next();
+            Watched w = watched.get(token);
+            int ops = w == null ? 0 : w.source.readyOps() & w.interest;
+            if (ops == 0) {
+                it.remove();
+            } else {
+                tokens[n] = token;
+                readiness[n++] = ops;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Makes the tokens of the entries just dequeued candidates; whether the waker's was among them. Under
+     * {@link #pollLock}.
+     */
+    private boolean takeEntries() {
+        boolean woken = false;
+        int got = removed.get(JAVA_INT, 0);
+        for (int i = 0; i < got; i++) {
+            long key = entries.get(JAVA_LONG, i * MinWinBase.OVERLAPPED_ENTRY.byteSize()
+                    + MinWinBase.OVERLAPPED_ENTRY_lpCompletionKey);
+            if (key == WAKE_KEY) {
+                woken = true;
+            } else {
+                candidates.add(key);
+            }
+        }
+        return woken;
+    }
+
     /** Posts {@code key} to the port unless it is closed; never blocks, never throws. */
     void post(long key) {
         portLock.lock();
         try {
             if (!closed) {
-                Kernel32.PostQueuedCompletionStatus(Win32.threadCapture(), port, 0, key, MemorySegment.NULL);
+                Kernel32.PostQueuedCompletionStatus(Native.threadCapture(), port, 0, key, MemorySegment.NULL);
             }
         } finally {
             portLock.unlock();
@@ -214,7 +233,7 @@ final class IocpPoller implements PollerChannel {
             }
             closed = true;
             // wakes a thread in poll; it sees closed and leaves before the port goes
-            Kernel32.PostQueuedCompletionStatus(Win32.threadCapture(), port, 0, WAKE_KEY, MemorySegment.NULL);
+            Kernel32.PostQueuedCompletionStatus(Native.threadCapture(), port, 0, WAKE_KEY, MemorySegment.NULL);
         } finally {
             portLock.unlock();
         }

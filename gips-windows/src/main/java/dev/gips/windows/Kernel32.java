@@ -1,24 +1,23 @@
 package dev.gips.windows;
 
-import static dev.gips.windows.Win32.BOOL;
-import static dev.gips.windows.Win32.DWORD;
-import static dev.gips.windows.Win32.POINTER;
-import static dev.gips.windows.Win32.SIZE_T;
-import static dev.gips.windows.Win32.ULONG_PTR;
+import static dev.gips.windows.Native.BOOL;
+import static dev.gips.windows.Native.DWORD;
+import static dev.gips.windows.Native.POINTER;
+import static dev.gips.windows.Native.SIZE_T;
+import static dev.gips.windows.Native.ULONG_PTR;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 /**
  * Bindings for {@code kernel32.dll}: named pipes, files, handles, events, I/O completion ports, file mappings
  * ({@code namedpipeapi.h}, {@code fileapi.h}, {@code ioapiset.h}, {@code memoryapi.h}, {@code handleapi.h}…). The
- * constants and layouts load on any OS; the DLL is looked up and every function linked on the first call, in
- * {@link Functions}.
+ * constants and layouts load on any OS; the DLL is looked up on the first call, and each function links on its first
+ * call, in a holder class of its own.
  */
 final class Kernel32 {
     private Kernel32() {}
@@ -38,11 +37,8 @@ final class Kernel32 {
     static final int NMPWAIT_USE_DEFAULT_WAIT = 0;
 
     // access rights and CreateFileW
-    static final int FILE_READ_DATA = 0x1;
-    static final int FILE_WRITE_DATA = 0x2;
     /** On a pipe, {@code FILE_APPEND_DATA}: the right to create another instance of the pipe's name. */
     static final int FILE_CREATE_PIPE_INSTANCE = 0x4;
-    static final int FILE_WRITE_ATTRIBUTES = 0x100;
     static final int FILE_GENERIC_READ = 0x0012_0089;
     static final int FILE_GENERIC_WRITE = 0x0012_0116;
     static final int OPEN_EXISTING = 3;
@@ -54,7 +50,6 @@ final class Kernel32 {
     static final int DUPLICATE_SAME_ACCESS = 0x2;
     static final int PROCESS_DUP_HANDLE = 0x0040;
     static final int PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
-    static final int HANDLE_FLAG_INHERIT = 0x1;
     static final int INFINITE = 0xFFFF_FFFF;
 
     // file mappings
@@ -62,68 +57,6 @@ final class Kernel32 {
     static final int SEC_COMMIT = 0x0800_0000;
     static final int FILE_MAP_WRITE = 0x2;
     static final int FILE_MAP_READ = 0x4;
-
-    /** {@code OVERLAPPED.Internal} while the I/O is in progress. */
-    static final int STATUS_PENDING = 0x103;
-
-    /**
-     * <pre>{@code
-     * typedef struct _OVERLAPPED {
-     *     ULONG_PTR Internal;      // NTSTATUS
-     *     ULONG_PTR InternalHigh;  // bytes transferred
-     *     union { struct { DWORD Offset; DWORD OffsetHigh; }; PVOID Pointer; };
-     *     HANDLE hEvent;
-     * } OVERLAPPED;
-     * }</pre>
-     */
-    static final StructLayout OVERLAPPED = MemoryLayout.structLayout(
-            ULONG_PTR.withName("Internal"),
-            ULONG_PTR.withName("InternalHigh"),
-            DWORD.withName("Offset"),
-            DWORD.withName("OffsetHigh"),
-            POINTER.withName("hEvent")).withName("OVERLAPPED");
-    static final long OVERLAPPED_Internal = OVERLAPPED.byteOffset(groupElement("Internal"));
-    static final long OVERLAPPED_InternalHigh = OVERLAPPED.byteOffset(groupElement("InternalHigh"));
-    static final long OVERLAPPED_hEvent = OVERLAPPED.byteOffset(groupElement("hEvent"));
-
-    /**
-     * <pre>{@code
-     * typedef struct _OVERLAPPED_ENTRY {
-     *     ULONG_PTR lpCompletionKey; LPOVERLAPPED lpOverlapped; ULONG_PTR Internal;
-     *     DWORD dwNumberOfBytesTransferred;
-     * } OVERLAPPED_ENTRY;
-     * }</pre>
-     */
-    static final StructLayout OVERLAPPED_ENTRY = MemoryLayout.structLayout(
-            ULONG_PTR.withName("lpCompletionKey"),
-            POINTER.withName("lpOverlapped"),
-            ULONG_PTR.withName("Internal"),
-            DWORD.withName("dwNumberOfBytesTransferred"),
-            MemoryLayout.paddingLayout(4)).withName("OVERLAPPED_ENTRY");
-    static final long OVERLAPPED_ENTRY_lpCompletionKey = OVERLAPPED_ENTRY.byteOffset(groupElement("lpCompletionKey"));
-    static final long OVERLAPPED_ENTRY_lpOverlapped = OVERLAPPED_ENTRY.byteOffset(groupElement("lpOverlapped"));
-    static final long OVERLAPPED_ENTRY_Internal = OVERLAPPED_ENTRY.byteOffset(groupElement("Internal"));
-    static final long OVERLAPPED_ENTRY_dwNumberOfBytesTransferred =
-            OVERLAPPED_ENTRY.byteOffset(groupElement("dwNumberOfBytesTransferred"));
-
-    /**
-     * <pre>{@code
-     * typedef struct _SECURITY_ATTRIBUTES {
-     *     DWORD nLength; LPVOID lpSecurityDescriptor; BOOL bInheritHandle;
-     * } SECURITY_ATTRIBUTES;
-     * }</pre>
-     */
-    static final StructLayout SECURITY_ATTRIBUTES = MemoryLayout.structLayout(
-            DWORD.withName("nLength"),
-            MemoryLayout.paddingLayout(4),
-            POINTER.withName("lpSecurityDescriptor"),
-            BOOL.withName("bInheritHandle"),
-            MemoryLayout.paddingLayout(4)).withName("SECURITY_ATTRIBUTES");
-    static final long SECURITY_ATTRIBUTES_nLength = SECURITY_ATTRIBUTES.byteOffset(groupElement("nLength"));
-    static final long SECURITY_ATTRIBUTES_lpSecurityDescriptor =
-            SECURITY_ATTRIBUTES.byteOffset(groupElement("lpSecurityDescriptor"));
-    static final long SECURITY_ATTRIBUTES_bInheritHandle =
-            SECURITY_ATTRIBUTES.byteOffset(groupElement("bInheritHandle"));
 
     /**
      * <pre>{@code
@@ -146,63 +79,109 @@ final class Kernel32 {
     static final long MEMORY_BASIC_INFORMATION_RegionSize =
             MEMORY_BASIC_INFORMATION.byteOffset(groupElement("RegionSize"));
 
-    /** The DLL lookup and every handle, made when a function is first called (never on other OSes). */
-    private static final class Functions {
-        static final SymbolLookup LIB = Win32.library(DLL);
-
-        static MethodHandle link(String name, FunctionDescriptor fd) {
-            return Win32.downcall(LIB, DLL, name, fd, true);
-        }
-
-        static final MethodHandle CreateNamedPipeW = link("CreateNamedPipeW", FunctionDescriptor.of(POINTER,
-                POINTER, DWORD, DWORD, DWORD, DWORD, DWORD, DWORD, POINTER));
-        static final MethodHandle ConnectNamedPipe = link("ConnectNamedPipe",
+    private static final class CreateNamedPipeW {
+        static final MethodHandle CreateNamedPipeW = Native.downcall(DLL, "CreateNamedPipeW",
+                FunctionDescriptor.of(POINTER, POINTER, DWORD, DWORD, DWORD, DWORD, DWORD, DWORD, POINTER));
+    }
+    private static final class ConnectNamedPipe {
+        static final MethodHandle ConnectNamedPipe = Native.downcall(DLL, "ConnectNamedPipe",
                 FunctionDescriptor.of(BOOL, POINTER, POINTER));
-        static final MethodHandle DisconnectNamedPipe = link("DisconnectNamedPipe",
-                FunctionDescriptor.of(BOOL, POINTER));
-        static final MethodHandle WaitNamedPipeW = link("WaitNamedPipeW",
+    }
+    private static final class WaitNamedPipeW {
+        static final MethodHandle WaitNamedPipeW = Native.downcall(DLL, "WaitNamedPipeW",
                 FunctionDescriptor.of(BOOL, POINTER, DWORD));
-        static final MethodHandle PeekNamedPipe = link("PeekNamedPipe",
+    }
+    private static final class PeekNamedPipe {
+        static final MethodHandle PeekNamedPipe = Native.downcall(DLL, "PeekNamedPipe",
                 FunctionDescriptor.of(BOOL, POINTER, POINTER, DWORD, POINTER, POINTER, POINTER));
-        static final MethodHandle GetNamedPipeClientProcessId = link("GetNamedPipeClientProcessId",
+    }
+    private static final class GetNamedPipeClientProcessId {
+        static final MethodHandle GetNamedPipeClientProcessId = Native.downcall(DLL, "GetNamedPipeClientProcessId",
                 FunctionDescriptor.of(BOOL, POINTER, POINTER));
-        static final MethodHandle GetNamedPipeServerProcessId = link("GetNamedPipeServerProcessId",
+    }
+    private static final class GetNamedPipeServerProcessId {
+        static final MethodHandle GetNamedPipeServerProcessId = Native.downcall(DLL, "GetNamedPipeServerProcessId",
                 FunctionDescriptor.of(BOOL, POINTER, POINTER));
-        static final MethodHandle SetNamedPipeHandleState = link("SetNamedPipeHandleState",
+    }
+    private static final class SetNamedPipeHandleState {
+        static final MethodHandle SetNamedPipeHandleState = Native.downcall(DLL, "SetNamedPipeHandleState",
                 FunctionDescriptor.of(BOOL, POINTER, POINTER, POINTER, POINTER));
-        static final MethodHandle CreateFileW = link("CreateFileW", FunctionDescriptor.of(POINTER,
-                POINTER, DWORD, DWORD, POINTER, DWORD, DWORD, POINTER));
-        static final MethodHandle ReadFile = link("ReadFile",
+    }
+    private static final class CreateFileW {
+        static final MethodHandle CreateFileW = Native.downcall(DLL, "CreateFileW",
+                FunctionDescriptor.of(POINTER, POINTER, DWORD, DWORD, POINTER, DWORD, DWORD, POINTER));
+    }
+    private static final class ReadFile {
+        static final MethodHandle ReadFile = Native.downcall(DLL, "ReadFile",
                 FunctionDescriptor.of(BOOL, POINTER, POINTER, DWORD, POINTER, POINTER));
-        static final MethodHandle WriteFile = link("WriteFile",
+    }
+    private static final class WriteFile {
+        static final MethodHandle WriteFile = Native.downcall(DLL, "WriteFile",
                 FunctionDescriptor.of(BOOL, POINTER, POINTER, DWORD, POINTER, POINTER));
-        static final MethodHandle GetOverlappedResult = link("GetOverlappedResult",
+    }
+    private static final class GetOverlappedResult {
+        static final MethodHandle GetOverlappedResult = Native.downcall(DLL, "GetOverlappedResult",
                 FunctionDescriptor.of(BOOL, POINTER, POINTER, POINTER, BOOL));
-        static final MethodHandle CancelIoEx = link("CancelIoEx", FunctionDescriptor.of(BOOL, POINTER, POINTER));
-        static final MethodHandle CloseHandle = link("CloseHandle", FunctionDescriptor.of(BOOL, POINTER));
-        static final MethodHandle DuplicateHandle = link("DuplicateHandle", FunctionDescriptor.of(BOOL,
-                POINTER, POINTER, POINTER, POINTER, DWORD, BOOL, DWORD));
-        static final MethodHandle GetHandleInformation = link("GetHandleInformation",
+    }
+    private static final class CancelIoEx {
+        static final MethodHandle CancelIoEx = Native.downcall(DLL, "CancelIoEx",
                 FunctionDescriptor.of(BOOL, POINTER, POINTER));
-        static final MethodHandle OpenProcess = link("OpenProcess",
+    }
+    private static final class CloseHandle {
+        static final MethodHandle CloseHandle = Native.downcall(DLL, "CloseHandle",
+                FunctionDescriptor.of(BOOL, POINTER));
+    }
+    private static final class DuplicateHandle {
+        static final MethodHandle DuplicateHandle = Native.downcall(DLL, "DuplicateHandle",
+                FunctionDescriptor.of(BOOL, POINTER, POINTER, POINTER, POINTER, DWORD, BOOL, DWORD));
+    }
+    private static final class GetHandleInformation {
+        static final MethodHandle GetHandleInformation = Native.downcall(DLL, "GetHandleInformation",
+                FunctionDescriptor.of(BOOL, POINTER, POINTER));
+    }
+    private static final class OpenProcess {
+        static final MethodHandle OpenProcess = Native.downcall(DLL, "OpenProcess",
                 FunctionDescriptor.of(POINTER, DWORD, BOOL, DWORD));
-        static final MethodHandle GetCurrentProcessId = link("GetCurrentProcessId", FunctionDescriptor.of(DWORD));
-        static final MethodHandle CreateIoCompletionPort = link("CreateIoCompletionPort",
+    }
+    private static final class GetCurrentProcessId {
+        static final MethodHandle GetCurrentProcessId = Native.downcall(DLL, "GetCurrentProcessId",
+                FunctionDescriptor.of(DWORD));
+    }
+    private static final class CreateIoCompletionPort {
+        static final MethodHandle CreateIoCompletionPort = Native.downcall(DLL, "CreateIoCompletionPort",
                 FunctionDescriptor.of(POINTER, POINTER, POINTER, ULONG_PTR, DWORD));
-        static final MethodHandle GetQueuedCompletionStatusEx = link("GetQueuedCompletionStatusEx",
+    }
+    private static final class GetQueuedCompletionStatusEx {
+        static final MethodHandle GetQueuedCompletionStatusEx = Native.downcall(DLL, "GetQueuedCompletionStatusEx",
                 FunctionDescriptor.of(BOOL, POINTER, POINTER, DWORD, POINTER, DWORD, BOOL));
-        static final MethodHandle PostQueuedCompletionStatus = link("PostQueuedCompletionStatus",
+    }
+    private static final class PostQueuedCompletionStatus {
+        static final MethodHandle PostQueuedCompletionStatus = Native.downcall(DLL, "PostQueuedCompletionStatus",
                 FunctionDescriptor.of(BOOL, POINTER, DWORD, ULONG_PTR, POINTER));
-        static final MethodHandle CreateFileMappingW = link("CreateFileMappingW", FunctionDescriptor.of(POINTER,
-                POINTER, POINTER, DWORD, DWORD, DWORD, POINTER));
-        static final MethodHandle OpenFileMappingW = link("OpenFileMappingW",
+    }
+    private static final class CreateFileMappingW {
+        static final MethodHandle CreateFileMappingW = Native.downcall(DLL, "CreateFileMappingW",
+                FunctionDescriptor.of(POINTER, POINTER, POINTER, DWORD, DWORD, DWORD, POINTER));
+    }
+    private static final class OpenFileMappingW {
+        static final MethodHandle OpenFileMappingW = Native.downcall(DLL, "OpenFileMappingW",
                 FunctionDescriptor.of(POINTER, DWORD, BOOL, POINTER));
-        static final MethodHandle MapViewOfFile = link("MapViewOfFile",
+    }
+    private static final class MapViewOfFile {
+        static final MethodHandle MapViewOfFile = Native.downcall(DLL, "MapViewOfFile",
                 FunctionDescriptor.of(POINTER, POINTER, DWORD, DWORD, DWORD, SIZE_T));
-        static final MethodHandle UnmapViewOfFile = link("UnmapViewOfFile", FunctionDescriptor.of(BOOL, POINTER));
-        static final MethodHandle VirtualQuery = link("VirtualQuery",
+    }
+    private static final class UnmapViewOfFile {
+        static final MethodHandle UnmapViewOfFile = Native.downcall(DLL, "UnmapViewOfFile",
+                FunctionDescriptor.of(BOOL, POINTER));
+    }
+    private static final class VirtualQuery {
+        static final MethodHandle VirtualQuery = Native.downcall(DLL, "VirtualQuery",
                 FunctionDescriptor.of(SIZE_T, POINTER, POINTER, SIZE_T));
-        static final MethodHandle LocalFree = link("LocalFree", FunctionDescriptor.of(POINTER, POINTER));
+    }
+    private static final class LocalFree {
+        static final MethodHandle LocalFree = Native.downcall(DLL, "LocalFree",
+                FunctionDescriptor.of(POINTER, POINTER));
     }
 
     /** {@code HANDLE CreateNamedPipeW(LPCWSTR, DWORD openMode, DWORD pipeMode, DWORD maxInstances, DWORD outSize,
@@ -210,37 +189,29 @@ final class Kernel32 {
     static long CreateNamedPipeW(MemorySegment err, MemorySegment name, int openMode, int pipeMode, int maxInstances,
             int outSize, int inSize, int defaultTimeout, MemorySegment sa) {
         try {
-            return ((MemorySegment) Functions.CreateNamedPipeW.invokeExact(err, name, openMode, pipeMode,
+            return ((MemorySegment) CreateNamedPipeW.CreateNamedPipeW.invokeExact(err, name, openMode, pipeMode,
                     maxInstances, outSize, inSize, defaultTimeout, sa)).address();
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL ConnectNamedPipe(HANDLE, LPOVERLAPPED);} */
     static int ConnectNamedPipe(MemorySegment err, long pipe, MemorySegment overlapped) {
         try {
-            return (int) Functions.ConnectNamedPipe.invokeExact(err, Win32.handle(pipe), overlapped);
+            return (int) ConnectNamedPipe.ConnectNamedPipe.invokeExact(err, Native.handle(pipe), overlapped);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
-    /** {@code BOOL DisconnectNamedPipe(HANDLE);} */
-    static int DisconnectNamedPipe(MemorySegment err, long pipe) {
-        try {
-            return (int) Functions.DisconnectNamedPipe.invokeExact(err, Win32.handle(pipe));
-        } catch (Throwable t) {
-            throw Win32.fail(t);
-        }
-    }
 
     /** {@code BOOL WaitNamedPipeW(LPCWSTR, DWORD timeoutMs);} */
     static int WaitNamedPipeW(MemorySegment err, MemorySegment name, int timeoutMs) {
         try {
-            return (int) Functions.WaitNamedPipeW.invokeExact(err, name, timeoutMs);
+            return (int) WaitNamedPipeW.WaitNamedPipeW.invokeExact(err, name, timeoutMs);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -248,38 +219,40 @@ final class Kernel32 {
     static int PeekNamedPipe(MemorySegment err, long pipe, MemorySegment buf, int size, MemorySegment read,
             MemorySegment avail, MemorySegment leftInMessage) {
         try {
-            return (int) Functions.PeekNamedPipe.invokeExact(err, Win32.handle(pipe), buf, size, read, avail,
+            return (int) PeekNamedPipe.PeekNamedPipe.invokeExact(err, Native.handle(pipe), buf, size, read, avail,
                     leftInMessage);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL GetNamedPipeClientProcessId(HANDLE, PULONG);} */
     static int GetNamedPipeClientProcessId(MemorySegment err, long pipe, MemorySegment pid) {
         try {
-            return (int) Functions.GetNamedPipeClientProcessId.invokeExact(err, Win32.handle(pipe), pid);
+            return (int) GetNamedPipeClientProcessId.GetNamedPipeClientProcessId.invokeExact(err, Native.handle(pipe),
+                    pid);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL GetNamedPipeServerProcessId(HANDLE, PULONG);} */
     static int GetNamedPipeServerProcessId(MemorySegment err, long pipe, MemorySegment pid) {
         try {
-            return (int) Functions.GetNamedPipeServerProcessId.invokeExact(err, Win32.handle(pipe), pid);
+            return (int) GetNamedPipeServerProcessId.GetNamedPipeServerProcessId.invokeExact(err, Native.handle(pipe),
+                    pid);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL SetNamedPipeHandleState(HANDLE, LPDWORD mode, LPDWORD maxCollection, LPDWORD collectTimeout);} */
     static int SetNamedPipeHandleState(MemorySegment err, long pipe, MemorySegment mode) {
         try {
-            return (int) Functions.SetNamedPipeHandleState.invokeExact(err, Win32.handle(pipe), mode,
+            return (int) SetNamedPipeHandleState.SetNamedPipeHandleState.invokeExact(err, Native.handle(pipe), mode,
                     MemorySegment.NULL, MemorySegment.NULL);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -288,30 +261,30 @@ final class Kernel32 {
     static long CreateFileW(MemorySegment err, MemorySegment name, int access, int share, MemorySegment sa,
             int disposition, int flags) {
         try {
-            return ((MemorySegment) Functions.CreateFileW.invokeExact(err, name, access, share, sa, disposition,
+            return ((MemorySegment) CreateFileW.CreateFileW.invokeExact(err, name, access, share, sa, disposition,
                     flags, MemorySegment.NULL)).address();
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL ReadFile(HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED);} with a null byte count (overlapped). */
     static int ReadFile(MemorySegment err, long file, MemorySegment buf, int size, MemorySegment overlapped) {
         try {
-            return (int) Functions.ReadFile.invokeExact(err, Win32.handle(file), buf, size, MemorySegment.NULL,
+            return (int) ReadFile.ReadFile.invokeExact(err, Native.handle(file), buf, size, MemorySegment.NULL,
                     overlapped);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL WriteFile(HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED);} with a null byte count (overlapped). */
     static int WriteFile(MemorySegment err, long file, MemorySegment buf, int size, MemorySegment overlapped) {
         try {
-            return (int) Functions.WriteFile.invokeExact(err, Win32.handle(file), buf, size, MemorySegment.NULL,
+            return (int) WriteFile.WriteFile.invokeExact(err, Native.handle(file), buf, size, MemorySegment.NULL,
                     overlapped);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -319,27 +292,28 @@ final class Kernel32 {
     static int GetOverlappedResult(MemorySegment err, long file, MemorySegment overlapped, MemorySegment bytes,
             int wait) {
         try {
-            return (int) Functions.GetOverlappedResult.invokeExact(err, Win32.handle(file), overlapped, bytes, wait);
+            return (int) GetOverlappedResult.GetOverlappedResult.invokeExact(err, Native.handle(file), overlapped,
+                    bytes, wait);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL CancelIoEx(HANDLE, LPOVERLAPPED);} */
     static int CancelIoEx(MemorySegment err, long file, MemorySegment overlapped) {
         try {
-            return (int) Functions.CancelIoEx.invokeExact(err, Win32.handle(file), overlapped);
+            return (int) CancelIoEx.CancelIoEx.invokeExact(err, Native.handle(file), overlapped);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL CloseHandle(HANDLE);} */
     static int CloseHandle(MemorySegment err, long handle) {
         try {
-            return (int) Functions.CloseHandle.invokeExact(err, Win32.handle(handle));
+            return (int) CloseHandle.CloseHandle.invokeExact(err, Native.handle(handle));
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -348,47 +322,47 @@ final class Kernel32 {
     static int DuplicateHandle(MemorySegment err, long srcProcess, long src, long dstProcess, MemorySegment dst,
             int access, int inherit, int options) {
         try {
-            return (int) Functions.DuplicateHandle.invokeExact(err, Win32.handle(srcProcess), Win32.handle(src),
-                    Win32.handle(dstProcess), dst, access, inherit, options);
+            return (int) DuplicateHandle.DuplicateHandle.invokeExact(err, Native.handle(srcProcess), Native.handle(src),
+                    Native.handle(dstProcess), dst, access, inherit, options);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL GetHandleInformation(HANDLE, LPDWORD flags);} */
     static int GetHandleInformation(MemorySegment err, long handle, MemorySegment flags) {
         try {
-            return (int) Functions.GetHandleInformation.invokeExact(err, Win32.handle(handle), flags);
+            return (int) GetHandleInformation.GetHandleInformation.invokeExact(err, Native.handle(handle), flags);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code HANDLE OpenProcess(DWORD access, BOOL inherit, DWORD pid);} */
     static long OpenProcess(MemorySegment err, int access, int inherit, int pid) {
         try {
-            return ((MemorySegment) Functions.OpenProcess.invokeExact(err, access, inherit, pid)).address();
+            return ((MemorySegment) OpenProcess.OpenProcess.invokeExact(err, access, inherit, pid)).address();
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code DWORD GetCurrentProcessId(void);} */
     static int GetCurrentProcessId(MemorySegment err) {
         try {
-            return (int) Functions.GetCurrentProcessId.invokeExact(err);
+            return (int) GetCurrentProcessId.GetCurrentProcessId.invokeExact(err);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code HANDLE CreateIoCompletionPort(HANDLE file, HANDLE existing, ULONG_PTR key, DWORD threads);} */
     static long CreateIoCompletionPort(MemorySegment err, long file, long existing, long key, int threads) {
         try {
-            return ((MemorySegment) Functions.CreateIoCompletionPort.invokeExact(err, Win32.handle(file),
-                    Win32.handle(existing), key, threads)).address();
+            return ((MemorySegment) CreateIoCompletionPort.CreateIoCompletionPort.invokeExact(err, Native.handle(file),
+                    Native.handle(existing), key, threads)).address();
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -397,10 +371,10 @@ final class Kernel32 {
     static int GetQueuedCompletionStatusEx(MemorySegment err, long port, MemorySegment entries, int count,
             MemorySegment removed, int ms) {
         try {
-            return (int) Functions.GetQueuedCompletionStatusEx.invokeExact(err, Win32.handle(port), entries, count,
-                    removed, ms, 0);
+            return (int) GetQueuedCompletionStatusEx.GetQueuedCompletionStatusEx.invokeExact(err, Native.handle(port),
+                    entries, count, removed, ms, 0);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -408,10 +382,10 @@ final class Kernel32 {
     static int PostQueuedCompletionStatus(MemorySegment err, long port, int bytes, long key,
             MemorySegment overlapped) {
         try {
-            return (int) Functions.PostQueuedCompletionStatus.invokeExact(err, Win32.handle(port), bytes, key,
-                    overlapped);
+            return (int) PostQueuedCompletionStatus.PostQueuedCompletionStatus.invokeExact(err, Native.handle(port),
+                    bytes, key, overlapped);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -420,19 +394,20 @@ final class Kernel32 {
     static long CreateFileMappingW(MemorySegment err, long file, MemorySegment sa, int protect, int maxHigh,
             int maxLow, MemorySegment name) {
         try {
-            return ((MemorySegment) Functions.CreateFileMappingW.invokeExact(err, Win32.handle(file), sa, protect,
-                    maxHigh, maxLow, name)).address();
+            return ((MemorySegment) CreateFileMappingW.CreateFileMappingW.invokeExact(err, Native.handle(file), sa,
+                    protect, maxHigh, maxLow, name)).address();
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code HANDLE OpenFileMappingW(DWORD access, BOOL inherit, LPCWSTR name);} */
     static long OpenFileMappingW(MemorySegment err, int access, int inherit, MemorySegment name) {
         try {
-            return ((MemorySegment) Functions.OpenFileMappingW.invokeExact(err, access, inherit, name)).address();
+            return ((MemorySegment) OpenFileMappingW.OpenFileMappingW.invokeExact(err, access, inherit, name)).address(
+                    );
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
@@ -440,37 +415,37 @@ final class Kernel32 {
     static MemorySegment MapViewOfFile(MemorySegment err, long mapping, int access, int offHigh, int offLow,
             long bytes) {
         try {
-            return (MemorySegment) Functions.MapViewOfFile.invokeExact(err, Win32.handle(mapping), access, offHigh,
+            return (MemorySegment) MapViewOfFile.MapViewOfFile.invokeExact(err, Native.handle(mapping), access, offHigh,
                     offLow, bytes);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code BOOL UnmapViewOfFile(LPCVOID);} */
     static int UnmapViewOfFile(MemorySegment err, MemorySegment view) {
         try {
-            return (int) Functions.UnmapViewOfFile.invokeExact(err, view);
+            return (int) UnmapViewOfFile.UnmapViewOfFile.invokeExact(err, view);
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code SIZE_T VirtualQuery(LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T);} */
     static long VirtualQuery(MemorySegment err, MemorySegment address, MemorySegment info) {
         try {
-            return (long) Functions.VirtualQuery.invokeExact(err, address, info, info.byteSize());
+            return (long) VirtualQuery.VirtualQuery.invokeExact(err, address, info, info.byteSize());
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 
     /** {@code HLOCAL LocalFree(HLOCAL);} */
     static long LocalFree(MemorySegment err, MemorySegment mem) {
         try {
-            return ((MemorySegment) Functions.LocalFree.invokeExact(err, mem)).address();
+            return ((MemorySegment) LocalFree.LocalFree.invokeExact(err, mem)).address();
         } catch (Throwable t) {
-            throw Win32.fail(t);
+            throw Native.fail(t);
         }
     }
 }

@@ -39,7 +39,7 @@ final class Op {
 
     private void allocate(long capacity) {
         arena = Arena.ofShared();
-        overlapped = arena.allocate(Kernel32.OVERLAPPED);
+        overlapped = arena.allocate(MinWinBase.OVERLAPPED);
         buffer = capacity == 0 ? MemorySegment.NULL : arena.allocate(capacity, 8);
     }
 

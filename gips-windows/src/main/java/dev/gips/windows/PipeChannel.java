@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.gips.ipc.Handle;
-import dev.gips.spi.IoErrors;
 import dev.gips.spi.PollerChannel;
 import dev.gips.spi.RawHandle;
 import dev.gips.spi.RawMessage;
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Reads.</b> One overlapped read is outstanding while fewer than {@link #BACKLOG} received messages wait
  * for the user; beyond that the pipe's own buffer holds the rest and the peer's writes wait, which is the
  * backpressure. A message longer than the buffer completes with {@code ERROR_MORE_DATA}: the header says how long
- * the frame is, the buffer grows to it (up to {@link PipeFrame#MAX_FRAME}) and the rest is read into place, so any
+ * the frame is, the buffer grows to it (up to {@link Wire#MAX_FRAME}) and the rest is read into place, so any
  * message up to 16 MiB arrives whole (gips bug W-2).
  *
  * <p><b>Writes.</b> Each send takes a pooled {@link Op}, duplicates its handles into the peer, starts an overlapped
@@ -39,8 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Close.</b> Marks the channel closing, cancels its I/O ({@code CancelIoEx}) and closes the handle only when
  * the pump has seen every operation complete, then frees their memory (gips bug W-7).
+ *
+ * <p>It reports to its {@link Owner}, the {@link PipeClient} or {@link PipeEndpoint} it serves.
  */
-abstract class PipeChannel implements Pollable {
+final class PipeChannel {
     private static final Logger LOG = LoggerFactory.getLogger(PipeChannel.class);
 
     static final int READ_CHUNK = 64 * 1024;
@@ -48,8 +49,34 @@ abstract class PipeChannel implements Pollable {
     private static final int WRITE_POOL = 4;
     private static final long POOLED_WRITE_MAX = 1 << 20;
 
-    final String service;
-    final String address;
+    /**
+     * Who a pipe channel reports to: the client or endpoint it serves, which pollers watch through its channel.
+     * {@link #delivered} and {@link #ended} are called on the pump, under {@link #lock}.
+     */
+    interface Owner extends Pollable {
+        /** The channel this owner's pipe I/O goes through. */
+        PipeChannel channel();
+
+        /** A received message, handles already validated and owned by it. */
+        void delivered(RawMessage message);
+
+        /** The peer hung up or broke the protocol ({@code cause} says how, {@code null} for a hang-up). Called once. */
+        void ended(String cause);
+
+        @Override
+        default int readyOps() {
+            return channel().readyOps();
+        }
+
+        @Override
+        default Readiness readiness() {
+            return channel().readiness();
+        }
+    }
+
+    private final Owner owner;
+    /** The service and pipe path, for messages. */
+    final Where where;
     final long pipe;
     /** The peer process, opened with {@code PROCESS_DUP_HANDLE}, or 0 if that was refused. */
     final long peerProcess;
@@ -71,9 +98,9 @@ abstract class PipeChannel implements Pollable {
     private boolean ended;                                      // guarded by lock: the peer hung up or broke
     private String endCause;                                    // guarded by lock: why, if it misbehaved
 
-    PipeChannel(String service, String address, long pipe, long peerProcess, String peerProcessProblem, IoPort io) {
-        this.service = service;
-        this.address = address;
+    PipeChannel(Owner owner, Where where, long pipe, long peerProcess, String peerProcessProblem, IoPort io) {
+        this.owner = owner;
+        this.where = where;
         this.pipe = pipe;
         this.peerProcess = peerProcess;
         this.peerProcessProblem = peerProcessProblem;
@@ -81,19 +108,13 @@ abstract class PipeChannel implements Pollable {
         this.readOp = new Op(pipe, READ_CHUNK, this::readCompleted);
     }
 
-    /** A received message, handles already validated and owned by it. Called on the pump, under {@link #lock}. */
-    abstract void delivered(RawMessage message);
-
-    /** The peer hung up or broke the protocol. Called once, under {@link #lock}. */
-    abstract void ended(String cause);
-
-    @Override
-    public final Readiness readiness() {
+    /** The pollers watching this pipe. */
+    Readiness readiness() {
         return readiness;
     }
 
-    @Override
-    public int readyOps() {
+    /** What the pipe is ready for: {@code PollerChannel.READABLE} and/or {@code WRITABLE}. */
+    int readyOps() {
         lock.lock();
         try {
             int ops = 0;
@@ -112,7 +133,7 @@ abstract class PipeChannel implements Pollable {
     // -------------------------------------------------------------------------------------------------- reads
 
     /** Starts reading; call once the channel is set up. */
-    final void startReading() {
+    void startReading() {
         lock.lock();
         try {
             readMoreLocked();
@@ -122,7 +143,7 @@ abstract class PipeChannel implements Pollable {
     }
 
     /** The user took one delivered message: read on if the backlog allows. */
-    final void taken() {
+    void taken() {
         lock.lock();
         try {
             undelivered--;
@@ -136,14 +157,14 @@ abstract class PipeChannel implements Pollable {
         if (reading || closing || ended || undelivered >= BACKLOG) {
             return;
         }
-        MemorySegment err = Win32.threadCapture();
+        MemorySegment err = Native.threadCapture();
         readOp.reset();
         io.expect(readOp);
         reading = true;
         inFlight++;
         MemorySegment into = readOp.buffer().asSlice(readOffset);
         if (Kernel32.ReadFile(err, pipe, into, (int) into.byteSize(), readOp.overlapped()) == 0) {
-            int e = Win32.lastError(err);
+            int e = Native.lastError(err);
             // IO_PENDING and MORE_DATA (a warning status) both still queue a completion packet
             if (e != WinError.ERROR_IO_PENDING && e != WinError.ERROR_MORE_DATA) {
                 io.forget(readOp);
@@ -174,12 +195,12 @@ abstract class PipeChannel implements Pollable {
             } else if (error == WinError.ERROR_MORE_DATA) {
                 readOffset += bytes;
                 try {
-                    long claimed = PipeFrame.claimedSize(readOp.buffer(), readOffset);
+                    long claimed = Wire.claimedSize(readOp.buffer(), readOffset);
                     if (claimed <= readOffset) {
-                        throw new PipeFrame.BadFrame("frame claims " + claimed + " bytes but the message is longer");
+                        throw new Wire.BadFrame("frame claims " + claimed + " bytes but the message is longer");
                     }
                     readOp.ensureCapacity(claimed, readOffset);
-                } catch (PipeFrame.BadFrame e) {
+                } catch (Wire.BadFrame e) {
                     refuseLocked(e.getMessage(), readOffset);
                     return;
                 }
@@ -196,15 +217,15 @@ abstract class PipeChannel implements Pollable {
 
     private void receivedLocked(long length) {
         MemorySegment buf = readOp.buffer();
-        PipeFrame.Decoded d;
+        Wire.Decoded d;
         try {
-            d = PipeFrame.decode(buf, length);
-        } catch (PipeFrame.BadFrame e) {
+            d = Wire.decode(buf, length);
+        } catch (Wire.BadFrame e) {
             refuseLocked(e.getMessage(), length);
             return;
         }
         List<RawHandle> handles = new ArrayList<>(d.handles().length);
-        MemorySegment err = Win32.threadCapture();
+        MemorySegment err = Native.threadCapture();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment flags = arena.allocate(JAVA_INT);
             for (long v : d.handles()) {
@@ -218,17 +239,17 @@ abstract class PipeChannel implements Pollable {
             }
         }
         undelivered++;
-        delivered(new RawMessage(d.payload(), handles));
+        owner.delivered(new RawMessage(d.payload(), handles));
         readiness.signal();
     }
 
     /** The peer broke the protocol: close what it may have placed here and end the channel. */
     private void refuseLocked(String why, long length) {
         if (length >= 0) {
-            MemorySegment err = Win32.threadCapture();
+            MemorySegment err = Native.threadCapture();
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment flags = arena.allocate(JAVA_INT);
-                for (long v : PipeFrame.salvageHandles(readOp.buffer(), Math.min(length, readOp.capacity()))) {
+                for (long v : Wire.salvageHandles(readOp.buffer(), Math.min(length, readOp.capacity()))) {
                     if (Handles.refuse(v, err, flags) == null) {
                         Handles.close(v);
                     }
@@ -245,21 +266,21 @@ abstract class PipeChannel implements Pollable {
         }
         ended = true;
         endCause = cause;
-        ended(cause);
+        owner.ended(cause);
         changed.signalAll();
         readiness.signal();
     }
 
     /** Whether the peer is gone, and why if it misbehaved ({@code null} for a plain hang-up). */
-    final boolean isEnded() {
+    boolean isEnded() {
         return ended;
     }
 
-    final String endCause() {
+    String endCause() {
         return endCause;
     }
 
-    final boolean isClosing() {
+    boolean isClosing() {
         return closing;
     }
 
@@ -272,8 +293,8 @@ abstract class PipeChannel implements Pollable {
      *             in flight
      * @return {@code false} if {@code wait} is false and nothing was sent
      */
-    final boolean write(ByteBuffer payload, long[] handles, boolean wait) throws IOException {
-        Op op;
+    boolean write(ByteBuffer payload, long[] handles, boolean wait) throws IOException {
+        Op pooled;
         lock.lock();
         try {
             if (closing) {
@@ -281,55 +302,68 @@ abstract class PipeChannel implements Pollable {
             }
             if (ended) {
                 if (endCause == null) {
-                    throw new EOFException(IoErrors.message("send", service, address, "the peer has gone"));
+                    throw where.eof("send", "the peer has gone");
                 }
-                throw IoErrors.io("send", service, address, endCause);
+                throw where.error("send", endCause);
             }
             if (!wait && writesInFlight > 0) {
                 return false;
             }
-            op = writePool.poll();
+            pooled = writePool.poll();
             writesInFlight++;
             inFlight++;
         } finally {
             lock.unlock();
         }
+        Op op = startWrite(pooled, payload, handles, wait);
+        return !wait || awaitWrite(op);
+    }
+
+    /**
+     * Starts the overlapped write of one frame in {@code pooled} (a new op if the pool had none), its handles first
+     * duplicated into the peer. If the write cannot start, undoes what {@link #write} and this did: the handles placed
+     * in the peer are closed there, the counts go back, the op is recycled.
+     *
+     * @return the op the write runs in
+     */
+    private Op startWrite(Op pooled, ByteBuffer payload, long[] handles, boolean wait) throws IOException {
+        Op op = pooled;
         long[] remote = new long[handles.length];
         int placed = 0;
         boolean started = false;
         try {
-            long size = PipeFrame.frameSize(payload.remaining(), handles.length);
+            long size = Wire.frameSize(payload.remaining(), handles.length);
             if (op == null) {
                 op = new Op(pipe, Math.max(size, READ_CHUNK), this::writeCompleted);
             } else {
                 op.ensureCapacity(size, 0);
             }
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment err = Win32.allocateCapture(arena);
+                MemorySegment err = Native.allocateCapture(arena);
                 if (handles.length > 0) {
                     if (peerProcess == 0) {
-                        throw IoErrors.io("send handles", service, address, "cannot place handles in the peer"
-                                + " process: " + peerProcessProblem);
+                        throw where.error("send handles", "cannot place handles in the peer process: "
+                                + peerProcessProblem);
                     }
                     MemorySegment out = arena.allocate(ADDRESS);
                     for (; placed < handles.length; placed++) {
-                        remote[placed] = Handles.duplicateInto(peerProcess, handles[placed], err, out, service,
-                                address);
+                        remote[placed] = Handles.duplicateInto(peerProcess, handles[placed], err, out, where);
                     }
                 }
-                PipeFrame.encode(op.buffer(), payload, remote);
+                Wire.encode(op.buffer(), payload, remote);
                 op.reset();
                 op.remoteHandles = remote;
                 op.waiter = wait ? Thread.currentThread() : null;
                 io.expect(op);
                 if (Kernel32.WriteFile(err, pipe, op.buffer(), (int) size, op.overlapped()) == 0) {
-                    int e = Win32.lastError(err);
+                    int e = Native.lastError(err);
                     if (e != WinError.ERROR_IO_PENDING) {
                         io.forget(op);
                         throw writeError(e);
                     }
                 }
                 started = true;
+                return op;
             }
         } finally {
             if (!started) {
@@ -347,11 +381,12 @@ abstract class PipeChannel implements Pollable {
                 }
             }
         }
-        if (!wait) {
-            return true;
-        }
+    }
+
+    /** Waits for a started write to complete (the pump unparks us): {@code true}, or why it failed. */
+    private boolean awaitWrite(Op op) throws IOException {
         while (op.result < 0) {
-            LockSupport.park(this); // the pump unparks; interrupts do not cancel a started write
+            LockSupport.park(this); // interrupts do not cancel a started write
         }
         int error = op.result;
         lock.lock();
@@ -373,10 +408,9 @@ abstract class PipeChannel implements Pollable {
     /** A failed write: {@link EOFException} when the peer has gone, as {@code recv} reports it. */
     private IOException writeError(int error) {
         if (WinError.isDisconnect(error)) {
-            return new EOFException(IoErrors.message("WriteFile", service, address,
-                    "the peer has gone (" + WinError.describe(error) + ")"));
+            return where.eof("WriteFile", "the peer has gone (" + WinError.describe(error) + ")");
         }
-        return IoErrors.io("WriteFile", service, address, WinError.describe(error));
+        return where.error("WriteFile", error);
     }
 
     private void writeCompleted(Op op, int error, int bytes) {
@@ -395,7 +429,7 @@ abstract class PipeChannel implements Pollable {
                 LockSupport.unpark(waiter); // the sender recycles the op
             } else {
                 if (error != 0) {
-                    LOG.debug("service \"{}\": a trySend write failed: {}", service, WinError.describe(error));
+                    LOG.debug("service \"{}\": a trySend write failed: {}", where.service(), WinError.describe(error));
                 }
                 recycleLocked(op);
                 releaseIfIdleLocked();
@@ -422,7 +456,7 @@ abstract class PipeChannel implements Pollable {
     // -------------------------------------------------------------------------------------------------- close
 
     /** Closes the channel; returns {@code false} if it was closing already. */
-    final boolean closeChannel() {
+    boolean closeChannel() {
         lock.lock();
         try {
             if (closing) {
@@ -432,7 +466,7 @@ abstract class PipeChannel implements Pollable {
             changed.signalAll();
             if (inFlight > 0) {
                 // every pending operation completes with ERROR_OPERATION_ABORTED; the last one releases
-                Kernel32.CancelIoEx(Win32.threadCapture(), pipe, MemorySegment.NULL);
+                Kernel32.CancelIoEx(Native.threadCapture(), pipe, MemorySegment.NULL);
             }
             releaseIfIdleLocked();
         } finally {

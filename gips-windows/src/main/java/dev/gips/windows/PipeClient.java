@@ -1,50 +1,44 @@
 package dev.gips.windows;
 
 import dev.gips.ipc.Credentials;
-import dev.gips.spi.Arrival;
-import dev.gips.spi.ClientChannel;
+import dev.gips.spi.AbstractClientChannel;
 import dev.gips.spi.RawHandle;
 import dev.gips.spi.RawMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The server's end of one client's pipe instance. Its messages and departure go to the {@link PipeListener}. */
-final class PipeClient extends PipeChannel implements ClientChannel {
+final class PipeClient extends AbstractClientChannel implements PipeChannel.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(PipeClient.class);
 
     private final PipeListener listener;
+    private final PipeChannel channel;
     private final long pid;
     private volatile Credentials credentials;           // null until the kernel lets us impersonate the client
-    private volatile Object attachment;
     private volatile boolean closedLocally;
-    /** Whether core admitted this client; until then the listener holds its arrivals in {@link #held}. */
-    boolean admitted;                                   // guarded by the listener's lock
-    /** Messages and the departure of a client core has not admitted yet, in order. */
-    final ArrayDeque<Arrival> held = new ArrayDeque<>(); // guarded by the listener's lock
 
     PipeClient(PipeListener listener, long pipe, long pid, long peerProcess, String peerProcessProblem,
             Credentials credentials, IoPort io) {
-        super(listener.service(), listener.address(), pipe, peerProcess, peerProcessProblem, io);
         this.listener = listener;
+        this.channel = new PipeChannel(this, listener.where(), pipe, peerProcess, peerProcessProblem, io);
         this.pid = pid;
         this.credentials = credentials;
     }
 
     @Override
-    void delivered(RawMessage message) {
+    public void delivered(RawMessage message) {
         if (credentials == null) {
             // the kernel wanted a message read before impersonation: now it has one
             try {
-                credentials = WinIdentity.pipeClient(pipe, pid);
+                credentials = Identity.pipeClient(channel.pipe, pid);
             } catch (IOException e) {
-                LOG.warn("service \"{}\": dropped client pid {}: {}", service, pid, e.getMessage());
+                LOG.warn("service \"{}\": dropped client pid {}: {}", channel.where.service(), pid, e.getMessage());
             }
             if (credentials == null) {
                 discard(message);
-                closeChannel();
+                channel.closeChannel();
                 return;
             }
             listener.connected(this);
@@ -53,16 +47,16 @@ final class PipeClient extends PipeChannel implements ClientChannel {
     }
 
     @Override
-    void ended(String cause) {
+    public void ended(String cause) {
         if (cause != null) {
-            LOG.warn("service \"{}\": dropped client pid {}: {}", service, pid, cause);
+            LOG.warn("service \"{}\": dropped client pid {}: {}", channel.where.service(), pid, cause);
         }
         if (credentials != null) {
             listener.departed(this);
         } else {
             listener.removed(this); // core never heard of it
         }
-        closeChannel();
+        channel.closeChannel();
     }
 
     static void discard(RawMessage message) {
@@ -71,29 +65,19 @@ final class PipeClient extends PipeChannel implements ClientChannel {
         }
     }
 
-    /** Whether core has been told this client connected. */
-    boolean announced() {
-        return credentials != null;
-    }
-
     @Override
     public Credentials credentials() {
         return credentials;
     }
 
     @Override
-    public void send(ByteBuffer payload, long[] handles) throws IOException {
-        write(payload, handles, true);
-    }
-
-    @Override
-    public boolean trySend(ByteBuffer payload, long[] handles) throws IOException {
-        return write(payload, handles, false);
+    protected boolean transmit(ByteBuffer payload, long[] handles, boolean wait) throws IOException {
+        return channel.write(payload, handles, wait);
     }
 
     @Override
     public boolean isOpen() {
-        return !isClosing() && !isEnded();
+        return !channel.isClosing() && !channel.isEnded();
     }
 
     /** Whether core (or the listener's close) closed this channel, as opposed to the client hanging up. */
@@ -104,21 +88,20 @@ final class PipeClient extends PipeChannel implements ClientChannel {
     @Override
     public void close() {
         closedLocally = true;
-        closeChannel();
+        channel.closeChannel();
         // also when the channel had ended already: a client that hung up before core refused it may have messages
         // held, which removed() closes
         listener.removed(this);
     }
 
+    /** Lets the listener report what it held back for this client (see PipeListener). */
     @Override
-    public Object attachment() {
-        return attachment;
+    protected boolean startReporting() {
+        return listener.admitted(this);
     }
 
-    /** Sets the attachment, then lets the listener report what it held back for this client (see PipeListener). */
     @Override
-    public boolean admit(Object attachment) {
-        this.attachment = attachment;
-        return listener.admitted(this);
+    public PipeChannel channel() {
+        return channel;
     }
 }

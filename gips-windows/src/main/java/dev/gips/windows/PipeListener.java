@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.gips.ipc.Credentials;
 import dev.gips.spi.Arrival;
-import dev.gips.spi.IoErrors;
 import dev.gips.spi.ListenerChannel;
 import dev.gips.spi.PollerChannel;
 import dev.gips.spi.RawMessage;
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * {@link IoPort}, and the connected clients. The pump turns completions into arrivals; {@link #receive} takes them
  * from a queue, so a receiver waits on a Java condition, never in a native call. A client's messages and departure
  * join that queue only once core admitted the client ({@link PipeClient#admit}); until then they wait in the client
- * ({@link PipeClient#held}, at most {@link PipeChannel#BACKLOG} messages: reading stops there), so no receiving thread
+ * ({@link PipeClient#hold}, at most {@link PipeChannel#BACKLOG} messages: reading stops there), so no receiving thread
  * can take a message of a client whose policy check another thread is still running.
  *
  * <p>Against name squatting and hijacking (gips bugs W-8, W-9): the first instance is created with
@@ -51,6 +50,7 @@ final class PipeListener implements ListenerChannel, Pollable {
 
     private final String service;
     private final String path;
+    private final Where where;
     private final IoPort io;
     private final Arena saArena = Arena.ofShared();          // guarded by lock; closed with the listener
     private MemorySegment securityAttributes;                 // guarded by lock
@@ -67,6 +67,7 @@ final class PipeListener implements ListenerChannel, Pollable {
     private PipeListener(String service, String path, IoPort io) {
         this.service = service;
         this.path = path;
+        this.where = new Where(service, path);
         this.io = io;
     }
 
@@ -102,7 +103,7 @@ final class PipeListener implements ListenerChannel, Pollable {
         PipeListener l = new PipeListener(service, path, IoPort.get());
         l.lock.lock();
         try {
-            l.securityAttributes = WinIdentity.securityAttributes(pipeSddl(WinIdentity.currentUserSid()), l.saArena);
+            l.securityAttributes = Identity.securityAttributes(pipeSddl(Identity.currentUserSid()), l.saArena);
             l.addInstanceLocked(true);
             for (int i = 1; i < PENDING_ACCEPTS; i++) {
                 l.addInstanceLocked(false);
@@ -121,6 +122,11 @@ final class PipeListener implements ListenerChannel, Pollable {
         return service;
     }
 
+    /** How error messages name this service. */
+    Where where() {
+        return where;
+    }
+
     @Override
     public String address() {
         return path;
@@ -129,17 +135,17 @@ final class PipeListener implements ListenerChannel, Pollable {
     /** Creates one more pipe instance and starts an overlapped accept on it. */
     private void addInstanceLocked(boolean first) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Win32.allocateCapture(arena);
-            long h = Kernel32.CreateNamedPipeW(err, Win32.wide(arena, path),
+            MemorySegment err = Native.allocateCapture(arena);
+            long h = Kernel32.CreateNamedPipeW(err, Native.wide(arena, path),
                     Kernel32.PIPE_ACCESS_DUPLEX | Kernel32.FILE_FLAG_OVERLAPPED
                             | (first ? Kernel32.FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
                     Kernel32.PIPE_TYPE_MESSAGE | Kernel32.PIPE_READMODE_MESSAGE | Kernel32.PIPE_WAIT
                             | Kernel32.PIPE_REJECT_REMOTE_CLIENTS,
                     Kernel32.PIPE_UNLIMITED_INSTANCES, BUFFER_SIZE, BUFFER_SIZE, Kernel32.NMPWAIT_USE_DEFAULT_WAIT,
                     securityAttributes);
-            if (h == Win32.INVALID_HANDLE_VALUE) {
-                int e = Win32.lastError(err);
-                throw IoErrors.io("CreateNamedPipeW", service, path, WinError.describe(e)
+            if (h == Native.INVALID_HANDLE_VALUE) {
+                int e = Native.lastError(err);
+                throw where.error("CreateNamedPipeW", WinError.describe(e)
                         + (first && e == WinError.ERROR_ACCESS_DENIED
                                 ? " (a pipe of this name exists: another service is bound to it, or someone holds"
                                         + " the name)" : ""));
@@ -147,10 +153,10 @@ final class PipeListener implements ListenerChannel, Pollable {
             Handles.own(h);
             Op op = new Op(h, 0, this::acceptCompleted);
             try {
-                io.associate(h, path);
+                io.associate(h, where);
                 io.expect(op);
                 if (Kernel32.ConnectNamedPipe(err, h, op.overlapped()) == 0) {
-                    int e = Win32.lastError(err);
+                    int e = Native.lastError(err);
                     if (e == WinError.ERROR_PIPE_CONNECTED) {
                         io.forget(op); // a client came between create and connect: no completion will be queued
                         op.free();
@@ -167,7 +173,7 @@ final class PipeListener implements ListenerChannel, Pollable {
                     }
                     if (e != WinError.ERROR_IO_PENDING) {
                         io.forget(op);
-                        throw IoErrors.io("ConnectNamedPipe", service, path, WinError.describe(e));
+                        throw where.error("ConnectNamedPipe", e);
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -215,7 +221,7 @@ final class PipeListener implements ListenerChannel, Pollable {
 
     /** A client connected to instance {@code pipe}: find out who it is and start reading. */
     private void acceptedLocked(long pipe) {
-        MemorySegment err = Win32.threadCapture();
+        MemorySegment err = Native.threadCapture();
         long pid = 0;
         long process = 0;
         String processProblem = null;
@@ -229,7 +235,7 @@ final class PipeListener implements ListenerChannel, Pollable {
             process = Kernel32.OpenProcess(err, Kernel32.PROCESS_DUP_HANDLE, 0, (int) pid);
             if (process == 0) {
                 processProblem = "OpenProcess(PROCESS_DUP_HANDLE, pid " + pid + "): "
-                        + WinError.describe(Win32.lastError(err));
+                        + WinError.describe(Native.lastError(err));
             } else {
                 Handles.own(process);
             }
@@ -239,11 +245,11 @@ final class PipeListener implements ListenerChannel, Pollable {
             if (process != 0 && Kernel32.PeekNamedPipe(err, pipe, MemorySegment.NULL, 0, MemorySegment.NULL,
                     MemorySegment.NULL, MemorySegment.NULL) == 0) {
                 processProblem = "the client left while it was being accepted ("
-                        + WinError.describe(Win32.lastError(err)) + ")";
+                        + WinError.describe(Native.lastError(err)) + ")";
                 Handles.closeOwn(process);
                 process = 0;
             }
-            credentials = WinIdentity.pipeClient(pipe, pid);
+            credentials = Identity.pipeClient(pipe, pid);
         } catch (IOException e) {
             LOG.warn("service \"{}\": dropped client pid {}: {}", service, pid, e.getMessage());
             Handles.closeOwn(process);
@@ -255,7 +261,7 @@ final class PipeListener implements ListenerChannel, Pollable {
         if (credentials != null) {
             connected(client);
         }
-        client.startReading();
+        client.channel().startReading();
     }
 
     void connected(PipeClient client) {
@@ -275,7 +281,7 @@ final class PipeListener implements ListenerChannel, Pollable {
         lock.lock();
         try {
             clients.remove(client);
-            discardHeldLocked(client); // a refused client: nothing it sent is ever reported
+            client.discardHeld(PipeClient::discard); // a refused client: nothing it sent is ever reported
         } finally {
             lock.unlock();
         }
@@ -290,30 +296,18 @@ final class PipeListener implements ListenerChannel, Pollable {
         lock.lock();
         try {
             if (closing || client.closedLocally()) {
-                discardHeldLocked(client);
+                client.discardHeld(PipeClient::discard);
                 return false;
             }
-            client.admitted = true;
-            if (client.held.isEmpty()) {
+            if (!client.admitInto(arrivals)) {
                 return true;
             }
-            arrivals.addAll(client.held);
-            client.held.clear();
             changed.signalAll();
         } finally {
             lock.unlock();
         }
         readiness.signal();
         return true;
-    }
-
-    private static void discardHeldLocked(PipeClient client) {
-        for (Arrival a : client.held) {
-            if (a.message() != null) {
-                PipeClient.discard(a.message());
-            }
-        }
-        client.held.clear();
     }
 
     private void enqueue(Arrival a) {
@@ -329,14 +323,14 @@ final class PipeListener implements ListenerChannel, Pollable {
             if (a.kind() == Arrival.Kind.DISCONNECTED) {
                 clients.remove(client);
             }
-            if (a.kind() != Arrival.Kind.CONNECTED && !client.admitted) {
+            if (a.kind() != Arrival.Kind.CONNECTED && !client.isAdmitted()) {
                 // no thread may take a message of a client core has not admitted yet: held until admitted()
                 if (client.closedLocally()) {
                     if (a.message() != null) {
                         PipeClient.discard(a.message());
                     }
                 } else {
-                    client.held.add(a);
+                    client.hold(a);
                 }
                 return;
             }
@@ -363,12 +357,12 @@ final class PipeListener implements ListenerChannel, Pollable {
                         a = arrivals.poll();
                         if (a == BROKEN) {
                             arrivals.addFirst(BROKEN);
-                            throw IoErrors.io("accept", service, path, "no pipe instance is left to accept clients;"
+                            throw where.error("accept", "no pipe instance is left to accept clients;"
                                     + " see the earlier warning");
                         }
                         break;
                     }
-                    if (!Waits.await(changed, timeoutNanos, deadline)) {
+                    if (!Waits.await(changed, timeoutNanos, deadline, where)) {
                         return null;
                     }
                 }
@@ -379,7 +373,7 @@ final class PipeListener implements ListenerChannel, Pollable {
                 return a;
             }
             PipeClient c = (PipeClient) a.client();
-            c.taken(); // outside our lock: the client's lock is taken before ours on the pump
+            c.channel().taken(); // outside our lock: the client's lock is taken before ours on the pump
             if (!c.closedLocally()) {
                 return a; // a client that hung up after sending still has its messages delivered
             }
@@ -420,7 +414,7 @@ final class PipeListener implements ListenerChannel, Pollable {
             arrivals.clear();
             for (Op op : accepting) {
                 // the pump frees each op and closes its instance when the cancelled accept completes
-                Kernel32.CancelIoEx(Win32.threadCapture(), op.file, op.overlapped());
+                Kernel32.CancelIoEx(Native.threadCapture(), op.file, op.overlapped());
             }
             saArena.close(); // no instance is created after closing
             toClose = new HashSet<>(clients);

@@ -12,10 +12,12 @@ final class Waits {
      *
      * @param timeoutNanos as the SPI gives it: {@code < 0} forever, {@code 0} never
      * @param deadline     {@code System.nanoTime()} at the start plus {@code timeoutNanos}
+     * @param where        the receiving channel, for the message of an interrupt
      * @return {@code false} if the time is up (the caller returns {@code null}), {@code true} to look again
      * @throws InterruptedIOException if the thread is interrupted (its interrupt status is kept)
      */
-    static boolean await(Condition changed, long timeoutNanos, long deadline) throws InterruptedIOException {
+    static boolean await(Condition changed, long timeoutNanos, long deadline, Where where)
+            throws InterruptedIOException {
         long left = deadline - System.nanoTime();
         if (timeoutNanos == 0 || (timeoutNanos > 0 && left <= 0)) {
             return false;
@@ -29,7 +31,7 @@ final class Waits {
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("receive interrupted");
+            throw new InterruptedIOException(where.message("receive", "interrupted"));
         }
     }
 }

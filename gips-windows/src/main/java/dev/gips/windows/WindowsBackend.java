@@ -3,10 +3,9 @@ package dev.gips.windows;
 import dev.gips.ipc.Credentials;
 import dev.gips.ipc.Handle;
 import dev.gips.ipc.ServiceDescriptor;
-import dev.gips.spi.Backend;
+import dev.gips.spi.AbstractBackend;
 import dev.gips.spi.BackendProbe;
 import dev.gips.spi.EndpointChannel;
-import dev.gips.spi.Limits;
 import dev.gips.spi.ListenerChannel;
 import dev.gips.spi.PollerChannel;
 import dev.gips.spi.RawHandle;
@@ -21,41 +20,18 @@ import java.util.Set;
  * through {@code java.lang.foreign}. Loads on any OS: the probe checks {@code os.name} before anything touches a
  * binding, and the bindings link their DLLs only on a first call.
  */
-public final class WindowsBackend implements Backend {
+public final class WindowsBackend extends AbstractBackend {
     private static final Throwable UNSUPPORTED = probe();
 
     /** For {@link java.util.ServiceLoader}. */
-    public WindowsBackend() {}
+    public WindowsBackend() {
+        super("windows", UNSUPPORTED, Set.of(Handle.Kind.WINDOWS_HANDLE));
+    }
 
     private static Throwable probe() {
         // links kernel32 now, so that denied native access fails here and not in the middle of a call
         return new BackendProbe("Windows", List.of("Windows"), "dev.gips.windows")
-                .run(() -> Kernel32.GetCurrentProcessId(Win32.threadCapture()));
-    }
-
-    @Override
-    public String name() {
-        return "windows";
-    }
-
-    @Override
-    public boolean isSupported() {
-        return UNSUPPORTED == null;
-    }
-
-    @Override
-    public Throwable unsupportedCause() {
-        return UNSUPPORTED;
-    }
-
-    @Override
-    public Set<Handle.Kind> handleKinds() {
-        return Set.of(Handle.Kind.WINDOWS_HANDLE);
-    }
-
-    @Override
-    public int maxHandles(int payloadLength) {
-        return Limits.MAX_HANDLES;
+                .run(() -> Kernel32.GetCurrentProcessId(Native.threadCapture()));
     }
 
     @Override
@@ -70,7 +46,7 @@ public final class WindowsBackend implements Backend {
 
     @Override
     public Credentials currentProcess() throws IOException {
-        return WinIdentity.currentProcess();
+        return Identity.currentProcess();
     }
 
     /** Users and groups are SIDs: an entry of digits in a policy is an account name here. */
@@ -81,12 +57,12 @@ public final class WindowsBackend implements Backend {
 
     @Override
     public Optional<String> userId(String name) throws IOException {
-        return WinIdentity.lookup(name, Advapi32.SidTypeUser);
+        return Identity.lookup(name, Advapi32.SidTypeUser);
     }
 
     @Override
     public Optional<String> groupId(String name) throws IOException {
-        return WinIdentity.lookup(name, Advapi32.SidTypeGroup, Advapi32.SidTypeAlias,
+        return Identity.lookup(name, Advapi32.SidTypeGroup, Advapi32.SidTypeAlias,
                 Advapi32.SidTypeWellKnownGroup);
     }
 
@@ -110,12 +86,12 @@ public final class WindowsBackend implements Backend {
 
     @Override
     public ShmObject createShm(String name, long objectSize) throws IOException {
-        return FileMappingShm.create(name, objectSize);
+        return FileMappingShmObject.create(name, objectSize);
     }
 
     @Override
     public ShmObject openShm(String name) throws IOException {
-        return FileMappingShm.open(name);
+        return FileMappingShmObject.open(name);
     }
 
     @Override
@@ -124,7 +100,7 @@ public final class WindowsBackend implements Backend {
             closeHandle(handle.kind(), handle.value());
             throw new IllegalArgumentException(handle.kind() + " handles do not exist on Windows");
         }
-        return FileMappingShm.adopt(handle.value(), null);
+        return FileMappingShmObject.adopt(handle.value(), null);
     }
 
     private static void requireHandle(Handle.Kind kind) {

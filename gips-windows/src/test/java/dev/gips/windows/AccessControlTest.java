@@ -22,13 +22,13 @@ class AccessControlTest {
 
     @Test
     void sectionsAreForSystemAndTheOwnerOnly() {
-        assertEquals("D:P(A;;GA;;;SY)(A;;GA;;;S-1-5-21-1-2-3-1001)", FileMappingShm.sectionSddl(OWNER));
-        assertFalse(FileMappingShm.sectionSddl(OWNER).contains(";IU)"), "gips gave INTERACTIVE read access");
+        assertEquals("D:P(A;;GA;;;SY)(A;;GA;;;S-1-5-21-1-2-3-1001)", FileMappingShmObject.sectionSddl(OWNER));
+        assertFalse(FileMappingShmObject.sectionSddl(OWNER).contains(";IU)"), "gips gave INTERACTIVE read access");
     }
 
     @Test
     void namesMapToTheSessionNamespaceAndThePipeNamespace() {
-        assertEquals("Local\\data", FileMappingShm.osName("/data"));
+        assertEquals("Local\\data", FileMappingShmObject.osName("/data"));
         assertEquals("\\\\.\\pipe\\com.example.echo", PipeListener.pipePath("com.example.echo"));
         assertEquals(256, PipeListener.pipePath("x".repeat(247)).length());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -51,5 +51,17 @@ class AccessControlTest {
         }
         assertFalse(WinError.isDisconnect(WinError.ERROR_MORE_DATA));
         assertFalse(WinError.isDisconnect(WinError.ERROR_OPERATION_ABORTED));
+    }
+
+    @Test
+    void errorMessagesNameTheOperationTheServiceItsPipeAndTheCode() {
+        Where echo = new Where("com.example.echo", PipeListener.pipePath("com.example.echo"));
+        assertEquals("connect \"com.example.echo\" (\\\\.\\pipe\\com.example.echo): ERROR_PIPE_BUSY: All pipe"
+                + " instances are busy", echo.error("connect", WinError.ERROR_PIPE_BUSY).getMessage());
+        assertEquals("connect \"com.example.echo\" (\\\\.\\pipe\\com.example.echo): no service is listening: is"
+                + " the server running? (ERROR_FILE_NOT_FOUND: The system cannot find the file specified)",
+                echo.noService("connect", WinError.ERROR_FILE_NOT_FOUND).getMessage());
+        assertEquals("DuplicateHandle of 0x10: ERROR_ACCESS_DENIED: Access is denied",
+                Where.PROCESS.error("DuplicateHandle of 0x10", WinError.ERROR_ACCESS_DENIED).getMessage());
     }
 }

@@ -63,12 +63,12 @@ class BackendLoadingTest {
     @Test
     void bindingsLoadOffWindowsButLinkOnlyOnACall() {
         // constants and layouts are usable (WindowsLayoutTest reads them all); a call links kernel32 and fails
-        assertEquals(32, Kernel32.OVERLAPPED.byteSize());
+        assertEquals(32, MinWinBase.OVERLAPPED.byteSize());
         if (WINDOWS) {
-            assertEquals(ProcessHandle.current().pid(), Kernel32.GetCurrentProcessId(Win32.threadCapture()));
+            assertEquals(ProcessHandle.current().pid(), Kernel32.GetCurrentProcessId(Native.threadCapture()));
             return;
         }
-        LinkageError e = assertThrows(LinkageError.class, () -> Kernel32.GetCurrentProcessId(Win32.threadCapture()));
+        LinkageError e = assertThrows(LinkageError.class, () -> Kernel32.GetCurrentProcessId(Native.threadCapture()));
         StringBuilder chain = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
             chain.append(t).append('\n');

@@ -58,7 +58,7 @@ class JfrTest {
     }
 
     private static void assertOffAndFree() {
-        RawMessage m = RawMessage.EMPTY;
+        RawMessage m = new RawMessage(new byte[0], List.of());
         Map<Object, Object> registrations = Map.of();
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int rounds = 1_000_000;
