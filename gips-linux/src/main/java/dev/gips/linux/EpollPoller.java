@@ -1,8 +1,5 @@
 package dev.gips.linux;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.gips.spi.PollerChannel;
 import dev.gips.spi.ReleaseGate;
 import dev.gips.spi.SourceChannel;
@@ -13,59 +10,30 @@ import java.nio.channels.AsynchronousCloseException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A public {@code Poller} on Linux: a level-triggered epoll set plus an eventfd waker registered under token 0.
- * The epoll data of a registration is its token, with its interest in the top two bits, so that readiness the
- * registration did not ask for (EPOLLHUP and EPOLLERR come unasked) is reported only as what it asked for.
+ * A public {@code Poller} on Linux: an {@link EpollSet} whose waker has token 0. The epoll data of a registration is
+ * its token, with its interest in the top two bits, so that readiness the registration did not ask for (EPOLLHUP and
+ * EPOLLERR come unasked) is reported only as what it asked for.
  */
 final class EpollPoller implements PollerChannel {
     private static final int INTEREST_SHIFT = 62;
     private static final long TOKEN_MASK = (1L << INTEREST_SHIFT) - 1;
     private static final Where WHERE = new Where(null, "poller");
 
-    private final int epfd;
-    private final int wakeFd;
+    private static final long WAKE_TOKEN = 0;
+
+    private final EpollSet epoll;
     private final ReleaseGate gate;
     private final ReentrantLock pollLock = new ReentrantLock();
-    private final MsgBuffers scratch = new MsgBuffers(0);   // errno and epoll_event for ctl and waits; pollLock
-    private MemorySegment events;                           // guarded by pollLock
-    private final MemorySegment counter = Arena.ofAuto().allocate(JAVA_LONG);   // eventfd reads; pollLock
-    /** The 8-byte value 1 that {@link #wake()} writes; only ever read, so shared by every waking thread. */
-    private static final MemorySegment ONE = Arena.global().allocateFrom(JAVA_LONG, 1L);
+    private final WaitScratch scratch = new WaitScratch();  // guarded by pollLock
+    private MemorySegment events = EpollSet.events(64);     // guarded by pollLock
 
-    private EpollPoller(int epfd, int wakeFd) {
-        this.epfd = epfd;
-        this.wakeFd = wakeFd;
-        this.gate = new ReleaseGate(() -> {
-            Fds.closeQuietly(wakeFd);
-            Fds.closeQuietly(epfd);
-        });
-        this.events = Arena.ofAuto().allocate(SysEpoll.EPOLL_EVENT, 64);
+    private EpollPoller(EpollSet epoll) {
+        this.epoll = epoll;
+        this.gate = new ReleaseGate(epoll::close);
     }
 
     static EpollPoller open() throws IOException {
-        MemorySegment errno = Native.threadCapture();
-        int epfd = SysEpoll.epoll_create1(errno, SysEpoll.EPOLL_CLOEXEC);
-        if (epfd < 0) {
-            throw WHERE.error("epoll_create1", Native.errno(errno));
-        }
-        int wakeFd = SysEpoll.eventfd(errno, 0, SysEpoll.EFD_CLOEXEC | SysEpoll.EFD_NONBLOCK);
-        if (wakeFd < 0) {
-            int e = Native.errno(errno);
-            Fds.closeQuietly(epfd);
-            throw WHERE.error("eventfd", e);
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ev = arena.allocate(SysEpoll.EPOLL_EVENT);
-            ev.set(JAVA_INT, SysEpoll.EVENTS, SysEpoll.EPOLLIN);
-            ev.set(SysEpoll.DATA_LAYOUT, SysEpoll.DATA, 0L);
-            if (SysEpoll.epoll_ctl(errno, epfd, SysEpoll.EPOLL_CTL_ADD, wakeFd, ev) < 0) {
-                int e = Native.errno(errno);
-                Fds.closeQuietly(wakeFd);
-                Fds.closeQuietly(epfd);
-                throw WHERE.error("epoll_ctl(EPOLL_CTL_ADD) of the waker", e);
-            }
-        }
-        return new EpollPoller(epfd, wakeFd);
+        return new EpollPoller(EpollSet.open(WHERE, WAKE_TOKEN));
     }
 
     @Override
@@ -88,8 +56,7 @@ final class EpollPoller implements PollerChannel {
             gate.enter();
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment errno = Native.allocateCapture(arena);
-                if (SysEpoll.epoll_ctl(errno, epfd, SysEpoll.EPOLL_CTL_DEL, p.pollFd(), MemorySegment.NULL) < 0
-                        && Native.errno(errno) != Errno.ENOENT) {
+                if (epoll.remove(p.pollFd(), errno) < 0 && Native.errno(errno) != Errno.ENOENT) {
                     throw WHERE.error("epoll_ctl(EPOLL_CTL_DEL)", Native.errno(errno));
                 }
             } finally {
@@ -116,10 +83,9 @@ final class EpollPoller implements PollerChannel {
             gate.enter();
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment errno = Native.allocateCapture(arena);
-                MemorySegment ev = arena.allocate(SysEpoll.EPOLL_EVENT);
-                ev.set(JAVA_INT, SysEpoll.EVENTS, bits); // level-triggered: no EPOLLET
-                ev.set(SysEpoll.DATA_LAYOUT, SysEpoll.DATA, token | ((long) interest << INTEREST_SHIFT));
-                if (SysEpoll.epoll_ctl(errno, epfd, op, p.pollFd(), ev) < 0) {
+                // level-triggered: no EPOLLET
+                if (epoll.control(op, p.pollFd(), bits, token | ((long) interest << INTEREST_SHIFT),
+                        arena.allocate(SysEpoll.EPOLL_EVENT), errno) < 0) {
                     int e = Native.errno(errno);
                     String what = op == SysEpoll.EPOLL_CTL_ADD ? "register" : "reregister";
                     throw e == Errno.EEXIST ? WHERE.error(what, "the source is already registered with this poller")
@@ -159,7 +125,7 @@ final class EpollPoller implements PollerChannel {
     private int pollLocked(long[] tokens, int[] readiness, long timeoutNanos) throws IOException {
         int max = tokens.length;
         if (events.byteSize() < max * SysEpoll.EPOLL_EVENT.byteSize()) {
-            events = Arena.ofAuto().allocate(SysEpoll.EPOLL_EVENT, max);
+            events = EpollSet.events(max);
         }
         boolean virtual = Thread.currentThread().isVirtual();
         long deadline = System.nanoTime() + timeoutNanos;
@@ -168,7 +134,7 @@ final class EpollPoller implements PollerChannel {
             // virtual threads never wait in epoll_wait: they park on the epoll descriptor (it is itself pollable)
             int ms = virtual || timeoutNanos == 0 || (timeoutNanos > 0 && left <= 0) ? 0
                     : timeoutNanos < 0 ? -1 : Sockets.millisRoundedUp(left);
-            int n = SysEpoll.epoll_wait(scratch.errno, epfd, events, max, ms);
+            int n = epoll.wait(events, max, ms, scratch.errno);
             if (n < 0) {
                 int e = Native.errno(scratch.errno);
                 if (e == Errno.EINTR) {
@@ -188,7 +154,7 @@ final class EpollPoller implements PollerChannel {
                 return 0;
             }
             if (virtual) {
-                ParkingPoller.read().await(epfd, timeoutNanos < 0 ? -1 : left, scratch, WHERE);
+                ParkingPoller.read().await(epoll.fd(), timeoutNanos < 0 ? -1 : left, scratch, WHERE);
             }
         }
     }
@@ -196,11 +162,10 @@ final class EpollPoller implements PollerChannel {
     private int collect(int n, long[] tokens, int[] readiness) {
         int count = 0;
         for (int i = 0; i < n; i++) {
-            long base = i * SysEpoll.EPOLL_EVENT.byteSize();
-            int ev = events.get(JAVA_INT, base + SysEpoll.EVENTS);
-            long data = events.get(SysEpoll.DATA_LAYOUT, base + SysEpoll.DATA);
-            if (data == 0) {
-                drainWaker();
+            int ev = EpollSet.readiness(events, i);
+            long data = EpollSet.token(events, i);
+            if (data == WAKE_TOKEN) {
+                epoll.drainWaker(scratch.errno);
                 tokens[count] = 0;
                 readiness[count++] = READABLE;
                 continue;
@@ -222,27 +187,18 @@ final class EpollPoller implements PollerChannel {
         return count;
     }
 
-    private void drainWaker() {
-        Unistd.read(scratch.errno, wakeFd, counter, 8);
-    }
-
     @Override
     public void wake() throws IOException {
         gate.enter();
         try {
-            signal();
+            epoll.wake();
         } finally {
             gate.exit();
         }
     }
 
-    private void signal() {
-        // EAGAIN means the counter is saturated: a wake-up is pending already
-        Unistd.write(Native.threadCapture(), wakeFd, ONE, 8);
-    }
-
     @Override
     public void close() {
-        gate.close(this::signal);
+        gate.close(epoll::wake);
     }
 }

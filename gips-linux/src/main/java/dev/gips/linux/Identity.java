@@ -14,7 +14,10 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Credentials of peers ({@code SO_PEERCRED} + {@code SO_PEERGROUPS}) and of this process, and name lookups. */
+/**
+ * Credentials of peers ({@code SO_PEERCRED} + {@code SO_PEERGROUPS}: gips bug L-3) and of this process, and name
+ * lookups.
+ */
 final class Identity {
     private static final Logger LOG = LoggerFactory.getLogger(Identity.class);
 
@@ -58,7 +61,7 @@ final class Identity {
         }
     }
 
-    /** This process as a peer sees it: pid, effective uid and gid, supplementary groups. */
+    /** This process as a peer sees it: pid, effective uid and gid, all supplementary groups (gips bug B-X7). */
     static Credentials currentProcess() throws IOException {
         MemorySegment errno = Native.threadCapture();
         for (;;) {

@@ -8,8 +8,9 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Native scratch for sending or receiving messages on a socket: a {@code msghdr}, an {@code iovec}, a control
- * buffer, room for the sender's address, an errno capture slot, an {@code epoll_event} and a {@code pollfd} for waits, and a data buffer that grows to the largest message seen (up to
- * {@link #CACHED_DATA_MAX}). Reused for every message by one thread at a time (the owner's lock or pool).
+ * buffer, room for the sender's address, an errno capture slot, a {@code statx} buffer, and a data buffer that grows
+ * to the largest message seen (up to {@link #CACHED_DATA_MAX}). Reused for every message by one thread at a time (the
+ * owner's lock or pool). Waiting takes other scratch: {@link WaitScratch}.
  *
  * <p>The memory comes from automatic arenas: a buffer is freed only when no one can reach it any more, so a channel
  * closed by another thread can never free memory that a downcall is still using, and growing costs no shared-arena
@@ -34,10 +35,6 @@ final class MsgBuffers {
     /** A {@code socklen_t} for {@code accept4}. */
     final MemorySegment nameLength;
     final MemorySegment errno;
-    /** An {@code epoll_event} for arming a {@link ParkingPoller} wait. */
-    final MemorySegment event;
-    /** A {@code pollfd} for a platform thread's timed wait. */
-    final MemorySegment pollfd;
     /** A {@code struct statx} for checking a received out-of-band memfd's size. */
     final MemorySegment statx;
     private MemorySegment data;
@@ -71,8 +68,6 @@ final class MsgBuffers {
         name = arena.allocate(SysSocket.SOCKADDR_UN);
         nameLength = arena.allocate(ValueLayout.JAVA_INT);
         errno = Native.allocateCapture(arena);
-        event = arena.allocate(SysEpoll.EPOLL_EVENT);
-        pollfd = arena.allocate(Poll.POLLFD);
         statx = arena.allocate(SysStat.STATX);
         data = wholeMessageData != null ? wholeMessageData : arena.allocate(INITIAL_DATA, 8);
         holdsAnyMessage = wholeMessageData != null;

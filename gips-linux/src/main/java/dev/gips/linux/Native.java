@@ -106,11 +106,6 @@ final class Native {
         return (int) ERRNO_VALUE.get(capture, 0L);
     }
 
-    /** A view of native memory at {@code address}, {@code size} bytes long, that lives as long as the process. */
-    static MemorySegment at(MemorySegment address, long size) {
-        return address.reinterpret(size);
-    }
-
     /**
      * Converts what a downcall may throw. A {@link LinkageError} goes through as it is: a binding that could not
      * link (a missing symbol, or native access denied: an {@code ExceptionInInitializerError} caused by the

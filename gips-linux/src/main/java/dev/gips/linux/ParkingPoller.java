@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,9 +60,9 @@ final class ParkingPoller {
      * wake-up; callers loop and retry their operation.
      *
      * @param nanos   the longest wait; negative waits without a limit
-     * @param scratch an {@code epoll_event} and errno slot the caller owns
+     * @param scratch the caller's, for arming the wait
      */
-    void await(int fd, long nanos, MsgBuffers scratch, Where where) throws IOException {
+    void await(int fd, long nanos, WaitScratch scratch, Where where) throws IOException {
         Thread self = Thread.currentThread();
         if (self.isInterrupted()) {
             throw new InterruptedIOException(where.message("wait", "interrupted"));
@@ -84,7 +83,7 @@ final class ParkingPoller {
         }
     }
 
-    private void arm(int fd, MsgBuffers scratch, Where where) throws IOException {
+    private void arm(int fd, WaitScratch scratch, Where where) throws IOException {
         MemorySegment ev = scratch.event;
         ev.set(JAVA_INT, SysEpoll.EVENTS, interest | SysEpoll.EPOLLONESHOT);
         ev.set(SysEpoll.DATA_LAYOUT, SysEpoll.DATA, fd);
@@ -102,12 +101,11 @@ final class ParkingPoller {
 
     private void run() {
         MemorySegment errno = Native.threadCapture();
-        MemorySegment events = Arena.ofAuto().allocate(SysEpoll.EPOLL_EVENT, MAX_EVENTS);
+        MemorySegment events = EpollSet.events(MAX_EVENTS);
         for (;;) {
             int n = SysEpoll.epoll_wait(errno, epfd, events, MAX_EVENTS, -1);
             for (int i = 0; i < n; i++) {
-                long data = events.get(SysEpoll.DATA_LAYOUT, i * SysEpoll.EPOLL_EVENT.byteSize() + SysEpoll.DATA);
-                Thread waiter = waiters.remove((int) data);
+                Thread waiter = waiters.remove((int) EpollSet.token(events, i));
                 if (waiter != null) {
                     LockSupport.unpark(waiter);
                 }

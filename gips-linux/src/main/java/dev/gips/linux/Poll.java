@@ -18,9 +18,6 @@ final class Poll {
     private Poll() {}
 
     static final short POLLIN = 0x1;
-    static final short POLLOUT = 0x4;
-    static final short POLLERR = 0x8;
-    static final short POLLHUP = 0x10;
 
     /** {@code struct pollfd { int fd; short events; short revents; }} */
     static final StructLayout POLLFD = MemoryLayout.structLayout(
@@ -29,7 +26,6 @@ final class Poll {
             C_SHORT.withName("revents")).withName("pollfd");
     static final long FD = POLLFD.byteOffset(groupElement("fd"));
     static final long EVENTS = POLLFD.byteOffset(groupElement("events"));
-    static final long REVENTS = POLLFD.byteOffset(groupElement("revents"));
 
     private static final class PollCall {
         static final MethodHandle poll = Native.downcall("poll",

@@ -17,9 +17,10 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A shared memory object behind one file descriptor: a POSIX shm object ({@code /dev/shm/<name>}) when named, a
- * memfd when anonymous, or whatever regular file a peer sent. Only a memfd can carry {@code F_SEAL_SHRINK}: a
- * POSIX shm object is born with {@code F_SEAL_SEAL}, so any process that may write it may also truncate it.
+ * A shared memory object behind one file descriptor: a POSIX shm object ({@code /dev/shm/<name>}) when named, created
+ * exclusively with mode 0600 (gips bug B-X6), a memfd when anonymous (no name to collide: gips bug L-6), or whatever
+ * regular file a peer sent. Only a memfd can carry {@code F_SEAL_SHRINK}: a POSIX shm object is born with
+ * {@code F_SEAL_SEAL}, so any process that may write it may also truncate it.
  */
 final class PosixShmObject implements ShmObject {
     /** Where glibc's {@code shm_open} keeps named objects; used to check a name still refers to our object. */

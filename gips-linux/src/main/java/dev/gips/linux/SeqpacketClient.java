@@ -23,31 +23,31 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(SeqpacketClient.class);
 
     private final SeqpacketListener listener;
-    private final int fd;
+    /** Its peer kind is fixed: a gips-java endpoint (payloads go and come out of band) or a plain gips client. */
+    private final SeqpacketSocket socket;
     private final long id;
     private final Credentials credentials;
     private final Where where;
     private final ReleaseGate gate;
-    private final int inlineMax;
-    /** Whether the client is a gips-java endpoint: only then are payloads sent and restored out of band. */
-    private final boolean javaPeer;
-    /** This client's finish tag in the listener's fair queueing (see {@code SeqpacketListener.batch}). */
+    /** This client's finish tag in the listener's fair queueing (see {@link FairScheduler}). */
     long finishTag;                                  // guarded by the listener's receive lock
     /** What its last message cost there, the guess for its next. */
-    long lastCost = 512;                             // guarded by the listener's receive lock
+    long lastCost = FairScheduler.MESSAGE_COST;      // guarded by the listener's receive lock
     /** Whether a thread is reading this client's out-of-band payload; it is not read again until then. */
     private volatile boolean copying;
     /** Serialises virtual threads waiting for this socket to drain: a parking wait has one waiter per socket. */
     private final ReentrantLock writeWaitLock = new ReentrantLock();
+    /** Made by the first virtual thread that finds the socket full; guarded by writeWaitLock. */
+    private WaitScratch writeWait;
+    /** Made by the first virtual thread that replies: a platform thread waits in the kernel instead. */
+    private Datagram.Waiter writableWaiter;
 
-    SeqpacketClient(SeqpacketListener listener, int fd, long id, Credentials credentials, boolean javaPeer) {
+    SeqpacketClient(SeqpacketListener listener, SeqpacketSocket socket, long id, Credentials credentials) {
         this.listener = listener;
-        this.fd = fd;
+        this.socket = socket;
         this.id = id;
         this.credentials = credentials;
-        this.javaPeer = javaPeer;
-        this.where = listener.where();
-        this.inlineMax = Sockets.inlineMax(fd);
+        this.where = socket.where;
         this.gate = new ReleaseGate(this::release);
     }
 
@@ -56,26 +56,29 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
     }
 
     int fd() {
-        return fd;
+        return socket.fd;
     }
 
     /**
      * Reads one message for the listener: its payload, with its descriptors left in {@code buffers};
      * {@link Wire#NOTHING} if none is queued; {@link Wire#HUNG_UP} once the client has gone or was dropped for
      * breaking the protocol (it is closed then). Never throws for what the client did.
+     *
+     * @param scratch the listener's, for taking the socket out of the epoll interest while an out-of-band payload is
+     *                read
      */
-    byte[] receive(MsgBuffers buffers) {
+    byte[] receive(MsgBuffers buffers, WaitScratch scratch) {
         if (!gate.tryEnter()) {
             return Wire.NOTHING;
         }
         try {
-            byte[] m = Wire.receivePayload(buffers, fd, false, javaPeer, where);
+            byte[] m = Wire.receivePayload(socket, buffers, false);
             if (m == Wire.HUNG_UP) {
                 close();
             } else if (buffers.hasOutOfBand()) {
                 // the listener reads the payload after releasing its lock; until then, nobody reads this socket
                 copying = true;
-                listener.clientInterest(this, 0, buffers.event, buffers.errno);
+                listener.clientInterest(this, 0, scratch.event, scratch.errno);
             }
             return m;
         } catch (Wire.DescriptorsLost e) {
@@ -154,24 +157,36 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
      */
     private boolean send(byte[] array, ByteBuffer buffer, long[] handles, boolean wait) throws IOException {
         gate.enter();
-        MsgBuffers buffers = listener.borrowSendBuffers();
+        MsgBuffers buffers = listener.sendBuffers().borrow();
         try {
-            Wire.Waiter waiter = !wait ? Wire.NEVER_WAIT
-                    : Thread.currentThread().isVirtual() ? () -> awaitWritable(buffers) : null;
-            Wire.send(buffers, fd, array, buffer, handles, inlineMax, javaPeer, where, waiter);
+            Datagram.Waiter waiter = !wait ? Datagram.NEVER_WAIT
+                    : Thread.currentThread().isVirtual() ? writableWaiter() : null;
+            Wire.send(socket, buffers, array, buffer, handles, waiter);
             return true;
-        } catch (Wire.WouldBlock e) {
+        } catch (Datagram.WouldBlock e) {
             return false;
         } finally {
-            listener.returnSendBuffers(buffers);
+            listener.sendBuffers().giveBack(buffers);
             gate.exit();
         }
     }
 
-    private void awaitWritable(MsgBuffers buffers) throws IOException {
+    private Datagram.Waiter writableWaiter() {
+        Datagram.Waiter w = writableWaiter;
+        if (w == null) {
+            w = this::awaitWritable; // a race makes two: harmless
+            writableWaiter = w;
+        }
+        return w;
+    }
+
+    private void awaitWritable() throws IOException {
         writeWaitLock.lock();
         try {
-            ParkingPoller.write().await(fd, -1, buffers, where);
+            if (writeWait == null) {
+                writeWait = new WaitScratch();
+            }
+            ParkingPoller.write().await(socket.fd, -1, writeWait, where);
         } finally {
             writeWaitLock.unlock();
         }
@@ -187,12 +202,12 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
 
     @Override
     public void close() {
-        gate.close(() -> Sockets.shutdown(fd));
+        gate.close(() -> Sockets.shutdown(socket.fd));
     }
 
     private void release() {
         listener.released(this);
-        Fds.closeQuietly(fd);
+        Fds.closeQuietly(socket.fd);
     }
 
     /**
@@ -218,7 +233,7 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
 
     @Override
     public int pollFd() {
-        return fd;
+        return socket.fd;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.gips.linux;
 
 import dev.gips.ipc.Credentials;
+import dev.gips.linux.SeqpacketSocket.PeerKind;
 import dev.gips.spi.EndpointChannel;
 import dev.gips.spi.RawMessage;
 import dev.gips.spi.ReleaseGate;
@@ -18,54 +19,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client's connected SOCK_SEQPACKET socket. The socket is blocking; non-blocking calls use MSG_DONTWAIT. Its receive
- * buffer holds any datagram up to the payload limit (reserved address space, committed only as far as messages
- * reach), so that each receive is one {@code recvmsg}, with no length peek before it; where the OS refuses the
- * reservation, it receives with a peek.
+ * A client's connected SOCK_SEQPACKET socket. The socket is blocking; non-blocking calls use MSG_DONTWAIT (gips bug
+ * L-5: there the socket's mode changed with each call). Its receive buffer holds any datagram up to the payload limit
+ * (reserved address space, committed only as far as messages reach), so that each receive is one {@code recvmsg}, with
+ * no length peek before it; where the OS refuses the reservation, it receives with a peek.
  */
 final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(SeqpacketEndpoint.class);
 
-    private final Where where;
-    private final int fd;
+    private final SeqpacketSocket socket;
     private final ReleaseGate gate;
     private final Credentials peer;
-    private final int inlineMax;
     private final ReentrantLock readLock = new ReentrantLock();
     private final Arena readArena;                              // owns readBuffers' data mapping
     private final MsgBuffers readBuffers;                       // guarded by readLock
+    private final WaitScratch readWait = new WaitScratch();     // guarded by readLock
     private final ReentrantLock writeLock = new ReentrantLock();
     private final MsgBuffers writeBuffers = new MsgBuffers();  // guarded by writeLock
+    private final WaitScratch writeWait = new WaitScratch();    // guarded by writeLock
 
-    private final Wire.Waiter writableWaiter = this::awaitWritable;
+    private final Datagram.Waiter writableWaiter = this::awaitWritable;
 
-    /** What the endpoint knows of the service, from the service's first datagram (see {@link Wire}). */
-    private static final int PEER_UNKNOWN = 0;
-    private static final int PEER_PLAIN = 1;
-    private static final int PEER_JAVA = 2;
     /**
      * How long the first payload that needs the out-of-band form waits for the hello of a service known neither way
      * (an abstract name, which has no file to carry the mark): a gips-java listener sends it when it accepts the
      * connection, a plain gips service never does.
      */
     static final long HELLO_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private volatile int peerKind;                               // written under readLock, read by senders
+    /** Whether the service's first datagram is still to come: it may be a hello. */
     private boolean firstDatagram = true;                        // guarded by readLock
 
-    private SeqpacketEndpoint(Where where, int fd, Credentials peer, Arena readArena, MsgBuffers readBuffers,
-            int peerKind) {
-        this.peerKind = peerKind;
-        this.where = where;
-        this.fd = fd;
+    private SeqpacketEndpoint(SeqpacketSocket socket, Credentials peer, Arena readArena, MsgBuffers readBuffers) {
+        this.socket = socket;
         this.peer = peer;
         this.readArena = readArena;
         this.readBuffers = readBuffers;
-        this.inlineMax = Sockets.inlineMax(fd);
         this.gate = new ReleaseGate(this::release);
     }
 
     private void release() {
-        Fds.closeQuietly(fd);
+        Fds.closeQuietly(socket.fd);
         readArena.close(); // nobody is inside any more: unmaps the receive buffer
     }
 
@@ -101,9 +94,9 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 Sockets.setBlocking(fd, errno, where);
                 // a file without the mark is not a gips-java listener's (but for a socket made by systemd without
                 // SocketMode=1666: its hello still tells); an abstract name has no file, only the hello tells
-                int peerKind = path == null ? PEER_UNKNOWN
+                PeerKind peerKind = path == null ? PeerKind.UNKNOWN
                         : marked != null && Arrays.equals(marked, Sockets.markedServiceFile(path, errno, arena))
-                                ? PEER_JAVA : PEER_PLAIN;
+                                ? PeerKind.JAVA : PeerKind.PLAIN;
                 Credentials peer = Identity.peer(fd, where);
                 Arena readArena = Arena.ofShared();
                 try {
@@ -115,8 +108,8 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                         LOG.debug("{}: receiving with a length peek: {}", where.address(), e.getMessage());
                         readBuffers = new MsgBuffers();
                     }
-                    SeqpacketEndpoint endpoint = new SeqpacketEndpoint(where, fd, peer, readArena, readBuffers,
-                            peerKind);
+                    SeqpacketEndpoint endpoint = new SeqpacketEndpoint(new SeqpacketSocket(fd, where, peerKind), peer,
+                            readArena, readBuffers);
                     ok = true;
                     return endpoint;
                 } finally {
@@ -144,14 +137,16 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
 
     /** Sends {@code array}, or if it is {@code null} {@code buffer}; see {@link Wire#send}. */
     private void send(byte[] array, ByteBuffer buffer, long[] handles) throws IOException {
-        int len = array != null ? array.length : buffer.remaining();
-        boolean outOfBand = peerKind == PEER_JAVA
-                || (Wire.needsOutOfBand(len, inlineMax, array, buffer, handles) && awaitPeerKind() == PEER_JAVA);
+        if (socket.peer() == PeerKind.UNKNOWN
+                && Wire.needsOutOfBand(socket, array != null ? array.length : buffer.remaining(), array, buffer,
+                        handles)) {
+            awaitPeerKind(); // only a gips-java service takes this payload
+        }
         writeLock.lock();
         try {
             gate.enter();
             try {
-                Wire.send(writeBuffers, fd, array, buffer, handles, inlineMax, outOfBand, where,
+                Wire.send(socket, writeBuffers, array, buffer, handles,
                         Thread.currentThread().isVirtual() ? writableWaiter : null);
             } finally {
                 gate.exit();
@@ -166,9 +161,10 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
      * {@link #HELLO_WAIT_NANOS} for its first datagram. A thread blocked in {@link #receive} takes that datagram
      * itself; otherwise this looks at it without taking anything but a hello.
      */
-    private int awaitPeerKind() throws IOException {
+    private void awaitPeerKind() throws IOException {
         long deadline = System.nanoTime() + HELLO_WAIT_NANOS;
-        for (long left = HELLO_WAIT_NANOS; peerKind == PEER_UNKNOWN && left > 0; left = deadline - System.nanoTime()) {
+        for (long left = HELLO_WAIT_NANOS; socket.peer() == PeerKind.UNKNOWN && left > 0;
+                left = deadline - System.nanoTime()) {
             // a receiver blocked in recvmsg holds the lock until a datagram comes: look at peerKind now and then
             if (lock(readLock, Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)))) {
                 try {
@@ -183,32 +179,32 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 }
             }
         }
-        return peerKind;
     }
 
     /** Waits up to {@code nanos} for the first datagram and takes it if it is a hello; guarded by readLock. */
     private void peekForHello(long nanos) throws IOException {
         boolean virtual = Thread.currentThread().isVirtual();
         long deadline = System.nanoTime() + nanos;
-        while (peerKind == PEER_UNKNOWN && firstDatagram) {
-            switch (Wire.peekHello(readBuffers, fd, where)) {
+        while (socket.peer() == PeerKind.UNKNOWN && firstDatagram) {
+            switch (Wire.peekHello(socket, readBuffers)) {
                 case HELLO -> {
                     // the same datagram: nobody else receives while we hold the lock
-                    Wire.receivePayload(readBuffers, fd, false, false, where);
+                    Wire.receivePayload(socket, readBuffers, false);
                     firstDatagram = false;
-                    peerKind = PEER_JAVA;
+                    socket.peerIs(PeerKind.JAVA);
                 }
-                case OTHER -> peerKind = PEER_PLAIN; // left for recv, which will see it is no hello
-                case HUNG_UP -> throw new EOFException(where.message("send", "the service closed the connection"));
+                case OTHER -> socket.peerIs(PeerKind.PLAIN); // left for recv, which will see it is no hello
+                case HUNG_UP -> throw new EOFException(socket.where.message("send",
+                        "the service closed the connection"));
                 case NOTHING -> {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         return;
                     }
                     if (virtual) {
-                        ParkingPoller.read().await(fd, left, readBuffers, where);
+                        ParkingPoller.read().await(socket.fd, left, readWait, socket.where);
                     } else {
-                        Sockets.awaitReadable(fd, left, readBuffers, where);
+                        Sockets.awaitReadable(socket.fd, left, readWait, socket.where);
                     }
                     if (gate.isClosing()) {
                         throw new AsynchronousCloseException();
@@ -243,7 +239,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
 
     /** Parks a virtual thread until the socket may take more; guarded by writeLock. */
     private void awaitWritable() throws IOException {
-        ParkingPoller.write().await(fd, -1, writeBuffers, where);
+        ParkingPoller.write().await(socket.fd, -1, writeWait, socket.where);
         if (gate.isClosing()) {
             throw new AsynchronousCloseException();
         }
@@ -255,15 +251,14 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
         for (;;) {
             // platform threads wait in recvmsg itself: one system call per message; virtual threads never
             // wait in a downcall, which would hold their carrier
-            byte[] m = Wire.receivePayload(readBuffers, fd, timeoutNanos < 0 && !virtual, peerKind == PEER_JAVA,
-                    where);
+            byte[] m = Wire.receivePayload(socket, readBuffers, timeoutNanos < 0 && !virtual);
             if (gate.isClosing()) {
                 // close() shut the socket down to wake us; what we read, if anything, is for nobody
                 Fds.closeAll(readBuffers.takeFds());
                 throw new AsynchronousCloseException();
             }
             if (m == Wire.HUNG_UP) {
-                throw new EOFException(where.message("recv", "the service closed the connection"));
+                throw new EOFException(socket.where.message("recv", "the service closed the connection"));
             }
             if (m != Wire.NOTHING) {
                 if (!firstDatagram) {
@@ -273,12 +268,12 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 // first message of a plain gips service (or of a gips-java one that did not know us for its own)
                 firstDatagram = false;
                 if (!Wire.isHello(m) || readBuffers.hasFds()) {
-                    if (peerKind == PEER_UNKNOWN) {
-                        peerKind = PEER_PLAIN;
+                    if (socket.peer() == PeerKind.UNKNOWN) {
+                        socket.peerIs(PeerKind.PLAIN);
                     }
                     return m;
                 }
-                peerKind = PEER_JAVA; // also after PEER_PLAIN from an unmarked file: systemd made it
+                socket.peerIs(PeerKind.JAVA); // also after PLAIN from an unmarked file: systemd made it
                 continue;
             }
             if (timeoutNanos == 0) {
@@ -289,8 +284,8 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 return null;
             }
             if (virtual) {
-                ParkingPoller.read().await(fd, left, readBuffers, where);
-            } else if (!Sockets.awaitReadable(fd, left, readBuffers, where)) {
+                ParkingPoller.read().await(socket.fd, left, readWait, socket.where);
+            } else if (!Sockets.awaitReadable(socket.fd, left, readWait, socket.where)) {
                 return null;
             }
         }
@@ -320,17 +315,17 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
 
     @Override
     public String address() {
-        return where.address();
+        return socket.where.address();
     }
 
     @Override
     public void close() {
-        gate.close(() -> Sockets.shutdown(fd));
+        gate.close(() -> Sockets.shutdown(socket.fd));
     }
 
     @Override
     public int pollFd() {
-        return fd;
+        return socket.fd;
     }
 
     @Override

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *       {@code /proc/self/fd/N/<name>} address the socket was bound to instead of its path.</li>
  *   <li>A file in the way is examined through a descriptor opened with {@code O_PATH | O_NOFOLLOW}: only a socket that
  *       no listener answers (probed through {@code /proc/self/fd/N}, so the probe reaches that very file) is removed,
- *       and only while its name still refers to it.</li>
- *   <li>{@link #remove} unlinks the name only while it refers to the socket bound.</li>
+ *       and only while its name still refers to it (gips bug L-2: gips removes whatever is there).</li>
+ *   <li>{@link #remove} unlinks the name only while it refers to the socket bound (gips bug L-7).</li>
  * </ol>
  * What remains, and why this design: SECURITY.md, "Socket files and symbolic links".
  */

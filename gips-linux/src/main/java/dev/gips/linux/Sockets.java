@@ -216,10 +216,10 @@ final class Sockets {
     /**
      * Waits until {@code fd} is readable (or hung up) or {@code nanos} passed; {@code nanos < 0} waits forever.
      *
-     * @param scratch the caller's {@code pollfd} and errno slot
+     * @param scratch the caller's, for the {@code pollfd}
      * @return whether it became ready
      */
-    static boolean awaitReadable(int fd, long nanos, MsgBuffers scratch, Where where) throws IOException {
+    static boolean awaitReadable(int fd, long nanos, WaitScratch scratch, Where where) throws IOException {
         MemorySegment pfd = scratch.pollfd;
         pfd.set(JAVA_INT, Poll.FD, fd);
         pfd.set(JAVA_SHORT, Poll.EVENTS, Poll.POLLIN);

@@ -127,10 +127,6 @@ final class SysSocket {
         static final MethodHandle socket = Native.downcall("socket",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), ERRNO);
     }
-    private static final class Socketpair {
-        static final MethodHandle socketpair = Native.downcall("socketpair",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), ERRNO);
-    }
     private static final class Bind {
         static final MethodHandle bind = Native.downcall("bind",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), ERRNO);
@@ -176,15 +172,6 @@ final class SysSocket {
     static int socket(MemorySegment errno, int domain, int type, int protocol) {
         try {
             return (int) Socket.socket.invokeExact(errno, domain, type, protocol);
-        } catch (Throwable t) {
-            throw Native.fail(t);
-        }
-    }
-
-    /** {@code int socketpair(int domain, int type, int protocol, int sv[2]);} */
-    static int socketpair(MemorySegment errno, int domain, int type, int protocol, MemorySegment sv) {
-        try {
-            return (int) Socketpair.socketpair.invokeExact(errno, domain, type, protocol, sv);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

@@ -1,15 +1,6 @@
 package dev.gips.linux;
 
-import static dev.gips.linux.SysSocket.CMSG_ALIGN;
-import static dev.gips.linux.SysSocket.CMSG_DATA_OFFSET;
-import static dev.gips.linux.SysSocket.CMSG_LEN;
-import static dev.gips.linux.SysSocket.CMSG_LEN_OFFSET;
-import static dev.gips.linux.SysSocket.CMSG_LEVEL;
-import static dev.gips.linux.SysSocket.CMSG_SPACE;
-import static dev.gips.linux.SysSocket.CMSG_TYPE;
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.gips.ipc.Handle;
@@ -29,7 +20,8 @@ import java.util.List;
 
 /**
  * The gips 0.2.0 wire format on a SOCK_SEQPACKET socket: one datagram per message, the payload as is, handles as one
- * {@code SCM_RIGHTS} control message.
+ * {@code SCM_RIGHTS} control message. This class is the protocol; sending and receiving one datagram is
+ * {@link Datagram}'s, an out-of-band payload's memfd {@link OutOfBand}'s.
  *
  * <p>Three additions, all invisible to the API and to a plain gips peer:
  * <ul>
@@ -40,17 +32,18 @@ import java.util.List;
  *       anything else, and the endpoint takes the first datagram it receives for that hello if it is one. A plain
  *       gips client has no such address, so it never sees a hello; a plain gips server never sends one, so its
  *       endpoint learns from its first datagram that it is plain.</li>
- *   <li><b>Large payloads.</b> A payload that does not fit one datagram (the socket's {@code SO_SNDBUF} − 32) travels
- *       in a sealed memfd passed as the last descriptor, behind a 16-byte marker datagram: 8 bytes {@link #MAGIC},
- *       then the payload length (u64, little-endian). A receiver takes a datagram for a marker only if it comes from
- *       a gips-java peer and carries descriptors, so a small payload that happens to look like a marker and carries
- *       handles is sent to such a peer the large way too (which leaves room for 252 handles, as for any out-of-band
- *       payload): the marker is never ambiguous between gips-java peers. To a plain gips peer nothing is ever sent
- *       out of band: a payload over the datagram limit fails with an error that names the limit. A received
- *       look-alike that is not a valid out-of-band message (its last descriptor not a memfd sealed against shrinking
- *       and writing that holds the length claimed, or a claim over the limit) is the plain gips message it is.</li>
- *   <li><b>Empty messages.</b> A 0-byte datagram and end-of-stream both make {@code recvmsg} return 0. A real
- *       datagram comes with its sender's address or with control data, end-of-stream with neither: every
+ *   <li><b>Large payloads</b> (gips bug L-4: the 16 MiB limit is unreachable there). A payload that does not fit one
+ *       datagram (the socket's {@code SO_SNDBUF} − 32) travels in a sealed memfd passed as the last descriptor,
+ *       behind a 16-byte marker datagram: 8 bytes {@link #MAGIC}, then the payload length (u64, little-endian). A
+ *       receiver takes a datagram for a marker only if it comes from a gips-java peer and carries descriptors, so a
+ *       small payload that happens to look like a marker and carries handles is sent to such a peer the large way too
+ *       (which leaves room for 252 handles, as for any out-of-band payload): the marker is never ambiguous between
+ *       gips-java peers. To a plain gips peer nothing is ever sent out of band: a payload over the datagram limit
+ *       fails with an error that names the limit. A received look-alike that is not a valid out-of-band message (its
+ *       last descriptor not a memfd sealed against shrinking and writing that holds the length claimed, or a claim
+ *       over the limit) is the plain gips message it is.</li>
+ *   <li><b>Empty messages</b> (gips bug L-1). A 0-byte datagram and end-of-stream both make {@code recvmsg} return 0.
+ *       A real datagram comes with its sender's address or with control data, end-of-stream with neither: every
  *       {@code recvmsg} asks for the sender's address, which the kernel fills in from the sending socket. A server's
  *       sockets always have one (accepted sockets carry the listener's name), and gips-java endpoints bind their
  *       address before connecting; for a client without a name (Rust gips, Python, C) the listener sets
@@ -62,11 +55,6 @@ import java.util.List;
 final class Wire {
     private Wire() {}
 
-    /** What {@link #receive} returns when nothing is queued and it was told not to wait. */
-    static final RawMessage WOULD_BLOCK = new RawMessage(new byte[0], List.of());
-    /** What {@link #receive} returns when the peer has hung up and nothing is queued. */
-    static final RawMessage EOF = new RawMessage(new byte[0], List.of());
-
     static final byte[] MAGIC = {0, 'g', 'i', 'p', 's', '-', 'm', 'f'};
     static final int MARKER_SIZE = 16;
     /** What starts a listener's hello to a gips-java endpoint; the 8 bytes after it are feature bits. */
@@ -77,10 +65,7 @@ final class Wire {
     private static final ValueLayout.OfLong U64_LE = JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** The hello this listener sends: every feature it has. */
     private static final MemorySegment HELLO = hello(FEATURE_OUT_OF_BAND);
-    private static final int SEALS = Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_GROW | Fcntl.F_SEAL_WRITE | Fcntl.F_SEAL_SEAL;
-    private static final MemorySegment MEMFD_NAME = Arena.global().allocateFrom("gips-payload");
-    /** The most one critical {@code write}/{@code pread} of a payload copies: bounds how long the GC waits. */
-    private static final long COPY_CHUNK = 1 << 20;
+    private static final long[] NO_HANDLES = {};
 
     /** A peer broke the protocol; the message was consumed and every descriptor it carried closed. */
     static final class ProtocolException extends IOException {
@@ -111,32 +96,6 @@ final class Wire {
 
     // ---------------------------------------------------------------------------------------------- sending
 
-    /** Waits until a socket may be writable again; for callers that must not block in the kernel. */
-    @FunctionalInterface
-    interface Waiter {
-        void awaitWritable() throws IOException;
-    }
-
-    /** Thrown by {@link #NEVER_WAIT}: the socket is full and nothing was sent. */
-    static final class WouldBlock extends IOException {
-        private static final long serialVersionUID = 1L;
-        static final WouldBlock INSTANCE = new WouldBlock();
-
-        private WouldBlock() {
-            super("would block", null); // shared and stackless: it is control flow, not an error
-        }
-
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    }
-
-    /** A waiter for sends that must not wait: a full socket ends the send with {@link WouldBlock}. */
-    static final Waiter NEVER_WAIT = () -> {
-        throw WouldBlock.INSTANCE;
-    };
-
     private static MemorySegment hello(long features) {
         MemorySegment m = Arena.global().allocate(HELLO_SIZE, 8);
         MemorySegment.copy(HELLO_MAGIC, 0, m, JAVA_BYTE, 0, HELLO_MAGIC.length);
@@ -150,10 +109,10 @@ final class Wire {
      *
      * @return 0, or the errno of the failed {@code sendmsg}
      */
-    static int sendHello(MsgBuffers b, int fd) {
+    static int sendHello(SeqpacketSocket s, MsgBuffers b) {
         long n;
         try {
-            n = sendDatagram(b, fd, HELLO, HELLO_SIZE, NO_HANDLES, NEVER_WAIT);
+            n = Datagram.send(b, s.fd, HELLO, HELLO_SIZE, NO_HANDLES, Datagram.NEVER_WAIT);
         } catch (IOException e) { // only NEVER_WAIT throws: a full queue
             return Errno.EAGAIN;
         }
@@ -167,28 +126,19 @@ final class Wire {
      * Looks at the first datagram queued on {@code fd} without taking it, and without receiving its descriptors
      * (no control buffer: a datagram with descriptors reports {@code MSG_CTRUNC} and is no hello).
      */
-    static First peekHello(MsgBuffers b, int fd, Where where) throws IOException {
-        MemorySegment msg = b.msghdr;
+    static First peekHello(SeqpacketSocket s, MsgBuffers b) throws IOException {
         MemorySegment data = b.data(HELLO_SIZE + 1);
-        b.iov.set(ADDRESS, SysSocket.IOV_BASE, data);
-        b.iov.set(JAVA_LONG, SysSocket.IOV_LEN, HELLO_SIZE + 1);
-        msghdr(msg, b.name, (int) b.name.byteSize(), b.iov, MemorySegment.NULL, 0);
-        long n;
-        do {
-            n = SysSocket.recvmsg(b.errno, fd, msg, SysSocket.MSG_PEEK | SysSocket.MSG_DONTWAIT);
-        } while (n < 0 && retry(Native.errno(b.errno)));
+        long n = Datagram.peek(b, s.fd, data, HELLO_SIZE + 1);
         if (n < 0) {
-            int e = Native.errno(b.errno);
-            if (e == Errno.EAGAIN) {
+            if (n == -Errno.EAGAIN) {
                 return First.NOTHING;
             }
-            throw where.error("recvmsg", e);
+            throw s.where.error("recvmsg", (int) -n);
         }
-        int flags = msg.get(JAVA_INT, SysSocket.MSG_FLAGS);
-        if (n == 0 && msg.get(JAVA_INT, SysSocket.MSG_NAMELEN) == 0 && (flags & SysSocket.MSG_CTRUNC) == 0) {
+        if (n == 0 && Datagram.isBare(b)) {
             return First.HUNG_UP;
         }
-        if (n != HELLO_SIZE || (flags & SysSocket.MSG_CTRUNC) != 0) {
+        if (n != HELLO_SIZE || Datagram.controlTruncated(b)) {
             return First.OTHER;
         }
         for (int i = 0; i < HELLO_MAGIC.length; i++) {
@@ -206,33 +156,26 @@ final class Wire {
     }
 
     /**
-     * Sends one message, whole.
-     *
-     * @param inlineMax  the largest payload sent in the datagram itself
-     * @param outOfBand  whether the peer is gips for Java, which restores out-of-band payloads
-     * @param waiter     {@code null} to block in {@code sendmsg} (blocking socket, platform thread); otherwise the
-     *                   send uses {@code MSG_DONTWAIT} and calls the waiter whenever the socket is full
-     * @throws IOException naming the limit if the payload does not fit a datagram and the peer is plain gips
-     */
-    static void send(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, int inlineMax, boolean outOfBand,
-            Where where, Waiter waiter) throws IOException {
-        send(b, fd, null, payload, handles, inlineMax, outOfBand, where, waiter);
-    }
-
-    /**
      * Sends one message, whole: all of {@code array} if it is not {@code null}, else {@code buffer} from position to
-     * limit. An array, or a buffer over an accessible array, is copied into the scratch buffer without a wrapper
-     * object: the steady-state send allocates nothing.
+     * limit (the position is not changed). An array, or a buffer over an accessible array, is copied into the scratch
+     * buffer without a wrapper object: the steady-state send allocates nothing. The payload goes inline if it fits,
+     * out of band if it does not and the peer is gips for Java; the caller has waited for the peer's kind if that
+     * matters (see {@link #needsOutOfBand}).
+     *
+     * @param waiter {@code null} to block in {@code sendmsg} (blocking socket, platform thread); otherwise the send
+     *               uses {@code MSG_DONTWAIT} and calls the waiter whenever the socket is full
+     * @throws IOException naming the limit if the payload does not fit a datagram and the peer is not gips for Java
      */
-    static void send(MsgBuffers b, int fd, byte[] array, ByteBuffer buffer, long[] handles, int inlineMax,
-            boolean outOfBand, Where where, Waiter waiter) throws IOException {
+    static void send(SeqpacketSocket s, MsgBuffers b, byte[] array, ByteBuffer buffer, long[] handles,
+            Datagram.Waiter waiter) throws IOException {
         int len = array != null ? array.length : buffer.remaining();
-        if (outOfBand && needsOutOfBand(len, inlineMax, array, buffer, handles)) {
-            sendLarge(b, fd, array != null ? ByteBuffer.wrap(array) : buffer, handles, where, waiter);
+        boolean outOfBand = s.isJavaPeer();
+        if (outOfBand && needsOutOfBand(s, len, array, buffer, handles)) {
+            sendLarge(s, b, array != null ? ByteBuffer.wrap(array) : buffer, handles, waiter);
             return;
         }
-        if (len > inlineMax) {
-            throw tooLargeForPlainPeer(len, inlineMax, where);
+        if (len > s.inlineMax) {
+            throw tooLargeForPlainPeer(len, s.inlineMax, s.where);
         }
         MemorySegment data;
         if (array != null) {
@@ -247,16 +190,16 @@ final class Wire {
             data = b.data(len); // a read-only heap buffer
             MemorySegment.copy(MemorySegment.ofBuffer(buffer), 0, data, 0, len);
         }
-        long n = sendDatagram(b, fd, data, len, handles, waiter);
+        long n = Datagram.send(b, s.fd, data, len, handles, waiter);
         if (n == -Errno.EMSGSIZE && !outOfBand) {
-            throw tooLargeForPlainPeer(len, Sockets.inlineMax(fd), where); // SO_SNDBUF is smaller than planned
+            throw tooLargeForPlainPeer(len, Sockets.inlineMax(s.fd), s.where); // SO_SNDBUF is smaller than planned
         }
         if (n == -Errno.EMSGSIZE && handles.length < Limits.MAX_HANDLES) {
             // the socket's send buffer is smaller than the system default we planned with
-            sendLarge(b, fd, array != null ? ByteBuffer.wrap(array) : buffer, handles, where, waiter);
+            sendLarge(s, b, array != null ? ByteBuffer.wrap(array) : buffer, handles, waiter);
             return;
         }
-        check(n, len, where);
+        check(n, len, s.where);
     }
 
     private static void check(long n, long expected, Where where) throws IOException {
@@ -275,59 +218,11 @@ final class Wire {
     }
 
     /**
-     * Sets every field of a {@code struct msghdr} with one iovec, which costs less than clearing it first (a stub
-     * call per message); the kernel reads no padding.
-     */
-    private static void msghdr(MemorySegment msg, MemorySegment name, int nameLength, MemorySegment iov,
-            MemorySegment control, long controlLength) {
-        msg.set(ADDRESS, SysSocket.MSG_NAME, name);
-        msg.set(JAVA_INT, SysSocket.MSG_NAMELEN, nameLength);
-        msg.set(ADDRESS, SysSocket.MSG_IOV, iov);
-        msg.set(JAVA_LONG, SysSocket.MSG_IOVLEN, 1);
-        msg.set(ADDRESS, SysSocket.MSG_CONTROL, control);
-        msg.set(JAVA_LONG, SysSocket.MSG_CONTROLLEN, controlLength);
-        msg.set(JAVA_INT, SysSocket.MSG_FLAGS, 0);
-    }
-
-    /** {@code sendmsg} of one datagram; returns the bytes sent or {@code -errno}. */
-    private static long sendDatagram(MsgBuffers b, int fd, MemorySegment data, long len, long[] handles,
-            Waiter waiter) throws IOException {
-        MemorySegment msg = b.msghdr;
-        b.iov.set(ADDRESS, SysSocket.IOV_BASE, data);
-        b.iov.set(JAVA_LONG, SysSocket.IOV_LEN, len);
-        msghdr(msg, MemorySegment.NULL, 0, b.iov, MemorySegment.NULL, 0);
-        if (handles.length > 0) {
-            MemorySegment c = b.control;
-            c.set(JAVA_LONG, CMSG_LEN_OFFSET, CMSG_LEN(4L * handles.length));
-            c.set(JAVA_INT, CMSG_LEVEL, SysSocket.SOL_SOCKET);
-            c.set(JAVA_INT, CMSG_TYPE, SysSocket.SCM_RIGHTS);
-            for (int i = 0; i < handles.length; i++) {
-                c.set(JAVA_INT, CMSG_DATA_OFFSET + 4L * i, (int) handles[i]);
-            }
-            msg.set(ADDRESS, SysSocket.MSG_CONTROL, c);
-            msg.set(JAVA_LONG, SysSocket.MSG_CONTROLLEN, CMSG_SPACE(4L * handles.length));
-        }
-        int flags = SysSocket.MSG_NOSIGNAL | (waiter == null ? 0 : SysSocket.MSG_DONTWAIT);
-        for (;;) {
-            long n = SysSocket.sendmsg(b.errno, fd, msg, flags);
-            if (n >= 0) {
-                return n;
-            }
-            int e = Native.errno(b.errno);
-            if (e == Errno.EAGAIN && waiter != null) {
-                waiter.awaitWritable();
-            } else if (e != Errno.EINTR) {
-                return -e;
-            }
-        }
-    }
-
-    /**
      * Whether a payload must travel out of band to a gips-java peer: it does not fit a datagram, or it looks like a
      * marker and carries handles (see the class comment).
      */
-    static boolean needsOutOfBand(int len, int inlineMax, byte[] array, ByteBuffer buffer, long[] handles) {
-        return len > inlineMax || (handles.length > 0 && looksLikeMarker(array, buffer));
+    static boolean needsOutOfBand(SeqpacketSocket s, int len, byte[] array, ByteBuffer buffer, long[] handles) {
+        return len > s.inlineMax || (handles.length > 0 && looksLikeMarker(array, buffer));
     }
 
     private static IOException tooLargeForPlainPeer(int len, int inlineMax, Where where) {
@@ -351,8 +246,8 @@ final class Wire {
         return true;
     }
 
-    private static void sendLarge(MsgBuffers b, int fd, ByteBuffer payload, long[] handles, Where where,
-            Waiter waiter) throws IOException {
+    private static void sendLarge(SeqpacketSocket s, MsgBuffers b, ByteBuffer payload, long[] handles,
+            Datagram.Waiter waiter) throws IOException {
         if (handles.length >= Limits.MAX_HANDLES) {
             throw new IllegalArgumentException(handles.length + " handles exceed the limit of "
                     + (Limits.MAX_HANDLES - 1) + " for a payload that travels out of band"
@@ -360,37 +255,14 @@ final class Wire {
                             + " marker's 8 magic bytes travels out of band when it carries handles)" : ""));
         }
         int len = payload.remaining();
-        MemorySegment errno = b.errno;
-        int memfd = SysMman.memfd_create(errno, MEMFD_NAME, SysMman.MFD_CLOEXEC | SysMman.MFD_ALLOW_SEALING);
-        if (memfd < 0) {
-            throw where.error("memfd_create for a payload of " + len + " bytes", Native.errno(errno));
-        }
+        int memfd = OutOfBand.create(payload, b.errno, s.where);
         try {
-            // write(2) copies straight from the payload (a Java array too, on JDK 24+) into the memfd's pages: no
-            // mapping, no page faults, no TLB shootdown at munmap, as a mapping would cost on both sides
-            MemorySegment src = MemorySegment.ofBuffer(payload);
-            long done = 0;
-            while (done < len) {
-                long chunk = Math.min(len - done, COPY_CHUNK);
-                long w = writeToMemfd(errno, memfd, src.asSlice(done, chunk), chunk);
-                if (w < 0) {
-                    if (Native.errno(errno) == Errno.EINTR) {
-                        continue;
-                    }
-                    throw where.error("write of a " + len + "-byte payload to its memfd", Native.errno(errno));
-                }
-                done += w;
-            }
-            // sealed against writes and resizing: what the receiver reads is what was sent, and stays so
-            if (Fcntl.fcntl(errno, memfd, Fcntl.F_ADD_SEALS, SEALS) < 0) {
-                throw where.error("fcntl(F_ADD_SEALS) of a payload memfd", Native.errno(errno));
-            }
             MemorySegment marker = b.data(MARKER_SIZE);
             MemorySegment.copy(MAGIC, 0, marker, JAVA_BYTE, 0, MAGIC.length);
             marker.set(U64_LE, MAGIC.length, len);
             long[] all = Arrays.copyOf(handles, handles.length + 1);
             all[handles.length] = memfd;
-            check(sendDatagram(b, fd, marker, MARKER_SIZE, all, waiter), MARKER_SIZE, where);
+            check(Datagram.send(b, s.fd, marker, MARKER_SIZE, all, waiter), MARKER_SIZE, s.where);
         } finally {
             Fds.closeQuietly(memfd);
         }
@@ -403,18 +275,6 @@ final class Wire {
     /** What {@link #receivePayload} returns when the peer has hung up and nothing is queued. */
     static final byte[] HUNG_UP = new byte[0];
 
-    /**
-     * Receives one message.
-     *
-     * @param wait whether to block in the kernel until a datagram arrives (the socket must be blocking)
-     * @return the message, {@link #WOULD_BLOCK} or {@link #EOF}
-     * @throws ProtocolException if the peer broke the protocol; the datagram is consumed and its descriptors closed
-     */
-    static RawMessage receive(MsgBuffers b, int fd, boolean wait, Where where) throws IOException {
-        byte[] payload = receivePayload(b, fd, wait, true, where);
-        return payload == NOTHING ? WOULD_BLOCK : payload == HUNG_UP ? EOF : message(payload, b.takeFds());
-    }
-
     /** The message of a payload from {@link #receivePayload} and the descriptors it left in the buffers. */
     static RawMessage message(byte[] payload, int[] fds) {
         return new RawMessage(payload, handles(fds));
@@ -426,69 +286,69 @@ final class Wire {
      * {@code RawMessage} where the JIT can see it die, so that a receive allocates only the payload and the
      * {@code Message}.
      *
-     * @param wait      whether to block in the kernel until a datagram arrives (the socket must be blocking)
-     * @param outOfBand whether the peer is gips for Java, whose markers are restored; a plain peer's message that
-     *                  looks like one is delivered as it is
+     * @param wait whether to block in the kernel until a datagram arrives (the socket must be blocking). Markers are
+     *             restored only from a peer known to be gips for Java; a plain peer's message that looks like one is
+     *             delivered as it is
      * @return the payload, {@link #NOTHING} or {@link #HUNG_UP}
      * @throws ProtocolException if the peer broke the protocol; the datagram is consumed and its descriptors closed
      * @throws DescriptorsLost if this process could not take the message's descriptors; the datagram is consumed
      */
-    static byte[] receivePayload(MsgBuffers b, int fd, boolean wait, boolean outOfBand, Where where)
-            throws IOException {
-        MemorySegment msg = b.msghdr;
+    static byte[] receivePayload(SeqpacketSocket s, MsgBuffers b, boolean wait) throws IOException {
         long n;            // the datagram's length, when a peek was needed to size the buffer
         MemorySegment data;
         if (b.holdsAnyMessage()) {
             n = -1;        // any datagram we accept fits: one recvmsg
             data = b.data(0);
         } else {
-            // 1. learn the datagram's length (MSG_TRUNC reports the real one), consuming nothing, receiving no fds
-            msg.fill((byte) 0);
-            do {
-                n = SysSocket.recvmsg(b.errno, fd, msg, SysSocket.MSG_PEEK | SysSocket.MSG_TRUNC
-                        | (wait ? 0 : SysSocket.MSG_DONTWAIT));
-            } while (n < 0 && retry(Native.errno(b.errno)));
+            n = Datagram.peekLength(b, s.fd, wait);
             if (n < 0) {
-                int e = Native.errno(b.errno);
-                if (e == Errno.EAGAIN) {
-                    return NOTHING;
-                }
-                throw where.error("recvmsg", e);
+                return nothingOrThrow(n, s.where);
             }
             data = b.data(n > Limits.MAX_PAYLOAD ? 1 : Math.max(n, 1));
         }
-
-        // 2. take it, with its control messages
-        b.iov.set(ADDRESS, SysSocket.IOV_BASE, data);
-        b.iov.set(JAVA_LONG, SysSocket.IOV_LEN, data.byteSize());
-        msghdr(msg, b.name, (int) b.name.byteSize(), b.iov, b.control, b.control.byteSize());
-        long m;
         // without a peek, this call is the one that waits; after a peek the datagram is there already
-        int recvFlags = SysSocket.MSG_CMSG_CLOEXEC | (n < 0 && wait ? 0 : SysSocket.MSG_DONTWAIT);
-        do {
-            m = SysSocket.recvmsg(b.errno, fd, msg, recvFlags);
-        } while (m < 0 && retry(Native.errno(b.errno)));
+        long m = Datagram.receive(b, s.fd, data, n < 0 && wait);
         if (m < 0) {
-            int e = Native.errno(b.errno);
-            if (e == Errno.EAGAIN) {
-                return NOTHING;
-            }
-            throw where.error("recvmsg", e);
+            return nothingOrThrow(m, s.where);
         }
-        int flags = msg.get(JAVA_INT, SysSocket.MSG_FLAGS);
-        long controlLength = msg.get(JAVA_LONG, SysSocket.MSG_CONTROLLEN);
-        if (m == 0 && controlLength == 0 && msg.get(JAVA_INT, SysSocket.MSG_NAMELEN) == 0
-                && (flags & SysSocket.MSG_CTRUNC) == 0) {
+        if (m == 0 && Datagram.isBare(b)) {
             return HUNG_UP; // no datagram: no sender's address, no control data (see the class comment)
         }
-        int[] fds = receivedFds(b.control, controlLength);
-        if (n > Limits.MAX_PAYLOAD || m > Limits.MAX_PAYLOAD || (n < 0 && (flags & SysSocket.MSG_TRUNC) != 0)) {
+        int[] fds = Datagram.fds(b);
+        refuseIncomplete(b, n, m, fds, s.where);
+        byte[] payload = new byte[(int) m];
+        MemorySegment.copy(data, JAVA_BYTE, 0, payload, 0, (int) m); // no slice: nothing allocated but the array
+        if (s.isJavaPeer() && m == MARKER_SIZE && fds.length > 0
+                && Arrays.equals(payload, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
+                && OutOfBand.holds(fds[fds.length - 1], data.get(U64_LE, MAGIC.length), b.statx, b.errno)) {
+            return restore(b, payload, data.get(U64_LE, MAGIC.length), fds, s.where);
+        }
+        // anything else that looks like a marker (its last descriptor not a sealed memfd that holds what it claims)
+        // is a plain gips message that happens to begin with the magic: delivered as it is, every descriptor a handle
+        b.putFds(fds);
+        return payload;
+    }
+
+    /** {@link #NOTHING} for {@code -EAGAIN}; any other failure of {@code recvmsg} is thrown. */
+    private static byte[] nothingOrThrow(long result, Where where) throws IOException {
+        if (result == -Errno.EAGAIN) {
+            return NOTHING;
+        }
+        throw where.error("recvmsg", (int) -result);
+    }
+
+    /**
+     * Refuses a datagram of {@code m} bytes ({@code n} announced by the peek, or -1) that is over the payload limit or
+     * did not arrive whole, closing the descriptors that came with it.
+     */
+    private static void refuseIncomplete(MsgBuffers b, long n, long m, int[] fds, Where where) throws IOException {
+        if (n > Limits.MAX_PAYLOAD || m > Limits.MAX_PAYLOAD || (n < 0 && Datagram.truncated(b))) {
             Fds.closeAll(fds);
             throw new ProtocolException(where.message("recvmsg", "datagram of " + (n < 0 ? "more than "
                     + Limits.MAX_PAYLOAD : n) + " bytes exceeds the limit of " + Limits.MAX_PAYLOAD
                     + " bytes; dropped it"));
         }
-        if ((flags & SysSocket.MSG_CTRUNC) != 0) {
+        if (Datagram.controlTruncated(b)) {
             Fds.closeAll(fds);
             if (b.control.byteSize() >= MsgBuffers.CONTROL_SIZE) {
                 // no sender can pass more than this buffer holds: the kernel stopped installing descriptors here
@@ -500,132 +360,38 @@ final class Wire {
                     + " descriptors than fit the control buffer; dropped it and closed the " + fds.length
                     + " that arrived"));
         }
-        if ((flags & SysSocket.MSG_TRUNC) != 0) {
+        if (Datagram.truncated(b)) {
             Fds.closeAll(fds);
             throw new ProtocolException(where.message("recvmsg", "MSG_TRUNC: message larger than announced"
                     + " (" + m + " of " + n + " bytes); dropped it"));
         }
-        byte[] payload = new byte[(int) m];
-        MemorySegment.copy(data, JAVA_BYTE, 0, payload, 0, (int) m); // no slice: nothing allocated but the array
-        if (outOfBand && m == MARKER_SIZE && fds.length > 0
-                && Arrays.equals(payload, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
-                && isOutOfBand(b, fds[fds.length - 1], data.get(U64_LE, MAGIC.length))) {
-            int memfd = fds[fds.length - 1];
-            long length = data.get(U64_LE, MAGIC.length);
-            fds = Arrays.copyOf(fds, fds.length - 1);
-            if (b.defersOutOfBand()) {
-                b.putOutOfBand(memfd, length); // the caller reads it, outside its lock
-                b.putFds(fds);
-                return payload;
-            }
-            try {
-                payload = readLarge(b.errno, memfd, length, where);
-            } catch (IOException | RuntimeException e) {
-                Fds.closeAll(fds);
-                throw e;
-            } finally {
-                Fds.closeQuietly(memfd);
-            }
+    }
+
+    /**
+     * The payload of a valid marker: read from its memfd (the last of {@code fds}, closed here), or, for buffers that
+     * defer it, left with its length in {@code b} for the caller to read outside its lock (then the marker itself is
+     * returned). The other descriptors are the message's handles, left in {@code b}.
+     */
+    private static byte[] restore(MsgBuffers b, byte[] marker, long length, int[] fds, Where where)
+            throws IOException {
+        int memfd = fds[fds.length - 1];
+        int[] handles = Arrays.copyOf(fds, fds.length - 1);
+        if (b.defersOutOfBand()) {
+            b.putOutOfBand(memfd, length);
+            b.putFds(handles);
+            return marker;
         }
-        // anything else that looks like a marker (its last descriptor not a sealed memfd that holds what it claims)
-        // is a plain gips message that happens to begin with the magic: delivered as it is, every descriptor a handle
-        b.putFds(fds);
+        byte[] payload;
+        try {
+            payload = OutOfBand.read(memfd, length, b.errno, where);
+        } catch (IOException | RuntimeException e) {
+            Fds.closeAll(handles);
+            throw e;
+        } finally {
+            Fds.closeQuietly(memfd);
+        }
+        b.putFds(handles);
         return payload;
-    }
-
-    /**
-     * Whether a datagram that looks like a marker is a valid out-of-band message: its last descriptor is a memfd
-     * sealed against shrinking and writing, holding at least the {@code length} it claims, which is within the
-     * payload limit. Checked with two system calls before anything is allocated, so a marker that lies costs the
-     * receiver nothing (issue 16: a 16 MiB claim with an empty memfd made it allocate 16 MiB first).
-     */
-    private static boolean isOutOfBand(MsgBuffers b, int memfd, long length) {
-        if (length < 0 || length > Limits.MAX_PAYLOAD) {
-            return false;
-        }
-        int seals = Fcntl.fcntl(b.errno, memfd, Fcntl.F_GET_SEALS, 0); // EINVAL for anything but a memfd
-        int needed = Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_WRITE;
-        if (seals < 0 || (seals & needed) != needed) {
-            return false;
-        }
-        MemorySegment st = b.statx;
-        return SysStat.statx(b.errno, memfd, SysStat.EMPTY_PATH, SysStat.AT_EMPTY_PATH, SysStat.STATX_SIZE, st) == 0
-                && st.get(JAVA_LONG, SysStat.STX_SIZE) >= length;
-    }
-
-    /**
-     * Whether a failed {@code recvmsg} is simply repeated. Besides EINTR: ECONNRESET is how the kernel reports, once,
-     * that the peer closed with messages of ours still unread (a refused client, a server that quit); it is cleared
-     * by being reported and the peer's shutdown is already visible, so the next call returns what is still queued
-     * for us and then end-of-stream, which callers see as EOF, as for any other hang-up.
-     */
-    private static boolean retry(int errno) {
-        return errno == Errno.EINTR || errno == Errno.ECONNRESET;
-    }
-
-    /**
-     * Reads an out-of-band payload that {@link #isOutOfBand} accepted. The caller closes the memfd.
-     *
-     * @throws ProtocolException if the memfd holds less than it did when checked (its seals forbid that)
-     */
-    static byte[] readLarge(MemorySegment errno, int memfd, long len, Where where) throws IOException {
-        // pread(2) copies straight from the memfd's pages into the new array (on JDK 24+): no mapping, and a memfd
-        // shorter than it claims is a short read, not a SIGBUS
-        byte[] payload = new byte[(int) len];
-        MemorySegment dst = MemorySegment.ofArray(payload);
-        long done = 0;
-        while (done < len) {
-            long chunk = Math.min(len - done, COPY_CHUNK);
-            long r = preadFromMemfd(errno, memfd, dst.asSlice(done, chunk), chunk, done);
-            if (r < 0) {
-                if (Native.errno(errno) == Errno.EINTR) {
-                    continue;
-                }
-                throw where.error("read of an out-of-band payload", Native.errno(errno));
-            }
-            if (r == 0) {
-                throw new ProtocolException(where.message("recvmsg", "out-of-band payload claims " + len
-                        + " bytes but its memfd holds " + done + "; dropped it"));
-            }
-            done += r;
-        }
-        return payload;
-    }
-
-    /**
-     * A native buffer of {@link #COPY_CHUNK} bytes per thread, made only where a critical call cannot take a heap
-     * segment (JDK 22 and 23, see {@link Native#CRITICAL_WITH_ERRNO}).
-     */
-    private static final ThreadLocal<MemorySegment> BOUNCE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(COPY_CHUNK, 8));
-
-    /** {@code write} of {@code count <= COPY_CHUNK} bytes of {@code src} (heap or native) to a memfd. */
-    private static long writeToMemfd(MemorySegment errno, int memfd, MemorySegment src, long count) {
-        if (Native.CRITICAL_WITH_ERRNO) {
-            return Unistd.writeNonBlocking(errno, memfd, src, count);
-        }
-        if (src.isNative()) {
-            return Unistd.write(errno, memfd, src, count);
-        }
-        MemorySegment bounce = BOUNCE.get();
-        MemorySegment.copy(src, 0, bounce, 0, count);
-        return Unistd.write(errno, memfd, bounce, count);
-    }
-
-    /** {@code pread} of up to {@code count <= COPY_CHUNK} bytes at {@code offset} of a memfd into {@code dst}. */
-    private static long preadFromMemfd(MemorySegment errno, int memfd, MemorySegment dst, long count, long offset) {
-        if (Native.CRITICAL_WITH_ERRNO) {
-            return Unistd.preadNonBlocking(errno, memfd, dst, count, offset);
-        }
-        if (dst.isNative()) {
-            return Unistd.pread(errno, memfd, dst, count, offset);
-        }
-        MemorySegment bounce = BOUNCE.get();
-        long r = Unistd.pread(errno, memfd, bounce, count, offset);
-        if (r > 0) {
-            MemorySegment.copy(bounce, 0, dst, 0, r);
-        }
-        return r;
     }
 
     static List<RawHandle> handles(int[] fds) {
@@ -637,34 +403,5 @@ final class Wire {
             list.add(new RawHandle(Handle.Kind.FILE_DESCRIPTOR, fd));
         }
         return list;
-    }
-
-    private static final int[] NO_FDS = new int[0];
-    private static final long[] NO_HANDLES = {};
-
-    /**
-     * The descriptors of the {@code SCM_RIGHTS} messages in a control buffer, walked as CMSG_FIRSTHDR / CMSG_NXTHDR
-     * do; other control messages ({@code SCM_CREDENTIALS}) are skipped.
-     */
-    private static int[] receivedFds(MemorySegment control, long length) {
-        int[] fds = NO_FDS;
-        long off = 0;
-        while (off + SysSocket.CMSGHDR.byteSize() <= length) {
-            long len = control.get(JAVA_LONG, off + CMSG_LEN_OFFSET);
-            if (len < SysSocket.CMSGHDR.byteSize() || off + len > length) {
-                break;
-            }
-            if (control.get(JAVA_INT, off + CMSG_LEVEL) == SysSocket.SOL_SOCKET
-                    && control.get(JAVA_INT, off + CMSG_TYPE) == SysSocket.SCM_RIGHTS) {
-                int count = (int) ((len - CMSG_DATA_OFFSET) / 4);
-                int start = fds.length;
-                fds = Arrays.copyOf(fds, start + count);
-                for (int i = 0; i < count; i++) {
-                    fds[start + i] = control.get(JAVA_INT, off + CMSG_DATA_OFFSET + 4L * i);
-                }
-            }
-            off += CMSG_ALIGN(len);
-        }
-        return fds;
     }
 }

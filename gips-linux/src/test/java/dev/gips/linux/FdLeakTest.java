@@ -59,16 +59,16 @@ class FdLeakTest {
                 Arrays.fill(fds, memfd);
                 byte[] payload = new byte[payloadSize];
                 new Random(7).nextBytes(payload);
-                Wire.send(sendBuffers, sender, ByteBuffer.wrap(payload), fds, Sockets.INLINE_MAX, true, where, null);
-                Wire.ProtocolException e = assertThrows(Wire.ProtocolException.class,
-                        () -> Wire.receive(small, receiver, true, where));
+                SeqpacketSocket from = new SeqpacketSocket(sender, where, SeqpacketSocket.PeerKind.JAVA);
+                SeqpacketSocket to = new SeqpacketSocket(receiver, where, SeqpacketSocket.PeerKind.JAVA);
+                Wire.send(from, sendBuffers, payload, null, fds, null);
+                Wire.ProtocolException e = assertThrows(Wire.ProtocolException.class, () -> receive(to, small));
                 assertTrue(e.getMessage().contains("MSG_CTRUNC"), e.getMessage());
                 assertEquals(baseline, Peers.openFds(), "descriptors of the truncated message leaked");
 
                 // the truncated datagram was consumed whole; the next one arrives intact
-                Wire.send(sendBuffers, sender, ByteBuffer.wrap("next".getBytes(UTF_8)), new long[] {memfd},
-                        Sockets.INLINE_MAX, true, where, null);
-                RawMessage next = Wire.receive(normal, receiver, true, where);
+                Wire.send(from, sendBuffers, "next".getBytes(UTF_8), null, new long[] {memfd}, null);
+                RawMessage next = receive(to, normal);
                 assertArrayEquals("next".getBytes(UTF_8), next.payload());
                 assertEquals(1, next.handles().size());
                 next.handles().forEach(h -> Fds.closeQuietly((int) h.value()));
@@ -77,6 +77,12 @@ class FdLeakTest {
                 Fds.closeQuietly(memfd);
             }
         }
+    }
+
+    /** Receives one message, waiting for it. */
+    private static RawMessage receive(SeqpacketSocket s, MsgBuffers b) throws IOException {
+        byte[] payload = Wire.receivePayload(s, b, true);
+        return Wire.message(payload, b.takeFds());
     }
 
     @Test
@@ -90,8 +96,10 @@ class FdLeakTest {
                 Sockets.passCredentials(receiver, where);
                 long[] fds = new long[SysSocket.SCM_MAX_FD];
                 Arrays.fill(fds, memfd);
-                Wire.send(new MsgBuffers(), sender, ByteBuffer.allocate(1), fds, Sockets.INLINE_MAX, true, where, null);
-                RawMessage m = Wire.receive(new MsgBuffers(), receiver, true, where);
+                SeqpacketSocket from = new SeqpacketSocket(sender, where, SeqpacketSocket.PeerKind.JAVA);
+                SeqpacketSocket to = new SeqpacketSocket(receiver, where, SeqpacketSocket.PeerKind.JAVA);
+                Wire.send(from, new MsgBuffers(), new byte[1], null, fds, null);
+                RawMessage m = receive(to, new MsgBuffers());
                 assertEquals(SysSocket.SCM_MAX_FD, m.handles().size());
                 m.handles().stream().mapToInt(h -> (int) h.value()).forEach(Fds::closeQuietly);
             } finally {

@@ -21,8 +21,9 @@ class InlineWireTest {
                 for (int i = 0; i < size; i++) {
                     payload[i] = (byte) (i * 7 + 1);
                 }
-                Wire.send(new MsgBuffers(), pair.a(), ByteBuffer.wrap(payload), new long[0],
-                        Sockets.inlineMax(pair.a()), false, new Where("pair", "pair"), null);
+                SeqpacketSocket plain = new SeqpacketSocket(pair.a(), new Where("pair", "pair"),
+                        SeqpacketSocket.PeerKind.PLAIN);
+                Wire.send(plain, new MsgBuffers(), null, ByteBuffer.wrap(payload), new long[0], null);
                 // a raw read, as a gips 0.2.0 or any SOCK_SEQPACKET peer does it
                 MemorySegment buf = arena.allocate(size + 64);
                 long n = Unistd.read(Native.allocateCapture(arena), pair.b(), buf, buf.byteSize());

@@ -320,8 +320,9 @@ class MessageSemanticsTest {
     void aMarkerLookAlikeWithoutHandlesIsAPlainDatagram() throws Exception {
         byte[] payload = markerLookAlike(9);
         try (Peers.SocketPair pair = Peers.SocketPair.open(); Arena arena = Arena.ofConfined()) {
-            Wire.send(new MsgBuffers(), pair.a(), ByteBuffer.wrap(payload), new long[0], Sockets.inlineMax(pair.a()), true,
-                    new Where("pair", "pair"), null);
+            SeqpacketSocket toJava = new SeqpacketSocket(pair.a(), new Where("pair", "pair"),
+                    SeqpacketSocket.PeerKind.JAVA);
+            Wire.send(toJava, new MsgBuffers(), null, ByteBuffer.wrap(payload), new long[0], null);
             MemorySegment buf = arena.allocate(64);
             long n = Unistd.read(Native.allocateCapture(arena), pair.b(), buf, buf.byteSize());
             assertArrayEquals(payload, buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));

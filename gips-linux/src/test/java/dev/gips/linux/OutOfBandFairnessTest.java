@@ -124,7 +124,7 @@ class OutOfBandFairnessTest {
         } finally {
             listener.close();
         }
-        long peak = listener.outOfBandPeak.get();
+        long peak = listener.outOfBand.peak.get();
         System.out.println("budget " + budget + ": at most " + peak + " bytes in flight at once");
         assertTrue(peak >= size && peak <= budget, peak + " bytes in flight, budget " + budget);
     }

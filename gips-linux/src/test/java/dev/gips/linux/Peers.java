@@ -155,8 +155,8 @@ final class Peers extends dev.gips.tck.Peers {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment errno = Native.allocateCapture(arena);
                 MemorySegment sv = arena.allocate(ValueLayout.JAVA_INT, 2);
-                if (SysSocket.socketpair(errno, SysSocket.AF_UNIX, SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC,
-                        0, sv) < 0) {
+                if (Posix.socketpair(errno, SysSocket.AF_UNIX, SysSocket.SOCK_SEQPACKET | SysSocket.SOCK_CLOEXEC, 0,
+                        sv) < 0) {
                     throw new IllegalStateException("socketpair: " + Errno.describe(Native.errno(errno)));
                 }
                 return new SocketPair(sv.getAtIndex(ValueLayout.JAVA_INT, 0), sv.getAtIndex(ValueLayout.JAVA_INT, 1));

@@ -16,8 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Raw descriptors for tests that send them: Java has no public way to get one, so {@code open} and {@code pipe2}
- * are called through the library's own linker helpers. Every descriptor is close-on-exec, so peers started later do
+ * Raw descriptors for tests that send them: Java has no public way to get one, so {@code open}, {@code pipe2} and
+ * {@code socketpair} (which the library itself never calls) are called through the library's own linker helpers. Every descriptor is close-on-exec, so peers started later do
  * not inherit it.
  */
 final class Posix {
@@ -31,6 +31,17 @@ final class Posix {
             Linker.Option.firstVariadicArg(2));
     private static final MethodHandle PIPE2 = Native.downcall("pipe2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Native.ERRNO);
+    private static final MethodHandle SOCKETPAIR = Native.downcall("socketpair",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), Native.ERRNO);
+
+    /** {@code int socketpair(int domain, int type, int protocol, int sv[2]);} */
+    static int socketpair(MemorySegment errno, int domain, int type, int protocol, MemorySegment sv) {
+        try {
+            return (int) SOCKETPAIR.invokeExact(errno, domain, type, protocol, sv);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
 
     /** {@code open(path, flags | O_CLOEXEC, mode)}. */
     static int open(Path path, int flags, int mode) throws IOException {
@@ -77,7 +88,7 @@ final class Posix {
             MemorySegment buf = arena.allocate(4096);
             for (;;) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || !Sockets.awaitReadable(fd, left, new MsgBuffers(0), where)) {
+                if (left <= 0 || !Sockets.awaitReadable(fd, left, new WaitScratch(), where)) {
                     throw new IOException("no end-of-file on fd " + fd + " within " + timeout + " (a write end is"
                             + " still open somewhere); read so far: " + out);
                 }
