@@ -120,8 +120,7 @@ final class Identity {
                     continue;
                 }
                 if (rc != 0) {
-                    throw new IOException((user ? "getpwnam_r" : "getgrnam_r") + " \"" + name + "\": "
-                            + Errno.describe(rc));
+                    throw new Where(name, null).error(user ? "getpwnam_r" : "getgrnam_r", rc);
                 }
                 if (result.get(ADDRESS, 0).equals(MemorySegment.NULL)) {
                     return Optional.empty();

@@ -1,7 +1,7 @@
 package dev.gips.linux;
 
 import dev.gips.ipc.NoSuchServiceException;
-import dev.gips.spi.IoErrors;
+import dev.gips.spi.ErrorSite;
 import java.io.IOException;
 
 /**
@@ -10,28 +10,19 @@ import java.io.IOException;
  * @param service the service name
  * @param address the socket path, or {@code @name} for an abstract socket
  */
-record Where(String service, String address) {
+record Where(String service, String address) implements ErrorSite {
     /** {@code op "service" (address): ENAME: text}. */
     IOException error(String operation, int errno) {
-        return IoErrors.io(operation, service, address, Errno.describe(errno));
-    }
-
-    /** {@code op "service" (address): detail}. */
-    IOException error(String operation, String detail) {
-        return IoErrors.io(operation, service, address, detail);
+        return error(operation, Errno.describe(errno));
     }
 
     /** {@code op "service" (address): no service is listening: is the server running? (ENAME: text)}. */
     NoSuchServiceException noService(String operation, int errno) {
-        return IoErrors.noService(operation, service, address, Errno.describe(errno));
+        return noService(operation, Errno.describe(errno));
     }
 
     /** {@link #noService(String, int)} with what the OS error means here, such as a missing directory. */
     NoSuchServiceException noService(String operation, int errno, String why) {
-        return IoErrors.noService(operation, service, address, Errno.describe(errno) + "; " + why);
-    }
-
-    String message(String operation, String detail) {
-        return IoErrors.message(operation, service, address, detail);
+        return noService(operation, Errno.describe(errno) + "; " + why);
     }
 }

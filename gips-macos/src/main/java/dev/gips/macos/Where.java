@@ -1,8 +1,8 @@
 package dev.gips.macos;
 
 import dev.gips.ipc.NoSuchServiceException;
+import dev.gips.spi.ErrorSite;
 import dev.gips.spi.IoErrors;
-import java.io.EOFException;
 import java.io.IOException;
 
 /**
@@ -13,7 +13,7 @@ import java.io.IOException;
  * @param service the service or object name, or {@code null} for the process itself ({@link #PROCESS})
  * @param address where it lives, or {@code null} (a launchd name is its own address)
  */
-record Where(String service, String address) {
+record Where(String service, String address) implements ErrorSite {
     /** Operations on no service or object: this process's ports, groups, descriptors. */
     static final Where PROCESS = new Where(null, null);
 
@@ -27,28 +27,13 @@ record Where(String service, String address) {
         return error(operation, KernReturn.describe(kernReturn));
     }
 
-    /** {@code op "service": detail}. */
-    IOException error(String operation, String detail) {
-        return IoErrors.io(operation, service, address, detail);
-    }
-
     /** {@code op "service": ENAME: text} for an errno. */
     IOException errno(String operation, int errno) {
         return error(operation, Errno.describe(errno));
     }
 
-    /** The peer has gone: an {@link EOFException}, as a receive reports the end. */
-    EOFException eof(String operation, String detail) {
-        return new EOFException(message(operation, detail));
-    }
-
     /** Nobody serves the name: see {@link IoErrors#noService}. */
     NoSuchServiceException noService(String operation, int kernReturn) {
-        return IoErrors.noService(operation, service, address, KernReturn.describe(kernReturn));
-    }
-
-    /** The message alone, for exceptions of another type ({@code FileAlreadyExistsException}…). */
-    String message(String operation, String detail) {
-        return IoErrors.message(operation, service, address, detail);
+        return noService(operation, KernReturn.describe(kernReturn));
     }
 }

@@ -1,8 +1,8 @@
 package dev.gips.windows;
 
 import dev.gips.ipc.NoSuchServiceException;
+import dev.gips.spi.ErrorSite;
 import dev.gips.spi.IoErrors;
-import java.io.EOFException;
 import java.io.IOException;
 
 /**
@@ -13,7 +13,7 @@ import java.io.IOException;
  * @param service the service, section or account name, or {@code null} ({@link #PROCESS}, a poller)
  * @param address where it lives (a pipe path, {@code Local\name}), or {@code null}
  */
-record Where(String service, String address) {
+record Where(String service, String address) implements ErrorSite {
     /** Operations on no service or object of the user's: this process's handles, token, completion port. */
     static final Where PROCESS = new Where(null, null);
 
@@ -22,23 +22,8 @@ record Where(String service, String address) {
         return error(operation, WinError.describe(lastError));
     }
 
-    /** {@code op "service" (address): detail}. */
-    IOException error(String operation, String detail) {
-        return IoErrors.io(operation, service, address, detail);
-    }
-
-    /** The peer has gone: an {@link EOFException}, as a receive reports the end. */
-    EOFException eof(String operation, String detail) {
-        return new EOFException(message(operation, detail));
-    }
-
     /** Nobody serves the name: see {@link IoErrors#noService}. */
     NoSuchServiceException noService(String operation, int lastError) {
-        return IoErrors.noService(operation, service, address, WinError.describe(lastError));
-    }
-
-    /** The message alone, for exceptions of another type ({@code FileAlreadyExistsException}…). */
-    String message(String operation, String detail) {
-        return IoErrors.message(operation, service, address, detail);
+        return noService(operation, WinError.describe(lastError));
     }
 }

@@ -67,9 +67,7 @@ public final class Jfr {
         if (clientConnected) {
             ClientConnectedEvent e = new ClientConnectedEvent();
             if (e.shouldCommit()) {
-                e.service = service;
-                e.pid = c.pid();
-                e.uid = c.uid();
+                e.client(service, c);
                 e.commit();
             }
         }
@@ -80,9 +78,7 @@ public final class Jfr {
         if (clientRefused) {
             ClientRefusedEvent e = new ClientRefusedEvent();
             if (e.shouldCommit()) {
-                e.service = service;
-                e.pid = c.pid();
-                e.uid = c.uid();
+                e.client(service, c);
                 e.groups = String.join(",", c.gidList());
                 e.reason = reason;
                 e.commit();
@@ -95,9 +91,7 @@ public final class Jfr {
         if (clientDropped) {
             ClientDroppedEvent e = new ClientDroppedEvent();
             if (e.shouldCommit()) {
-                e.service = service;
-                e.pid = c.pid();
-                e.uid = c.uid();
+                e.client(service, c);
                 e.reason = reason;
                 e.commit();
             }
@@ -135,11 +129,7 @@ public final class Jfr {
             return null;
         }
         MessageSentEvent e = new MessageSentEvent();
-        e.service = service;
-        e.role = role;
-        e.peerPid = peerPid;
-        e.size = size;
-        e.handles = handles;
+        e.message(service, role, peerPid, size, handles);
         e.begin();
         return e;
     }
@@ -171,11 +161,7 @@ public final class Jfr {
         if (e != null && m != null) {
             e.end();
             if (e.shouldCommit()) {
-                e.service = service;
-                e.role = role;
-                e.peerPid = peerPid;
-                e.size = m.payload().length;
-                e.handles = m.handles().size();
+                e.message(service, role, peerPid, m.payload().length, m.handles().size());
                 e.commit();
             }
         }
