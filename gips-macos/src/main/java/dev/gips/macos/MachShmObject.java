@@ -5,7 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.gips.ipc.Handle;
 import dev.gips.spi.RawHandle;
-import dev.gips.spi.ShmObject;
+import dev.gips.spi.FixedSizeShmObject;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -18,19 +18,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * nothing outlives the processes holding it. Mappings are {@code mach_vm_map} views of the entry.
  *
  * <p>An entry's size is fixed at creation (rounded up to pages): {@link #setSize} can grow the region only within
- * that. A received entry's size is not known to the receiver; the kernel refuses any map beyond it.
+ * that. A received entry's size is not known to the receiver; the kernel refuses any map beyond it. Not verified on
+ * a Mac: whether an entry a peer made over a mapping of a regular file faults after the peer truncates that file
+ * (RISKS.md).
  */
-final class MachShmObject implements ShmObject {
+final class MachShmObject extends FixedSizeShmObject {
     /** What {@link #size} answers for a received entry: the kernel checks each map against the real size. */
     static final long UNKNOWN_SIZE = Long.MAX_VALUE;
 
     private final int entry;
-    private final long size;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private MachShmObject(int entry, long size) {
+        super(size);
         this.entry = entry;
-        this.size = size;
     }
 
     static MachShmObject create(long objectSize) throws IOException {
@@ -65,27 +66,10 @@ final class MachShmObject implements ShmObject {
         }
     }
 
-    /**
-     * {@code true}: an entry's size is fixed when it is made, and nobody can make it smaller. Not verified on a Mac:
-     * whether an entry a peer made over a mapping of a regular file faults after the peer truncates that file
-     * (RISKS.md).
-     */
     @Override
-    public boolean isSealed() {
-        return true;
-    }
-
-    @Override
-    public long size() {
-        return size;
-    }
-
-    @Override
-    public void setSize(long bytes) throws IOException {
-        if (bytes > size) {
-            throw Where.PROCESS.error("grow a Mach memory entry to " + bytes + " bytes", "KERN_INVALID_ARGUMENT: its"
-                    + " size is fixed at " + size + " bytes; create the region with the capacity it will need");
-        }
+    protected IOException cannotGrow(long bytes) {
+        return Where.PROCESS.error("grow a Mach memory entry to " + bytes + " bytes", "KERN_INVALID_ARGUMENT: its"
+                + " size is fixed at " + size + " bytes; create the region with the capacity it will need");
     }
 
     @Override

@@ -4,7 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.gips.ipc.Handle;
 import dev.gips.spi.RawHandle;
-import dev.gips.spi.ShmObject;
+import dev.gips.spi.FixedSizeShmObject;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,22 +19,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * refused, never adopted (gips bug W-11). Sections cannot grow, so core's objects are created at their full size.
  *
  * <p>Windows has no persistent names: a section's name goes away with its last handle, and nobody can remove it
- * earlier, so {@link #unlink()} only forgets it.
+ * earlier, so {@link #unlink()} only forgets it. The file behind a file-backed section cannot be truncated below a
+ * mapped view ({@code ERROR_USER_MAPPED_FILE}), so a section is sealed.
  */
-final class FileMappingShmObject implements ShmObject {
+final class FileMappingShmObject extends FixedSizeShmObject {
     static final String NAMESPACE = "Local\\";
 
     private final long section;
     private final String name;             // normalised "/data", or null
     private final Where where;
-    private final long size;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private FileMappingShmObject(long section, String name, long size) {
+        super(size);
         this.section = section;
         this.name = name;
         this.where = where(name);
-        this.size = size;
     }
 
     /** How messages name a section: {@code "/data" (Local\data)}, or just {@code (anonymous section)}. */
@@ -122,26 +122,10 @@ final class FileMappingShmObject implements ShmObject {
         }
     }
 
-    /**
-     * {@code true}: a section's size is fixed when it is created, and the file behind a file-backed section cannot
-     * be truncated below a mapped view ({@code ERROR_USER_MAPPED_FILE}).
-     */
     @Override
-    public boolean isSealed() {
-        return true;
-    }
-
-    @Override
-    public long size() {
-        return size;
-    }
-
-    @Override
-    public void setSize(long bytes) throws IOException {
-        if (bytes > size) {
-            throw where.error("grow from " + size + " to " + bytes + " bytes", "Windows sections have a fixed size;"
-                    + " create the region with the capacity it will need");
-        }
+    protected IOException cannotGrow(long bytes) {
+        return where.error("grow from " + size + " to " + bytes + " bytes", "Windows sections have a fixed size;"
+                + " create the region with the capacity it will need");
     }
 
     @Override
