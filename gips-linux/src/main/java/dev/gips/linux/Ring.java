@@ -85,6 +85,12 @@ final class Ring {
         this.maxPayload = (int) (size / 4);
     }
 
+    /** Starts this side at {@code position} instead of 0, as after a long life; for tests. */
+    void startAt(long position) {
+        this.position = position;
+        this.otherCache = position;
+    }
+
     /** Bytes of a region that holds one direction of {@code size} bytes. */
     static long footprint(long size) {
         return CONTROL_SIZE + size;

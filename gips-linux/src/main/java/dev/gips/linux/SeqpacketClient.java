@@ -122,9 +122,13 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
             ShmChannel c = channel;
             if (c != null && c.isReceiving()) {
                 byte[] m = c.receive(socket, buffers);
-                if (m != Wire.NOTHING && m != Wire.HUNG_UP) {
-                    listener.ringActive(this);
+                if (m == Wire.NOTHING || m == Wire.HUNG_UP) {
+                    if (m == Wire.NOTHING && c.prepareToSleep()) {
+                        continue; // a record came while announcing that we sleep
+                    }
+                    return m; // nothing: the client's next record rings its socket, which epoll watches
                 }
+                listener.ringActive(this);
                 return m;
             }
             byte[] m = Wire.receivePayload(socket, buffers, false);

@@ -447,6 +447,12 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
         }
     }
 
+    /** Whether messages go through the shared-memory channel in both directions; for tests. */
+    boolean usesShmChannel() {
+        ShmChannel c = channel;
+        return c != null && c.isSending() && c.isReceiving();
+    }
+
     @Override
     public Credentials peerCredentials() {
         return peer;

@@ -62,6 +62,8 @@ final class ShmChannel implements AutoCloseable {
      */
     static final long SPIN_NANOS = Long.getLong("gips.linux.shmChannel.spinMicros", 50) * 1000;
     private static final boolean ONE_CPU = Runtime.getRuntime().availableProcessors() < 2;
+    /** How often a send through the ring looks whether the peer has gone. */
+    static final long LIVENESS_NANOS = 1_000_000;
     /** The most bells one receive takes before it lets other work run: a flood of bells is not a loop. */
     private static final int MAX_BELLS = 64;
     private static final MemorySegment NAME = Arena.global().allocateFrom("gips-channel");
@@ -82,6 +84,9 @@ final class ShmChannel implements AutoCloseable {
     private boolean receiving;
     /** Whether an {@link Ring#ON_SOCKET} record was taken whose datagram is still to be read from the socket. */
     private boolean awaiting;
+    /** When a send last looked for the peer's hang-up, and whether it saw one; guarded by {@link #sendLock}. */
+    private long lastLook = System.nanoTime();
+    private boolean peerGone;
 
     private ShmChannel(Arena arena, MemorySegment region, int memfd, boolean listener) {
         this.arena = arena;
@@ -199,7 +204,7 @@ final class ShmChannel implements AutoCloseable {
 
     /** The ring size an offer's datagram names (its u64), given its 16 bytes. */
     static long offeredRingSize(byte[] offer) {
-        return MemorySegment.ofArray(offer).get(Wire.U64_LE, 8);
+        return java.nio.ByteBuffer.wrap(offer).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(8);
     }
 
     /** From now on this side sends through the ring; the caller holds {@link #sendLock}. */
@@ -232,6 +237,7 @@ final class ShmChannel implements AutoCloseable {
      */
     boolean send(SeqpacketSocket s, MsgBuffers b, byte[] array, ByteBuffer buffer, long[] handles,
             Datagram.Waiter waiter, boolean wait, ReleaseGate gate) throws IOException {
+        checkPeer(s, b);
         int len = array != null ? array.length : buffer.remaining();
         if (handles.length == 0 && len <= out.maxPayload()) {
             for (int round = 0; !offer(array, buffer, len); round++) {
@@ -263,6 +269,23 @@ final class ShmChannel implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * A write to shared memory succeeds whether or not the peer still lives: a send looks at the socket for its
+     * hang-up, at most once per {@link #LIVENESS_NANOS} (a system call per message would cost what the ring saves),
+     * and once it has seen one, every send fails as on a socket.
+     */
+    private void checkPeer(SeqpacketSocket s, MsgBuffers b) throws EOFException {
+        long now = System.nanoTime();
+        if (!peerGone && now - lastLook < LIVENESS_NANOS) {
+            return;
+        }
+        lastLook = now;
+        if (peerGone || peerGone(s, b)) {
+            peerGone = true;
+            throw new EOFException(s.where.message("send", "the peer has gone (the socket hung up)"));
+        }
     }
 
     private boolean offer(byte[] array, ByteBuffer buffer, int len) throws IOException {
@@ -319,11 +342,23 @@ final class ShmChannel implements AutoCloseable {
      * @throws Wire.ProtocolException if the peer broke the channel's rules (the caller drops the connection)
      */
     byte[] receive(SeqpacketSocket s, MsgBuffers b) throws IOException {
+        // the common case in a few bytecodes, so that the JIT inlines it into the caller (see SeqpacketListener)
+        byte[] r = awaiting ? null : poll(s);
+        return r == null || r == Ring.ON_SOCKET_MARK || r == Ring.CANCEL_MARK ? receiveSlowly(s, b, r) : r;
+    }
+
+    /** {@link #receive} past the common case; {@code first} is what a poll of the ring already took, if anything. */
+    private byte[] receiveSlowly(SeqpacketSocket s, MsgBuffers b, byte[] first) throws IOException {
+        if (first == Ring.ON_SOCKET_MARK) {
+            awaiting = true;
+        } else if (first == Ring.CANCEL_MARK) {
+            throw violation(s, "a ring cancel record with no message announced");
+        }
         for (int bells = 0; bells < MAX_BELLS; ) {
             if (awaiting) {
                 switch (Wire.peekRing(s, b)) {
                     case BELL -> {
-                        Wire.takeBell(s, b);
+                        takeBell(s, b);
                         bells++;
                     }
                     case DATAGRAM -> {
@@ -371,7 +406,7 @@ final class ShmChannel implements AutoCloseable {
             // visible by now (records are published before their datagram is sent)
             switch (Wire.peekRing(s, b)) {
                 case BELL -> {
-                    Wire.takeBell(s, b);
+                    takeBell(s, b);
                     bells++;
                 }
                 case HUNG_UP -> {
@@ -390,6 +425,16 @@ final class ShmChannel implements AutoCloseable {
             }
         }
         return Wire.NOTHING; // the socket stays readable: the next receive takes the rest
+    }
+
+    /**
+     * Takes a bell, and with it the producer's promise to ring: so the consumer is marked asleep again at once. A
+     * message taken after this would otherwise leave it awake with no bell queued, and the next record would ring
+     * nobody (a spurious bell is harmless: it is taken when the ring is empty).
+     */
+    private void takeBell(SeqpacketSocket s, MsgBuffers b) {
+        Wire.takeBell(s, b);
+        in.startAsleep();
     }
 
     private byte[] poll(SeqpacketSocket s) throws Wire.ProtocolException {
