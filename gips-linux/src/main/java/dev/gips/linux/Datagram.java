@@ -94,6 +94,26 @@ final class Datagram {
     }
 
     /**
+     * {@code send} of {@code len} bytes of {@code data} (a heap segment is fine: the kernel copies from the array
+     * itself) with no descriptors, whole, without waiting: a critical call, so only where
+     * {@link Native#CRITICAL_WITH_ERRNO}.
+     *
+     * @return the bytes sent, or {@code -errno}: {@code -EAGAIN} when the socket is full and nothing was sent
+     */
+    static long sendNow(MsgBuffers b, int fd, MemorySegment data, long len) {
+        for (;;) {
+            long n = SysSocket.sendNonBlocking(b.errno, fd, data, len, SysSocket.MSG_NOSIGNAL | SysSocket.MSG_DONTWAIT);
+            if (n >= 0) {
+                return n;
+            }
+            int e = Native.errno(b.errno);
+            if (e != Errno.EINTR) {
+                return -e;
+            }
+        }
+    }
+
+    /**
      * The length of the next datagram ({@code MSG_TRUNC} reports the real one), consuming nothing and receiving no
      * descriptors; {@code -errno} if there is none ({@code -EAGAIN} when told not to wait).
      */

@@ -157,8 +157,10 @@ final class Wire {
 
     /**
      * Sends one message, whole: all of {@code array} if it is not {@code null}, else {@code buffer} from position to
-     * limit (the position is not changed). An array, or a buffer over an accessible array, is copied into the scratch
-     * buffer without a wrapper object: the steady-state send allocates nothing. The payload goes inline if it fits,
+     * limit (the position is not changed). Without handles, an array or a buffer over an accessible array goes from
+     * the array itself in one non-blocking {@code send} (where critical calls may be linked, see {@link Native}); with
+     * handles, or when the socket is full, it is copied into the scratch buffer first. Either way without a wrapper
+     * object that survives the JIT: the steady-state send allocates nothing. The payload goes inline if it fits,
      * out of band if it does not and the peer is gips for Java; the caller has waited for the peer's kind if that
      * matters (see {@link #needsOutOfBand}).
      *
@@ -177,6 +179,30 @@ final class Wire {
         if (len > s.inlineMax) {
             throw tooLargeForPlainPeer(len, s.inlineMax, s.where);
         }
+        long n = -Errno.EAGAIN;
+        if (handles.length == 0 && Native.CRITICAL_WITH_ERRNO && (array != null || buffer.hasArray())) {
+            // straight from the caller's array, as C sends: one call, no copy into the scratch buffer. A critical
+            // call must not wait, so it cannot block; only a full socket (EAGAIN) takes the waiting path below
+            n = Datagram.sendNow(b, s.fd, array != null ? MemorySegment.ofArray(array)
+                    : MemorySegment.ofArray(buffer.array()).asSlice(buffer.arrayOffset() + buffer.position(), len),
+                    len);
+        }
+        if (n == -Errno.EAGAIN) {
+            n = Datagram.send(b, s.fd, nativeCopy(b, array, buffer, len), len, handles, waiter);
+        }
+        if (n == -Errno.EMSGSIZE && !outOfBand) {
+            throw tooLargeForPlainPeer(len, Sockets.inlineMax(s.fd), s.where); // SO_SNDBUF is smaller than planned
+        }
+        if (n == -Errno.EMSGSIZE && handles.length < Limits.MAX_HANDLES) {
+            // the socket's send buffer is smaller than the system default we planned with
+            sendLarge(s, b, array != null ? ByteBuffer.wrap(array) : buffer, handles, waiter);
+            return;
+        }
+        check(n, len, s.where);
+    }
+
+    /** The payload in native memory: a direct buffer as it is, anything else copied into the scratch buffer. */
+    private static MemorySegment nativeCopy(MsgBuffers b, byte[] array, ByteBuffer buffer, int len) {
         MemorySegment data;
         if (array != null) {
             data = b.data(len);
@@ -190,16 +216,7 @@ final class Wire {
             data = b.data(len); // a read-only heap buffer
             MemorySegment.copy(MemorySegment.ofBuffer(buffer), 0, data, 0, len);
         }
-        long n = Datagram.send(b, s.fd, data, len, handles, waiter);
-        if (n == -Errno.EMSGSIZE && !outOfBand) {
-            throw tooLargeForPlainPeer(len, Sockets.inlineMax(s.fd), s.where); // SO_SNDBUF is smaller than planned
-        }
-        if (n == -Errno.EMSGSIZE && handles.length < Limits.MAX_HANDLES) {
-            // the socket's send buffer is smaller than the system default we planned with
-            sendLarge(s, b, array != null ? ByteBuffer.wrap(array) : buffer, handles, waiter);
-            return;
-        }
-        check(n, len, s.where);
+        return data;
     }
 
     private static void check(long n, long expected, Where where) throws IOException {
