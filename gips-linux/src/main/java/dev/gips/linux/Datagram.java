@@ -123,6 +123,20 @@ final class Datagram {
     }
 
     /**
+     * Takes the next datagram, known to be {@code len} bytes without control data (a {@link #peekLength} saw it), into
+     * {@code data} (a heap segment is fine: the kernel copies into the array itself) with one critical {@code recv}
+     * that does not wait, so only where {@link Native#CRITICAL_WITH_ERRNO}. The datagram's real length
+     * ({@code MSG_TRUNC}), or {@code -errno}: nothing was taken then.
+     */
+    static long receiveNow(MsgBuffers b, int fd, MemorySegment data, long len) {
+        long n;
+        do {
+            n = SysSocket.recvNonBlocking(b.errno, fd, data, len, SysSocket.MSG_DONTWAIT | SysSocket.MSG_TRUNC);
+        } while (n < 0 && retry(Native.errno(b.errno)));
+        return n < 0 ? -Native.errno(b.errno) : n;
+    }
+
+    /**
      * Copies up to {@code len} bytes of the next datagram into {@code data} without taking it and without its
      * descriptors (no room for control data: a datagram that carries some reports {@link #controlTruncated}); the
      * bytes it holds, or {@code -errno} ({@code -EAGAIN}: none queued).

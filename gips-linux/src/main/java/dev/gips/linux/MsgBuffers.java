@@ -49,6 +49,8 @@ final class MsgBuffers {
      */
     private final boolean defersOutOfBand;
     private int outOfBandFd = -1;
+    /** Whether the next receive peeks at the length first: the datagram taken last was a large one. */
+    private boolean peekFirst;
     private long outOfBandLength;
 
     MsgBuffers() {
@@ -105,6 +107,18 @@ final class MsgBuffers {
     /** Whether a receive may skip the length peek: any acceptable datagram fits {@link #data(long)}. */
     boolean holdsAnyMessage() {
         return holdsAnyMessage;
+    }
+
+    /**
+     * Whether the next receive peeks at the datagram's length first, so that a large one can go straight into an
+     * array of its size ({@link Wire#DIRECT_MIN}): the datagram taken last was large, and large ones tend to follow.
+     */
+    boolean peeksFirst() {
+        return peekFirst;
+    }
+
+    void peekFirst(boolean peek) {
+        peekFirst = peek;
     }
 
     boolean defersOutOfBand() {

@@ -156,6 +156,12 @@ final class SysSocket {
                 FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_SIZE_T, C_INT), ERRNO,
                 Linker.Option.critical(true));
     }
+    // the same shape as send's, hence the same call stub; critical and MSG_DONTWAIT for the same reasons
+    private static final class RecvCritical {
+        static final MethodHandle recvCritical = Native.downcall("recv",
+                FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_SIZE_T, C_INT), ERRNO,
+                Linker.Option.critical(true));
+    }
     private static final class Recvmsg {
         static final MethodHandle recvmsg = Native.downcall("recvmsg",
                 FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_INT), ERRNO);
@@ -239,6 +245,19 @@ final class SysSocket {
     static long sendNonBlocking(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) {
         try {
             return (long) SendCritical.sendCritical.invokeExact(errno, fd, buf, len, flags);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * {@code ssize_t recv(int sockfd, void *buf, size_t len, int flags);} as a critical call: {@code buf} may be a
+     * heap segment. {@code flags} must hold {@link #MSG_DONTWAIT}: a critical call must not wait. Only where
+     * {@link Native#CRITICAL_WITH_ERRNO}.
+     */
+    static long recvNonBlocking(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) {
+        try {
+            return (long) RecvCritical.recvCritical.invokeExact(errno, fd, buf, len, flags);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

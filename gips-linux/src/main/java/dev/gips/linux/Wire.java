@@ -287,6 +287,15 @@ final class Wire {
 
     // -------------------------------------------------------------------------------------------- receiving
 
+    /**
+     * From this length on, a receive peeks at the datagram's length first and has the kernel copy it straight into an
+     * array of its size: below it, a second system call costs more than the copy it saves. A buffer that took such a
+     * datagram last peeks before the next one too; one that took a smaller one does not (see
+     * {@link MsgBuffers#peeksFirst()}).
+     */
+    static final long DIRECT_MIN = 32 * 1024;
+    private static final int[] NO_FDS = {};
+
     /** What {@link #receivePayload} returns when nothing is queued and it was told not to wait. */
     static final byte[] NOTHING = new byte[0];
     /** What {@link #receivePayload} returns when the peer has hung up and nothing is queued. */
@@ -313,13 +322,17 @@ final class Wire {
     static byte[] receivePayload(SeqpacketSocket s, MsgBuffers b, boolean wait) throws IOException {
         long n;            // the datagram's length, when a peek was needed to size the buffer
         MemorySegment data;
-        if (b.holdsAnyMessage()) {
+        if (b.holdsAnyMessage() && !b.peeksFirst()) {
             n = -1;        // any datagram we accept fits: one recvmsg
             data = b.data(0);
         } else {
             n = Datagram.peekLength(b, s.fd, wait);
             if (n < 0) {
                 return nothingOrThrow(n, s.where);
+            }
+            byte[] direct = receiveDirect(s, b, n);
+            if (direct != null) {
+                return direct;
             }
             data = b.data(n > Limits.MAX_PAYLOAD ? 1 : Math.max(n, 1));
         }
@@ -331,6 +344,7 @@ final class Wire {
         if (m == 0 && Datagram.isBare(b)) {
             return HUNG_UP; // no datagram: no sender's address, no control data (see the class comment)
         }
+        b.peekFirst(Native.CRITICAL_WITH_ERRNO && m >= DIRECT_MIN);
         int[] fds = Datagram.fds(b);
         refuseIncomplete(b, n, m, fds, s.where);
         byte[] payload = new byte[(int) m];
@@ -343,6 +357,32 @@ final class Wire {
         // anything else that looks like a marker (its last descriptor not a sealed memfd that holds what it claims)
         // is a plain gips message that happens to begin with the magic: delivered as it is, every descriptor a handle
         b.putFds(fds);
+        return payload;
+    }
+
+    /**
+     * The payload of a datagram of {@code n} bytes that a peek saw, taken straight into an array of its size by the
+     * kernel (one copy, as C's {@code recv}) if it is at least {@link #DIRECT_MIN} bytes, within the limit and without
+     * control data (no descriptors: neither a marker nor a message with handles, nor a client's credentials), and
+     * critical calls may be linked; otherwise {@code null}, with the datagram still queued. Our lock keeps the datagram
+     * that the peek saw at the head of the queue until we take it.
+     */
+    private static byte[] receiveDirect(SeqpacketSocket s, MsgBuffers b, long n) throws IOException {
+        boolean large = Native.CRITICAL_WITH_ERRNO && n >= DIRECT_MIN;
+        b.peekFirst(large);
+        if (!large || n > Limits.MAX_PAYLOAD || Datagram.controlTruncated(b)) {
+            return null;
+        }
+        byte[] payload = new byte[(int) n];
+        long m = Datagram.receiveNow(b, s.fd, MemorySegment.ofArray(payload), n);
+        if (m < 0) {
+            return null; // nothing taken: the recvmsg that follows sees what is there
+        }
+        if (m != n) {
+            throw new ProtocolException(s.where.message("recv", "datagram of " + m + " bytes where a peek saw " + n
+                    + "; dropped it"));
+        }
+        b.putFds(NO_FDS);
         return payload;
     }
 
