@@ -158,8 +158,9 @@ final class Wire {
     /**
      * Sends one message, whole: all of {@code array} if it is not {@code null}, else {@code buffer} from position to
      * limit (the position is not changed). Without handles, an array or a buffer over an accessible array goes from
-     * the array itself in one non-blocking {@code send} (where critical calls may be linked, see {@link Native}); with
-     * handles, or when the socket is full, it is copied into the scratch buffer first. Either way without a wrapper
+     * the array itself in one non-blocking {@code send} (where critical calls may be linked, see {@link Native}, and
+     * once the buffers have sent a few messages, see {@link MsgBuffers#DIRECT_SEND_AFTER}); with handles, or when the
+     * socket is full, it is copied into the scratch buffer first. Either way without a wrapper
      * object that survives the JIT: the steady-state send allocates nothing. The payload goes inline if it fits,
      * out of band if it does not and the peer is gips for Java; the caller has waited for the peer's kind if that
      * matters (see {@link #needsOutOfBand}).
@@ -180,7 +181,8 @@ final class Wire {
             throw tooLargeForPlainPeer(len, s.inlineMax, s.where);
         }
         long n = -Errno.EAGAIN;
-        if (handles.length == 0 && Native.CRITICAL_WITH_ERRNO && (array != null || buffer.hasArray())) {
+        if (handles.length == 0 && Native.CRITICAL_WITH_ERRNO && (array != null || buffer.hasArray())
+                && b.sendsDirectly()) {
             // straight from the caller's array, as C sends: one call, no copy into the scratch buffer. A critical
             // call must not wait, so it cannot block; only a full socket (EAGAIN) takes the waiting path below
             n = Datagram.sendNow(b, s.fd, array != null ? MemorySegment.ofArray(array)

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Issue 20: a send without handles goes from the caller's array in one critical {@code send}, and a large datagram
+ * Issue 20: a send without handles goes from the caller's array in one critical {@code send} (once the buffers have
+ * sent {@link MsgBuffers#DIRECT_SEND_AFTER} messages the other way), and a large datagram
  * without control data is received straight into its array with one critical {@code recv} after a length peek
  * ({@link Wire#DIRECT_MIN}). Both only where critical calls may be linked (this JDK; {@link CriticalFallbackTest}
  * runs the other side). These tests walk every turn of those paths on a socket pair, with both kinds of receive
@@ -45,7 +46,7 @@ class DirectPayloadTest {
             try {
                 SeqpacketSocket from = new SeqpacketSocket(pair.a(), WHERE, SeqpacketSocket.PeerKind.JAVA);
                 SeqpacketSocket to = new SeqpacketSocket(pair.b(), WHERE, SeqpacketSocket.PeerKind.JAVA);
-                MsgBuffers out = new MsgBuffers();
+                MsgBuffers out = warmedUp(new MsgBuffers());
 
                 byte[] first = pattern(LARGE, 1);
                 Wire.send(from, out, first, null, NONE, null);
@@ -99,7 +100,7 @@ class DirectPayloadTest {
         try (Peers.SocketPair pair = Peers.SocketPair.open(); Arena arena = Arena.ofShared()) {
             SeqpacketSocket from = new SeqpacketSocket(pair.a(), WHERE, SeqpacketSocket.PeerKind.JAVA);
             SeqpacketSocket to = new SeqpacketSocket(pair.b(), WHERE, SeqpacketSocket.PeerKind.JAVA);
-            MsgBuffers out = new MsgBuffers();
+            MsgBuffers out = warmedUp(new MsgBuffers());
             MsgBuffers in = MsgBuffers.forWholeMessages(arena);
             List<byte[]> sent = new ArrayList<>();
             for (int i = 0; ; i++) {
@@ -115,7 +116,7 @@ class DirectPayloadTest {
             byte[] last = pattern(LARGE, -1);
             CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> {
                 try {
-                    Wire.send(from, new MsgBuffers(), last, null, NONE, null); // EAGAIN, then a blocking sendmsg
+                    Wire.send(from, warmedUp(new MsgBuffers()), last, null, NONE, null); // EAGAIN, then sendmsg
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }
@@ -127,6 +128,24 @@ class DirectPayloadTest {
             blocked.get(20, TimeUnit.SECONDS);
             assertSame(Wire.NOTHING, Wire.receivePayload(to, in, false), "nothing more was sent");
         }
+    }
+
+    @Test
+    void freshBuffersSendThroughSendmsgFirst() {
+        MsgBuffers b = new MsgBuffers();
+        for (int i = 0; i < MsgBuffers.DIRECT_SEND_AFTER; i++) {
+            assertFalse(b.sendsDirectly(), "send " + i);
+        }
+        assertTrue(b.sendsDirectly());
+        assertTrue(b.sendsDirectly());
+    }
+
+    /** Buffers whose sends without handles go from the caller's array from now on. */
+    private static MsgBuffers warmedUp(MsgBuffers b) {
+        while (!b.sendsDirectly()) {
+            // counting the sends a fresh channel makes through sendmsg
+        }
+        return b;
     }
 
     /** Receives one message, waiting for it, checks it carried {@code handles} descriptors and closes them. */
