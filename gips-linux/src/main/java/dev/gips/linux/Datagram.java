@@ -94,12 +94,46 @@ final class Datagram {
     }
 
     /**
+     * {@code send} of {@code len} bytes of {@code data} (a heap segment is fine: the kernel copies from the array
+     * itself) with no descriptors, whole, without waiting: a critical call, so only where
+     * {@link Native#CRITICAL_WITH_ERRNO}.
+     *
+     * @return the bytes sent, or {@code -errno}: {@code -EAGAIN} when the socket is full and nothing was sent
+     */
+    static long sendNow(MsgBuffers b, int fd, MemorySegment data, long len) {
+        for (;;) {
+            long n = SysSocket.sendNonBlocking(b.errno, fd, data, len, SysSocket.MSG_NOSIGNAL | SysSocket.MSG_DONTWAIT);
+            if (n >= 0) {
+                return n;
+            }
+            int e = Native.errno(b.errno);
+            if (e != Errno.EINTR) {
+                return -e;
+            }
+        }
+    }
+
+    /**
      * The length of the next datagram ({@code MSG_TRUNC} reports the real one), consuming nothing and receiving no
      * descriptors; {@code -errno} if there is none ({@code -EAGAIN} when told not to wait).
      */
     static long peekLength(MsgBuffers b, int fd, boolean wait) {
         b.msghdr.fill((byte) 0);
         return call(b, fd, SysSocket.MSG_PEEK | SysSocket.MSG_TRUNC | (wait ? 0 : SysSocket.MSG_DONTWAIT));
+    }
+
+    /**
+     * Takes the next datagram, known to be {@code len} bytes without control data (a {@link #peekLength} saw it), into
+     * {@code data} (a heap segment is fine: the kernel copies into the array itself) with one critical {@code recv}
+     * that does not wait, so only where {@link Native#CRITICAL_WITH_ERRNO}. The datagram's real length
+     * ({@code MSG_TRUNC}), or {@code -errno}: nothing was taken then.
+     */
+    static long receiveNow(MsgBuffers b, int fd, MemorySegment data, long len) {
+        long n;
+        do {
+            n = SysSocket.recvNonBlocking(b.errno, fd, data, len, SysSocket.MSG_DONTWAIT | SysSocket.MSG_TRUNC);
+        } while (n < 0 && retry(Native.errno(b.errno)));
+        return n < 0 ? -Native.errno(b.errno) : n;
     }
 
     /**

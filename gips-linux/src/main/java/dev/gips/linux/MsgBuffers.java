@@ -51,6 +51,17 @@ final class MsgBuffers {
     private final boolean defersOutOfBand;
     private int outOfBandFd = -1;
     private long outOfBandLength;
+    /** Whether the next receive peeks at the length first: the datagram taken last was a large one. */
+    private boolean peekFirst;
+    /** Sends that could have gone straight from the caller's array, up to {@link #DIRECT_SEND_AFTER}. */
+    private int directCandidates;
+    /**
+     * How many sends that could go straight from the caller's array go through {@code sendmsg} first. A send from the
+     * array is a call shape of its own: linking it costs a fresh JVM milliseconds (about 2% of a program that binds,
+     * connects and exchanges one message), while {@code sendmsg} shares its call stub with {@code recvmsg}, which every
+     * program links. So only a channel that keeps sending pays for the link, and gets the cheaper send from then on.
+     */
+    static final int DIRECT_SEND_AFTER = 16;
 
     MsgBuffers() {
         this(CONTROL_SIZE);
@@ -106,6 +117,30 @@ final class MsgBuffers {
     /** Whether a receive may skip the length peek: any acceptable datagram fits {@link #data(long)}. */
     boolean holdsAnyMessage() {
         return holdsAnyMessage;
+    }
+
+    /**
+     * Whether the next receive peeks at the datagram's length first, so that a large one can go straight into an
+     * array of its size ({@link Wire#DIRECT_MIN}): the datagram taken last was large, and large ones tend to follow.
+     */
+    boolean peeksFirst() {
+        return peekFirst;
+    }
+
+    void peekFirst(boolean peek) {
+        peekFirst = peek;
+    }
+
+    /**
+     * Whether a send that can go straight from the caller's array does so: after {@link #DIRECT_SEND_AFTER} such sends
+     * through these buffers, which this call counts.
+     */
+    boolean sendsDirectly() {
+        if (directCandidates >= DIRECT_SEND_AFTER) {
+            return true;
+        }
+        directCandidates++;
+        return false;
     }
 
     boolean defersOutOfBand() {

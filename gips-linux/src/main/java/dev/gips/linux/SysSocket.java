@@ -8,6 +8,7 @@ import static dev.gips.linux.Native.ERRNO;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -147,6 +148,20 @@ final class SysSocket {
         static final MethodHandle sendmsg = Native.downcall("sendmsg",
                 FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_INT), ERRNO);
     }
+    // critical: the buffer may be a Java array, which the kernel then copies from directly (no copy into a native
+    // buffer first). Only with MSG_DONTWAIT, since the GC waits for a critical call to return, and linked only where
+    // Native.CRITICAL_WITH_ERRNO: JDK 22 and 23 refuse critical together with captureCallState
+    private static final class SendCritical {
+        static final MethodHandle sendCritical = Native.downcall("send",
+                FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_SIZE_T, C_INT), ERRNO,
+                Linker.Option.critical(true));
+    }
+    // the same shape as send's, hence the same call stub; critical and MSG_DONTWAIT for the same reasons
+    private static final class RecvCritical {
+        static final MethodHandle recvCritical = Native.downcall("recv",
+                FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_SIZE_T, C_INT), ERRNO,
+                Linker.Option.critical(true));
+    }
     private static final class Recvmsg {
         static final MethodHandle recvmsg = Native.downcall("recvmsg",
                 FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_INT), ERRNO);
@@ -217,6 +232,32 @@ final class SysSocket {
     static long sendmsg(MemorySegment errno, int fd, MemorySegment msg, int flags) {
         try {
             return (long) Sendmsg.sendmsg.invokeExact(errno, fd, msg, flags);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * {@code ssize_t send(int sockfd, const void *buf, size_t len, int flags);} as a critical call: {@code buf} may be
+     * a heap segment. {@code flags} must hold {@link #MSG_DONTWAIT}: a critical call must not wait. Only where
+     * {@link Native#CRITICAL_WITH_ERRNO}.
+     */
+    static long sendNonBlocking(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) {
+        try {
+            return (long) SendCritical.sendCritical.invokeExact(errno, fd, buf, len, flags);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * {@code ssize_t recv(int sockfd, void *buf, size_t len, int flags);} as a critical call: {@code buf} may be a
+     * heap segment. {@code flags} must hold {@link #MSG_DONTWAIT}: a critical call must not wait. Only where
+     * {@link Native#CRITICAL_WITH_ERRNO}.
+     */
+    static long recvNonBlocking(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) {
+        try {
+            return (long) RecvCritical.recvCritical.invokeExact(errno, fd, buf, len, flags);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

@@ -167,8 +167,11 @@ final class Wire {
 
     /**
      * Sends one message, whole: all of {@code array} if it is not {@code null}, else {@code buffer} from position to
-     * limit (the position is not changed). An array, or a buffer over an accessible array, is copied into the scratch
-     * buffer without a wrapper object: the steady-state send allocates nothing. The payload goes inline if it fits,
+     * limit (the position is not changed). Without handles, an array or a buffer over an accessible array goes from
+     * the array itself in one non-blocking {@code send} (where critical calls may be linked, see {@link Native}, and
+     * once the buffers have sent a few messages, see {@link MsgBuffers#DIRECT_SEND_AFTER}); with handles, or when the
+     * socket is full, it is copied into the scratch buffer first. Either way without a wrapper
+     * object that survives the JIT: the steady-state send allocates nothing. The payload goes inline if it fits,
      * out of band if it does not and the peer is gips for Java; the caller has waited for the peer's kind if that
      * matters (see {@link #needsOutOfBand}).
      *
@@ -187,6 +190,31 @@ final class Wire {
         if (len > s.inlineMax) {
             throw tooLargeForPlainPeer(len, s.inlineMax, s.where);
         }
+        long n = -Errno.EAGAIN;
+        if (handles.length == 0 && Native.CRITICAL_WITH_ERRNO && (array != null || buffer.hasArray())
+                && b.sendsDirectly()) {
+            // straight from the caller's array, as C sends: one call, no copy into the scratch buffer. A critical
+            // call must not wait, so it cannot block; only a full socket (EAGAIN) takes the waiting path below
+            n = Datagram.sendNow(b, s.fd, array != null ? MemorySegment.ofArray(array)
+                    : MemorySegment.ofArray(buffer.array()).asSlice(buffer.arrayOffset() + buffer.position(), len),
+                    len);
+        }
+        if (n == -Errno.EAGAIN) {
+            n = Datagram.send(b, s.fd, nativeCopy(b, array, buffer, len), len, handles, waiter);
+        }
+        if (n == -Errno.EMSGSIZE && !outOfBand) {
+            throw tooLargeForPlainPeer(len, Sockets.inlineMax(s.fd), s.where); // SO_SNDBUF is smaller than planned
+        }
+        if (n == -Errno.EMSGSIZE && handles.length < Limits.MAX_HANDLES) {
+            // the socket's send buffer is smaller than the system default we planned with
+            sendLarge(s, b, array != null ? ByteBuffer.wrap(array) : buffer, handles, waiter);
+            return;
+        }
+        check(n, len, s.where);
+    }
+
+    /** The payload in native memory: a direct buffer as it is, anything else copied into the scratch buffer. */
+    private static MemorySegment nativeCopy(MsgBuffers b, byte[] array, ByteBuffer buffer, int len) {
         MemorySegment data;
         if (array != null) {
             data = b.data(len);
@@ -200,16 +228,7 @@ final class Wire {
             data = b.data(len); // a read-only heap buffer
             MemorySegment.copy(MemorySegment.ofBuffer(buffer), 0, data, 0, len);
         }
-        long n = Datagram.send(b, s.fd, data, len, handles, waiter);
-        if (n == -Errno.EMSGSIZE && !outOfBand) {
-            throw tooLargeForPlainPeer(len, Sockets.inlineMax(s.fd), s.where); // SO_SNDBUF is smaller than planned
-        }
-        if (n == -Errno.EMSGSIZE && handles.length < Limits.MAX_HANDLES) {
-            // the socket's send buffer is smaller than the system default we planned with
-            sendLarge(s, b, array != null ? ByteBuffer.wrap(array) : buffer, handles, waiter);
-            return;
-        }
-        check(n, len, s.where);
+        return data;
     }
 
     private static void check(long n, long expected, Where where) throws IOException {
@@ -350,6 +369,15 @@ final class Wire {
 
     // -------------------------------------------------------------------------------------------- receiving
 
+    /**
+     * From this length on, a receive peeks at the datagram's length first and has the kernel copy it straight into an
+     * array of its size: below it, a second system call costs more than the copy it saves. A buffer that took such a
+     * datagram last peeks before the next one too; one that took a smaller one does not (see
+     * {@link MsgBuffers#peeksFirst()}).
+     */
+    static final long DIRECT_MIN = 32 * 1024;
+    private static final int[] NO_FDS = {};
+
     /** What {@link #receivePayload} returns when nothing is queued and it was told not to wait. */
     static final byte[] NOTHING = new byte[0];
     /** What {@link #receivePayload} returns when the peer has hung up and nothing is queued. */
@@ -377,13 +405,17 @@ final class Wire {
         b.ringControl((byte) 0);
         long n;            // the datagram's length, when a peek was needed to size the buffer
         MemorySegment data;
-        if (b.holdsAnyMessage()) {
+        if (b.holdsAnyMessage() && !b.peeksFirst()) {
             n = -1;        // any datagram we accept fits: one recvmsg
             data = b.data(0);
         } else {
             n = Datagram.peekLength(b, s.fd, wait);
             if (n < 0) {
                 return nothingOrThrow(n, s.where);
+            }
+            byte[] direct = receiveDirect(s, b, n);
+            if (direct != null) {
+                return direct;
             }
             data = b.data(n > Limits.MAX_PAYLOAD ? 1 : Math.max(n, 1));
         }
@@ -395,6 +427,7 @@ final class Wire {
         if (m == 0 && Datagram.isBare(b)) {
             return HUNG_UP; // no datagram: no sender's address, no control data (see the class comment)
         }
+        b.peekFirst(Native.CRITICAL_WITH_ERRNO && m >= DIRECT_MIN);
         int[] fds = Datagram.fds(b);
         refuseIncomplete(b, n, m, fds, s.where);
         byte[] payload = new byte[(int) m];
@@ -408,6 +441,32 @@ final class Wire {
         // is a plain gips message that happens to begin with the magic: delivered as it is, every descriptor a handle
         b.putFds(fds);
         b.ringControl(controlKind(s, data, m));
+        return payload;
+    }
+
+    /**
+     * The payload of a datagram of {@code n} bytes that a peek saw, taken straight into an array of its size by the
+     * kernel (one copy, as C's {@code recv}) if it is at least {@link #DIRECT_MIN} bytes, within the limit and without
+     * control data (no descriptors: neither a marker nor a message with handles, nor a client's credentials), and
+     * critical calls may be linked; otherwise {@code null}, with the datagram still queued. Our lock keeps the datagram
+     * that the peek saw at the head of the queue until we take it.
+     */
+    private static byte[] receiveDirect(SeqpacketSocket s, MsgBuffers b, long n) throws IOException {
+        boolean large = Native.CRITICAL_WITH_ERRNO && n >= DIRECT_MIN;
+        b.peekFirst(large);
+        if (!large || n > Limits.MAX_PAYLOAD || Datagram.controlTruncated(b)) {
+            return null;
+        }
+        byte[] payload = new byte[(int) n];
+        long m = Datagram.receiveNow(b, s.fd, MemorySegment.ofArray(payload), n);
+        if (m < 0) {
+            return null; // nothing taken: the recvmsg that follows sees what is there
+        }
+        if (m != n) {
+            throw new ProtocolException(s.where.message("recv", "datagram of " + m + " bytes where a peek saw " + n
+                    + "; dropped it"));
+        }
+        b.putFds(NO_FDS);
         return payload;
     }
 

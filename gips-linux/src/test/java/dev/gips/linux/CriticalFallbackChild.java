@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * Child JVM main for {@link CriticalFallbackTest}: {@code CriticalFallbackChild NAME} prints
  * {@code critical=<Native.CRITICAL_WITH_ERRNO>}, then sends out-of-band payloads (from a Java array and from a
- * direct buffer) through a listener of its own, replies with one, checks every byte and prints {@code ok}.
+ * direct buffer) through a listener of its own, replies with one, then sends and replies with inline payloads of
+ * {@link Wire#DIRECT_MIN} bytes and more, more than {@link MsgBuffers#DIRECT_SEND_AFTER} each way, checks every byte and prints {@code ok}.
  */
 public final class CriticalFallbackChild {
     private CriticalFallbackChild() {}
@@ -37,6 +38,20 @@ public final class CriticalFallbackChild {
             }
             try (Message reply = endpoint.recv(wait).orElseThrow()) {
                 check("reply", heap, reply.payload());
+            }
+            // inline payloads without handles, each way, as many as it takes for the sends to go from the array
+            // (MsgBuffers.DIRECT_SEND_AFTER) and large enough for all but the first to be received directly
+            byte[] inline = pattern((int) Wire.DIRECT_MIN + 5, 7);
+            for (int i = 0; i <= MsgBuffers.DIRECT_SEND_AFTER + 1; i++) {
+                endpoint.send(inline);
+                Pod pod = listener.accept(wait).orElseThrow();
+                try (Message m = pod.message()) {
+                    check("inline payload " + i, inline, m.payload());
+                    pod.reply(inline);
+                }
+                try (Message reply = endpoint.recv(wait).orElseThrow()) {
+                    check("inline reply " + i, inline, reply.payload());
+                }
             }
         }
         System.out.println("ok");

@@ -11,15 +11,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 18: JDK 22 and 23 refuse to link a call with both {@code captureCallState} and {@code critical(true)}
- * (JDK-8313680, allowed from JDK 24 by JDK-8336768), which out-of-band payloads used for {@code write} and
- * {@code pread}. There gips links neither and copies through a native buffer. Only JDK 25 runs here, so the test
+ * (JDK-8313680, allowed from JDK 24 by JDK-8336768), which out-of-band payloads use for {@code write} and
+ * {@code pread}, and inline payloads for {@code send} and {@code recv} (issue 20). There gips links none of them and
+ * copies through a native buffer. Only JDK 25 runs here, so the test
  * forces that path with {@code -Dgips.linux.critical=false} in a child JVM and checks, from the JVM's class loading
  * log, that the critical bindings were never linked, while every byte still arrives.
  */
 class CriticalFallbackTest {
     private static final Duration START = Duration.ofSeconds(60);   // a JVM starting on a busy 2-core machine
     private static final List<String> CRITICAL_HOLDERS =
-            List.of("dev.gips.linux.Unistd$WriteCritical", "dev.gips.linux.Unistd$PreadCritical");
+            List.of("dev.gips.linux.Unistd$WriteCritical", "dev.gips.linux.Unistd$PreadCritical",
+                    "dev.gips.linux.SysSocket$SendCritical", "dev.gips.linux.SysSocket$RecvCritical");
 
     @Test
     void criticalWithErrnoOnlyFromJdk24UnlessTurnedOff() {
@@ -31,7 +33,7 @@ class CriticalFallbackTest {
     }
 
     @Test
-    void withoutCriticalCallsOutOfBandPayloadsTravelThroughANativeBuffer() throws Exception {
+    void withoutCriticalCallsPayloadsTravelThroughANativeBuffer() throws Exception {
         List<String> out = child("-Dgips.linux.critical=false");
         assertTrue(out.contains("critical=false"), String.join("\n", out));
         assertTrue(out.contains("ok"), String.join("\n", out));

@@ -244,7 +244,7 @@ class NativeLayoutTest {
         type("Native.C_SIZE_T", Native.C_SIZE_T.byteSize(), "size_t");
         type("Native.C_POINTER", Native.C_POINTER.byteSize(), "void *");
         // typedefs the bindings pass as one of the above
-        type("Native.C_LONG (ssize_t: sendmsg, recvmsg, read, write, readlinkat)", Native.C_LONG.byteSize(), "ssize_t");
+        type("Native.C_LONG (ssize_t: send, sendmsg, recvmsg, read, write, readlinkat)", Native.C_LONG.byteSize(), "ssize_t");
         type("Native.C_LONG (off_t: mmap, ftruncate)", Native.C_LONG.byteSize(), "off_t");
         type("Native.C_LONG (nfds_t: poll)", Native.C_LONG.byteSize(), "nfds_t");
         type("Native.C_INT (socklen_t: bind, connect, msg_namelen)", Native.C_INT.byteSize(), "socklen_t");
