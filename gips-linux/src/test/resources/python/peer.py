@@ -52,8 +52,17 @@ def recv_outcome(s):
         # a gips-java listener's first datagram to a gips-java endpoint (see Wire)
         expect_hello = False
         outcome = recv_outcome(s)
-        if outcome != "MSG " + (b"\0gips-hi" + bytes([1]) + bytes(7)).hex() + " 0":
+        if outcome != "MSG " + (b"\0gips-hi" + bytes([3]) + bytes(7)).hex() + " 0":
             return outcome
+    while True:
+        outcome = recv_one(s)
+        # a gips-java listener offers a shared-memory channel (see ShmChannel): this peer leaves it unanswered and
+        # keeps using the socket, which the listener then keeps doing too
+        if not outcome.startswith("MSG " + b"\0gips-r".hex()) or len(outcome.split()[1]) != 32:
+            return outcome
+
+
+def recv_one(s):
     try:
         data, anc, flags, _ = s.recvmsg(1 << 20, socket.CMSG_SPACE(253 * 4) + socket.CMSG_SPACE(12))
     except ConnectionResetError:

@@ -19,6 +19,7 @@ import java.util.Objects;
 public final class ServiceDescriptor {
     private final String name;
     private final Policy policy;
+    private final boolean sharedMemoryChannel;
 
     /**
      * A descriptor with the unrestricted policy.
@@ -27,12 +28,13 @@ public final class ServiceDescriptor {
      *                                  anywhere but at its start
      */
     public ServiceDescriptor(String name) {
-        this(checkName(name), new Policy());
+        this(checkName(name), new Policy(), true);
     }
 
-    private ServiceDescriptor(String name, Policy policy) {
+    private ServiceDescriptor(String name, Policy policy, boolean sharedMemoryChannel) {
         this.name = name;
         this.policy = policy;
+        this.sharedMemoryChannel = sharedMemoryChannel;
     }
 
     private static String checkName(String name) {
@@ -55,7 +57,24 @@ public final class ServiceDescriptor {
 
     /** This service with {@code policy} instead of its current one. */
     public ServiceDescriptor withPolicy(Policy policy) {
-        return new ServiceDescriptor(name, Objects.requireNonNull(policy, "policy"));
+        return new ServiceDescriptor(name, Objects.requireNonNull(policy, "policy"), sharedMemoryChannel);
+    }
+
+    /**
+     * This service with the shared-memory channel on (the default) or off. On Linux, when both ends are gips for Java,
+     * messages travel through a pair of rings in memory the two processes share, and the socket carries only
+     * descriptors, payloads too large for a ring record, and wake-ups (see the README, "Shared-memory channel"); a
+     * {@code false} on either side keeps every message on the socket. Turn it off where each connection's 128 KiB of
+     * shared memory, or the brief spin of a blocking receive before it sleeps, costs more than the system calls it
+     * saves. Other platforms, and plain gips peers, always use the socket (or port, or pipe).
+     */
+    public ServiceDescriptor withSharedMemoryChannel(boolean enabled) {
+        return new ServiceDescriptor(name, policy, enabled);
+    }
+
+    /** Whether the shared-memory channel may be used (see {@link #withSharedMemoryChannel}). */
+    public boolean sharedMemoryChannel() {
+        return sharedMemoryChannel;
     }
 
     /** See {@link Policy#withAllowedUid}. */
@@ -90,6 +109,7 @@ public final class ServiceDescriptor {
 
     @Override
     public String toString() {
-        return "ServiceDescriptor[" + name + ", " + policy + "]";
+        return "ServiceDescriptor[" + name + ", " + policy + (sharedMemoryChannel ? "" : ", no shared-memory channel")
+                + "]";
     }
 }

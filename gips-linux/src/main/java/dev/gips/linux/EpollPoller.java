@@ -38,7 +38,9 @@ final class EpollPoller implements PollerChannel {
 
     @Override
     public void register(SourceChannel source, long token, int interest) throws IOException {
-        control(SysEpoll.EPOLL_CTL_ADD, pollable(source), token, interest);
+        Pollable p = pollable(source);
+        p.watched();
+        control(SysEpoll.EPOLL_CTL_ADD, p, token, interest);
     }
 
     @Override

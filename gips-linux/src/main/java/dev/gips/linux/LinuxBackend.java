@@ -44,7 +44,7 @@ public final class LinuxBackend extends AbstractBackend {
 
     @Override
     public ListenerChannel bind(ServiceDescriptor descriptor) throws IOException {
-        return SeqpacketListener.bind(descriptor.name());
+        return SeqpacketListener.bind(descriptor.name(), descriptor.sharedMemoryChannel());
     }
 
     /** systemd socket activation: see {@link SocketActivation}. */
@@ -62,7 +62,7 @@ public final class LinuxBackend extends AbstractBackend {
 
     @Override
     public EndpointChannel connect(ServiceDescriptor descriptor, long timeoutNanos) throws IOException {
-        return SeqpacketEndpoint.connect(descriptor.name(), timeoutNanos);
+        return SeqpacketEndpoint.connect(descriptor.name(), timeoutNanos, descriptor.sharedMemoryChannel());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.gips.linux;
 
 import dev.gips.spi.ReleaseGate;
+import java.io.IOException;
 
 /** A channel an {@link EpollPoller} can watch: the descriptor that shows its readiness, and the gate guarding it. */
 interface Pollable {
@@ -9,4 +10,11 @@ interface Pollable {
 
     /** Guards {@link #pollFd()} against being closed while the poller uses it. */
     ReleaseGate gate();
+
+    /**
+     * Called when a poller starts watching the channel: a channel that receives through shared memory must then keep
+     * {@link #pollFd()} readable while messages wait.
+     */
+    default void watched() throws IOException {
+    }
 }

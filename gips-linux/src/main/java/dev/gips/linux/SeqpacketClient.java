@@ -17,10 +17,12 @@ import org.slf4j.LoggerFactory;
  * The server's socket for one client of a {@link SeqpacketListener}. Its messages are read by the listener, once core
  * has admitted it (until then the socket is not in the listener's epoll set, so nobody reads it); replies
  * go out from any thread, each with scratch borrowed from the listener's pool: SEQPACKET sends one datagram per
- * call, so concurrent replies need no lock to stay whole.
+ * call, so concurrent replies need no lock to stay whole. A gips-java client is offered a shared-memory channel when
+ * it is admitted ({@link ShmChannel}); once it takes it, replies go through the channel one at a time (its send lock).
  */
 final class SeqpacketClient extends AbstractClientChannel implements Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(SeqpacketClient.class);
+    private static final long[] NO_FDS = {};
 
     private final SeqpacketListener listener;
     /** Its peer kind is fixed: a gips-java endpoint (payloads go and come out of band) or a plain gips client. */
@@ -41,6 +43,8 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
     private WaitScratch writeWait;
     /** Made by the first virtual thread that replies: a platform thread waits in the kernel instead. */
     private Datagram.Waiter writableWaiter;
+    /** The shared-memory channel offered at admission, until the client declines it; then null. */
+    private volatile ShmChannel channel;
 
     SeqpacketClient(SeqpacketListener listener, SeqpacketSocket socket, long id, Credentials credentials) {
         this.listener = listener;
@@ -72,7 +76,7 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
             return Wire.NOTHING;
         }
         try {
-            byte[] m = Wire.receivePayload(socket, buffers, false);
+            byte[] m = receiveMessage(buffers);
             if (m == Wire.HUNG_UP) {
                 close();
             } else if (buffers.hasOutOfBand()) {
@@ -107,6 +111,97 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
         } finally {
             gate.exit();
         }
+    }
+
+    /**
+     * The next message from the socket, or from the shared-memory channel once the client sends through it; control
+     * datagrams of the channel are acted on here.
+     */
+    private byte[] receiveMessage(MsgBuffers buffers) throws IOException {
+        for (;;) {
+            ShmChannel c = channel;
+            if (c != null && c.isReceiving()) {
+                byte[] m = c.receive(socket, buffers);
+                if (m == Wire.NOTHING || m == Wire.HUNG_UP) {
+                    if (m == Wire.NOTHING && c.prepareToSleep()) {
+                        continue; // a record came while announcing that we sleep
+                    }
+                    return m; // nothing: the client's next record rings its socket, which epoll watches
+                }
+                listener.ringActive(this);
+                return m;
+            }
+            byte[] m = Wire.receivePayload(socket, buffers, false);
+            byte kind = m == Wire.NOTHING || m == Wire.HUNG_UP ? 0 : buffers.ringControl();
+            if (kind == 0) {
+                return m;
+            }
+            int[] fds = buffers.takeFds();
+            Fds.closeAll(fds);
+            if (c == null || fds.length > 0 || (kind != ShmChannel.ACCEPT && kind != ShmChannel.DECLINE)) {
+                throw new Wire.ProtocolException(where.message("recvmsg", "a shared-memory channel control"
+                        + " datagram out of turn (" + (char) kind + ")"));
+            }
+            if (kind == ShmChannel.DECLINE) {
+                c.sendLock.lock();
+                try {
+                    channel = null;
+                } finally {
+                    c.sendLock.unlock();
+                }
+                c.close(); // nobody used it: the client never sent through it, and we never did
+                continue;
+            }
+            c.startReceiving();
+            c.sendLock.lock();
+            MsgBuffers b = listener.sendBuffers().borrow();
+            try {
+                int e = Wire.sendControl(socket, b, ShmChannel.SWITCH, 0, NO_FDS);
+                if (e == 0) {
+                    c.startSending();
+                } else { // a client that does not read its socket keeps getting replies there
+                    LOG.debug("service \"{}\": client pid {} gets its replies on the socket: {}", where.service(),
+                            credentials.pid(), Errno.describe(e));
+                }
+            } finally {
+                listener.sendBuffers().giveBack(b);
+                c.sendLock.unlock();
+            }
+        }
+    }
+
+    /** The channel once the client sends through it, else null; for the listener's spin. */
+    ShmChannel receivingChannel() {
+        ShmChannel c = channel;
+        return c != null && c.isReceiving() ? c : null;
+    }
+
+    /**
+     * Offers a gips-java client a shared-memory channel, before core hands out its {@code Connection} (so before any
+     * reply). A failure leaves the client on the socket.
+     */
+    private void offerChannel() {
+        ShmChannel c;
+        try {
+            c = ShmChannel.create(where);
+        } catch (IOException e) {
+            LOG.debug("service \"{}\": no shared-memory channel for client pid {}: {}", where.service(),
+                    credentials.pid(), e.getMessage());
+            return;
+        }
+        MsgBuffers b = listener.sendBuffers().borrow();
+        try {
+            int e = c.offer(socket, b);
+            if (e != 0) {
+                LOG.debug("service \"{}\": could not offer client pid {} a shared-memory channel: {}", where.service(),
+                        credentials.pid(), Errno.describe(e));
+                c.close();
+                return;
+            }
+        } finally {
+            listener.sendBuffers().giveBack(b);
+        }
+        channel = c;
     }
 
     boolean isCopying() {
@@ -156,6 +251,10 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
      * socket sends nothing and returns {@code false}: SEQPACKET sends are atomic, EAGAIN means nothing left.
      */
     private boolean send(byte[] array, ByteBuffer buffer, long[] handles, boolean wait) throws IOException {
+        ShmChannel c = channel;
+        if (c != null) {
+            return sendOffered(c, array, buffer, handles, wait);
+        }
         gate.enter();
         MsgBuffers buffers = listener.sendBuffers().borrow();
         try {
@@ -168,6 +267,37 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
         } finally {
             listener.sendBuffers().giveBack(buffers);
             gate.exit();
+        }
+    }
+
+    /**
+     * {@link #send} once a channel was offered: one sender at a time, through the channel once the client took it. A
+     * non-blocking reply does not wait for another sender. Apart from the socket-only path above, whose few bytecodes
+     * the JIT inlines whole (its send allocates nothing).
+     */
+    private boolean sendOffered(ShmChannel c, byte[] array, ByteBuffer buffer, long[] handles, boolean wait)
+            throws IOException {
+        if (wait) {
+            c.sendLock.lock();
+        } else if (!c.sendLock.tryLock()) {
+            return false;
+        }
+        gate.enter();
+        MsgBuffers buffers = listener.sendBuffers().borrow();
+        try {
+            Datagram.Waiter waiter = !wait ? Datagram.NEVER_WAIT
+                    : Thread.currentThread().isVirtual() ? writableWaiter() : null;
+            if (c.isSending()) {
+                return c.send(socket, buffers, array, buffer, handles, waiter, wait, gate);
+            }
+            Wire.send(socket, buffers, array, buffer, handles, waiter);
+            return true;
+        } catch (Datagram.WouldBlock e) {
+            return false;
+        } finally {
+            listener.sendBuffers().giveBack(buffers);
+            gate.exit();
+            c.sendLock.unlock();
         }
     }
 
@@ -208,6 +338,10 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
     private void release() {
         listener.released(this);
         Fds.closeQuietly(socket.fd);
+        ShmChannel c = channel;
+        if (c != null) {
+            c.close(); // nobody is inside any more: unmaps the rings
+        }
     }
 
     /**
@@ -221,6 +355,9 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
             return false;
         }
         try {
+            if (socket.isJavaPeer() && listener.offersShmChannel()) {
+                offerChannel();
+            }
             if (listener.watch(this)) {
                 return true;
             }

@@ -39,6 +39,8 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private final WaitScratch writeWait = new WaitScratch();    // guarded by writeLock
 
     private final Datagram.Waiter writableWaiter = this::awaitWritable;
+    private static final long[] NO_FDS = {};
+    private static final long SPIN_NANOS = ShmChannel.SPIN_NANOS;
 
     /**
      * How long the first payload that needs the out-of-band form waits for the hello of a service known neither way
@@ -48,18 +50,30 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     static final long HELLO_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** Whether the service's first datagram is still to come: it may be a hello. */
     private boolean firstDatagram = true;                        // guarded by readLock
+    /** Whether a shared-memory channel offered by the service is taken. */
+    private final boolean shmChannelAllowed;
+    /** The shared-memory channel, once taken (see {@link ShmChannel}); set under both locks. */
+    private volatile ShmChannel channel;
+    /** Whether a {@code Poller} watches this endpoint: then no receive leaves the ring's consumer awake. */
+    private volatile boolean watched;
 
-    private SeqpacketEndpoint(SeqpacketSocket socket, Credentials peer, Arena readArena, MsgBuffers readBuffers) {
+    private SeqpacketEndpoint(SeqpacketSocket socket, Credentials peer, Arena readArena, MsgBuffers readBuffers,
+            boolean shmChannelAllowed) {
         this.socket = socket;
         this.peer = peer;
         this.readArena = readArena;
         this.readBuffers = readBuffers;
+        this.shmChannelAllowed = shmChannelAllowed;
         this.gate = new ReleaseGate(this::release);
     }
 
     private void release() {
         Fds.closeQuietly(socket.fd);
         readArena.close(); // nobody is inside any more: unmaps the receive buffer
+        ShmChannel c = channel;
+        if (c != null) {
+            c.close();
+        }
     }
 
     /**
@@ -70,6 +84,14 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
      * @throws dev.gips.ipc.NoSuchServiceException if nobody serves the name
      */
     static SeqpacketEndpoint connect(String name, long timeoutNanos) throws IOException {
+        return connect(name, timeoutNanos, true);
+    }
+
+    /**
+     * Connects to {@code name}, once; with {@code shmChannel} false, a shared-memory channel the service offers is
+     * declined.
+     */
+    static SeqpacketEndpoint connect(String name, long timeoutNanos, boolean shmChannel) throws IOException {
         UnixAddress address = UnixAddress.of(name);
         Where where = address.where();
         try (Arena arena = Arena.ofConfined()) {
@@ -109,7 +131,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                         readBuffers = new MsgBuffers();
                     }
                     SeqpacketEndpoint endpoint = new SeqpacketEndpoint(new SeqpacketSocket(fd, where, peerKind), peer,
-                            readArena, readBuffers);
+                            readArena, readBuffers, shmChannel);
                     ok = true;
                     return endpoint;
                 } finally {
@@ -146,13 +168,29 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
         try {
             gate.enter();
             try {
-                Wire.send(socket, writeBuffers, array, buffer, handles,
-                        Thread.currentThread().isVirtual() ? writableWaiter : null);
+                ShmChannel c = channel;
+                if (c != null) {
+                    sendThrough(c, array, buffer, handles); // apart, so that the JIT inlines the socket path whole
+                } else {
+                    Wire.send(socket, writeBuffers, array, buffer, handles,
+                            Thread.currentThread().isVirtual() ? writableWaiter : null);
+                }
             } finally {
                 gate.exit();
             }
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /** Sends through the shared-memory channel; guarded by writeLock, within the gate. */
+    private void sendThrough(ShmChannel c, byte[] array, ByteBuffer buffer, long[] handles) throws IOException {
+        c.sendLock.lock();
+        try {
+            c.send(socket, writeBuffers, array, buffer, handles,
+                    Thread.currentThread().isVirtual() ? writableWaiter : null, true, gate);
+        } finally {
+            c.sendLock.unlock();
         }
     }
 
@@ -249,6 +287,10 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private byte[] receiveLocked(long timeoutNanos, long deadline) throws IOException {
         boolean virtual = Thread.currentThread().isVirtual();
         for (;;) {
+            ShmChannel c = channel;
+            if (c != null && c.isReceiving()) {
+                return receiveFromRing(c, timeoutNanos, deadline, virtual);
+            }
             // platform threads wait in recvmsg itself: one system call per message; virtual threads never
             // wait in a downcall, which would hold their carrier
             byte[] m = Wire.receivePayload(socket, readBuffers, timeoutNanos < 0 && !virtual);
@@ -261,6 +303,10 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 throw new EOFException(socket.where.message("recv", "the service closed the connection"));
             }
             if (m != Wire.NOTHING) {
+                if (readBuffers.ringControl() != 0 && !firstDatagram) {
+                    takeControl(readBuffers.ringControl(), m);
+                    continue;
+                }
                 if (!firstDatagram) {
                     return m;
                 }
@@ -291,6 +337,110 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
         }
     }
 
+    /**
+     * The next message once the service sends through the shared-memory channel: looks at the ring, spins a while if
+     * this is a blocking receive, then sleeps on the socket until the service rings; {@code null} when the time is
+     * up. Guarded by readLock.
+     */
+    private byte[] receiveFromRing(ShmChannel c, long timeoutNanos, long deadline, boolean virtual)
+            throws IOException {
+        // a watched endpoint's consumer never stays awake: a poller must see every record through the socket
+        boolean spin = timeoutNanos != 0 && !watched;
+        boolean awake = false;
+        for (;;) {
+            byte[] m = c.receive(socket, readBuffers);
+            if (gate.isClosing()) {
+                Fds.closeAll(readBuffers.takeFds());
+                throw new AsynchronousCloseException();
+            }
+            if (m == Wire.HUNG_UP) {
+                throw new EOFException(socket.where.message("recv", "the service closed the connection"));
+            }
+            if (m != Wire.NOTHING) {
+                if (awake) {
+                    c.prepareToSleep(); // between receives the service rings again
+                }
+                return m;
+            }
+            if (spin && !c.isAwaitingDatagram()) {
+                spin = false;
+                awake = true;
+                c.stayAwake();
+                if (c.spin(SPIN_NANOS)) {
+                    continue;
+                }
+            }
+            if (c.prepareToSleep()) {
+                continue; // a record came while announcing
+            }
+            if (timeoutNanos == 0) {
+                return null;
+            }
+            long left = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
+            if (timeoutNanos > 0 && left <= 0) {
+                return null;
+            }
+            if (virtual) {
+                ParkingPoller.read().await(socket.fd, left, readWait, socket.where);
+            } else if (!Sockets.awaitReadable(socket.fd, left, readWait, socket.where)) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Acts on a control datagram of the shared-memory channel from the service (see {@link ShmChannel}); its
+     * descriptors are in readBuffers. Guarded by readLock.
+     */
+    private void takeControl(byte kind, byte[] datagram) throws IOException {
+        int[] fds = readBuffers.takeFds();
+        if (kind == ShmChannel.OFFER && channel == null && fds.length == 1) {
+            ShmChannel c = null;
+            if (shmChannelAllowed) {
+                try {
+                    c = ShmChannel.adopt(fds[0], ShmChannel.offeredRingSize(datagram), socket.where);
+                } catch (IOException e) {
+                    LOG.debug("{}: declined the shared-memory channel offered: {}", socket.where.address(),
+                            e.getMessage());
+                }
+            } else {
+                Fds.closeAll(fds);
+            }
+            answerOffer(c);
+            return;
+        }
+        if (kind == ShmChannel.SWITCH && channel != null && fds.length == 0) {
+            channel.startReceiving();
+            return;
+        }
+        Fds.closeAll(fds);
+        throw new Wire.ProtocolException(socket.where.message("recv", "the service sent a shared-memory channel"
+                + " control datagram out of turn (" + (char) kind + ")"));
+    }
+
+    /** Accepts the channel (or declines it if {@code c} is null): sends go through it from the answer on. */
+    private void answerOffer(ShmChannel c) throws IOException {
+        writeLock.lock();
+        try {
+            int e = Wire.sendControl(socket, writeBuffers, c == null ? ShmChannel.DECLINE : ShmChannel.ACCEPT, 0,
+                    NO_FDS);
+            if (c == null) {
+                return;
+            }
+            if (e != 0) {
+                // the service does not read us: it keeps sending on the socket, and so do we
+                LOG.debug("{}: could not accept the shared-memory channel: {}", socket.where.address(),
+                        Errno.describe(e));
+                c.close();
+                return;
+            }
+            c.startSending();
+            channel = c;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** Takes {@code lock} within the timeout: 0 never waits, negative waits forever. */
     static boolean lock(ReentrantLock lock, long timeoutNanos) throws InterruptedIOException {
         if (timeoutNanos == 0) {
@@ -306,6 +456,12 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for another receiver");
         }
+    }
+
+    /** Whether messages go through the shared-memory channel in both directions; for tests. */
+    boolean usesShmChannel() {
+        ShmChannel c = channel;
+        return c != null && c.isSending() && c.isReceiving();
     }
 
     @Override
@@ -326,6 +482,15 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     @Override
     public int pollFd() {
         return socket.fd;
+    }
+
+    /**
+     * From now on no receive leaves the ring's consumer awake: a record the service publishes then always rings the
+     * socket, which is what the poller watches.
+     */
+    @Override
+    public void watched() {
+        watched = true;
     }
 
     @Override

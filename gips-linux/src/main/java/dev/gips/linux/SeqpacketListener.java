@@ -39,6 +39,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private static final long WAKE_TOKEN = 1;
     private static final int BACKLOG = 4096;
     private static final int MAX_EVENTS = 64;
+    /** How many clients of shared-memory channels a blocking receive spins on before it sleeps. */
+    private static final int HOT = 8;
     /**
      * Classes of the paths that run when the process is out of descriptors, loaded with this one: loading a class
      * from a directory on the class path (unlike from a jar, which stays open) needs a descriptor, then missing.
@@ -72,12 +74,19 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final MsgBuffers readBuffers;                                 // guarded by receiveLock
     private final WaitScratch receiveWait = new WaitScratch();            // guarded by receiveLock
     private final MemorySegment events = EpollSet.events(MAX_EVENTS);     // guarded by receiveLock
-    private final FairScheduler scheduler = new FairScheduler(MAX_EVENTS); // guarded by receiveLock
+    private final FairScheduler scheduler = new FairScheduler(MAX_EVENTS + HOT); // guarded by receiveLock
+    /** Whether gips-java clients are offered a shared-memory channel. */
+    private final boolean shmChannel;
+    /** The clients whose rings brought messages last, newest first: a blocking receive spins on them. */
+    private final SeqpacketClient[] hot = new SeqpacketClient[HOT];    // guarded by receiveLock
+    /** Whether a {@code Poller} watches this listener: then no receive spins (see {@link ShmChannel}). */
+    private volatile boolean watched;
     /** Whether the last epoll_wait reported the listening socket and nobody accepted since. */
     private boolean listenReady;                                          // guarded by receiveLock
 
     private SeqpacketListener(Where where, int listenFd, SocketFile socketFile, EpollSet epoll, Arena buffersArena,
-            MsgBuffers readBuffers) {
+            MsgBuffers readBuffers, boolean shmChannel) {
+        this.shmChannel = shmChannel;
         this.buffersArena = buffersArena;
         this.readBuffers = readBuffers;
         this.where = where;
@@ -94,6 +103,11 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     }
 
     static SeqpacketListener bind(String name) throws IOException {
+        return bind(name, true);
+    }
+
+    /** Binds {@code name}; with {@code shmChannel} false no client is offered a shared-memory channel. */
+    static SeqpacketListener bind(String name, boolean shmChannel) throws IOException {
         UnixAddress address = UnixAddress.of(name);
         Where where = address.where();
         int listenFd = -1;
@@ -117,7 +131,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             } else {
                 file = SocketFile.bind(listenFd, address, BACKLOG);
             }
-            return around(where, listenFd, file);
+            return around(where, listenFd, file, shmChannel);
         } catch (IOException | RuntimeException e) {
             Fds.closeQuietly(listenFd);
             if (file != null) {
@@ -138,11 +152,11 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         if (SysSocket.listen(Native.threadCapture(), listenFd, BACKLOG) < 0) {
             throw where.error("listen", Native.errno(Native.threadCapture()));
         }
-        return around(where, listenFd, null);
+        return around(where, listenFd, null, true);
     }
 
     /** The epoll set, waker and buffers around {@code listenFd}; on failure frees them, not the socket or its file. */
-    private static SeqpacketListener around(Where where, int listenFd, SocketFile file)
+    private static SeqpacketListener around(Where where, int listenFd, SocketFile file, boolean shmChannel)
             throws IOException {
         EpollSet epoll = EpollSet.open(where, WAKE_TOKEN);
         Arena buffersArena = null;
@@ -151,7 +165,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             // one receive buffer for every client, large enough that a receive never needs a length peek
             buffersArena = Arena.ofShared();
             MsgBuffers readBuffers = MsgBuffers.forWholeMessages(buffersArena, true);
-            return new SeqpacketListener(where, listenFd, file, epoll, buffersArena, readBuffers);
+            return new SeqpacketListener(where, listenFd, file, epoll, buffersArena, readBuffers, shmChannel);
         } catch (IOException | RuntimeException e) {
             if (buffersArena != null) {
                 buffersArena.close();
@@ -238,6 +252,10 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             if (timeUp && looked) {
                 return false; // one batch per call once the time is up, however many clients keep connecting
             }
+            if (!timeUp && hot[0] != null && !watched && spinOnHot(timeoutNanos, deadline)) {
+                looked = true;
+                continue;
+            }
             int ms = virtual || timeUp ? 0 : timeoutNanos < 0 ? -1 : Sockets.millisRoundedUp(left);
             int n = epoll.wait(events, MAX_EVENTS, ms, receiveWait.errno);
             looked = true;
@@ -323,17 +341,120 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private void fillBatch(int n) {
         dropBatch();
         for (int i = 0; i < n; i++) {
-            long token = EpollSet.token(events, i);
-            if (token == LISTEN_TOKEN) {
-                listenReady = true;
-            } else if (token != WAKE_TOKEN) { // only close() writes the eventfd, never drained: every waiter wakes
-                SeqpacketClient c = clients.get(token);
-                if (c != null) {
-                    scheduler.add(c);
+            addFromEvent(EpollSet.token(events, i));
+        }
+        scheduler.filled();
+    }
+
+    /** Adds what an event's token names to the batch being filled. */
+    private void addFromEvent(long token) {
+        if (token == LISTEN_TOKEN) {
+            listenReady = true;
+        } else if (token != WAKE_TOKEN) { // only close() writes the eventfd, never drained: every waiter wakes
+            SeqpacketClient c = clients.get(token);
+            if (c != null) {
+                scheduler.add(c);
+            }
+        }
+    }
+
+    /**
+     * Before sleeping: looks at the rings of the clients that sent through shared memory last, for up to
+     * {@link ShmChannel#SPIN_NANOS}, and at epoll now and then; then announces to each that we sleep, so that its
+     * next record rings its socket. {@code true} if something came (it is in the batch).
+     */
+    private boolean spinOnHot(long timeoutNanos, long deadline) throws IOException {
+        int count = 0;
+        for (SeqpacketClient c : hot) {
+            ShmChannel ch = c == null ? null : enter(c);
+            if (ch != null) {
+                ch.stayAwake();
+                c.gate().exit();
+                hot[count++] = c;
+            }
+        }
+        java.util.Arrays.fill(hot, count, HOT, null);
+        long start = System.nanoTime();
+        long end = timeoutNanos > 0 ? Math.min(deadline, start + ShmChannel.SPIN_NANOS) : start + ShmChannel.SPIN_NANOS;
+        int n = 0;
+        boolean found = false;
+        for (int round = 1; !found && n == 0; round++) {
+            for (int i = 0; i < count && !found; i++) {
+                found = hasRingMessage(hot[i]);
+            }
+            if (!found && (round & 63) == 0) {
+                n = epoll.wait(events, MAX_EVENTS, 0, receiveWait.errno);
+                if (System.nanoTime() - end > 0) {
+                    break;
                 }
+            }
+            ShmChannel.pause();
+        }
+        // asleep again for every client, whatever came: the batch takes what is there
+        dropBatch();
+        for (int i = 0; i < n; i++) {
+            addFromEvent(EpollSet.token(events, i));
+        }
+        for (int i = 0; i < count; i++) {
+            ShmChannel ch = enter(hot[i]);
+            if (ch != null) {
+                if (ch.prepareToSleep() || ch.mayHaveMessage()) {
+                    scheduler.add(hot[i]);
+                    found = true;
+                }
+                hot[i].gate().exit();
             }
         }
         scheduler.filled();
+        return found || n > 0;
+    }
+
+    /** The client's channel with its gate entered (the caller exits it), or null if it closed. */
+    private static ShmChannel enter(SeqpacketClient c) {
+        if (!c.gate().tryEnter()) {
+            return null;
+        }
+        ShmChannel ch = c.receivingChannel();
+        if (ch == null) {
+            c.gate().exit();
+        }
+        return ch;
+    }
+
+    private static boolean hasRingMessage(SeqpacketClient c) {
+        ShmChannel ch = enter(c);
+        if (ch == null) {
+            return false;
+        }
+        try {
+            return ch.mayHaveMessage();
+        } finally {
+            c.gate().exit();
+        }
+    }
+
+    /** Notes that a message came through {@code c}'s ring: it goes first among those a blocking receive spins on. */
+    void ringActive(SeqpacketClient c) {
+        if (hot[0] == c) {
+            return;
+        }
+        SeqpacketClient carry = c;
+        for (int i = 0; i < HOT && carry != null; i++) {
+            SeqpacketClient was = hot[i];
+            hot[i] = carry;
+            carry = was == c ? null : was;
+        }
+    }
+
+    /** Whether gips-java clients are offered a shared-memory channel when they are admitted. */
+    boolean offersShmChannel() {
+        return shmChannel;
+    }
+
+    /** A poller watches this listener from now on: no receive spins, so every ring record rings its socket. */
+    @Override
+    public void watched() {
+        watched = true;
     }
 
     /** Accepts one waiting client into {@code taken}; {@code false} if none could be taken. */

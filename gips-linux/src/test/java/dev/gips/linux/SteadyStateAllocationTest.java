@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -40,20 +41,33 @@ class SteadyStateAllocationTest {
     private static final long PAYLOAD_ARRAY = 16 + PAYLOAD;
     /** Below the smallest object (16 bytes): room for rare allocations of the JVM, never one object per message. */
     private static final double SLACK = 8;
+    /**
+     * What the SPI's {@code Arrival} and {@code RawMessage} take (24 bytes each) when the JIT does not inline
+     * {@code SeqpacketListener.receive} into its caller, so that they escape. Seen on the shared-memory channel's path
+     * only, where C2 compiles {@code receive} on its own first and then finds it "already compiled into a big method"
+     * (-XX:+PrintInlining); the payload is still the only allocation of the backend itself.
+     */
+    private static final double SPI_ARRIVAL = 48;
     private static final int ROUND = 5_000;
     private static final long LIMIT_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final Duration CHILD_WAIT = Duration.ofSeconds(180);
 
-    /** An endpoint's send of a byte[] allocates nothing; the listener's receive only the payload. */
-    @Test
-    void endpointSendAllocatesNothingAndListenerReceiveOnlyThePayload() throws Exception {
-        assertPathsMet(Peers.run(Peers.javaChild(Child.class, "up", Peers.uniqueName("alloc-up")), CHILD_WAIT));
+    /**
+     * An endpoint's send of a byte[] allocates nothing; the listener's receive only the payload. On the socket and
+     * through the shared-memory channel.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"socket", "channel"})
+    void endpointSendAllocatesNothingAndListenerReceiveOnlyThePayload(String path) throws Exception {
+        assertPathsMet(Peers.run(Peers.javaChild(Child.class, "up", Peers.uniqueName("alloc-up"), path), CHILD_WAIT));
     }
 
     /** A reply (a client channel's send) of a byte[] allocates nothing; an endpoint's receive only the payload. */
-    @Test
-    void replyAllocatesNothingAndEndpointReceiveOnlyThePayload() throws Exception {
-        assertPathsMet(Peers.run(Peers.javaChild(Child.class, "down", Peers.uniqueName("alloc-down")), CHILD_WAIT));
+    @ParameterizedTest
+    @ValueSource(strings = {"socket", "channel"})
+    void replyAllocatesNothingAndEndpointReceiveOnlyThePayload(String path) throws Exception {
+        assertPathsMet(Peers.run(Peers.javaChild(Child.class, "down", Peers.uniqueName("alloc-down"), path),
+                CHILD_WAIT));
     }
 
     /** Asserts each {@code path <TAB> bound <TAB> met <TAB> rounds} line the child printed. */
@@ -76,17 +90,27 @@ class SteadyStateAllocationTest {
         public static void main(String[] args) throws Exception {
             String name = args[1];
             byte[] payload = new byte[PAYLOAD];
+            boolean channel = args[2].equals("channel");
             SeqpacketListener listener = SeqpacketListener.bind(name);
-            SeqpacketEndpoint endpoint = SeqpacketEndpoint.connect(name, -1);
+            SeqpacketEndpoint endpoint = SeqpacketEndpoint.connect(name, -1, channel);
             try {
                 ClientChannel client = listener.receive(-1).client();
                 client.admit("admitted");
+                for (int i = 0; i < 3; i++) { // the offer, the accept and the switch go by with these
+                    endpoint.send(payload, NO_HANDLES);
+                    listener.receive(-1).message();
+                    client.send(payload, NO_HANDLES);
+                    endpoint.receive(-1);
+                }
+                if (endpoint.usesShmChannel() != channel) {
+                    throw new AssertionError("the channel is " + (channel ? "not " : "") + "in use");
+                }
                 if (args[0].equals("up")) {
                     new Stream().run(
                             "SeqpacketEndpoint.send(byte[], long[])", SLACK,
                             () -> endpoint.send(payload, NO_HANDLES),
                             () -> endpoint.send(new byte[1], NO_HANDLES),
-                            "SeqpacketListener.receive(long)", PAYLOAD_ARRAY + SLACK,
+                            "SeqpacketListener.receive(long)", PAYLOAD_ARRAY + (channel ? SPI_ARRIVAL : 0) + SLACK,
                             () -> listener.receive(-1).message().payload().length);
                 } else {
                     new Stream().run(

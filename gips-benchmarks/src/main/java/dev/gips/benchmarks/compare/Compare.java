@@ -125,6 +125,8 @@ public final class Compare {
             String cp = System.getProperty("java.class.path");
             Function<String, List<String>> jvm = main -> List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
                     cp, main);
+            Function<String, List<String>> jvmChannel = main -> List.of(java, "--enable-native-access=ALL-UNNAMED",
+                    "-Dgips.bench.channel=true", "-cp", cp, main);
             List<Peer> peers = List.of(
                     new Peer("c", "C (SOCK_SEQPACKET, gcc -O2)",
                             p -> List.of(cPeer.toString(), "server", p),
@@ -154,6 +156,9 @@ public final class Compare {
                             + "into a new `byte[]`, nothing else (any FFM library's floor)",
                             p -> concat(jvm.apply(FfmFloorPeer.class.getName()), p),
                             p -> List.of(cPeer.toString(), "client", p), false, true, true),
+                    new Peer("gips-shm", "gips over its shared-memory channel (both ends gips for Java)",
+                            p -> concat(jvmChannel.apply(GipsPeer.class.getName()), "server", "platform", p),
+                            p -> concat(jvmChannel.apply(GipsPeer.class.getName()), "client", "platform", p), true),
                     new Peer("gips-virtual", "gips, virtual threads",
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "server", "virtual", p),
                             p -> concat(jvm.apply(GipsPeer.class.getName()), "client", "virtual", p), true),
@@ -190,6 +195,7 @@ public final class Compare {
 
             report.poll = part(report, "poll-driven server",
                     () -> poll(dir, s, placements, pollServer, pollClient, jvm));
+            report.idle = part(report, "idle channel", () -> idle(dir, placements, jvmChannel));
             report.allocation = part(report, "allocation", () -> allocation(s, cPeer));
             report.shm = part(report, "shared memory", () -> shm(s));
             report.cold = part(report, "cold start", () -> coldStart(dir, s, placements, java, cp));
@@ -443,6 +449,51 @@ public final class Compare {
             }
         }
         return rates;
+    }
+
+    /** Seconds an idle connected pair is watched for the CPU it uses. */
+    static final int IDLE_SECONDS = 10;
+
+    /**
+     * An idle pair on the shared-memory channel: after 1,000 round trips the client waits {@link #IDLE_SECONDS} in a
+     * receive; the CPU milliseconds each process used meanwhile ({@code client}, {@code server}).
+     */
+    private static Map<Placement, Map<String, Double>> idle(Path dir, List<Placement> placements,
+            Function<String, List<String>> jvmChannel) throws Exception {
+        Map<Placement, Map<String, Double>> cpu = new EnumMap<>(Placement.class);
+        for (Placement placement : placements) {
+            log("idle pair on the shared-memory channel, " + IDLE_SECONDS + " s, " + placement.text());
+            Path socket = dir.resolve("idle-" + placement.text() + ".sock");
+            Process server = startServer(place(placement, concat(jvmChannel.apply(GipsPeer.class.getName()),
+                    "server", "platform", socket.toString())));
+            try {
+                Process client = new ProcessBuilder(place(placement, concat(jvmChannel.apply(
+                        GipsPeer.class.getName()), "idle", "platform", socket.toString(), "" + IDLE_SECONDS)))
+                        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                BufferedReader r = new BufferedReader(new InputStreamReader(client.getInputStream(),
+                        StandardCharsets.UTF_8));
+                if (!"idle".equals(r.readLine())) {
+                    throw new IllegalStateException("the idle client did not start");
+                }
+                long before = cpuNanos(server);
+                double clientMs = Double.parseDouble(r.readLine().trim());
+                double serverMs = (cpuNanos(server) - before) / 1e6;
+                client.waitFor();
+                log(String.format(Locale.ROOT, "  client %.1f ms, server %.1f ms of CPU", clientMs, serverMs));
+                cpu.put(placement, Map.of("client", clientMs, "server", serverMs));
+            } finally {
+                stop(server);
+                Files.deleteIfExists(socket);
+            }
+        }
+        return cpu;
+    }
+
+    /** CPU time of a process (its JVM); under {@code taskset} the child of the launcher is the JVM itself. */
+    private static long cpuNanos(Process p) {
+        return p.toHandle().descendants().map(h -> h.info().totalCpuDuration().orElse(java.time.Duration.ZERO))
+                .reduce(p.info().totalCpuDuration().orElse(java.time.Duration.ZERO), java.time.Duration::plus)
+                .toNanos();
     }
 
     /** One server with the C load generator's 1,000 clients: messages per second. */

@@ -5,6 +5,7 @@ import dev.gips.ipc.Handle;
 import dev.gips.ipc.Listener;
 import dev.gips.ipc.Message;
 import dev.gips.ipc.Pod;
+import dev.gips.ipc.ServiceDescriptor;
 import dev.gips.shm.Shm;
 import java.io.IOException;
 import java.util.concurrent.Callable;
@@ -16,7 +17,12 @@ import java.util.concurrent.Callable;
  * <pre>
  * GipsPeer server platform|virtual PATH
  * GipsPeer client platform|virtual PATH WARMUP_MS MEASURE_MS TASK...
+ * GipsPeer idle platform PATH SECONDS
  * </pre>
+ * With {@code -Dgips.bench.channel=true} both sides allow the shared-memory channel (the library's default); the
+ * other rows keep every message on the socket, so that they compare with C over the same socket. {@code idle}: 1,000
+ * round trips, then a receive that waits {@code SECONDS} for a message that never comes; prints the CPU time this
+ * process used while it waited, in ms, after printing {@code idle} when the wait starts.
  */
 public final class GipsPeer {
     private GipsPeer() {}
@@ -24,9 +30,13 @@ public final class GipsPeer {
     /** Runs a server or a client; see the class comment. */
     public static void main(String[] args) throws Exception {
         boolean virtual = args[1].equals("virtual");
-        String path = args[2];
+        ServiceDescriptor service = new ServiceDescriptor(args[2]).withSharedMemoryChannel(CHANNEL);
+        if (args[0].equals("idle")) {
+            idle(service, Long.parseLong(args[3]));
+            return;
+        }
         if (args[0].equals("server")) {
-            try (Listener listener = Listener.bind(path); Handle own = ownHandle()) {
+            try (Listener listener = Listener.bind(service); Handle own = ownHandle()) {
                 System.out.println("ready");
                 System.out.flush();
                 on(virtual, () -> {
@@ -38,7 +48,7 @@ public final class GipsPeer {
             long warmup = Long.parseLong(args[3]);
             long measure = Long.parseLong(args[4]);
             String[] tasks = java.util.Arrays.copyOfRange(args, 5, args.length);
-            try (Handle own = ownHandle(); Endpoint endpoint = Endpoint.connect(path)) {
+            try (Handle own = ownHandle(); Endpoint endpoint = Endpoint.connect(service)) {
                 on(virtual, () -> {
                     Driver.run(new Link() {
                         @Override
@@ -66,6 +76,27 @@ public final class GipsPeer {
                 });
             }
         }
+    }
+
+    private static final boolean CHANNEL = Boolean.getBoolean("gips.bench.channel");
+
+    private static void idle(ServiceDescriptor service, long seconds) throws IOException {
+        try (Endpoint endpoint = Endpoint.connect(service)) {
+            byte[] ping = {'E', 0, 0, 0};
+            for (int i = 0; i < 1000; i++) {
+                endpoint.send(ping);
+                endpoint.recv().close();
+            }
+            System.out.println("idle");
+            System.out.flush();
+            long before = cpuNanos();
+            endpoint.recv(java.time.Duration.ofSeconds(seconds)).ifPresent(Message::close);
+            System.out.println((cpuNanos() - before) / 1e6);
+        }
+    }
+
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
     }
 
     private static void serve(Listener listener, Handle own) throws IOException {

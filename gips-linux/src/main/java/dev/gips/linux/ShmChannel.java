@@ -1,0 +1,518 @@
+package dev.gips.linux;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.gips.spi.ReleaseGate;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The shared-memory channel of one connection between a gips-java listener and a gips-java endpoint: a sealed memfd
+ * holding two {@link Ring}s (client to server first, then server to client). The socket stays: it carries what the
+ * kernel must vouch for or move (the connection, credentials, descriptors, payloads larger than a ring record, the
+ * hang-up) and wakes a peer that sleeps.
+ *
+ * <p>The handshake, in control datagrams ({@link Wire#CONTROL_MAGIC}) on the socket, which a plain gips peer never
+ * sees:
+ * <ol>
+ *   <li>The listener, once core admitted a gips-java client, sends an <b>offer</b> with the memfd.</li>
+ *   <li>The endpoint, when it reads the offer, maps the memory if it is safe to (a memfd sealed against shrinking and
+ *       growing, of exactly the size offered) and answers <b>accept</b>, or <b>decline</b> (the channel is turned off
+ *       on its side, or the memory is unusable). From its accept on, it sends through the client-to-server ring.</li>
+ *   <li>The listener, reading the accept where the client's earlier datagrams end, reads that ring from then on, and
+ *       answers <b>switch</b>, after which its replies go through the server-to-client ring; the endpoint reads the
+ *       ring from the switch on. Each side keeps the order of its messages across the change: everything before the
+ *       accept (or switch) is on the socket before it.</li>
+ * </ol>
+ *
+ * <p>Each message then is one ring record, or, if it carries handles or does not fit a record, an {@link Ring#ON_SOCKET}
+ * record published before the datagram is sent (a {@link Ring#CANCEL} follows if the datagram could not be sent): the
+ * consumer takes socket datagrams only where the ring says so, and anything else on the socket but a <b>bell</b> breaks
+ * the protocol. A consumer that sleeps does so on its socket, after announcing it in the ring; a producer that finds
+ * the announcement sends a bell datagram. Consumers take bells only when the ring is empty, so a socket with a bell
+ * queued stays readable while messages wait: what epoll and a {@code Poller} see stays right.
+ *
+ * <p>The memory is the peer's to write as well: {@link Ring} checks everything it reads, and a peer that breaks a rule
+ * only loses its own connection.
+ */
+final class ShmChannel implements AutoCloseable {
+    /** Control datagram: the listener offers a channel (with the memfd). */
+    static final byte OFFER = 'o';
+    /** Control datagram: the endpoint takes the channel and sends through it from now on. */
+    static final byte ACCEPT = 'a';
+    /** Control datagram: the endpoint does not take the channel. */
+    static final byte DECLINE = 'd';
+    /** Control datagram: the listener sends through the channel from now on. */
+    static final byte SWITCH = 's';
+    /** Control datagram: a record was published for a consumer that announced it sleeps. */
+    static final byte BELL = 'b';
+
+    /** Bytes of each direction's data area: a payload of up to a quarter of it travels in the ring. */
+    static final long RING_SIZE = 64 * 1024;
+    /**
+     * How long a blocking receive looks at the ring before it sleeps: a request/reply peer's answer usually comes
+     * sooner, and then neither side makes a system call. With one CPU the spin yields it instead, so that the peer can
+     * run.
+     */
+    static final long SPIN_NANOS = Long.getLong("gips.linux.shmChannel.spinMicros", 50) * 1000;
+    private static final boolean ONE_CPU = Runtime.getRuntime().availableProcessors() < 2;
+    /** How often a send through the ring looks whether the peer has gone. */
+    static final long LIVENESS_NANOS = 1_000_000;
+    /** The most bells one receive takes before it lets other work run: a flood of bells is not a loop. */
+    private static final int MAX_BELLS = 64;
+    private static final MemorySegment NAME = Arena.global().allocateFrom("gips-channel");
+    private static final int SEALS = Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_GROW | Fcntl.F_SEAL_SEAL;
+    private static final long[] NO_FDS = {};
+
+    private final Arena arena;           // owns the mapping
+    private int memfd;                   // the listener's, until offered; -1 after, and on the endpoint's side
+    /** The ring this side writes. */
+    final Ring out;
+    /** The ring this side reads. */
+    final Ring in;
+    /** One producer at a time: a listener's replies come from any thread. */
+    final ReentrantLock sendLock = new ReentrantLock();
+    /** Whether this side's messages go through {@link #out}; changed under {@link #sendLock}. */
+    private volatile boolean sending;
+    /** Whether this side's messages come through {@link #in}; by the side's one receiving thread at a time. */
+    private boolean receiving;
+    /** Whether an {@link Ring#ON_SOCKET} record was taken whose datagram is still to be read from the socket. */
+    private boolean awaiting;
+    /** When a send last looked for the peer's hang-up, and whether it saw one; guarded by {@link #sendLock}. */
+    private long lastLook = System.nanoTime();
+    private boolean peerGone;
+
+    private ShmChannel(Arena arena, MemorySegment region, int memfd, boolean listener) {
+        this.arena = arena;
+        this.memfd = memfd;
+        Ring clientToServer = new Ring(region, 0, RING_SIZE);
+        Ring serverToClient = new Ring(region, Ring.footprint(RING_SIZE), RING_SIZE);
+        this.out = listener ? serverToClient : clientToServer;
+        this.in = listener ? clientToServer : serverToClient;
+    }
+
+    /** Bytes of the memfd: both directions. */
+    static long regionSize() {
+        return 2 * Ring.footprint(RING_SIZE);
+    }
+
+    // ------------------------------------------------------------------------------------------------ setting up
+
+    /** The listener's side of a new channel; nothing is left open on failure. */
+    static ShmChannel create(Where where) throws IOException {
+        int memfd = -1;
+        Arena arena = null;
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment errno = Native.allocateCapture(scratch);
+            memfd = SysMman.memfd_create(errno, NAME, SysMman.MFD_CLOEXEC | SysMman.MFD_ALLOW_SEALING);
+            if (memfd < 0) {
+                throw where.error("memfd_create for a shared-memory channel", Native.errno(errno));
+            }
+            // allocated now, so that no write to the mapping can fault for want of memory later
+            if (Fcntl.fallocate(errno, memfd, 0, 0, regionSize()) < 0) {
+                throw where.error("fallocate of a shared-memory channel", Native.errno(errno));
+            }
+            if (Fcntl.fcntl(errno, memfd, Fcntl.F_ADD_SEALS, SEALS) < 0) {
+                throw where.error("fcntl(F_ADD_SEALS) of a shared-memory channel", Native.errno(errno));
+            }
+            arena = Arena.ofShared();
+            ShmChannel channel = new ShmChannel(arena, map(memfd, arena, errno, where), memfd, true);
+            // both consumers start asleep: the first record of each side rings the other
+            channel.in.startAsleep();
+            channel.out.startAsleep();
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            if (arena != null) {
+                arena.close();
+            }
+            Fds.closeQuietly(memfd);
+            throw e;
+        }
+    }
+
+    /**
+     * The endpoint's side of the channel a listener offered; {@code memfd} is closed whatever happens (the mapping
+     * keeps the memory).
+     *
+     * @throws IOException if what was offered is not memory this side can use safely
+     */
+    static ShmChannel adopt(int memfd, long ringSize, Where where) throws IOException {
+        Arena arena = null;
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment errno = Native.allocateCapture(scratch);
+            if (ringSize != RING_SIZE) {
+                throw where.error("shared-memory channel", "offered rings of " + ringSize + " bytes, not "
+                        + RING_SIZE);
+            }
+            int seals = Fcntl.fcntl(errno, memfd, Fcntl.F_GET_SEALS, 0);
+            if (seals < 0 || (seals & (Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_GROW)) != (Fcntl.F_SEAL_SHRINK
+                    | Fcntl.F_SEAL_GROW)) {
+                throw where.error("shared-memory channel", "the offered memory is not a memfd sealed against"
+                        + " shrinking and growing");
+            }
+            MemorySegment st = scratch.allocate(SysStat.STATX);
+            if (SysStat.statx(errno, memfd, SysStat.EMPTY_PATH, SysStat.AT_EMPTY_PATH, SysStat.STATX_SIZE, st) < 0
+                    || st.get(JAVA_LONG, SysStat.STX_SIZE) != regionSize()) {
+                throw where.error("shared-memory channel", "the offered memory is not " + regionSize() + " bytes");
+            }
+            arena = Arena.ofShared();
+            return new ShmChannel(arena, map(memfd, arena, errno, where), -1, false);
+        } catch (IOException | RuntimeException e) {
+            if (arena != null) {
+                arena.close();
+            }
+            throw e;
+        } finally {
+            Fds.closeQuietly(memfd);
+        }
+    }
+
+    private static MemorySegment map(int memfd, Arena arena, MemorySegment errno, Where where) throws IOException {
+        long size = regionSize();
+        MemorySegment address = SysMman.mmap(errno, MemorySegment.NULL, size, SysMman.PROT_READ | SysMman.PROT_WRITE,
+                SysMman.MAP_SHARED, memfd, 0);
+        if (address.address() == SysMman.MAP_FAILED) {
+            throw where.error("mmap of a shared-memory channel", Native.errno(errno));
+        }
+        long raw = address.address();
+        return Native.owned(address, size, arena,
+                () -> SysMman.munmap(Native.threadCapture(), MemorySegment.ofAddress(raw), size));
+    }
+
+    /**
+     * Sends the offer to a just-admitted client, and closes the listener's memfd, which the mapping no longer needs.
+     *
+     * @return 0, or the errno of the failed {@code sendmsg}
+     */
+    int offer(SeqpacketSocket s, MsgBuffers b) {
+        int e = Wire.sendControl(s, b, OFFER, RING_SIZE, new long[] {memfd});
+        Fds.closeQuietly(memfd);
+        memfd = -1;
+        return e;
+    }
+
+    /** The listener's memfd before it is offered; for tests. */
+    int memfdForTest() {
+        return memfd;
+    }
+
+    /** The ring size an offer's datagram names (its u64), given its 16 bytes. */
+    static long offeredRingSize(byte[] offer) {
+        return java.nio.ByteBuffer.wrap(offer).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(8);
+    }
+
+    /** From now on this side sends through the ring; the caller holds {@link #sendLock}. */
+    void startSending() {
+        sending = true;
+    }
+
+    boolean isSending() {
+        return sending;
+    }
+
+    /** From now on this side receives from the ring; under the side's receive lock. */
+    void startReceiving() {
+        receiving = true;
+    }
+
+    boolean isReceiving() {
+        return receiving;
+    }
+
+    // ------------------------------------------------------------------------------------------------- sending
+
+    /**
+     * Sends one message through the ring; the caller holds {@link #sendLock} and the socket's gate, and
+     * {@link #isSending()} is true.
+     *
+     * @param waiter  for the socket datagram of a message the ring cannot carry, as {@link Wire#send} takes it
+     * @param wait    whether to wait for room; without it a full ring (or socket) sends nothing and returns false
+     * @return whether it was sent
+     */
+    boolean send(SeqpacketSocket s, MsgBuffers b, byte[] array, ByteBuffer buffer, long[] handles,
+            Datagram.Waiter waiter, boolean wait, ReleaseGate gate) throws IOException {
+        checkPeer(s, b);
+        int len = array != null ? array.length : buffer.remaining();
+        if (handles.length == 0 && len <= out.maxPayload()) {
+            for (int round = 0; !offer(array, buffer, len); round++) {
+                if (!wait) {
+                    return false;
+                }
+                awaitRoom(s, b, gate, round);
+            }
+            wakePeer(s, b);
+            return true;
+        }
+        for (int round = 0; !out.announce(); round++) {
+            if (!wait) {
+                return false;
+            }
+            awaitRoom(s, b, gate, round);
+        }
+        wakePeer(s, b);
+        boolean sent = false;
+        try {
+            Wire.send(s, b, array, buffer, handles, waiter);
+            sent = true;
+        } catch (Datagram.WouldBlock e) {
+            return false;
+        } finally {
+            if (!sent) {
+                out.cancel(); // the consumer waits for the datagram announced: tell it none comes
+                wakePeer(s, b);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A write to shared memory succeeds whether or not the peer still lives: a send looks at the socket for its
+     * hang-up, at most once per {@link #LIVENESS_NANOS} (a system call per message would cost what the ring saves),
+     * and once it has seen one, every send fails as on a socket.
+     */
+    private void checkPeer(SeqpacketSocket s, MsgBuffers b) throws EOFException {
+        long now = System.nanoTime();
+        if (!peerGone && now - lastLook < LIVENESS_NANOS) {
+            return;
+        }
+        lastLook = now;
+        if (peerGone || peerGone(s, b)) {
+            peerGone = true;
+            throw new EOFException(s.where.message("send", "the peer has gone (the socket hung up)"));
+        }
+    }
+
+    private boolean offer(byte[] array, ByteBuffer buffer, int len) throws IOException {
+        if (array != null) {
+            return out.offer(array, 0, len);
+        }
+        if (buffer.hasArray()) {
+            return out.offer(buffer.array(), buffer.arrayOffset() + buffer.position(), len);
+        }
+        return out.offer(MemorySegment.ofBuffer(buffer), 0, len);
+    }
+
+    /** Rings the consumer if it announced that it sleeps. A full socket wakes it anyway; a gone one shows later. */
+    private void wakePeer(SeqpacketSocket s, MsgBuffers b) {
+        if (out.takeConsumerWaiting()) {
+            Wire.sendControl(s, b, BELL, 0, NO_FDS);
+        }
+    }
+
+    /**
+     * Waits for the consumer to make room, with a back-off from spinning to sleeps of at most a millisecond: a full
+     * ring means a consumer that falls behind, the rare case. Ends with an exception if the peer has gone or the
+     * channel is closing.
+     */
+    private static void awaitRoom(SeqpacketSocket s, MsgBuffers b, ReleaseGate gate, int round) throws IOException {
+        if (gate.isClosing()) {
+            throw new AsynchronousCloseException();
+        }
+        if (round < 64) {
+            pause();
+            return;
+        }
+        if ((round & 15) == 0 && peerGone(s, b)) {
+            throw new EOFException(s.where.message("send", "the peer has gone"));
+        }
+        LockSupport.parkNanos(Math.min(1_000_000L, 10_000L << Math.min(round - 64, 7)));
+    }
+
+    /** Whether the socket reports the peer's hang-up (events 0: only POLLHUP and POLLERR are reported). */
+    private static boolean peerGone(SeqpacketSocket s, MsgBuffers b) {
+        MemorySegment pfd = b.data(16);
+        pfd.set(java.lang.foreign.ValueLayout.JAVA_INT, Poll.FD, s.fd);
+        pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, Poll.EVENTS, (short) 0);
+        return Poll.poll(b.errno, pfd, 1, 0) > 0;
+    }
+
+    // ----------------------------------------------------------------------------------------------- receiving
+
+    /**
+     * Takes the next message in ring mode: its payload (its descriptors, if it came on the socket, left in
+     * {@code b}), {@link Wire#NOTHING}, or {@link Wire#HUNG_UP}. Bells are taken only when the ring is empty. Never
+     * waits; the caller sleeps on the socket after {@link #prepareToSleep()}.
+     *
+     * @throws Wire.ProtocolException if the peer broke the channel's rules (the caller drops the connection)
+     */
+    byte[] receive(SeqpacketSocket s, MsgBuffers b) throws IOException {
+        // the common case in a few bytecodes, so that the JIT inlines it into the caller (see SeqpacketListener)
+        byte[] r = awaiting ? null : poll(s);
+        return r == null || r == Ring.ON_SOCKET_MARK || r == Ring.CANCEL_MARK ? receiveSlowly(s, b, r) : r;
+    }
+
+    /** {@link #receive} past the common case; {@code first} is what a poll of the ring already took, if anything. */
+    private byte[] receiveSlowly(SeqpacketSocket s, MsgBuffers b, byte[] first) throws IOException {
+        if (first == Ring.ON_SOCKET_MARK) {
+            awaiting = true;
+        } else if (first == Ring.CANCEL_MARK) {
+            throw violation(s, "a ring cancel record with no message announced");
+        }
+        for (int bells = 0; bells < MAX_BELLS; ) {
+            if (awaiting) {
+                switch (Wire.peekRing(s, b)) {
+                    case BELL -> {
+                        takeBell(s, b);
+                        bells++;
+                    }
+                    case DATAGRAM -> {
+                        byte[] m = Wire.receivePayload(s, b, false);
+                        if (m != Wire.NOTHING && m != Wire.HUNG_UP && b.ringControl() != 0) {
+                            Fds.closeAll(b.takeFds());
+                            throw violation(s, "a control datagram came where the ring announced a message");
+                        }
+                        awaiting = m == Wire.NOTHING;
+                        return m;
+                    }
+                    case HUNG_UP -> {
+                        return Wire.HUNG_UP;
+                    }
+                    case NOTHING -> {
+                        int next = peekKind(s);
+                        if (next == 0) {
+                            return Wire.NOTHING;
+                        }
+                        if (next != Ring.CANCEL) {
+                            // published after the announced datagram was sent: that must be on the socket by now
+                            if (Wire.peekRing(s, b) == Wire.Queued.NOTHING) {
+                                throw violation(s, "the ring went on past a message it announced on the socket");
+                            }
+                            continue;
+                        }
+                        poll(s);
+                        awaiting = false;
+                    }
+                }
+                continue;
+            }
+            byte[] r = poll(s);
+            if (r == Ring.ON_SOCKET_MARK) {
+                awaiting = true;
+                continue;
+            }
+            if (r == Ring.CANCEL_MARK) {
+                throw violation(s, "a ring cancel record with no message announced");
+            }
+            if (r != null) {
+                return r;
+            }
+            // the ring is empty: the socket may hold bells, the hang-up, or an announced datagram whose record is
+            // visible by now (records are published before their datagram is sent)
+            switch (Wire.peekRing(s, b)) {
+                case BELL -> {
+                    takeBell(s, b);
+                    bells++;
+                }
+                case HUNG_UP -> {
+                    if (in.isEmpty()) {
+                        return Wire.HUNG_UP;
+                    }
+                }
+                case DATAGRAM -> {
+                    if (in.isEmpty()) {
+                        throw violation(s, "a datagram came on the socket that the ring did not announce");
+                    }
+                }
+                case NOTHING -> {
+                    return Wire.NOTHING;
+                }
+            }
+        }
+        return Wire.NOTHING; // the socket stays readable: the next receive takes the rest
+    }
+
+    /**
+     * Takes a bell, and with it the producer's promise to ring: so the consumer is marked asleep again at once. A
+     * message taken after this would otherwise leave it awake with no bell queued, and the next record would ring
+     * nobody (a spurious bell is harmless: it is taken when the ring is empty).
+     */
+    private void takeBell(SeqpacketSocket s, MsgBuffers b) {
+        Wire.takeBell(s, b);
+        in.startAsleep();
+    }
+
+    private byte[] poll(SeqpacketSocket s) throws Wire.ProtocolException {
+        try {
+            return in.poll();
+        } catch (Ring.ProtocolException e) {
+            throw violation(s, e.getMessage());
+        }
+    }
+
+    private int peekKind(SeqpacketSocket s) throws Wire.ProtocolException {
+        try {
+            return in.peekKind();
+        } catch (Ring.ProtocolException e) {
+            throw violation(s, e.getMessage());
+        }
+    }
+
+    private static Wire.ProtocolException violation(SeqpacketSocket s, String what) {
+        return new Wire.ProtocolException(s.where.message("shared-memory channel", what));
+    }
+
+    /**
+     * Whether a record may be waiting, from the memory alone (no system call): for spinning. A datagram the ring
+     * announced is waited for on the socket instead.
+     */
+    boolean mayHaveMessage() {
+        return !awaiting && !in.isEmpty();
+    }
+
+    /** Whether a datagram the ring announced is still to be read from the socket. */
+    boolean isAwaitingDatagram() {
+        return awaiting;
+    }
+
+    /**
+     * Announces that this side will sleep on its socket, then looks once more: {@code true} if a record came after
+     * all (go on receiving), {@code false} if the peer will ring.
+     */
+    boolean prepareToSleep() {
+        return in.prepareToWait();
+    }
+
+    /** Withdraws the announcement before spinning: while this side looks at the ring itself, nobody need ring. */
+    void stayAwake() {
+        in.stayAwake();
+    }
+
+    /**
+     * Spins until a record may be waiting or {@code nanos} passed: {@code true} if one came. Busy with several CPUs;
+     * with one, each round yields the CPU to the peer.
+     */
+    boolean spin(long nanos) {
+        long start = System.nanoTime();
+        do {
+            for (int i = 0; i < 64; i++) {
+                if (mayHaveMessage()) {
+                    return true;
+                }
+                pause();
+            }
+        } while (System.nanoTime() - start < nanos);
+        return mayHaveMessage();
+    }
+
+    static void pause() {
+        if (ONE_CPU) {
+            Thread.yield();
+        } else {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Unmaps the rings (and closes a memfd never offered); once nobody reads or writes them any more. */
+    @Override
+    public void close() {
+        arena.close();
+        Fds.closeQuietly(memfd);
+        memfd = -1;
+    }
+}
