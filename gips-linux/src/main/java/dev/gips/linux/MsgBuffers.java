@@ -174,7 +174,7 @@ final class MsgBuffers {
 
     /**
      * The letter of the shared-memory channel's control datagram that {@link Wire#receivePayload} took last (see
-     * {@link Wire#CONTROL_MAGIC}), or 0 if that was a message.
+     * {@link ShmControl}), or 0 if that was a message.
      */
     byte ringControl() {
         return ringControl;

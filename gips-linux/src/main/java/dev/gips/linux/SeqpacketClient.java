@@ -156,7 +156,7 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
             c.sendLock.lock();
             MsgBuffers b = listener.sendBuffers().borrow();
             try {
-                int e = Wire.sendControl(socket, b, ShmChannel.SWITCH, 0, NO_FDS);
+                int e = ShmControl.send(socket, b, ShmChannel.SWITCH, 0, NO_FDS);
                 if (e == 0) {
                     c.startSending();
                 } else { // a client that does not read its socket keeps getting replies there
@@ -183,7 +183,7 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
     private void offerChannel() {
         ShmChannel c;
         try {
-            c = ShmChannel.create(where);
+            c = ShmChannelMemory.create(where);
         } catch (IOException e) {
             LOG.debug("service \"{}\": no shared-memory channel for client pid {}: {}", where.service(),
                     credentials.pid(), e.getMessage());

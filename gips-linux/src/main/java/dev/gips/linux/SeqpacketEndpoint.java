@@ -398,7 +398,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
             ShmChannel c = null;
             if (shmChannelAllowed) {
                 try {
-                    c = ShmChannel.adopt(fds[0], ShmChannel.offeredRingSize(datagram), socket.where);
+                    c = ShmChannelMemory.adopt(fds[0], ShmChannel.offeredRingSize(datagram), socket.where);
                 } catch (IOException e) {
                     LOG.debug("{}: declined the shared-memory channel offered: {}", socket.where.address(),
                             e.getMessage());
@@ -422,7 +422,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private void answerOffer(ShmChannel c) throws IOException {
         writeLock.lock();
         try {
-            int e = Wire.sendControl(socket, writeBuffers, c == null ? ShmChannel.DECLINE : ShmChannel.ACCEPT, 0,
+            int e = ShmControl.send(socket, writeBuffers, c == null ? ShmChannel.DECLINE : ShmChannel.ACCEPT, 0,
                     NO_FDS);
             if (c == null) {
                 return;

@@ -39,8 +39,6 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private static final long WAKE_TOKEN = 1;
     private static final int BACKLOG = 4096;
     private static final int MAX_EVENTS = 64;
-    /** How many clients of shared-memory channels a blocking receive spins on before it sleeps. */
-    private static final int HOT = 8;
     /**
      * Classes of the paths that run when the process is out of descriptors, loaded with this one: loading a class
      * from a directory on the class path (unlike from a jar, which stays open) needs a descriptor, then missing.
@@ -74,13 +72,10 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final MsgBuffers readBuffers;                                 // guarded by receiveLock
     private final WaitScratch receiveWait = new WaitScratch();            // guarded by receiveLock
     private final MemorySegment events = EpollSet.events(MAX_EVENTS);     // guarded by receiveLock
-    private final FairScheduler scheduler = new FairScheduler(MAX_EVENTS + HOT); // guarded by receiveLock
-    /** Whether gips-java clients are offered a shared-memory channel. */
-    private final boolean shmChannel;
-    /** The clients whose rings brought messages last, newest first: a blocking receive spins on them. */
-    private final SeqpacketClient[] hot = new SeqpacketClient[HOT];    // guarded by receiveLock
-    /** Whether a {@code Poller} watches this listener: then no receive spins (see {@link ShmChannel}). */
-    private volatile boolean watched;
+    private final FairScheduler scheduler = new FairScheduler(MAX_EVENTS + HotClients.CAPACITY); // receiveLock
+    private final HotClients hot = new HotClients();                      // guarded by receiveLock
+    private final boolean shmChannel;       // whether gips-java clients are offered a shared-memory channel
+    private volatile boolean watched;       // whether a Poller watches: then no receive spins (see ShmChannel)
     /** Whether the last epoll_wait reported the listening socket and nobody accepted since. */
     private boolean listenReady;                                          // guarded by receiveLock
 
@@ -94,16 +89,15 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         this.epoll = epoll;
         this.acceptor = new Acceptor(listenFd, where, epoll, LISTEN_TOKEN, gate);
         this.outOfBand = new OutOfBandBudget(where);
-        this.violations = new LogLimiter(LoggerFactory.getLogger(SeqpacketClient.class), "service \""
-                + where.service() + "\": dropped {} more clients for breaking the protocol, not logged one by one (at"
-                + " most " + LogLimiter.BURST + " lines per {} s)");
-        this.exhaustion = new LogLimiter(LoggerFactory.getLogger(SeqpacketClient.class), "service \""
-                + where.service() + "\": dropped {} more clients whose messages could not be received whole for want"
-                + " of file descriptors, not logged one by one (at most " + LogLimiter.BURST + " lines per {} s)");
+        this.violations = limiter(where, "for breaking the protocol");
+        this.exhaustion = limiter(where, "whose messages could not be received whole for want of file descriptors");
     }
 
-    static SeqpacketListener bind(String name) throws IOException {
-        return bind(name, true);
+    /** WARN lines for dropped clients of one kind: a few per interval, then a count. */
+    private static LogLimiter limiter(Where where, String why) {
+        return new LogLimiter(LoggerFactory.getLogger(SeqpacketClient.class), "service \"" + where.service()
+                + "\": dropped {} more clients " + why + ", not logged one by one (at most " + LogLimiter.BURST
+                + " lines per {} s)");
     }
 
     /** Binds {@code name}; with {@code shmChannel} false no client is offered a shared-memory channel. */
@@ -252,7 +246,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             if (timeUp && looked) {
                 return false; // one batch per call once the time is up, however many clients keep connecting
             }
-            if (!timeUp && hot[0] != null && !watched && spinOnHot(timeoutNanos, deadline)) {
+            if (!timeUp && !hot.isEmpty() && !watched && spinOnHot(timeoutNanos, deadline)) {
                 looked = true;
                 continue;
             }
@@ -315,10 +309,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         return false;
     }
 
-    /**
-     * Puts what {@code c.receive} returned into {@code taken}, charging a message to the client; {@code false} if
-     * nothing came.
-     */
+    /** Puts what {@code c.receive} returned into {@code taken}, charging its client; {@code false} if nothing came. */
     private boolean took(Handoff taken, SeqpacketClient c, byte[] m) {
         if (m == Wire.NOTHING) {
             return false;
@@ -364,24 +355,13 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
      * next record rings its socket. {@code true} if something came (it is in the batch).
      */
     private boolean spinOnHot(long timeoutNanos, long deadline) throws IOException {
-        int count = 0;
-        for (SeqpacketClient c : hot) {
-            ShmChannel ch = c == null ? null : enter(c);
-            if (ch != null) {
-                ch.stayAwake();
-                c.gate().exit();
-                hot[count++] = c;
-            }
-        }
-        java.util.Arrays.fill(hot, count, HOT, null);
+        hot.stayAwake();
         long start = System.nanoTime();
         long end = timeoutNanos > 0 ? Math.min(deadline, start + ShmChannel.SPIN_NANOS) : start + ShmChannel.SPIN_NANOS;
         int n = 0;
         boolean found = false;
         for (int round = 1; !found && n == 0; round++) {
-            for (int i = 0; i < count && !found; i++) {
-                found = hasRingMessage(hot[i]);
-            }
+            found = hot.anyMessage();
             if (!found && (round & 63) == 0) {
                 n = epoll.wait(events, MAX_EVENTS, 0, receiveWait.errno);
                 if (System.nanoTime() - end > 0) {
@@ -395,58 +375,16 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         for (int i = 0; i < n; i++) {
             addFromEvent(EpollSet.token(events, i));
         }
-        for (int i = 0; i < count; i++) {
-            ShmChannel ch = enter(hot[i]);
-            if (ch != null) {
-                if (ch.prepareToSleep() || ch.mayHaveMessage()) {
-                    scheduler.add(hot[i]);
-                    found = true;
-                }
-                hot[i].gate().exit();
-            }
-        }
+        found |= hot.sleep(scheduler);
         scheduler.filled();
         return found || n > 0;
     }
 
-    /** The client's channel with its gate entered (the caller exits it), or null if it closed. */
-    private static ShmChannel enter(SeqpacketClient c) {
-        if (!c.gate().tryEnter()) {
-            return null;
-        }
-        ShmChannel ch = c.receivingChannel();
-        if (ch == null) {
-            c.gate().exit();
-        }
-        return ch;
-    }
-
-    private static boolean hasRingMessage(SeqpacketClient c) {
-        ShmChannel ch = enter(c);
-        if (ch == null) {
-            return false;
-        }
-        try {
-            return ch.mayHaveMessage();
-        } finally {
-            c.gate().exit();
-        }
-    }
-
-    /** Notes that a message came through {@code c}'s ring: it goes first among those a blocking receive spins on. */
+    /** A message came through {@code c}'s ring: a blocking receive spins on it first. */
     void ringActive(SeqpacketClient c) {
-        if (hot[0] == c) {
-            return;
-        }
-        SeqpacketClient carry = c;
-        for (int i = 0; i < HOT && carry != null; i++) {
-            SeqpacketClient was = hot[i];
-            hot[i] = carry;
-            carry = was == c ? null : was;
-        }
+        hot.touch(c);
     }
 
-    /** Whether gips-java clients are offered a shared-memory channel when they are admitted. */
     boolean offersShmChannel() {
         return shmChannel;
     }

@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * kernel must vouch for or move (the connection, credentials, descriptors, payloads larger than a ring record, the
  * hang-up) and wakes a peer that sleeps.
  *
- * <p>The handshake, in control datagrams ({@link Wire#CONTROL_MAGIC}) on the socket, which a plain gips peer never
+ * <p>The handshake, in control datagrams ({@link ShmControl}) on the socket, which a plain gips peer never
  * sees:
  * <ol>
  *   <li>The listener, once core admitted a gips-java client, sends an <b>offer</b> with the memfd.</li>
@@ -66,8 +66,6 @@ final class ShmChannel implements AutoCloseable {
     static final long LIVENESS_NANOS = 1_000_000;
     /** The most bells one receive takes before it lets other work run: a flood of bells is not a loop. */
     private static final int MAX_BELLS = 64;
-    private static final MemorySegment NAME = Arena.global().allocateFrom("gips-channel");
-    private static final int SEALS = Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_GROW | Fcntl.F_SEAL_SEAL;
     private static final long[] NO_FDS = {};
 
     private final Arena arena;           // owns the mapping
@@ -88,7 +86,8 @@ final class ShmChannel implements AutoCloseable {
     private long lastLook = System.nanoTime();
     private boolean peerGone;
 
-    private ShmChannel(Arena arena, MemorySegment region, int memfd, boolean listener) {
+    /** One side of a channel over {@code region}, which {@code arena} unmaps; see {@link ShmChannelMemory}. */
+    ShmChannel(Arena arena, MemorySegment region, int memfd, boolean listener) {
         this.arena = arena;
         this.memfd = memfd;
         Ring clientToServer = new Ring(region, 0, RING_SIZE);
@@ -102,96 +101,13 @@ final class ShmChannel implements AutoCloseable {
         return 2 * Ring.footprint(RING_SIZE);
     }
 
-    // ------------------------------------------------------------------------------------------------ setting up
-
-    /** The listener's side of a new channel; nothing is left open on failure. */
-    static ShmChannel create(Where where) throws IOException {
-        int memfd = -1;
-        Arena arena = null;
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment errno = Native.allocateCapture(scratch);
-            memfd = SysMman.memfd_create(errno, NAME, SysMman.MFD_CLOEXEC | SysMman.MFD_ALLOW_SEALING);
-            if (memfd < 0) {
-                throw where.error("memfd_create for a shared-memory channel", Native.errno(errno));
-            }
-            // allocated now, so that no write to the mapping can fault for want of memory later
-            if (Fcntl.fallocate(errno, memfd, 0, 0, regionSize()) < 0) {
-                throw where.error("fallocate of a shared-memory channel", Native.errno(errno));
-            }
-            if (Fcntl.fcntl(errno, memfd, Fcntl.F_ADD_SEALS, SEALS) < 0) {
-                throw where.error("fcntl(F_ADD_SEALS) of a shared-memory channel", Native.errno(errno));
-            }
-            arena = Arena.ofShared();
-            ShmChannel channel = new ShmChannel(arena, map(memfd, arena, errno, where), memfd, true);
-            // both consumers start asleep: the first record of each side rings the other
-            channel.in.startAsleep();
-            channel.out.startAsleep();
-            return channel;
-        } catch (IOException | RuntimeException e) {
-            if (arena != null) {
-                arena.close();
-            }
-            Fds.closeQuietly(memfd);
-            throw e;
-        }
-    }
-
-    /**
-     * The endpoint's side of the channel a listener offered; {@code memfd} is closed whatever happens (the mapping
-     * keeps the memory).
-     *
-     * @throws IOException if what was offered is not memory this side can use safely
-     */
-    static ShmChannel adopt(int memfd, long ringSize, Where where) throws IOException {
-        Arena arena = null;
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment errno = Native.allocateCapture(scratch);
-            if (ringSize != RING_SIZE) {
-                throw where.error("shared-memory channel", "offered rings of " + ringSize + " bytes, not "
-                        + RING_SIZE);
-            }
-            int seals = Fcntl.fcntl(errno, memfd, Fcntl.F_GET_SEALS, 0);
-            if (seals < 0 || (seals & (Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_GROW)) != (Fcntl.F_SEAL_SHRINK
-                    | Fcntl.F_SEAL_GROW)) {
-                throw where.error("shared-memory channel", "the offered memory is not a memfd sealed against"
-                        + " shrinking and growing");
-            }
-            MemorySegment st = scratch.allocate(SysStat.STATX);
-            if (SysStat.statx(errno, memfd, SysStat.EMPTY_PATH, SysStat.AT_EMPTY_PATH, SysStat.STATX_SIZE, st) < 0
-                    || st.get(JAVA_LONG, SysStat.STX_SIZE) != regionSize()) {
-                throw where.error("shared-memory channel", "the offered memory is not " + regionSize() + " bytes");
-            }
-            arena = Arena.ofShared();
-            return new ShmChannel(arena, map(memfd, arena, errno, where), -1, false);
-        } catch (IOException | RuntimeException e) {
-            if (arena != null) {
-                arena.close();
-            }
-            throw e;
-        } finally {
-            Fds.closeQuietly(memfd);
-        }
-    }
-
-    private static MemorySegment map(int memfd, Arena arena, MemorySegment errno, Where where) throws IOException {
-        long size = regionSize();
-        MemorySegment address = SysMman.mmap(errno, MemorySegment.NULL, size, SysMman.PROT_READ | SysMman.PROT_WRITE,
-                SysMman.MAP_SHARED, memfd, 0);
-        if (address.address() == SysMman.MAP_FAILED) {
-            throw where.error("mmap of a shared-memory channel", Native.errno(errno));
-        }
-        long raw = address.address();
-        return Native.owned(address, size, arena,
-                () -> SysMman.munmap(Native.threadCapture(), MemorySegment.ofAddress(raw), size));
-    }
-
     /**
      * Sends the offer to a just-admitted client, and closes the listener's memfd, which the mapping no longer needs.
      *
      * @return 0, or the errno of the failed {@code sendmsg}
      */
     int offer(SeqpacketSocket s, MsgBuffers b) {
-        int e = Wire.sendControl(s, b, OFFER, RING_SIZE, new long[] {memfd});
+        int e = ShmControl.send(s, b, OFFER, RING_SIZE, new long[] {memfd});
         Fds.closeQuietly(memfd);
         memfd = -1;
         return e;
@@ -301,7 +217,7 @@ final class ShmChannel implements AutoCloseable {
     /** Rings the consumer if it announced that it sleeps. A full socket wakes it anyway; a gone one shows later. */
     private void wakePeer(SeqpacketSocket s, MsgBuffers b) {
         if (out.takeConsumerWaiting()) {
-            Wire.sendControl(s, b, BELL, 0, NO_FDS);
+            ShmControl.send(s, b, BELL, 0, NO_FDS);
         }
     }
 
@@ -356,7 +272,7 @@ final class ShmChannel implements AutoCloseable {
         }
         for (int bells = 0; bells < MAX_BELLS; ) {
             if (awaiting) {
-                switch (Wire.peekRing(s, b)) {
+                switch (ShmControl.peek(s, b)) {
                     case BELL -> {
                         takeBell(s, b);
                         bells++;
@@ -380,7 +296,7 @@ final class ShmChannel implements AutoCloseable {
                         }
                         if (next != Ring.CANCEL) {
                             // published after the announced datagram was sent: that must be on the socket by now
-                            if (Wire.peekRing(s, b) == Wire.Queued.NOTHING) {
+                            if (ShmControl.peek(s, b) == ShmControl.Queued.NOTHING) {
                                 throw violation(s, "the ring went on past a message it announced on the socket");
                             }
                             continue;
@@ -404,7 +320,7 @@ final class ShmChannel implements AutoCloseable {
             }
             // the ring is empty: the socket may hold bells, the hang-up, or an announced datagram whose record is
             // visible by now (records are published before their datagram is sent)
-            switch (Wire.peekRing(s, b)) {
+            switch (ShmControl.peek(s, b)) {
                 case BELL -> {
                     takeBell(s, b);
                     bells++;
@@ -433,7 +349,7 @@ final class ShmChannel implements AutoCloseable {
      * nobody (a spurious bell is harmless: it is taken when the ring is empty).
      */
     private void takeBell(SeqpacketSocket s, MsgBuffers b) {
-        Wire.takeBell(s, b);
+        ShmControl.takeBell(s, b);
         in.startAsleep();
     }
 

@@ -67,14 +67,7 @@ final class Wire {
     static final ValueLayout.OfLong U64_LE = JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** The hello this listener sends: every feature it has. */
     private static final MemorySegment HELLO = hello(FEATURE_OUT_OF_BAND | FEATURE_SHM_CHANNEL);
-    /**
-     * What starts the control datagrams of a shared-memory channel between gips-java peers ({@link ShmChannel}): 16
-     * bytes, these 7, a letter that says which ({@code o}ffer, {@code a}ccept, {@code d}ecline, {@code s}witch,
-     * {@code b}ell), and a u64. A payload that looks like one is sent to a gips-java peer out of band, so that a
-     * control datagram is never ambiguous between gips-java peers.
-     */
-    static final byte[] CONTROL_MAGIC = {0, 'g', 'i', 'p', 's', '-', 'r'};
-    static final int CONTROL_SIZE = 16;
+
     private static final long[] NO_HANDLES = {};
 
     /** A peer broke the protocol; the message was consumed and every descriptor it carried closed. */
@@ -252,7 +245,7 @@ final class Wire {
      */
     static boolean needsOutOfBand(SeqpacketSocket s, int len, byte[] array, ByteBuffer buffer, long[] handles) {
         return len > s.inlineMax || (handles.length > 0 && looksLikeMarker(array, buffer))
-                || (len == CONTROL_SIZE && startsWith(CONTROL_MAGIC, array, buffer));
+                || (len == ShmControl.SIZE && startsWith(ShmControl.MAGIC, array, buffer));
     }
 
     private static IOException tooLargeForPlainPeer(int len, int inlineMax, Where where) {
@@ -268,7 +261,7 @@ final class Wire {
     }
 
     /** Whether the payload (of at least {@code magic.length} bytes) begins with {@code magic}. */
-    private static boolean startsWith(byte[] magic, byte[] array, ByteBuffer buffer) {
+    static boolean startsWith(byte[] magic, byte[] array, ByteBuffer buffer) {
         for (int i = 0; i < magic.length; i++) {
             byte v = array != null ? array[i] : buffer.get(buffer.position() + i);
             if (v != magic[i]) {
@@ -276,73 +269,6 @@ final class Wire {
             }
         }
         return true;
-    }
-
-    /**
-     * Sends a control datagram of a shared-memory channel: {@link #CONTROL_MAGIC}, {@code kind}, {@code value}, and
-     * {@code fds}.
-     *
-     * @return 0, or the errno of the failed {@code sendmsg} ({@code EAGAIN}: the peer's queue is full)
-     */
-    static int sendControl(SeqpacketSocket s, MsgBuffers b, byte kind, long value, long[] fds) {
-        MemorySegment data = b.data(CONTROL_SIZE);
-        MemorySegment.copy(CONTROL_MAGIC, 0, data, JAVA_BYTE, 0, CONTROL_MAGIC.length);
-        data.set(JAVA_BYTE, CONTROL_MAGIC.length, kind);
-        data.set(U64_LE, 8, value);
-        long n;
-        try {
-            n = Datagram.send(b, s.fd, data, CONTROL_SIZE, fds, Datagram.NEVER_WAIT);
-        } catch (IOException e) { // only NEVER_WAIT throws: a full queue
-            return Errno.EAGAIN;
-        }
-        return n < 0 ? (int) -n : 0;
-    }
-
-    /**
-     * The letter of the control datagram whose bytes are in {@code data} ({@code length} of them), or 0 if it is
-     * none; only a gips-java peer's datagrams are looked at.
-     */
-    static byte controlKind(SeqpacketSocket s, MemorySegment data, long length) {
-        if (length != CONTROL_SIZE || !s.isJavaPeer()) {
-            return 0;
-        }
-        for (int i = 0; i < CONTROL_MAGIC.length; i++) {
-            if (data.get(JAVA_BYTE, i) != CONTROL_MAGIC[i]) {
-                return 0;
-            }
-        }
-        return data.get(JAVA_BYTE, CONTROL_MAGIC.length);
-    }
-
-    /** What {@link #peekRing} found at the head of a socket whose messages travel through a ring. */
-    enum Queued { NOTHING, BELL, DATAGRAM, HUNG_UP }
-
-    /**
-     * Looks at the next datagram of a socket in ring mode without taking it (no control buffer: one with descriptors
-     * reports {@code MSG_CTRUNC}, and is a datagram the ring announces).
-     */
-    static Queued peekRing(SeqpacketSocket s, MsgBuffers b) throws IOException {
-        MemorySegment data = b.data(CONTROL_SIZE + 1);
-        long n = Datagram.peek(b, s.fd, data, CONTROL_SIZE + 1);
-        if (n < 0) {
-            if (n == -Errno.EAGAIN) {
-                return Queued.NOTHING;
-            }
-            throw s.where.error("recvmsg", (int) -n);
-        }
-        if (n == 0 && Datagram.isBare(b)) {
-            return Queued.HUNG_UP;
-        }
-        if (!Datagram.controlTruncated(b) && controlKind(s, data, n) == ShmChannel.BELL) {
-            return Queued.BELL;
-        }
-        return Queued.DATAGRAM;
-    }
-
-    /** Takes a datagram that {@link #peekRing} found to be a bell. */
-    static void takeBell(SeqpacketSocket s, MsgBuffers b) {
-        Datagram.receive(b, s.fd, b.data(CONTROL_SIZE + 1), false);
-        Fds.closeAll(Datagram.fds(b)); // none: a bell carries none, but what the kernel gave must not leak
     }
 
     private static void sendLarge(SeqpacketSocket s, MsgBuffers b, ByteBuffer payload, long[] handles,
@@ -440,7 +366,7 @@ final class Wire {
         // anything else that looks like a marker (its last descriptor not a sealed memfd that holds what it claims)
         // is a plain gips message that happens to begin with the magic: delivered as it is, every descriptor a handle
         b.putFds(fds);
-        b.ringControl(controlKind(s, data, m));
+        b.ringControl(ShmControl.kind(s, data, m));
         return payload;
     }
 

@@ -26,6 +26,11 @@
  *           payload's sealed memfd), {@code Wire} (the protocol on top: the hello and the peer's kind, inline or out
  *           of band, empty message or end-of-stream), {@code SeqpacketSocket} (a connected socket as the protocol
  *           sees it);</li>
+ *       <li>the shared-memory channel between gips-java peers: {@code Ring} (one direction: records in shared
+ *           memory, every read checked), {@code ShmChannelMemory} (its sealed memfd, made, checked and mapped),
+ *           {@code ShmControl} (its control datagrams on the socket: offer, accept, decline, switch, bell),
+ *           {@code ShmChannel} (one connection's two rings: the handshake's state, sending, receiving, waiting),
+ *           {@code HotClients} (the clients a listener's blocking receive spins on);</li>
  *       <li>a listener's jobs: {@code Acceptor} (accepting, and shedding when out of descriptors),
  *           {@code FairScheduler} (which client next), {@code OutOfBandBudget} (large payloads read at once),
  *           {@code SendBufferPool} (reply buffers), {@code Handoff} (an arrival carried out of the receive lock

@@ -160,7 +160,7 @@ class MessageSemanticsTest {
     @Test
     void soPasscredIsSetOnlyForClientsWithoutAnAddress() throws Exception {
         String name = Peers.uniqueName("passcred");
-        SeqpacketListener listener = SeqpacketListener.bind(name);
+        SeqpacketListener listener = SeqpacketListener.bind(name, true);
         SeqpacketEndpoint endpoint = null;
         try {
             endpoint = SeqpacketEndpoint.connect(name, -1);

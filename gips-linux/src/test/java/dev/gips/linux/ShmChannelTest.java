@@ -27,7 +27,7 @@ class ShmChannelTest {
 
     @Test
     void eachSideReadsWhatTheOtherWrites() throws Exception {
-        try (ShmChannel server = ShmChannel.create(WHERE); ShmChannel client = offerTo(server)) {
+        try (ShmChannel server = ShmChannelMemory.create(WHERE); ShmChannel client = offerTo(server)) {
             assertTrue(client.out.offer("ping".getBytes(), 0, 4));
             assertArrayEquals("ping".getBytes(), server.in.poll());
             assertTrue(server.out.offer("pong".getBytes(), 0, 4));
@@ -40,13 +40,13 @@ class ShmChannelTest {
     @Test
     void anEndpointRefusesAnOfferItCannotUseSafelyAndClosesWhatItGot() throws Exception {
         long before = Peers.openFds();
-        try (ShmChannel server = ShmChannel.create(WHERE)) {
+        try (ShmChannel server = ShmChannelMemory.create(WHERE)) {
             int memfd = server.memfdForTest();
-            IOException wrongSize = assertThrows(IOException.class, () -> ShmChannel.adopt(dup(memfd),
+            IOException wrongSize = assertThrows(IOException.class, () -> ShmChannelMemory.adopt(dup(memfd),
                     ShmChannel.RING_SIZE * 2, WHERE));
             assertTrue(wrongSize.getMessage().contains("rings of"), wrongSize.getMessage());
             int unsealed = Peers.memfd("unsealed");
-            IOException notSealed = assertThrows(IOException.class, () -> ShmChannel.adopt(unsealed,
+            IOException notSealed = assertThrows(IOException.class, () -> ShmChannelMemory.adopt(unsealed,
                     ShmChannel.RING_SIZE, WHERE));
             assertTrue(notSealed.getMessage().contains("sealed"), notSealed.getMessage());
         }
@@ -133,7 +133,7 @@ class ShmChannelTest {
     }
 
     private static ShmChannel offerTo(ShmChannel server) throws IOException {
-        return ShmChannel.adopt(dup(server.memfdForTest()), ShmChannel.RING_SIZE, WHERE);
+        return ShmChannelMemory.adopt(dup(server.memfdForTest()), ShmChannel.RING_SIZE, WHERE);
     }
 
     private static int dup(long fd) {

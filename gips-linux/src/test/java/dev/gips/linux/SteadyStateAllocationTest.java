@@ -91,7 +91,7 @@ class SteadyStateAllocationTest {
             String name = args[1];
             byte[] payload = new byte[PAYLOAD];
             boolean channel = args[2].equals("channel");
-            SeqpacketListener listener = SeqpacketListener.bind(name);
+            SeqpacketListener listener = SeqpacketListener.bind(name, true);
             SeqpacketEndpoint endpoint = SeqpacketEndpoint.connect(name, -1, channel);
             try {
                 ClientChannel client = listener.receive(-1).client();
