@@ -43,8 +43,10 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
     private WaitScratch writeWait;
     /** Made by the first virtual thread that replies: a platform thread waits in the kernel instead. */
     private Datagram.Waiter writableWaiter;
-    /** The shared-memory channel offered at admission, until the client declines it; then null. */
+    /** The shared-memory channel once offered (see {@link SeqpacketListener#offerAfter()}), null if declined. */
     private volatile ShmChannel channel;
+    /** Messages taken from the socket before the offer; -1 once offered. Guarded by the listener's receive lock. */
+    private int received;
 
     SeqpacketClient(SeqpacketListener listener, SeqpacketSocket socket, long id, Credentials credentials) {
         this.listener = listener;
@@ -134,6 +136,11 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
             byte[] m = Wire.receivePayload(socket, buffers, false);
             byte kind = m == Wire.NOTHING || m == Wire.HUNG_UP ? 0 : buffers.ringControl();
             if (kind == 0) {
+                if (m != Wire.NOTHING && m != Wire.HUNG_UP && received >= 0 && ++received == listener.offerAfter()
+                        && socket.isJavaPeer()) {
+                    received = -1;
+                    offerChannel(); // a client that keeps talking: worth a channel
+                }
                 return m;
             }
             int[] fds = buffers.takeFds();
@@ -177,8 +184,9 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
     }
 
     /**
-     * Offers a gips-java client a shared-memory channel, before core hands out its {@code Connection} (so before any
-     * reply). A failure leaves the client on the socket.
+     * Offers a gips-java client a shared-memory channel: at admission, or after its first few messages. The offer is
+     * one datagram among the replies (they stay on the socket until the client accepts); a failure leaves the client
+     * on the socket.
      */
     private void offerChannel() {
         ShmChannel c;
@@ -355,7 +363,7 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
             return false;
         }
         try {
-            if (socket.isJavaPeer() && listener.offersShmChannel()) {
+            if (socket.isJavaPeer() && listener.offerAfter() == 0) {
                 offerChannel();
             }
             if (listener.watch(this)) {

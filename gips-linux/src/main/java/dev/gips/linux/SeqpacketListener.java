@@ -74,14 +74,14 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final MemorySegment events = EpollSet.events(MAX_EVENTS);     // guarded by receiveLock
     private final FairScheduler scheduler = new FairScheduler(MAX_EVENTS + HotClients.CAPACITY); // receiveLock
     private final HotClients hot = new HotClients();                      // guarded by receiveLock
-    private final boolean shmChannel;       // whether gips-java clients are offered a shared-memory channel
+    private final int offerAfter;           // messages from a gips-java client before its channel offer; -1: never
     private volatile boolean watched;       // whether a Poller watches: then no receive spins (see ShmChannel)
     /** Whether the last epoll_wait reported the listening socket and nobody accepted since. */
     private boolean listenReady;                                          // guarded by receiveLock
 
     private SeqpacketListener(Where where, int listenFd, SocketFile socketFile, EpollSet epoll, Arena buffersArena,
             MsgBuffers readBuffers, boolean shmChannel) {
-        this.shmChannel = shmChannel;
+        this.offerAfter = ShmChannel.offerAfter(shmChannel);
         this.buffersArena = buffersArena;
         this.readBuffers = readBuffers;
         this.where = where;
@@ -385,8 +385,9 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         hot.touch(c);
     }
 
-    boolean offersShmChannel() {
-        return shmChannel;
+    /** After how many messages a gips-java client is offered a shared-memory channel; -1 if never. */
+    int offerAfter() {
+        return offerAfter;
     }
 
     /** A poller watches this listener from now on: no receive spins, so every ring record rings its socket. */

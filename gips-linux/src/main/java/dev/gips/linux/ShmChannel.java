@@ -53,6 +53,19 @@ final class ShmChannel implements AutoCloseable {
     /** Control datagram: a record was published for a consumer that announced it sleeps. */
     static final byte BELL = 'b';
 
+    /**
+     * The property that sets after how many messages from a gips-java client its listener offers the channel (read
+     * when the listener is bound; default {@value #DEFAULT_OFFER_AFTER}, 0 = when the client is admitted): a client
+     * that sends only a few messages, a process that connects once and exits, never pays for setting one up.
+     */
+    static final String OFFER_AFTER_PROPERTY = "gips.linux.shmChannel.offerAfter";
+    static final int DEFAULT_OFFER_AFTER = 16;
+
+    /** After how many messages a listener with the channel {@code enabled} offers it (see above); -1 if never. */
+    static int offerAfter(boolean enabled) {
+        return enabled ? Math.max(0, Integer.getInteger(OFFER_AFTER_PROPERTY, DEFAULT_OFFER_AFTER)) : -1;
+    }
+
     /** Bytes of each direction's data area: a payload of up to a quarter of it travels in the ring. */
     static final long RING_SIZE = 64 * 1024;
     /**

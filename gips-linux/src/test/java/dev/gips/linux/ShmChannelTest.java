@@ -85,6 +85,40 @@ class ShmChannelTest {
     }
 
     @Test
+    void byDefaultAClientIsOfferedTheChannelOnlyOnceItKeepsTalking() throws Exception {
+        String name = Peers.uniqueName("channel-lazy");
+        String was = System.setProperty(ShmChannel.OFFER_AFTER_PROPERTY, "" + ShmChannel.DEFAULT_OFFER_AFTER);
+        Listener bound;
+        try {
+            bound = Listener.bind(name); // reads the property
+        } finally {
+            if (was == null) {
+                System.clearProperty(ShmChannel.OFFER_AFTER_PROPERTY);
+            } else {
+                System.setProperty(ShmChannel.OFFER_AFTER_PROPERTY, was);
+            }
+        }
+        try (Listener listener = bound) {
+            Thread server = Thread.ofPlatform().daemon().start(() -> echo(listener));
+            SeqpacketEndpoint client = SeqpacketEndpoint.connect(name, -1, true);
+            try {
+                for (int i = 0; i < ShmChannel.DEFAULT_OFFER_AFTER; i++) {
+                    assertArrayEquals(bytes(i), roundTrip(client, bytes(i), new long[0]).payload());
+                    assertFalse(client.usesShmChannel(), "a short-lived client stays on the socket: message " + i);
+                }
+                for (int i = 0; i < 3; i++) {
+                    assertArrayEquals(bytes(i), roundTrip(client, bytes(i), new long[0]).payload());
+                }
+                assertTrue(client.usesShmChannel(), "offered after " + ShmChannel.DEFAULT_OFFER_AFTER + " messages");
+            } finally {
+                client.close();
+                listener.close();
+                server.join(5_000);
+            }
+        }
+    }
+
+    @Test
     void withTheChannelOffOnEitherSideEverythingStaysOnTheSocket() throws Exception {
         for (boolean listenerOn : new boolean[] {false, true}) {
             String name = Peers.uniqueName("channel-off");

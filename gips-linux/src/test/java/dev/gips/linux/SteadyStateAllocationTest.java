@@ -96,7 +96,7 @@ class SteadyStateAllocationTest {
             try {
                 ClientChannel client = listener.receive(-1).client();
                 client.admit("admitted");
-                for (int i = 0; i < 3; i++) { // the offer, the accept and the switch go by with these
+                for (int i = 0; i < ShmChannel.DEFAULT_OFFER_AFTER + 3; i++) { // the offer, accept and switch go by
                     endpoint.send(payload, NO_HANDLES);
                     listener.receive(-1).message();
                     client.send(payload, NO_HANDLES);

@@ -290,7 +290,7 @@ final class Report {
         row(b, "other sizes, for the record (the channel carries up to 16 KiB; larger payloads and handles go on the "
                 + "socket)", at -> "4 KiB " + ratio(at, "gips-shm", "rtt:4096", "c").text() + " × C, 64 KiB "
                 + ratio(at, "gips-shm", "rtt:65536", "c").text() + " × C, one fd "
-                + ratio(at, "gips-shm", "fd:64", "c").text() + " × C", 1, r -> true);
+                + ratio(at, "gips-shm", "fd:64", "c").text() + " × C", Double.NaN, r -> true); // not a target
         Map<String, Double> idleP = idle.getOrDefault(pinned, Map.of());
         Map<String, Double> idleU = idle.getOrDefault(unpinned, Map.of());
         double worst = Math.max(Math.max(idleP.getOrDefault("client", Double.NaN), idleP.getOrDefault("server",
