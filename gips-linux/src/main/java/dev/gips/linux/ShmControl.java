@@ -65,7 +65,10 @@ final class ShmControl {
 
     /** Takes a datagram that {@link #peek} found to be a bell. */
     static void takeBell(SeqpacketSocket s, MsgBuffers b) {
-        Datagram.receive(b, s.fd, b.data(SIZE + 1), false);
-        Fds.closeAll(Datagram.fds(b)); // none: a bell carries none, but what the kernel gave must not leak
+        if (Datagram.receive(b, s.fd, b.data(SIZE + 1), false) >= 0) {
+            // none: a bell carries none; but what the kernel gave must not leak (and after a failed call the
+            // control buffer holds an older message's, which are not ours to close)
+            Fds.closeAll(Datagram.fds(b));
+        }
     }
 }
