@@ -114,6 +114,20 @@ final class Datagram {
     }
 
     /**
+     * {@link #send} without waiting, for the protocol's own small datagrams (a hello, a control datagram): 0, or the
+     * errno of the failed {@code sendmsg} ({@code EAGAIN}: the peer's queue is full).
+     */
+    static int sendNow(MsgBuffers b, int fd, MemorySegment data, long len, long[] fds) {
+        long n;
+        try {
+            n = send(b, fd, data, len, fds, NEVER_WAIT);
+        } catch (IOException e) { // only NEVER_WAIT throws: a full queue
+            return Errno.EAGAIN;
+        }
+        return n < 0 ? (int) -n : 0;
+    }
+
+    /**
      * The length of the next datagram ({@code MSG_TRUNC} reports the real one), consuming nothing and receiving no
      * descriptors; {@code -errno} if there is none ({@code -EAGAIN} when told not to wait).
      */

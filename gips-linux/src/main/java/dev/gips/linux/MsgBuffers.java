@@ -41,7 +41,11 @@ final class MsgBuffers {
     /** The descriptors of the message {@link Wire#receivePayload} took last, until {@link #takeFds()}. */
     private int[] fds = NO_FDS;
     private static final int[] NO_FDS = new int[0];
-    private byte ringControl;
+    /**
+     * The letter of the shared-memory channel's control datagram that {@link Wire#receivePayload} took last (see
+     * {@link ShmControl}), or 0 if that was a message.
+     */
+    byte ringControl;
     /** Whether {@link #data} holds any datagram we accept, so that a receive needs no length peek first. */
     private final boolean holdsAnyMessage;
     /**
@@ -170,18 +174,6 @@ final class MsgBuffers {
     /** The length of the out-of-band payload the last receive left, if it left one. */
     long outOfBandLength() {
         return outOfBandLength;
-    }
-
-    /**
-     * The letter of the shared-memory channel's control datagram that {@link Wire#receivePayload} took last (see
-     * {@link ShmControl}), or 0 if that was a message.
-     */
-    byte ringControl() {
-        return ringControl;
-    }
-
-    void ringControl(byte kind) {
-        ringControl = kind;
     }
 
     void putFds(int[] received) {

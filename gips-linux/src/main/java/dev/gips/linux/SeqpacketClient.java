@@ -134,7 +134,7 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
                 return m;
             }
             byte[] m = Wire.receivePayload(socket, buffers, false);
-            byte kind = m == Wire.NOTHING || m == Wire.HUNG_UP ? 0 : buffers.ringControl();
+            byte kind = m == Wire.NOTHING || m == Wire.HUNG_UP ? 0 : buffers.ringControl;
             if (kind == 0) {
                 if (m != Wire.NOTHING && m != Wire.HUNG_UP && received >= 0 && ++received == listener.offerAfter()
                         && socket.isJavaPeer()) {
@@ -260,9 +260,11 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
      */
     private boolean send(byte[] array, ByteBuffer buffer, long[] handles, boolean wait) throws IOException {
         ShmChannel c = channel;
-        if (c != null) {
-            return sendOffered(c, array, buffer, handles, wait);
-        }
+        return c == null ? sendOnSocket(array, buffer, handles, wait) : sendOffered(c, array, buffer, handles, wait);
+    }
+
+    /** Sends on the socket: few bytecodes, so that the JIT inlines it whole (and its send allocates nothing). */
+    private boolean sendOnSocket(byte[] array, ByteBuffer buffer, long[] handles, boolean wait) throws IOException {
         gate.enter();
         MsgBuffers buffers = listener.sendBuffers().borrow();
         try {
@@ -280,8 +282,7 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
 
     /**
      * {@link #send} once a channel was offered: one sender at a time, through the channel once the client took it. A
-     * non-blocking reply does not wait for another sender. Apart from the socket-only path above, whose few bytecodes
-     * the JIT inlines whole (its send allocates nothing).
+     * non-blocking reply does not wait for another sender.
      */
     private boolean sendOffered(ShmChannel c, byte[] array, ByteBuffer buffer, long[] handles, boolean wait)
             throws IOException {
@@ -290,22 +291,26 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
         } else if (!c.sendLock.tryLock()) {
             return false;
         }
+        try {
+            return c.isSending() ? sendThrough(c, array, buffer, handles, wait) : sendOnSocket(array, buffer, handles,
+                    wait);
+        } finally {
+            c.sendLock.unlock();
+        }
+    }
+
+    /** Sends through the channel the client took; the caller holds its send lock. */
+    private boolean sendThrough(ShmChannel c, byte[] array, ByteBuffer buffer, long[] handles, boolean wait)
+            throws IOException {
         gate.enter();
         MsgBuffers buffers = listener.sendBuffers().borrow();
         try {
             Datagram.Waiter waiter = !wait ? Datagram.NEVER_WAIT
                     : Thread.currentThread().isVirtual() ? writableWaiter() : null;
-            if (c.isSending()) {
-                return c.send(socket, buffers, array, buffer, handles, waiter, wait, gate);
-            }
-            Wire.send(socket, buffers, array, buffer, handles, waiter);
-            return true;
-        } catch (Datagram.WouldBlock e) {
-            return false;
+            return c.send(socket, buffers, array, buffer, handles, waiter, wait, gate);
         } finally {
             listener.sendBuffers().giveBack(buffers);
             gate.exit();
-            c.sendLock.unlock();
         }
     }
 

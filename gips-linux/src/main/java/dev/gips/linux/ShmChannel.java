@@ -292,7 +292,7 @@ final class ShmChannel implements AutoCloseable {
                     }
                     case DATAGRAM -> {
                         byte[] m = Wire.receivePayload(s, b, false);
-                        if (m != Wire.NOTHING && m != Wire.HUNG_UP && b.ringControl() != 0) {
+                        if (m != Wire.NOTHING && m != Wire.HUNG_UP && b.ringControl != 0) {
                             Fds.closeAll(b.takeFds());
                             throw violation(s, "a control datagram came where the ring announced a message");
                         }

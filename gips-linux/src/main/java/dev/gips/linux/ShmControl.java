@@ -28,13 +28,7 @@ final class ShmControl {
         MemorySegment.copy(MAGIC, 0, data, JAVA_BYTE, 0, MAGIC.length);
         data.set(JAVA_BYTE, MAGIC.length, kind);
         data.set(Wire.U64_LE, 8, value);
-        long n;
-        try {
-            n = Datagram.send(b, s.fd, data, SIZE, fds, Datagram.NEVER_WAIT);
-        } catch (IOException e) { // only NEVER_WAIT throws: a full queue
-            return Errno.EAGAIN;
-        }
-        return n < 0 ? (int) -n : 0;
+        return Datagram.sendNow(b, s.fd, data, SIZE, fds);
     }
 
     /**
@@ -61,26 +55,20 @@ final class ShmControl {
      * reports {@code MSG_CTRUNC}, and is a datagram the ring announces).
      */
     static Queued peek(SeqpacketSocket s, MsgBuffers b) throws IOException {
-        MemorySegment data = b.data(SIZE + 1);
-        long n = Datagram.peek(b, s.fd, data, SIZE + 1);
-        if (n < 0) {
-            if (n == -Errno.EAGAIN) {
-                return Queued.NOTHING;
-            }
-            throw s.where.error("recvmsg", (int) -n);
+        long n = Wire.peekHead(s, b, SIZE);
+        if (n == Wire.PEEKED_NOTHING || n == Wire.PEEKED_END) {
+            return n == Wire.PEEKED_NOTHING ? Queued.NOTHING : Queued.HUNG_UP;
         }
-        if (n == 0 && Datagram.isBare(b)) {
-            return Queued.HUNG_UP;
-        }
-        if (!Datagram.controlTruncated(b) && kind(s, data, n) == ShmChannel.BELL) {
-            return Queued.BELL;
-        }
-        return Queued.DATAGRAM;
+        boolean bell = !Datagram.controlTruncated(b) && kind(s, b.data(SIZE + 1), n) == ShmChannel.BELL;
+        return bell ? Queued.BELL : Queued.DATAGRAM;
     }
 
     /** Takes a datagram that {@link #peek} found to be a bell. */
     static void takeBell(SeqpacketSocket s, MsgBuffers b) {
-        Datagram.receive(b, s.fd, b.data(SIZE + 1), false);
-        Fds.closeAll(Datagram.fds(b)); // none: a bell carries none, but what the kernel gave must not leak
+        if (Datagram.receive(b, s.fd, b.data(SIZE + 1), false) >= 0) {
+            // none: a bell carries none; but what the kernel gave must not leak (and after a failed call the
+            // control buffer holds an older message's, which are not ours to close)
+            Fds.closeAll(Datagram.fds(b));
+        }
     }
 }

@@ -113,13 +113,7 @@ final class Wire {
      * @return 0, or the errno of the failed {@code sendmsg}
      */
     static int sendHello(SeqpacketSocket s, MsgBuffers b) {
-        long n;
-        try {
-            n = Datagram.send(b, s.fd, HELLO, HELLO_SIZE, NO_HANDLES, Datagram.NEVER_WAIT);
-        } catch (IOException e) { // only NEVER_WAIT throws: a full queue
-            return Errno.EAGAIN;
-        }
-        return n < 0 ? (int) -n : 0;
+        return Datagram.sendNow(b, s.fd, HELLO, HELLO_SIZE, NO_HANDLES);
     }
 
     /** What the first datagram queued on an endpoint is, as {@link #peekHello} sees it. */
@@ -130,26 +124,41 @@ final class Wire {
      * (no control buffer: a datagram with descriptors reports {@code MSG_CTRUNC} and is no hello).
      */
     static First peekHello(SeqpacketSocket s, MsgBuffers b) throws IOException {
-        MemorySegment data = b.data(HELLO_SIZE + 1);
-        long n = Datagram.peek(b, s.fd, data, HELLO_SIZE + 1);
-        if (n < 0) {
-            if (n == -Errno.EAGAIN) {
-                return First.NOTHING;
-            }
-            throw s.where.error("recvmsg", (int) -n);
-        }
-        if (n == 0 && Datagram.isBare(b)) {
-            return First.HUNG_UP;
+        long n = peekHead(s, b, HELLO_SIZE);
+        if (n == PEEKED_NOTHING || n == PEEKED_END) {
+            return n == PEEKED_NOTHING ? First.NOTHING : First.HUNG_UP;
         }
         if (n != HELLO_SIZE || Datagram.controlTruncated(b)) {
             return First.OTHER;
         }
+        MemorySegment data = b.data(HELLO_SIZE + 1);
         for (int i = 0; i < HELLO_MAGIC.length; i++) {
             if (data.get(JAVA_BYTE, i) != HELLO_MAGIC[i]) {
                 return First.OTHER;
             }
         }
         return First.HELLO;
+    }
+
+    /** What {@link #peekHead} returns when no datagram is queued. */
+    static final long PEEKED_NOTHING = -1;
+    /** What {@link #peekHead} returns at end-of-stream. */
+    static final long PEEKED_END = -2;
+
+    /**
+     * Copies up to {@code size + 1} bytes of the next datagram into {@code b.data} without taking it or its
+     * descriptors (one that carries some reports {@link Datagram#controlTruncated}); its length, or
+     * {@link #PEEKED_NOTHING} or {@link #PEEKED_END}.
+     */
+    static long peekHead(SeqpacketSocket s, MsgBuffers b, int size) throws IOException {
+        long n = Datagram.peek(b, s.fd, b.data(size + 1), size + 1);
+        if (n < 0) {
+            if (n == -Errno.EAGAIN) {
+                return PEEKED_NOTHING;
+            }
+            throw s.where.error("recvmsg", (int) -n);
+        }
+        return n == 0 && Datagram.isBare(b) ? PEEKED_END : n;
     }
 
     /** Whether a received payload without descriptors is a listener's hello. */
@@ -328,7 +337,7 @@ final class Wire {
      * @throws DescriptorsLost if this process could not take the message's descriptors; the datagram is consumed
      */
     static byte[] receivePayload(SeqpacketSocket s, MsgBuffers b, boolean wait) throws IOException {
-        b.ringControl((byte) 0);
+        b.ringControl = 0;
         long n;            // the datagram's length, when a peek was needed to size the buffer
         MemorySegment data;
         if (b.holdsAnyMessage() && !b.peeksFirst()) {
@@ -366,7 +375,7 @@ final class Wire {
         // anything else that looks like a marker (its last descriptor not a sealed memfd that holds what it claims)
         // is a plain gips message that happens to begin with the magic: delivered as it is, every descriptor a handle
         b.putFds(fds);
-        b.ringControl(ShmControl.kind(s, data, m));
+        b.ringControl = ShmControl.kind(s, data, m);
         return payload;
     }
 

@@ -9,6 +9,7 @@ import dev.gips.ipc.Endpoint;
 import dev.gips.ipc.Listener;
 import dev.gips.ipc.Message;
 import dev.gips.ipc.Pod;
+import dev.gips.ipc.ServiceDescriptor;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +35,8 @@ class ShmChannelAttackTest {
             throws Exception {
         String name = Peers.uniqueName("ring-attack");
         List<String> received = new CopyOnWriteArrayList<>();
-        try (Listener listener = Listener.bind(name); Endpoint good = Endpoint.connect(name)) {
+        try (Listener listener = Listener.bind(new ServiceDescriptor(name).withSharedMemoryChannel(true));
+                Endpoint good = Endpoint.connect(name)) {
             Thread server = Thread.ofPlatform().daemon().start(() -> serve(listener, received));
             try {
                 roundTrip(good, "before");

@@ -56,7 +56,7 @@ class ShmChannelTest {
     @Test
     void aJavaPairMovesToTheChannelAndKeepsTheOrderOfMessagesWithHandlesAndOfEverySize() throws Exception {
         String name = Peers.uniqueName("channel");
-        try (Listener listener = Listener.bind(name)) {
+        try (Listener listener = Listener.bind(new ServiceDescriptor(name).withSharedMemoryChannel(true))) {
             Thread server = Thread.ofPlatform().daemon().start(() -> echo(listener));
             SeqpacketEndpoint client = SeqpacketEndpoint.connect(name, -1, true);
             try {
@@ -90,7 +90,7 @@ class ShmChannelTest {
         String was = System.setProperty(ShmChannel.OFFER_AFTER_PROPERTY, "" + ShmChannel.DEFAULT_OFFER_AFTER);
         Listener bound;
         try {
-            bound = Listener.bind(name); // reads the property
+            bound = Listener.bind(new ServiceDescriptor(name).withSharedMemoryChannel(true)); // reads the property
         } finally {
             if (was == null) {
                 System.clearProperty(ShmChannel.OFFER_AFTER_PROPERTY);
