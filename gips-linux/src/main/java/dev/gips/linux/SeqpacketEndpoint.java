@@ -40,6 +40,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
 
     private final Datagram.Waiter writableWaiter = this::awaitWritable;
     private static final long[] NO_FDS = {};
+    private static final long SPIN_NANOS = ShmChannel.SPIN_NANOS;
 
     /**
      * How long the first payload that needs the out-of-band form waits for the hello of a service known neither way
@@ -292,7 +293,15 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
             }
             // platform threads wait in recvmsg itself: one system call per message; virtual threads never
             // wait in a downcall, which would hold their carrier
-            byte[] m = checkTaken(Wire.receivePayload(socket, readBuffers, timeoutNanos < 0 && !virtual));
+            byte[] m = Wire.receivePayload(socket, readBuffers, timeoutNanos < 0 && !virtual);
+            if (gate.isClosing()) {
+                // close() shut the socket down to wake us; what we read, if anything, is for nobody
+                Fds.closeAll(readBuffers.takeFds());
+                throw new AsynchronousCloseException();
+            }
+            if (m == Wire.HUNG_UP) {
+                throw new EOFException(socket.where.message("recv", "the service closed the connection"));
+            }
             if (m != Wire.NOTHING) {
                 if (readBuffers.ringControl != 0 && !firstDatagram) {
                     takeControl(readBuffers.ringControl, m);
@@ -313,7 +322,16 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 socket.peerIs(PeerKind.JAVA); // also after PLAIN from an unmarked file: systemd made it
                 continue;
             }
-            if (!awaitReadable(timeoutNanos, deadline, virtual)) {
+            if (timeoutNanos == 0) {
+                return null;
+            }
+            long left = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
+            if (timeoutNanos > 0 && left <= 0) {
+                return null;
+            }
+            if (virtual) {
+                ParkingPoller.read().await(socket.fd, left, readWait, socket.where);
+            } else if (!Sockets.awaitReadable(socket.fd, left, readWait, socket.where)) {
                 return null;
             }
         }
@@ -330,7 +348,14 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
         boolean spin = timeoutNanos != 0 && !watched;
         boolean awake = false;
         for (;;) {
-            byte[] m = checkTaken(c.receive(socket, readBuffers));
+            byte[] m = c.receive(socket, readBuffers);
+            if (gate.isClosing()) {
+                Fds.closeAll(readBuffers.takeFds());
+                throw new AsynchronousCloseException();
+            }
+            if (m == Wire.HUNG_UP) {
+                throw new EOFException(socket.where.message("recv", "the service closed the connection"));
+            }
             if (m != Wire.NOTHING) {
                 if (awake) {
                     c.prepareToSleep(); // between receives the service rings again
@@ -341,14 +366,23 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                 spin = false;
                 awake = true;
                 c.stayAwake();
-                if (c.spin(ShmChannel.SPIN_NANOS)) {
+                if (c.spin(SPIN_NANOS)) {
                     continue;
                 }
             }
             if (c.prepareToSleep()) {
                 continue; // a record came while announcing
             }
-            if (!awaitReadable(timeoutNanos, deadline, virtual)) {
+            if (timeoutNanos == 0) {
+                return null;
+            }
+            long left = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
+            if (timeoutNanos > 0 && left <= 0) {
+                return null;
+            }
+            if (virtual) {
+                ParkingPoller.read().await(socket.fd, left, readWait, socket.where);
+            } else if (!Sockets.awaitReadable(socket.fd, left, readWait, socket.where)) {
                 return null;
             }
         }
@@ -405,38 +439,6 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
         } finally {
             writeLock.unlock();
         }
-    }
-
-    /** What every receive checks of what it took: a close meanwhile, or the service's hang-up; else returns it. */
-    private byte[] checkTaken(byte[] m) throws IOException {
-        if (gate.isClosing()) {
-            // close() shut the socket down to wake us; what we read, if anything, is for nobody
-            Fds.closeAll(readBuffers.takeFds());
-            throw new AsynchronousCloseException();
-        }
-        if (m == Wire.HUNG_UP) {
-            throw new EOFException(socket.where.message("recv", "the service closed the connection"));
-        }
-        return m;
-    }
-
-    /**
-     * Waits for the socket to become readable within the receive's time ({@code timeoutNanos}: 0 not at all,
-     * negative forever); {@code false} once the time is up. A virtual thread parks instead of holding its carrier.
-     */
-    private boolean awaitReadable(long timeoutNanos, long deadline, boolean virtual) throws IOException {
-        if (timeoutNanos == 0) {
-            return false;
-        }
-        long left = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
-        if (timeoutNanos > 0 && left <= 0) {
-            return false;
-        }
-        if (virtual) {
-            ParkingPoller.read().await(socket.fd, left, readWait, socket.where);
-            return true;
-        }
-        return Sockets.awaitReadable(socket.fd, left, readWait, socket.where);
     }
 
     /** Takes {@code lock} within the timeout: 0 never waits, negative waits forever. */
