@@ -11,7 +11,7 @@ import java.io.IOException;
  * try (Endpoint endpoint = Endpoint.connect("com.example.echo")) {
  *     // ...
  * } catch (NoSuchServiceException e) {
- *     System.err.println("the echo service is not running: " + e.getMessage());
+ *     log.warn("the echo service is not running: {}", e.getMessage()); // an SLF4J Logger of the application
  * }
  * }
  *
