@@ -11,12 +11,12 @@ import dev.gips.ipc.Endpoint;
 import dev.gips.ipc.Handle;
 import dev.gips.ipc.Listener;
 import dev.gips.ipc.Message;
-import dev.gips.ipc.Pod;
 import java.io.IOException;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import dev.gips.tck.BadInputContract;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -32,40 +32,17 @@ class LinuxLimitsTest {
         return b;
     }
 
-    /** A connected client whose connection the listener has admitted; returns the server side of it. */
-    private static Connection admit(Listener listener, Endpoint client) throws IOException {
-        client.send("hello".getBytes(UTF_8));
-        Pod pod = Peers.acceptOne(listener);
-        pod.message().close();
-        return pod.connection();
-    }
-
-    /** Checks that nothing was delivered: the next message each side receives is the one sent after the refusal. */
-    private static void assertNothingDelivered(Listener listener, Endpoint client, Connection connection)
-            throws IOException {
-        assertTrue(listener.tryAccept().isEmpty(), "a refused message was delivered to the server");
-        assertTrue(client.tryRecv().isEmpty(), "a refused message was delivered to the client");
-        client.send("next".getBytes(UTF_8));
-        try (Message m = Peers.acceptOne(listener).message()) {
-            assertArrayEquals("next".getBytes(UTF_8), m.payload());
-        }
-        connection.reply("next reply".getBytes(UTF_8));
-        try (Message m = Peers.recvOne(client)) {
-            assertArrayEquals("next reply".getBytes(UTF_8), m.payload());
-        }
-    }
-
     @Test
     void anOutOfBandPayloadCarriesAtMost252Handles() throws IOException {
         String name = Peers.uniqueName("large-handles");
         List<Handle> handles = Peers.memfdHandles(253);
         try (Listener listener = Listener.bind(name); Endpoint client = Endpoint.connect(name)) {
-            Connection connection = admit(listener, client);
+            Connection connection = BadInputContract.admit(listener, client);
             byte[] large = random(300 * 1024, 3); // larger than one datagram: travels in a memfd
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> client.send(large, handles.toArray(Handle[]::new)));
             assertTrue(e.getMessage().contains("252"), e.getMessage());
-            assertNothingDelivered(listener, client, connection);
+            BadInputContract.assertNothingDelivered(listener, client, connection);
 
             List<Handle> allowed = handles.subList(0, 252);
             client.send(large, allowed.toArray(Handle[]::new));

@@ -38,8 +38,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public abstract class BadInputContract {
     private static final int MAX_PAYLOAD = 16 * 1024 * 1024;
 
-
-
     private static byte[] random(int size, long seed) {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
@@ -47,7 +45,7 @@ public abstract class BadInputContract {
     }
 
     /** A connected client whose connection the listener has admitted; returns the server side of it. */
-    private static Connection admit(Listener listener, Endpoint client) throws IOException {
+    public static Connection admit(Listener listener, Endpoint client) throws IOException {
         client.send("hello".getBytes(UTF_8));
         Pod pod = Peers.acceptOne(listener);
         pod.message().close();
@@ -55,7 +53,7 @@ public abstract class BadInputContract {
     }
 
     /** Checks that nothing was delivered: the next message each side receives is the one sent after the refusal. */
-    private static void assertNothingDelivered(Listener listener, Endpoint client, Connection connection)
+    public static void assertNothingDelivered(Listener listener, Endpoint client, Connection connection)
             throws IOException {
         assertTrue(listener.tryAccept().isEmpty(), "a refused message was delivered to the server");
         assertTrue(client.tryRecv().isEmpty(), "a refused message was delivered to the client");
