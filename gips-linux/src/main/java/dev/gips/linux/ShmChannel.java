@@ -98,6 +98,12 @@ final class ShmChannel implements AutoCloseable {
     /** When a send last looked for the peer's hang-up, and whether it saw one; guarded by {@link #sendLock}. */
     private long lastLook = System.nanoTime();
     private boolean peerGone;
+    /**
+     * Whether the next record rings whether or not the consumer announced that it sleeps; guarded by
+     * {@link #sendLock}. Set once an announced datagram was sent: the consumer takes the bells queued ahead of it to
+     * reach it, and records published meanwhile (it was awake) would leave its socket with nothing queued.
+     */
+    private boolean ringNext;
 
     /** One side of a channel over {@code region}, which {@code arena} unmaps; see {@link ShmChannelMemory}. */
     ShmChannel(Arena arena, MemorySegment region, int memfd, boolean listener) {
@@ -125,6 +131,9 @@ final class ShmChannel implements AutoCloseable {
         memfd = -1;
         return e;
     }
+
+    /** Runs when a receive found a bell with the ring empty, before it acts on it; for tests, else null. */
+    Runnable beforeBellForTest;
 
     /** The listener's memfd before it is offered; for tests. */
     int memfdForTest() {
@@ -189,6 +198,7 @@ final class ShmChannel implements AutoCloseable {
         try {
             Wire.send(s, b, array, buffer, handles, waiter);
             sent = true;
+            ringNext = true;
         } catch (Datagram.WouldBlock e) {
             return false;
         } finally {
@@ -227,9 +237,13 @@ final class ShmChannel implements AutoCloseable {
         return out.offer(MemorySegment.ofBuffer(buffer), 0, len);
     }
 
-    /** Rings the consumer if it announced that it sleeps. A full socket wakes it anyway; a gone one shows later. */
+    /**
+     * Rings the consumer if it announced that it sleeps, or if {@link #ringNext} says so. A full socket wakes it
+     * anyway; a gone one shows later.
+     */
     private void wakePeer(SeqpacketSocket s, MsgBuffers b) {
-        if (out.takeConsumerWaiting()) {
+        if (out.takeConsumerWaiting() | ringNext) {
+            ringNext = false;
             ShmControl.send(s, b, BELL, 0, NO_FDS);
         }
     }
@@ -335,7 +349,15 @@ final class ShmChannel implements AutoCloseable {
             // visible by now (records are published before their datagram is sent)
             switch (ShmControl.peek(s, b)) {
                 case BELL -> {
-                    takeBell(s, b);
+                    // asleep first, then take the bell only if the ring is still empty: a record published from
+                    // now on rings again, and one that came meanwhile keeps this bell queued, so that the socket
+                    // stays readable while records wait (a poller sees nothing else)
+                    if (beforeBellForTest != null) {
+                        beforeBellForTest.run();
+                    }
+                    if (!in.prepareToWait()) {
+                        ShmControl.takeBell(s, b);
+                    }
                     bells++;
                 }
                 case HUNG_UP -> {
@@ -357,9 +379,9 @@ final class ShmChannel implements AutoCloseable {
     }
 
     /**
-     * Takes a bell, and with it the producer's promise to ring: so the consumer is marked asleep again at once. A
-     * message taken after this would otherwise leave it awake with no bell queued, and the next record would ring
-     * nobody (a spurious bell is harmless: it is taken when the ring is empty).
+     * Takes a bell queued ahead of an announced datagram, and with it the producer's promise to ring: so the consumer
+     * is marked asleep again at once (a spurious bell is harmless: it is taken when the ring is empty). The records
+     * published after that datagram ring anyway (see {@link #ringNext}).
      */
     private void takeBell(SeqpacketSocket s, MsgBuffers b) {
         ShmControl.takeBell(s, b);

@@ -37,6 +37,54 @@ class ShmChannelTest {
         }
     }
 
+    /**
+     * Records published while a receive handles a bell (after it found the ring empty) must leave the socket readable
+     * until they are taken: a poller reports nothing else. The receive used to take the bell and only then announce
+     * that it sleeps, so that of two such records the second waited in the ring with nothing queued to report it.
+     */
+    @Test
+    void recordsPublishedWhileAReceiveTakesABellKeepTheSocketReadable() throws Exception {
+        try (Peers.SocketPair pair = Peers.SocketPair.open(); ShmChannel server = ShmChannelMemory.create(WHERE);
+                ShmChannel client = offerTo(server)) {
+            SeqpacketSocket consumer = new SeqpacketSocket(pair.a(), WHERE, SeqpacketSocket.PeerKind.JAVA);
+            SeqpacketSocket producer = new SeqpacketSocket(pair.b(), WHERE, SeqpacketSocket.PeerKind.JAVA);
+            MsgBuffers in = new MsgBuffers();
+            MsgBuffers out = new MsgBuffers();
+            dev.gips.spi.ReleaseGate gate = new dev.gips.spi.ReleaseGate(() -> { });
+            client.startSending();
+            server.startReceiving();
+            client.send(producer, out, bytes(1), null, new long[0], null, true, gate); // rings: it starts asleep
+            assertArrayEquals(bytes(1), server.receive(consumer, in));
+            assertTrue(readable(pair.a()), "the bell is queued until the ring is empty");
+            server.beforeBellForTest = () -> {
+                server.beforeBellForTest = null;
+                try {
+                    client.send(producer, out, bytes(2), null, new long[0], null, true, gate);
+                    client.send(producer, out, bytes(3), null, new long[0], null, true, gate);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            assertArrayEquals(bytes(2), server.receive(consumer, in));
+            assertTrue(readable(pair.a()), "a record still waits: the socket must say so");
+            assertArrayEquals(bytes(3), server.receive(consumer, in));
+            assertEquals(Wire.NOTHING, server.receive(consumer, in));
+            assertFalse(readable(pair.a()), "all taken, the bell too");
+            client.send(producer, out, bytes(4), null, new long[0], null, true, gate);
+            assertTrue(readable(pair.a()), "asleep again: the next record rings");
+            assertArrayEquals(bytes(4), server.receive(consumer, in));
+        }
+    }
+
+    private static boolean readable(int fd) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment pfd = arena.allocate(Poll.POLLFD);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_INT, Poll.FD, fd);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, Poll.EVENTS, Poll.POLLIN);
+            return Poll.poll(Native.allocateCapture(arena), pfd, 1, 0) > 0;
+        }
+    }
+
     @Test
     void anEndpointRefusesAnOfferItCannotUseSafelyAndClosesWhatItGot() throws Exception {
         long before = Peers.openFds();
@@ -82,6 +130,86 @@ class ShmChannelTest {
                 server.join(5_000);
             }
         }
+    }
+
+    /**
+     * A poll loop that takes one message per event, with clients that send in bursts (some messages with a handle, so
+     * on the socket): every record left in a ring when a receive returns must keep the client's socket readable (a
+     * bell queued), or the poller never reports it again and the burst stalls. Two ways that broke: a record published
+     * while a receive took a bell (it re-armed after taking, so the records before the re-arm had no bell), and
+     * records published after an announced datagram whose bell was taken ahead of it.
+     */
+    @Test
+    void aPollLoopTakingOneMessagePerEventNeverStrandsRecordsOfABurst() throws Exception {
+        String name = Peers.uniqueName("channel-burst");
+        int clients = 4;
+        int rounds = 60;
+        int burst = 32;
+        try (dev.gips.poll.Poller poller = dev.gips.poll.Poller.create();
+                Listener listener = Listener.bind(new ServiceDescriptor(name).withSharedMemoryChannel(true))) {
+            poller.register(listener, dev.gips.poll.Interest.READABLE);
+            Thread server = Thread.ofPlatform().daemon().start(() -> {
+                dev.gips.poll.Events events = dev.gips.poll.Events.withCapacity(16);
+                try {
+                    for (;;) {
+                        poller.poll(events, java.time.Duration.ofSeconds(1));
+                        for (dev.gips.poll.Event ignored : events) {
+                            java.util.Optional<Pod> pod = listener.tryAccept(); // one message per event
+                            if (pod.isPresent()) {
+                                try (Message m = pod.get().message()) {
+                                    pod.get().reply(m.payload());
+                                }
+                            }
+                        }
+                    }
+                } catch (IOException closed) {
+                    // the test closed the listener
+                }
+            });
+            java.util.List<java.util.concurrent.Future<Void>> done = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(clients)) {
+                for (int c = 0; c < clients; c++) {
+                    int id = c;
+                    done.add(pool.submit(() -> {
+                        SeqpacketEndpoint client = SeqpacketEndpoint.connect(name, -1, true);
+                        try {
+                            for (int i = 0; i < 2; i++) {
+                                assertArrayEquals(bytes(i), roundTrip(client, bytes(i), new long[0]).payload());
+                            }
+                            assertTrue(client.usesShmChannel(), "client " + id + " on the channel");
+                            for (int round = 0; round < rounds; round++) {
+                                for (int i = 0; i < burst; i++) {
+                                    int fd = i % 11 == 5 ? Peers.memfd("burst") : -1;
+                                    client.send(tag(id, round, i), fd < 0 ? new long[0] : new long[] {fd});
+                                    Fds.closeQuietly(fd);
+                                }
+                                for (int i = 0; i < burst; i++) {
+                                    RawMessage reply = client.receive(TimeUnit.SECONDS.toNanos(10));
+                                    if (reply == null) {
+                                        throw new AssertionError("client " + id + " round " + round + ": reply " + i
+                                                + " of " + burst + " never came (a record stranded in a ring)");
+                                    }
+                                    assertArrayEquals(tag(id, round, i), reply.payload());
+                                }
+                            }
+                        } finally {
+                            client.close();
+                        }
+                        return null;
+                    }));
+                }
+                for (var f : done) {
+                    f.get(5, TimeUnit.MINUTES);
+                }
+            } finally {
+                listener.close();
+                server.join(5_000);
+            }
+        }
+    }
+
+    private static byte[] tag(int client, int round, int i) {
+        return java.nio.ByteBuffer.allocate(12).putInt(client).putInt(round).putInt(i).array();
     }
 
     @Test
