@@ -325,7 +325,8 @@ final class Ring {
 
     /**
      * Announces that the consumer will sleep, then looks once more: {@code true} if a record arrived after all (the
-     * announcement is withdrawn and the caller goes on reading), {@code false} if it may sleep on its doorbell.
+     * announcement is withdrawn and the caller goes on reading), {@code false} if it may sleep on its doorbell. Only
+     * for a consumer that looks at the ring again by itself before it sleeps; see {@link #announceSleep}.
      */
     boolean prepareToWait() {
         INT.setVolatile(control, CONSUMER_WAITING, 1);
@@ -334,6 +335,18 @@ final class Ring {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Announces that the consumer will sleep, then looks once more, and keeps the announcement either way: {@code true}
+     * if a record arrived after all. For a consumer that is woken only through its socket (a listener, a polled
+     * endpoint): were it to withdraw, a producer that published just before and looks at the announcement just after
+     * would ring nobody, and the consumer, having taken that record, would be left awake with no bell queued, so that
+     * nothing ever reports the next one. Kept, it costs at most a bell taken later with the ring empty.
+     */
+    boolean announceSleep() {
+        INT.setVolatile(control, CONSUMER_WAITING, 1);
+        return (long) LONG.getVolatile(control, TAIL) != position;
     }
 
     private static long align(long n) {

@@ -125,7 +125,8 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
             if (c != null && c.isReceiving()) {
                 byte[] m = c.receive(socket, buffers);
                 if (m == Wire.NOTHING || m == Wire.HUNG_UP) {
-                    if (m == Wire.NOTHING && c.prepareToSleep()) {
+                    // the listener comes back only when the socket is reported: the announcement must stay
+                    if (m == Wire.NOTHING && c.announceSleep()) {
                         continue; // a record came while announcing that we sleep
                     }
                     return m; // nothing: the client's next record rings its socket, which epoll watches

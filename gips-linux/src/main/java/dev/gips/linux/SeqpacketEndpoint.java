@@ -370,7 +370,8 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
                     continue;
                 }
             }
-            if (c.prepareToSleep()) {
+            // a watched endpoint is read again only when its socket is reported: its announcement must stay
+            if (watched ? c.announceSleep() : c.prepareToSleep()) {
                 continue; // a record came while announcing
             }
             if (timeoutNanos == 0) {

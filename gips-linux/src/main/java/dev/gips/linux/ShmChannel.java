@@ -423,10 +423,19 @@ final class ShmChannel implements AutoCloseable {
 
     /**
      * Announces that this side will sleep on its socket, then looks once more: {@code true} if a record came after
-     * all (go on receiving), {@code false} if the peer will ring.
+     * all (go on receiving; the announcement is withdrawn), {@code false} if the peer will ring. Only for a side that
+     * looks at the ring again by itself before it sleeps; else {@link #announceSleep}.
      */
     boolean prepareToSleep() {
         return in.prepareToWait();
+    }
+
+    /**
+     * Announces that this side sleeps until its socket reports a record, and looks once more: {@code true} if a record
+     * came (take it; the announcement stays, see {@link Ring#announceSleep}).
+     */
+    boolean announceSleep() {
+        return in.announceSleep();
     }
 
     /** Withdraws the announcement before spinning: while this side looks at the ring itself, nobody need ring. */
