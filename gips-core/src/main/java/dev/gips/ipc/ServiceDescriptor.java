@@ -28,7 +28,7 @@ public final class ServiceDescriptor {
      *                                  anywhere but at its start
      */
     public ServiceDescriptor(String name) {
-        this(checkName(name), new Policy(), false);
+        this(checkName(name), new Policy(), true);
     }
 
     private ServiceDescriptor(String name, Policy policy, boolean sharedMemoryChannel) {
@@ -61,19 +61,19 @@ public final class ServiceDescriptor {
     }
 
     /**
-     * This service with the shared-memory channel on or off (off by default for now). On Linux, when both ends are
-     * gips for Java and both turned it on, messages travel through a pair of rings in memory the two processes share,
-     * and the socket carries only descriptors, payloads too large for a ring record, and wake-ups (see the README,
-     * "Shared-memory channel"). It is off unless both sides ask for it: one known fault is still open (under a
-     * 1,000-client poll loop a reply now and then finds its client's socket hung up; see the README). Each connection
-     * that uses it takes 128 KiB of shared memory, and a blocking receive spins briefly before it sleeps. Other
+     * This service with the shared-memory channel on (the default) or off. On Linux, when both ends are gips for Java
+     * and neither turned it off, a client that keeps talking (16 messages) moves its messages into a pair of rings in
+     * memory the two processes share, and the socket carries only descriptors, payloads too large for a ring record,
+     * the hang-up and wake-ups (see the README, "Shared-memory channel"). Each connection that uses it takes 128 KiB of
+     * shared memory, and a blocking receive spins up to 50 µs before it sleeps: turn it off on either side to keep
+     * every message on the socket (many mostly idle connections, a host where a receive must never spin). Other
      * platforms, and plain gips peers, always use the socket (or port, or pipe).
      */
     public ServiceDescriptor withSharedMemoryChannel(boolean enabled) {
         return new ServiceDescriptor(name, policy, enabled);
     }
 
-    /** Whether the shared-memory channel may be used (see {@link #withSharedMemoryChannel}). */
+    /** Whether the shared-memory channel may be used: true unless turned off (see {@link #withSharedMemoryChannel}). */
     public boolean sharedMemoryChannel() {
         return sharedMemoryChannel;
     }

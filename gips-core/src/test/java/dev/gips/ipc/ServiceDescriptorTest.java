@@ -31,6 +31,16 @@ class ServiceDescriptorTest {
     }
 
     @Test
+    void theSharedMemoryChannelIsOnUnlessTurnedOffAndEveryOtherSettingKeepsIt() {
+        ServiceDescriptor d = new ServiceDescriptor("com.example.echo");
+        assertTrue(d.sharedMemoryChannel());
+        ServiceDescriptor off = d.withSharedMemoryChannel(false);
+        assertFalse(off.sharedMemoryChannel());
+        assertFalse(off.withAllowedUid("0").sharedMemoryChannel(), "a policy change keeps the setting");
+        assertTrue(off.withSharedMemoryChannel(true).sharedMemoryChannel());
+    }
+
+    @Test
     void emptyNameIsRefusedSayingWhy() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ServiceDescriptor(""));
         assertTrue(e.getMessage().contains("must not be empty"), e.getMessage());
