@@ -52,6 +52,8 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
     private boolean firstDatagram = true;                        // guarded by readLock
     /** Whether a shared-memory channel offered by the service is taken. */
     private final boolean shmChannelAllowed;
+    /** Whether a channel is taken while a Poller watches (see {@link ShmChannel#WHEN_POLLED_PROPERTY}). */
+    private final boolean takeWhenPolled = ShmChannel.whenPolled();
     /** The shared-memory channel, once taken (see {@link ShmChannel}); set under both locks. */
     private volatile ShmChannel channel;
     /** Whether a {@code Poller} watches this endpoint: then no receive leaves the ring's consumer awake. */
@@ -397,7 +399,7 @@ final class SeqpacketEndpoint implements EndpointChannel, Pollable {
         int[] fds = readBuffers.takeFds();
         if (kind == ShmChannel.OFFER && channel == null && fds.length == 1) {
             ShmChannel c = null;
-            if (shmChannelAllowed) {
+            if (shmChannelAllowed && (!watched || takeWhenPolled)) {
                 try {
                     c = ShmChannelMemory.adopt(fds[0], ShmChannel.offeredRingSize(datagram), socket.where);
                 } catch (IOException e) {

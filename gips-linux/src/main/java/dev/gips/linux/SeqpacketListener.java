@@ -75,6 +75,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private final FairScheduler scheduler = new FairScheduler(MAX_EVENTS + HotClients.CAPACITY); // receiveLock
     private final HotClients hot = new HotClients();                      // guarded by receiveLock
     private final int offerAfter;           // messages from a gips-java client before its channel offer; -1: never
+    private final boolean offerWhenPolled;  // whether clients are offered a channel while a Poller watches
     private volatile boolean watched;       // whether a Poller watches: then no receive spins (see ShmChannel)
     /** Whether the last epoll_wait reported the listening socket and nobody accepted since. */
     private boolean listenReady;                                          // guarded by receiveLock
@@ -82,6 +83,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private SeqpacketListener(Where where, int listenFd, SocketFile socketFile, EpollSet epoll, Arena buffersArena,
             MsgBuffers readBuffers, boolean shmChannel) {
         this.offerAfter = ShmChannel.offerAfter(shmChannel);
+        this.offerWhenPolled = ShmChannel.whenPolled();
         this.buffersArena = buffersArena;
         this.readBuffers = readBuffers;
         this.where = where;
@@ -385,9 +387,12 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         hot.touch(c);
     }
 
-    /** After how many messages a gips-java client is offered a shared-memory channel; -1 if never. */
+    /**
+     * After how many messages a gips-java client is offered a shared-memory channel; -1 if never, as while a poller
+     * watches (see {@link ShmChannel#WHEN_POLLED_PROPERTY}).
+     */
     int offerAfter() {
-        return offerAfter;
+        return watched && !offerWhenPolled ? -1 : offerAfter;
     }
 
     /** A poller watches this listener from now on: no receive spins, so every ring record rings its socket. */

@@ -66,6 +66,19 @@ final class ShmChannel implements AutoCloseable {
         return enabled ? Math.max(0, Integer.getInteger(OFFER_AFTER_PROPERTY, DEFAULT_OFFER_AFTER)) : -1;
     }
 
+    /**
+     * The property that lets a side a {@code Poller} watches use the channel (read when a listener is bound or an
+     * endpoint connects; default false). A polled side is woken through its socket for each message anyway, so the
+     * channel saves it nothing and costs it a bell per message: a polled listener offers no channel, a polled endpoint
+     * declines one. Tests turn it on, so that the contract kit's poll loops run over the channel too.
+     */
+    static final String WHEN_POLLED_PROPERTY = "gips.linux.shmChannel.whenPolled";
+
+    /** Whether a side that a {@code Poller} watches uses the channel (see {@link #WHEN_POLLED_PROPERTY}). */
+    static boolean whenPolled() {
+        return Boolean.getBoolean(WHEN_POLLED_PROPERTY);
+    }
+
     /** Bytes of each direction's data area: a payload of up to a quarter of it travels in the ring. */
     static final long RING_SIZE = 64 * 1024;
     /**

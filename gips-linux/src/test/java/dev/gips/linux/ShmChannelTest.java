@@ -246,6 +246,49 @@ class ShmChannelTest {
         return java.nio.ByteBuffer.allocate(12).putInt(client).putInt(round).putInt(i).array();
     }
 
+    /**
+     * A side a poller watches is woken through its socket for every message anyway: by default a polled listener
+     * offers no channel and a polled endpoint declines one, so that a poll-driven server is never slower for it.
+     */
+    @Test
+    void byDefaultAPolledListenerOffersNoChannelAndAPolledEndpointDeclinesOne() throws Exception {
+        for (boolean polledListener : new boolean[] {true, false}) {
+            String name = Peers.uniqueName("channel-polled");
+            String was = System.setProperty(ShmChannel.WHEN_POLLED_PROPERTY, "false");
+            Listener bound;
+            SeqpacketEndpoint client = null;
+            try (dev.gips.poll.Poller poller = dev.gips.poll.Poller.create()) {
+                bound = Listener.bind(new ServiceDescriptor(name)); // reads the property
+                if (polledListener) {
+                    poller.register(bound, dev.gips.poll.Interest.READABLE);
+                }
+                Thread server = Thread.ofPlatform().daemon().start(() -> echo(bound));
+                try (Listener listener = bound) {
+                    client = SeqpacketEndpoint.connect(name, -1, true); // reads it too
+                    if (!polledListener) {
+                        client.watched();
+                    }
+                    for (int i = 0; i < 20; i++) {
+                        assertArrayEquals(bytes(i), roundTrip(client, bytes(i), new long[0]).payload());
+                    }
+                    assertFalse(client.usesShmChannel(), polledListener ? "a polled listener offers no channel"
+                            : "a polled endpoint declines the channel");
+                } finally {
+                    server.join(5_000);
+                }
+            } finally {
+                if (client != null) {
+                    client.close();
+                }
+                if (was == null) {
+                    System.clearProperty(ShmChannel.WHEN_POLLED_PROPERTY);
+                } else {
+                    System.setProperty(ShmChannel.WHEN_POLLED_PROPERTY, was);
+                }
+            }
+        }
+    }
+
     @Test
     void byDefaultAClientIsOfferedTheChannelOnlyOnceItKeepsTalking() throws Exception {
         String name = Peers.uniqueName("channel-lazy");
