@@ -3,6 +3,7 @@ package dev.gips.benchmarks;
 import dev.gips.ipc.Listener;
 import dev.gips.ipc.Message;
 import dev.gips.ipc.Pod;
+import dev.gips.ipc.ServiceDescriptor;
 import dev.gips.poll.Event;
 import dev.gips.poll.Events;
 import dev.gips.poll.Interest;
@@ -15,14 +16,17 @@ import java.util.Optional;
 /**
  * The Java server of {@link PollThroughput}: one thread, one {@link Poller}, echo. Mode {@code one} takes one
  * message per event (the README pattern); mode {@code drain} takes messages until none waits. Prints "ready" once
- * bound; runs until killed. Arguments: the socket path, the mode.
+ * bound; runs until killed. Arguments: the socket path, the mode, and optionally {@code socket} to turn the
+ * shared-memory channel off (it matters only with gips-java clients, {@link PollLoadClient}).
  */
 public final class PollLoopServer {
     private PollLoopServer() {}
 
     public static void main(String[] args) throws Exception {
         boolean drain = args.length > 1 && args[1].equals("drain");
-        try (Poller poller = Poller.create(); Listener listener = Listener.bind(args[0])) {
+        ServiceDescriptor service = new ServiceDescriptor(args[0])
+                .withSharedMemoryChannel(!(args.length > 2 && args[2].equals("socket")));
+        try (Poller poller = Poller.create(); Listener listener = Listener.bind(service)) {
             Token token = poller.register(listener, Interest.READABLE);
             Events events = Events.withCapacity(256);
             System.out.println("ready");

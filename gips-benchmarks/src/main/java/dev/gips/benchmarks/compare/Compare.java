@@ -1,5 +1,6 @@
 package dev.gips.benchmarks.compare;
 
+import dev.gips.benchmarks.PollLoadClient;
 import dev.gips.benchmarks.PollLoopServer;
 import dev.gips.benchmarks.ShmThroughput;
 import java.io.BufferedReader;
@@ -432,7 +433,8 @@ public final class Compare {
             List<Placement> placements, Path cServer, Path client, Function<String, List<String>> jvm)
             throws Exception {
         Map<Placement, Map<String, Map<Integer, Double>>> rates = new EnumMap<>(Placement.class);
-        List<String> servers = List.of("c", "c-msg", "c-stream", "gips", "gips-drain", "jdk");
+        List<String> servers = List.of("c", "c-msg", "c-stream", "gips", "gips-drain", "jdk", "java-socket",
+                "java-shm", "java-shm-polled");
         for (int round = 1; round <= s.pollRounds(); round++) {
             for (Placement placement : inTurn(placements, round)) {
                 List<String> order = new ArrayList<>(servers);
@@ -505,12 +507,23 @@ public final class Compare {
             case "c-msg" -> List.of(cServer.toString(), socket.toString(), "msg");
             case "gips" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(), "one");
             case "gips-drain" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(), "drain");
+            // gips-java clients: over the shared-memory channel, or with it off on both sides
+            case "java-socket" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(), "one",
+                    "socket");
+            case "java-shm" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(), "one");
+            case "java-shm-polled" -> whenPolled(concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(),
+                    "one"));
             default -> concat(jvm.apply(SelectorServer.class.getName()), socket.toString());
         };
         Process p = startServer(place(placement, command));
         try {
-            List<String> c = new ArrayList<>(List.of(client.toString(), socket.toString(), "1000",
-                    String.valueOf(s.pollWarmup()), String.valueOf(s.pollSeconds())));
+            List<String> load = List.of(socket.toString(), "1000", String.valueOf(s.pollWarmup()),
+                    String.valueOf(s.pollSeconds()));
+            List<String> javaClient = concat(concat(jvm.apply(PollLoadClient.class.getName()),
+                    load.toArray(String[]::new)), server.equals("java-socket") ? "socket" : "channel");
+            List<String> c = new ArrayList<>(!server.startsWith("java-") ? concat(List.of(client.toString()),
+                    load.toArray(String[]::new)) : server.equals("java-shm-polled") ? whenPolled(javaClient)
+                    : javaClient);
             if (server.equals("jdk") || server.equals("c-stream")) {
                 c.add("stream");
             }
@@ -714,6 +727,13 @@ public final class Compare {
         } catch (IOException e) {
             return "unknown";
         }
+    }
+
+    /** A JVM's command with the shared-memory channel used by polled sides too (see the README). */
+    private static List<String> whenPolled(List<String> jvmCommand) {
+        List<String> c = new ArrayList<>(jvmCommand);
+        c.add(1, "-Dgips.linux.shmChannel.whenPolled=true");
+        return c;
     }
 
     private static List<String> concat(List<String> head, String... tail) {
