@@ -29,6 +29,21 @@ final class Native {
     static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
 
     /**
+     * {@code fcntl}'s variadic shape, int(int, int, int...) from the third argument on, which {@code socket} shares.
+     * Each distinct descriptor and option set costs a fresh JVM a call stub of its own (milliseconds to generate),
+     * and a variadic one costs more, so functions of the same argument types are linked alike: on the Linux
+     * conventions gips supports (x86_64 and AArch64, see {@code BackendProbe}) integer and pointer arguments go in the
+     * same registers whether named or variadic; on x86_64 a variadic call also sets {@code %al} (how many vector
+     * registers carry arguments: 0 here), which a function without variadic arguments ignores.
+     */
+    static final Linker.Option VARIADIC_FROM_2 = Linker.Option.firstVariadicArg(2);
+    /**
+     * {@code openat}'s variadic shape, int(int, void*, int, int...), which {@code fchmodat} and {@code epoll_wait}
+     * share: see {@link #VARIADIC_FROM_2}.
+     */
+    static final Linker.Option VARIADIC_FROM_3 = Linker.Option.firstVariadicArg(3);
+
+    /**
      * Whether a call may be linked with both {@link #ERRNO} and {@code Linker.Option.critical(true)}: JDK 22 and 23
      * refuse the combination at link time (JDK-8313680), JDK 24 allows it (JDK-8336768). Where it is false, the
      * callers copy through a native buffer instead of handing a critical call a heap segment. Read once;

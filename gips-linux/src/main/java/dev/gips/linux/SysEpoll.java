@@ -61,9 +61,10 @@ final class SysEpoll {
         static final MethodHandle epoll_ctl = Native.downcall("epoll_ctl",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), ERRNO);
     }
+    // linked in openat's variadic shape, as fchmodat is: one call stub for the three (Native.VARIADIC_FROM_3)
     private static final class EpollWait {
         static final MethodHandle epoll_wait = Native.downcall("epoll_wait",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), ERRNO);
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), Native.VARIADIC_FROM_3, ERRNO);
     }
     private static final class Eventfd {
         static final MethodHandle eventfd = Native.downcall("eventfd",

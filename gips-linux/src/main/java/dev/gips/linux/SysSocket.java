@@ -124,9 +124,10 @@ final class SysSocket {
 
     static final long CMSG_DATA_OFFSET = CMSGHDR.byteSize();
 
+    // linked in fcntl's variadic shape, which every endpoint links too: one call stub for both (Native.VARIADIC_FROM_2)
     private static final class Socket {
         static final MethodHandle socket = Native.downcall("socket",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), ERRNO);
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Native.VARIADIC_FROM_2, ERRNO);
     }
     private static final class Bind {
         static final MethodHandle bind = Native.downcall("bind",
