@@ -9,7 +9,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+import java.util.Optional;
 
 /** Linking helpers shared by the binding classes: the one place that calls restricted linker methods. */
 @SuppressWarnings("restricted")
@@ -57,8 +57,11 @@ final class Native {
         return jdkFeature >= 24 && !"false".equals(property);
     }
     static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO_VALUE =
-            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /**
+     * Where errno sits in {@link #CAPTURE_LAYOUT}. Read as a plain int at an offset rather than through the layout's
+     * path var handle: the JDK builds that handle from method handles, which a fresh JVM spends milliseconds spinning.
+     */
+    private static final long ERRNO_OFFSET = CAPTURE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
 
     /**
      * A downcall handle for {@code name}, failing with the symbol's name when libc lacks it. The binding classes keep
@@ -66,9 +69,12 @@ final class Native {
      * milliseconds in a fresh JVM, and a program uses only some of them.
      */
     static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        MemorySegment symbol = LIBC.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-        return LINKER.downcallHandle(symbol, descriptor, options);
+        // no lambda here, nor in what a fresh JVM runs on its way to its first system calls: each spins a class
+        Optional<MemorySegment> symbol = LIBC.find(name);
+        if (symbol.isEmpty()) {
+            throw new UnsatisfiedLinkError("libc has no symbol " + name);
+        }
+        return LINKER.downcallHandle(symbol.get(), descriptor, options);
     }
 
     /**
@@ -105,8 +111,12 @@ final class Native {
         return arena.allocate(CAPTURE_LAYOUT);
     }
 
-    private static final ThreadLocal<MemorySegment> THREAD_CAPTURE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+    private static final ThreadLocal<MemorySegment> THREAD_CAPTURE = new ThreadLocal<>() {
+        @Override
+        protected MemorySegment initialValue() {
+            return Arena.ofAuto().allocate(CAPTURE_LAYOUT);
+        }
+    };
 
     /**
      * This thread's capture segment, for calls made without an owner's scratch buffers (setup, close, probes):
@@ -118,7 +128,7 @@ final class Native {
 
     /** The errno captured in {@code capture}. */
     static int errno(MemorySegment capture) {
-        return (int) ERRNO_VALUE.get(capture, 0L);
+        return capture.get(ValueLayout.JAVA_INT, ERRNO_OFFSET);
     }
 
     /**
