@@ -55,7 +55,7 @@ final class Fcntl {
 
     // openat is variadic: the mode argument must be passed as a variadic argument. fchmodat and epoll_wait share
     // this shape
-    private static final class Openat {
+    static final class Openat { // not private: Warmup links it ahead of use
         static final MethodHandle openat = Native.downcall("openat",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), Native.VARIADIC_FROM_3, ERRNO);
     }

@@ -57,7 +57,7 @@ final class SysEpoll {
         static final MethodHandle epoll_create1 = Native.downcall("epoll_create1",
                 FunctionDescriptor.of(C_INT, C_INT), ERRNO);
     }
-    private static final class EpollCtl {
+    static final class EpollCtl { // not private: Warmup links it ahead of use
         static final MethodHandle epoll_ctl = Native.downcall("epoll_ctl",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), ERRNO);
     }

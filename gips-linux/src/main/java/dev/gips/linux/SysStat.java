@@ -83,7 +83,7 @@ final class SysStat {
         static final MethodHandle mkdirat = Native.downcall("mkdirat",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), ERRNO);
     }
-    private static final class Statx {
+    static final class Statx { // not private: Warmup links it ahead of use
         static final MethodHandle statx = Native.downcall("statx",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER), ERRNO);
     }
