@@ -12,9 +12,9 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>Started by {@link LinuxBackend} once its probe found native access allowed, and only with more than one CPU
  * available (confined to one CPU, the JVM would merely switch between the two threads) and not with
- * {@code -Dgips.warmup=false}. It links only calls that every listener and every endpoint makes, and the calls only
- * a listener makes once {@link #listenerComing()} said that one is being bound: the warm-up never links what the
- * program would not have linked anyway.
+ * {@code -Dgips.warmup=false}. It links only calls that every endpoint and every listener that serves a client
+ * make, and the calls only a listener makes once {@link #listenerComing()} said that one is being bound: the
+ * warm-up links nothing such a program would not have linked anyway.
  */
 final class Warmup implements Runnable {
     private Warmup() {}
@@ -61,7 +61,7 @@ final class Warmup implements Runnable {
             touch(SysMman.Munmap.munmap);
         } catch (RuntimeException | Error e) {
             // cannot happen with a libc that has statx (glibc 2.28), where the probe linked a call already; were it to,
-            // the caller's thread would meet the failure again when it makes the call
+            // the caller's thread would meet it at that call, as a NoClassDefFoundError caused by the original error
         }
     }
 

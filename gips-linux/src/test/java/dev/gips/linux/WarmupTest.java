@@ -35,7 +35,7 @@ class WarmupTest {
 
     private static final Pattern LOADED = Pattern.compile("^\\[(\\d+)\\] dev\\.gips\\.linux\\.(\\S+) source:");
 
-    /** Runs the child against a listener of ours; returns holder class → the thread ids that loaded it, and main's. */
+    /** Runs the child against a listener of ours; returns holder class → the ids of the threads that loaded it. */
     private static Map<String, List<String>> child(Path log, String... options) throws Exception {
         String name = Peers.uniqueName("warmup");
         try (Listener listener = Listener.bind(name)) {
