@@ -36,8 +36,11 @@ class WarmupTest {
     private static final Pattern LOADED = Pattern.compile("^\\[(\\d+)\\] dev\\.gips\\.linux\\.(\\S+) source:");
 
     /** Runs the child against a listener of ours; returns holder class → the ids of the threads that loaded it. */
-    private static Map<String, List<String>> child(Path log, String... options) throws Exception {
+    private static Map<String, List<String>> child(String... options) throws Exception {
         String name = Peers.uniqueName("warmup");
+        // a file that does not exist yet: the JVM would keep an existing one as <file>.0
+        Path dir = Files.createTempDirectory("gips-warmup");
+        Path log = dir.resolve("class-load.log");
         try (Listener listener = Listener.bind(name)) {
             String java = ProcessHandle.current().info().command().orElse("java");
             String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -66,12 +69,13 @@ class WarmupTest {
             return loaders;
         } finally {
             Files.deleteIfExists(log);
+            Files.delete(dir);
         }
     }
 
     @Test
     void anEndpointsWarmupLinksTheCommonCallsAndNoneOfAListenersOwn() throws Exception {
-        Map<String, List<String>> loaders = child(Files.createTempFile("gips-warmup", ".log"));
+        Map<String, List<String>> loaders = child();
         String main = loaders.get("main").get(0);
         for (String holder : COMMON) {
             List<String> by = loaders.get(holder);
@@ -85,7 +89,7 @@ class WarmupTest {
 
     @Test
     void withoutWarmupTheCallersThreadLinksEverything() throws Exception {
-        Map<String, List<String>> loaders = child(Files.createTempFile("gips-warmup", ".log"), "-Dgips.warmup=false");
+        Map<String, List<String>> loaders = child("-Dgips.warmup=false");
         String main = loaders.get("main").get(0);
         for (String holder : COMMON) {
             assertEquals(List.of(main), loaders.get(holder), holder + " should be linked by main");
