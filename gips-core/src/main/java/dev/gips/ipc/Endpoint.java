@@ -1,5 +1,6 @@
 package dev.gips.ipc;
 
+import dev.gips.internal.BackendWarmup;
 import dev.gips.internal.OpenState;
 import dev.gips.internal.Timeouts;
 import dev.gips.internal.jfr.ConnectEvent;
@@ -48,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * when another thread calls {@link #close()} gets an {@link java.nio.channels.AsynchronousCloseException}.
  */
 public final class Endpoint implements Source, AutoCloseable {
+    static {
+        BackendWarmup.start(); // before SLF4J starts up below: the two then run side by side
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
 
     /** The first pause of {@link #connect(ServiceDescriptor, Duration)} between attempts; it doubles from there. */

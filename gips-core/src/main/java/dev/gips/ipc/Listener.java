@@ -1,5 +1,6 @@
 package dev.gips.ipc;
 
+import dev.gips.internal.BackendWarmup;
 import dev.gips.internal.OpenState;
 import dev.gips.internal.Timeouts;
 import dev.gips.internal.jfr.Jfr;
@@ -61,6 +62,10 @@ import org.slf4j.LoggerFactory;
  * {@code dev.gips.linux}, …) so that the JDK does not warn or refuse.
  */
 public final class Listener implements Source, AutoCloseable {
+    static {
+        BackendWarmup.start(); // before SLF4J starts up below: the two then run side by side
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
     /**
      * How many connections and hang-ups one {@link #tryAccept()} handles at most before it returns empty (the

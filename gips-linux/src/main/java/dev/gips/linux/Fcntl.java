@@ -6,7 +6,6 @@ import static dev.gips.linux.Native.C_POINTER;
 import static dev.gips.linux.Native.ERRNO;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -48,16 +47,17 @@ final class Fcntl {
     static final int F_SEAL_GROW = 0x4;
     static final int F_SEAL_WRITE = 0x8;
 
-    // fcntl is variadic: the int argument must be passed as a variadic argument
+    // fcntl is variadic: the int argument must be passed as a variadic argument. socket shares this shape
     private static final class FcntlCall {
         static final MethodHandle fcntl = Native.downcall("fcntl",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Linker.Option.firstVariadicArg(2), ERRNO);
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Native.VARIADIC_FROM_2, ERRNO);
     }
 
-    // openat is variadic: the mode argument must be passed as a variadic argument
-    private static final class Openat {
+    // openat is variadic: the mode argument must be passed as a variadic argument. fchmodat and epoll_wait share
+    // this shape
+    static final class Openat { // not private: Warmup links it ahead of use
         static final MethodHandle openat = Native.downcall("openat",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), Linker.Option.firstVariadicArg(3), ERRNO);
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), Native.VARIADIC_FROM_3, ERRNO);
     }
 
     private static final class Fallocate {

@@ -23,6 +23,12 @@ import java.util.Set;
 public final class LinuxBackend extends AbstractBackend {
     private static final Throwable UNSUPPORTED = probe();
 
+    static {
+        if (UNSUPPORTED == null) {
+            Warmup.start();
+        }
+    }
+
     /** For {@link java.util.ServiceLoader}. */
     public LinuxBackend() {
         super("linux", UNSUPPORTED, Set.of(Handle.Kind.FILE_DESCRIPTOR));
@@ -44,6 +50,7 @@ public final class LinuxBackend extends AbstractBackend {
 
     @Override
     public ListenerChannel bind(ServiceDescriptor descriptor) throws IOException {
+        Warmup.listenerComing();
         return SeqpacketListener.bind(descriptor.name(), descriptor.sharedMemoryChannel());
     }
 

@@ -9,7 +9,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+import java.util.Optional;
 
 /** Linking helpers shared by the binding classes: the one place that calls restricted linker methods. */
 @SuppressWarnings("restricted")
@@ -29,6 +29,21 @@ final class Native {
     static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
 
     /**
+     * {@code fcntl}'s variadic shape, int(int, int, int...) from the third argument on, which {@code socket} shares.
+     * Each distinct descriptor and option set costs a fresh JVM a call stub of its own (milliseconds to generate),
+     * and a variadic one costs more, so functions of the same argument types are linked alike: on the Linux
+     * conventions gips supports (x86_64 and AArch64, see {@code BackendProbe}) integer and pointer arguments go in the
+     * same registers whether named or variadic; on x86_64 a variadic call also sets {@code %al} (how many vector
+     * registers carry arguments: 0 here), which a function without variadic arguments ignores.
+     */
+    static final Linker.Option VARIADIC_FROM_2 = Linker.Option.firstVariadicArg(2);
+    /**
+     * {@code openat}'s variadic shape, int(int, void*, int, int...), which {@code fchmodat} and {@code epoll_wait}
+     * share: see {@link #VARIADIC_FROM_2}.
+     */
+    static final Linker.Option VARIADIC_FROM_3 = Linker.Option.firstVariadicArg(3);
+
+    /**
      * Whether a call may be linked with both {@link #ERRNO} and {@code Linker.Option.critical(true)}: JDK 22 and 23
      * refuse the combination at link time (JDK-8313680), JDK 24 allows it (JDK-8336768). Where it is false, the
      * callers copy through a native buffer instead of handing a critical call a heap segment. Read once;
@@ -42,8 +57,11 @@ final class Native {
         return jdkFeature >= 24 && !"false".equals(property);
     }
     static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO_VALUE =
-            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /**
+     * Where errno sits in {@link #CAPTURE_LAYOUT}. Read as a plain int at an offset rather than through the layout's
+     * path var handle: the JDK builds that handle from method handles, which a fresh JVM spends milliseconds spinning.
+     */
+    private static final long ERRNO_OFFSET = CAPTURE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
 
     /**
      * A downcall handle for {@code name}, failing with the symbol's name when libc lacks it. The binding classes keep
@@ -51,9 +69,12 @@ final class Native {
      * milliseconds in a fresh JVM, and a program uses only some of them.
      */
     static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        MemorySegment symbol = LIBC.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-        return LINKER.downcallHandle(symbol, descriptor, options);
+        // no lambda here, nor in what a fresh JVM runs on its way to its first system calls: each spins a class
+        Optional<MemorySegment> symbol = LIBC.find(name);
+        if (symbol.isEmpty()) {
+            throw new UnsatisfiedLinkError("libc has no symbol " + name);
+        }
+        return LINKER.downcallHandle(symbol.get(), descriptor, options);
     }
 
     /**
@@ -90,8 +111,12 @@ final class Native {
         return arena.allocate(CAPTURE_LAYOUT);
     }
 
-    private static final ThreadLocal<MemorySegment> THREAD_CAPTURE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+    private static final ThreadLocal<MemorySegment> THREAD_CAPTURE = new ThreadLocal<>() {
+        @Override
+        protected MemorySegment initialValue() {
+            return Arena.ofAuto().allocate(CAPTURE_LAYOUT);
+        }
+    };
 
     /**
      * This thread's capture segment, for calls made without an owner's scratch buffers (setup, close, probes):
@@ -103,7 +128,7 @@ final class Native {
 
     /** The errno captured in {@code capture}. */
     static int errno(MemorySegment capture) {
-        return (int) ERRNO_VALUE.get(capture, 0L);
+        return capture.get(ValueLayout.JAVA_INT, ERRNO_OFFSET);
     }
 
     /**

@@ -57,13 +57,14 @@ final class SysEpoll {
         static final MethodHandle epoll_create1 = Native.downcall("epoll_create1",
                 FunctionDescriptor.of(C_INT, C_INT), ERRNO);
     }
-    private static final class EpollCtl {
+    static final class EpollCtl { // not private: Warmup links it ahead of use
         static final MethodHandle epoll_ctl = Native.downcall("epoll_ctl",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), ERRNO);
     }
+    // linked in openat's variadic shape, as fchmodat is: one call stub for the three (Native.VARIADIC_FROM_3)
     private static final class EpollWait {
         static final MethodHandle epoll_wait = Native.downcall("epoll_wait",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), ERRNO);
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), Native.VARIADIC_FROM_3, ERRNO);
     }
     private static final class Eventfd {
         static final MethodHandle eventfd = Native.downcall("eventfd",

@@ -25,11 +25,11 @@ final class SysMman {
     static final int MFD_CLOEXEC = 0x1;
     static final int MFD_ALLOW_SEALING = 0x2;
 
-    private static final class Mmap {
+    static final class Mmap { // not private: Warmup links it ahead of use
         static final MethodHandle mmap = Native.downcall("mmap",
                 FunctionDescriptor.of(C_POINTER, C_POINTER, C_SIZE_T, C_INT, C_INT, C_INT, C_LONG), ERRNO);
     }
-    private static final class Munmap {
+    static final class Munmap { // not private: Warmup links it ahead of use
         static final MethodHandle munmap = Native.downcall("munmap",
                 FunctionDescriptor.of(C_INT, C_POINTER, C_SIZE_T), ERRNO);
     }

@@ -124,19 +124,20 @@ final class SysSocket {
 
     static final long CMSG_DATA_OFFSET = CMSGHDR.byteSize();
 
+    // linked in fcntl's variadic shape, which every endpoint links too: one call stub for both (Native.VARIADIC_FROM_2)
     private static final class Socket {
         static final MethodHandle socket = Native.downcall("socket",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), ERRNO);
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Native.VARIADIC_FROM_2, ERRNO);
     }
-    private static final class Bind {
+    static final class Bind { // not private: Warmup links it ahead of use
         static final MethodHandle bind = Native.downcall("bind",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), ERRNO);
     }
-    private static final class Listen {
+    static final class Listen { // not private: Warmup links it ahead of use
         static final MethodHandle listen = Native.downcall("listen",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT), ERRNO);
     }
-    private static final class Accept4 {
+    static final class Accept4 { // not private: Warmup links it ahead of use
         static final MethodHandle accept4 = Native.downcall("accept4",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_INT), ERRNO);
     }
@@ -144,7 +145,7 @@ final class SysSocket {
         static final MethodHandle connect = Native.downcall("connect",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), ERRNO);
     }
-    private static final class Sendmsg {
+    static final class Sendmsg { // not private: Warmup links it ahead of use
         static final MethodHandle sendmsg = Native.downcall("sendmsg",
                 FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_INT), ERRNO);
     }
@@ -170,7 +171,7 @@ final class SysSocket {
         static final MethodHandle getsockname = Native.downcall("getsockname",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER), ERRNO);
     }
-    private static final class Getsockopt {
+    static final class Getsockopt { // not private: Warmup links it ahead of use
         static final MethodHandle getsockopt = Native.downcall("getsockopt",
                 FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER), ERRNO);
     }

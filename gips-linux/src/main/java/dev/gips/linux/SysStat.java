@@ -72,18 +72,18 @@ final class SysStat {
     static final long STX_DEV_MAJOR = STATX.byteOffset(groupElement("stx_dev_major"));
     static final long STX_DEV_MINOR = STATX.byteOffset(groupElement("stx_dev_minor"));
 
-    // fchmodat rather than chmod: its shape, int(int, void*, int, int), is epoll_wait's, so a fresh JVM that binds
-    // a service generates one call stub fewer
+    // fchmodat rather than chmod: its shape, int(int, void*, int, int), linked as openat's variadic one, is also
+    // epoll_wait's, so a fresh JVM that binds a service generates two call stubs fewer (Native.VARIADIC_FROM_3)
     private static final class Fchmodat {
         static final MethodHandle fchmodat = Native.downcall("fchmodat",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), ERRNO);
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), Native.VARIADIC_FROM_3, ERRNO);
     }
     // mkdirat's shape, int(int, void*, int), is bind's, connect's and unlinkat's: no call stub of its own
     private static final class Mkdirat {
         static final MethodHandle mkdirat = Native.downcall("mkdirat",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), ERRNO);
     }
-    private static final class Statx {
+    static final class Statx { // not private: Warmup links it ahead of use
         static final MethodHandle statx = Native.downcall("statx",
                 FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER), ERRNO);
     }

@@ -64,7 +64,7 @@ final class Unistd {
         static final MethodHandle getpid = Native.downcall("getpid",
                 FunctionDescriptor.of(C_INT));
     }
-    private static final class Geteuid {
+    static final class Geteuid { // not private: Warmup links it ahead of use
         static final MethodHandle geteuid = Native.downcall("geteuid",
                 FunctionDescriptor.of(C_INT));
     }

@@ -85,35 +85,52 @@ public final class ColdStart {
     }
 
     /**
-     * Links one libc function of each shape that gips-linux links on the {@code gips} path (bind, connect, send,
-     * accept, reply, receive, close), calling none of them. A shape the JVM has seen costs little to link again,
-     * so one function per shape is enough; keep this list in step with the bindings gips-linux uses (its
-     * {@code Native.downcall} calls the same {@link Linker#downcallHandle}, with errno captured for every call).
+     * One libc function of each call shape (function descriptor and linker options) that gips-linux links on the
+     * {@code gips} path (bind, connect, send, accept, reply, receive, close), with the options gips links it with
+     * besides errno capture. A shape the JVM has seen costs little to link again, so one function per shape is
+     * enough; keep this list in step with the bindings gips-linux uses (its {@code Native.downcall} calls the same
+     * {@link Linker#downcallHandle}, with errno captured for every call but {@code geteuid}'s).
      */
-    @SuppressWarnings("restricted")
-    private static void gipsShapes() {
+    private static Object[][] gipsShapeList() {
         Linker linker = Linker.nativeLinker();
         ValueLayout i = ValueLayout.JAVA_INT;
         ValueLayout l = (ValueLayout) linker.canonicalLayouts().get("long");
         ValueLayout p = ValueLayout.ADDRESS;
-        Object[][] shapes = {
-            {"close", FunctionDescriptor.of(i, i)},                    // also the backend probe, epoll_create1
-            {"socket", FunctionDescriptor.of(i, i, i, i)},
-            {"bind", FunctionDescriptor.of(i, i, p, i)},                // also connect, unlinkat
-            {"statx", FunctionDescriptor.of(i, i, p, i, i, p)},
-            {"epoll_wait", FunctionDescriptor.of(i, i, p, i, i)},       // also fchmodat
-            {"listen", FunctionDescriptor.of(i, i, i)},                 // also eventfd
-            {"epoll_ctl", FunctionDescriptor.of(i, i, i, i, p)},
-            {"mmap", FunctionDescriptor.of(p, p, l, i, i, i, l)},
-            {"getsockopt", FunctionDescriptor.of(i, i, i, i, p, p)},
-            {"sendmsg", FunctionDescriptor.of(l, i, p, i)},             // also recvmsg
-            {"accept4", FunctionDescriptor.of(i, i, p, p, i)},
-            {"munmap", FunctionDescriptor.of(i, p, l)},
-        };
         Linker.Option errno = Linker.Option.captureCallState("errno");
+        Linker.Option[] plain = {errno};
+        Linker.Option[] variadic2 = {Linker.Option.firstVariadicArg(2), errno};
+        Linker.Option[] variadic3 = {Linker.Option.firstVariadicArg(3), errno};
+        return new Object[][] {
+            {"close", FunctionDescriptor.of(i, i), plain},                         // also the probe, epoll_create1
+            {"fcntl", FunctionDescriptor.of(i, i, i, i), variadic2},               // also socket
+            {"geteuid", FunctionDescriptor.of(i), new Linker.Option[0]},
+            {"openat", FunctionDescriptor.of(i, i, p, i, i), variadic3},           // also fchmodat, epoll_wait
+            {"bind", FunctionDescriptor.of(i, i, p, i), plain},                    // also connect, unlinkat
+            {"statx", FunctionDescriptor.of(i, i, p, i, i, p), plain},
+            {"listen", FunctionDescriptor.of(i, i, i), plain},                     // also eventfd
+            {"epoll_ctl", FunctionDescriptor.of(i, i, i, i, p), plain},
+            {"mmap", FunctionDescriptor.of(p, p, l, i, i, i, l), plain},
+            {"getsockopt", FunctionDescriptor.of(i, i, i, i, p, p), plain},
+            {"sendmsg", FunctionDescriptor.of(l, i, p, i), plain},                 // also recvmsg
+            {"accept4", FunctionDescriptor.of(i, i, p, p, i), plain},
+            {"munmap", FunctionDescriptor.of(i, p, l), plain},
+        };
+    }
+
+    /** How many call shapes {@code ffm-shapes} links: those gips-linux links on the {@code gips} path. */
+    static final int GIPS_SHAPES = 13;
+
+    /** Links one function of each shape in {@link #gipsShapeList()}, calling none of them. */
+    @SuppressWarnings("restricted")
+    private static void gipsShapes() {
+        Linker linker = Linker.nativeLinker();
+        Object[][] shapes = gipsShapeList();
+        if (shapes.length != GIPS_SHAPES) {
+            throw new IllegalStateException("GIPS_SHAPES says " + GIPS_SHAPES + ", the list has " + shapes.length);
+        }
         for (Object[] shape : shapes) {
             linker.downcallHandle(linker.defaultLookup().find((String) shape[0]).orElseThrow(),
-                    (FunctionDescriptor) shape[1], errno);
+                    (FunctionDescriptor) shape[1], (Linker.Option[]) shape[2]);
         }
     }
 

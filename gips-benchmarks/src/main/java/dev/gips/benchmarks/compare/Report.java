@@ -235,9 +235,9 @@ final class Report {
         row(b, "cold start (bind, connect, one message, exit) ≤ 1.8 × JDK, unpinned", at -> coldRatio(at, "gips",
                 "jdk").spread() + " × JDK (" + ms(coldValue(at, "gips")) + " vs " + ms(coldValue(at, "jdk"))
                 + " ms); both from an AOT cache " + coldRatio(at, "gips-aot", "jdk-aot").text() + " ×. Linking the "
-                + "12 call shapes gips needs, and nothing else, is already " + coldRatio(at, "ffm-shapes", "jdk")
-                .text() + " × JDK (" + coldRatio(at, "ffm-shapes-aot", "jdk-aot").text() + " × with AOT, which "
-                + "does not keep the JDK's call stubs)",
+                + ColdStart.GIPS_SHAPES + " call shapes gips needs, and nothing else, is already "
+                + coldRatio(at, "ffm-shapes", "jdk").text() + " × JDK (" + coldRatio(at, "ffm-shapes-aot", "jdk-aot")
+                .text() + " × with AOT, which does not keep the JDK's call stubs)",
                 coldRatio(Placement.UNPINNED, "gips", "jdk").median(), r -> r <= 1.8);
         b.append('\n');
 
@@ -510,7 +510,8 @@ final class Report {
         b.append("\n| --- |").append(" ---: |".repeat(2 * placements.size())).append('\n');
         Map<String, String> labels = Map.of("none", "an empty `main` (the JVM itself)", "ffm",
                 "link and call `getpid` through FFM, nothing else (any FFM library's floor)", "ffm-shapes",
-                "`ffm`, then link one function of each of the 12 call shapes gips links (the JDK's floor for them)",
+                "`ffm`, then link one function of each of the " + ColdStart.GIPS_SHAPES
+                        + " call shapes gips links (the JDK's floor for them)",
                 "jdk", "JDK `SocketChannel`", "gips", "gips `Listener` + `Endpoint`", "ffm-shapes-aot",
                 "`ffm-shapes`, AOT cache", "jdk-aot", "JDK `SocketChannel`, AOT cache", "gips-aot",
                 "gips `Listener` + `Endpoint`, AOT cache");
