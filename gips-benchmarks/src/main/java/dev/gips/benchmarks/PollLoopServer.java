@@ -14,10 +14,10 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The Java server of {@link PollThroughput}: one thread, one {@link Poller}, echo. Mode {@code one} takes one
- * message per event (the README pattern); mode {@code drain} takes messages until none waits. Prints "ready" once
- * bound; runs until killed. Arguments: the socket path, the mode, and optionally {@code socket} to turn the
- * shared-memory channel off (it matters only with gips-java clients, {@link PollLoadClient}).
+ * The Java server of {@link PollThroughput}: one thread, one {@link Poller}, echo. Mode {@code drain} takes a batch
+ * per event, until none waits or 64 were taken (the README's pattern); mode {@code one} takes one message per event.
+ * Prints "ready" once bound; runs until killed. Arguments: the socket path, the mode, and optionally {@code socket}
+ * to turn the shared-memory channel off (it matters only with gips-java clients, {@link PollLoadClient}).
  */
 public final class PollLoopServer {
     private PollLoopServer() {}
@@ -36,6 +36,7 @@ public final class PollLoopServer {
                 for (Event event : events) {
                     if (event.token().equals(token)) {
                         Optional<Pod> pod;
+                        int taken = 0;
                         do {
                             pod = listener.tryAccept();
                             if (pod.isPresent()) {
@@ -45,7 +46,7 @@ public final class PollLoopServer {
                                     pod.get().connection().close();
                                 }
                             }
-                        } while (drain && pod.isPresent());
+                        } while (drain && pod.isPresent() && ++taken < 64);
                     }
                 }
             }

@@ -26,8 +26,11 @@ final class EventLoop {
                 poller.poll(events, Duration.ofSeconds(1));
                 for (Event event : events) {
                     if (event.token().equals(token) && event.isReadable()) {
-                        Optional<Pod> next = listener.tryAccept();      // one message per event is enough
-                        if (next.isPresent()) {
+                        for (int batch = 0; batch < 64; batch++) {      // one source for all clients: a batch
+                            Optional<Pod> next = listener.tryAccept();
+                            if (next.isEmpty()) {
+                                break;                                  // the rest comes with the next event
+                            }
                             Pod pod = next.get();
                             try (Message message = pod.message()) {
                                 if (!pod.tryReply(message.payload())) { // echo, never blocking the loop
