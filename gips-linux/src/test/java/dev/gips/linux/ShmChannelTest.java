@@ -246,12 +246,9 @@ class ShmChannelTest {
         return java.nio.ByteBuffer.allocate(12).putInt(client).putInt(round).putInt(i).array();
     }
 
-    /**
-     * A side a poller watches is woken through its socket for every message anyway: by default a polled listener
-     * offers no channel and a polled endpoint declines one, so that a poll-driven server is never slower for it.
-     */
+    /** With {@code whenPolled=false} a polled listener offers no channel and a polled endpoint declines one. */
     @Test
-    void byDefaultAPolledListenerOffersNoChannelAndAPolledEndpointDeclinesOne() throws Exception {
+    void withWhenPolledOffAPolledListenerOffersNoChannelAndAPolledEndpointDeclinesOne() throws Exception {
         for (boolean polledListener : new boolean[] {true, false}) {
             String name = Peers.uniqueName("channel-polled");
             String was = System.setProperty(ShmChannel.WHEN_POLLED_PROPERTY, "false");

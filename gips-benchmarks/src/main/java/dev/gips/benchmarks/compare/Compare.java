@@ -434,7 +434,7 @@ public final class Compare {
             throws Exception {
         Map<Placement, Map<String, Map<Integer, Double>>> rates = new EnumMap<>(Placement.class);
         List<String> servers = List.of("c", "c-msg", "c-stream", "gips", "gips-drain", "jdk", "java-socket",
-                "java-shm", "java-shm-polled");
+                "java-shm");
         for (int round = 1; round <= s.pollRounds(); round++) {
             for (Placement placement : inTurn(placements, round)) {
                 List<String> order = new ArrayList<>(servers);
@@ -511,8 +511,6 @@ public final class Compare {
             case "java-socket" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(), "one",
                     "socket");
             case "java-shm" -> concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(), "one");
-            case "java-shm-polled" -> whenPolled(concat(jvm.apply(PollLoopServer.class.getName()), socket.toString(),
-                    "one"));
             default -> concat(jvm.apply(SelectorServer.class.getName()), socket.toString());
         };
         Process p = startServer(place(placement, command));
@@ -522,8 +520,7 @@ public final class Compare {
             List<String> javaClient = concat(concat(jvm.apply(PollLoadClient.class.getName()),
                     load.toArray(String[]::new)), server.equals("java-socket") ? "socket" : "channel");
             List<String> c = new ArrayList<>(!server.startsWith("java-") ? concat(List.of(client.toString()),
-                    load.toArray(String[]::new)) : server.equals("java-shm-polled") ? whenPolled(javaClient)
-                    : javaClient);
+                    load.toArray(String[]::new)) : javaClient);
             if (server.equals("jdk") || server.equals("c-stream")) {
                 c.add("stream");
             }
@@ -727,13 +724,6 @@ public final class Compare {
         } catch (IOException e) {
             return "unknown";
         }
-    }
-
-    /** A JVM's command with the shared-memory channel used by polled sides too (see the README). */
-    private static List<String> whenPolled(List<String> jvmCommand) {
-        List<String> c = new ArrayList<>(jvmCommand);
-        c.add(1, "-Dgips.linux.shmChannel.whenPolled=true");
-        return c;
     }
 
     private static List<String> concat(List<String> head, String... tail) {
