@@ -24,15 +24,27 @@ public final class BackendWarmup {
             return;
         }
         started = true;
+        startDaemon("gips-warmup", new Find()); // without it, the caller finds the backend
+    }
+
+    /**
+     * Runs {@code task} on a new daemon thread if warming up can help: with more than one CPU available (confined to
+     * one, the JVM would merely switch between the threads) and not with {@code -Dgips.warmup=false}. The one rule for
+     * core's warm-up and a backend's.
+     *
+     * @return whether the thread was started (not when the rule says no, nor when no thread can be created)
+     */
+    public static boolean startDaemon(String name, Runnable task) {
         if (Runtime.getRuntime().availableProcessors() < 2 || "false".equals(System.getProperty("gips.warmup"))) {
-            return;
+            return false;
         }
         try {
-            Thread t = new Thread(new Find(), "gips-warmup");
+            Thread t = new Thread(task, name);
             t.setDaemon(true);
             t.start();
+            return true;
         } catch (RuntimeException | OutOfMemoryError e) {
-            // no thread to spare (OutOfMemoryError: "unable to create native thread"): the caller finds the backend
+            return false; // no thread to spare (OutOfMemoryError: "unable to create native thread")
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.gips.linux;
 
+import dev.gips.internal.BackendWarmup;
 import java.lang.invoke.MethodHandle;
 
 /**
@@ -22,18 +23,9 @@ final class Warmup implements Runnable {
     /** Set when a listener is being bound: its calls are worth linking too. */
     private static volatile boolean listener;
 
-    /** Starts the warm-up, if it can help. */
+    /** Starts the warm-up if it can help, by core's rule ({@link BackendWarmup#startDaemon}). */
     static void start() {
-        if (Runtime.getRuntime().availableProcessors() < 2 || "false".equals(System.getProperty("gips.warmup"))) {
-            return;
-        }
-        try {
-            Thread t = new Thread(new Warmup(), "gips-linux-warmup");
-            t.setDaemon(true);
-            t.start();
-        } catch (RuntimeException | OutOfMemoryError e) {
-            // no thread to spare (OutOfMemoryError: "unable to create native thread"): each call links on first use
-        }
+        BackendWarmup.startDaemon("gips-linux-warmup", new Warmup());
     }
 
     /** Says that a listener is being bound, so that a running warm-up links a listener's calls too. */
