@@ -44,35 +44,27 @@ class ShmChannelTest {
      */
     @Test
     void recordsPublishedWhileAReceiveTakesABellKeepTheSocketReadable() throws Exception {
-        try (Peers.SocketPair pair = Peers.SocketPair.open(); ShmChannel server = ShmChannelMemory.create(WHERE);
-                ShmChannel client = offerTo(server)) {
-            SeqpacketSocket consumer = new SeqpacketSocket(pair.a(), WHERE, SeqpacketSocket.PeerKind.JAVA);
-            SeqpacketSocket producer = new SeqpacketSocket(pair.b(), WHERE, SeqpacketSocket.PeerKind.JAVA);
-            MsgBuffers in = new MsgBuffers();
-            MsgBuffers out = new MsgBuffers();
-            dev.gips.spi.ReleaseGate gate = new dev.gips.spi.ReleaseGate(() -> { });
-            client.startSending();
-            server.startReceiving();
-            client.send(producer, out, bytes(1), null, new long[0], null, true, gate); // rings: it starts asleep
-            assertArrayEquals(bytes(1), server.receive(consumer, in));
-            assertTrue(readable(pair.a()), "the bell is queued until the ring is empty");
-            server.beforeBellForTest = () -> {
-                server.beforeBellForTest = null;
+        try (Wired w = Wired.open()) {
+            w.send(bytes(1)); // rings: the consumer starts asleep
+            assertArrayEquals(bytes(1), w.receive());
+            assertTrue(w.readable(), "the bell is queued until the ring is empty");
+            w.server.beforeBellForTest = () -> {
+                w.server.beforeBellForTest = null;
                 try {
-                    client.send(producer, out, bytes(2), null, new long[0], null, true, gate);
-                    client.send(producer, out, bytes(3), null, new long[0], null, true, gate);
+                    w.send(bytes(2));
+                    w.send(bytes(3));
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             };
-            assertArrayEquals(bytes(2), server.receive(consumer, in));
-            assertTrue(readable(pair.a()), "a record still waits: the socket must say so");
-            assertArrayEquals(bytes(3), server.receive(consumer, in));
-            assertEquals(Wire.NOTHING, server.receive(consumer, in));
-            assertFalse(readable(pair.a()), "all taken, the bell too");
-            client.send(producer, out, bytes(4), null, new long[0], null, true, gate);
-            assertTrue(readable(pair.a()), "asleep again: the next record rings");
-            assertArrayEquals(bytes(4), server.receive(consumer, in));
+            assertArrayEquals(bytes(2), w.receive());
+            assertTrue(w.readable(), "a record still waits: the socket must say so");
+            assertArrayEquals(bytes(3), w.receive());
+            assertEquals(Wire.NOTHING, w.receive());
+            assertFalse(w.readable(), "all taken, the bell too");
+            w.send(bytes(4));
+            assertTrue(w.readable(), "asleep again: the next record rings");
+            assertArrayEquals(bytes(4), w.receive());
         }
     }
 
@@ -85,28 +77,68 @@ class ShmChannelTest {
      */
     @Test
     void aRecordFoundWhileAnnouncingSleepLeavesTheNextOneReported() throws Exception {
-        try (Peers.SocketPair pair = Peers.SocketPair.open(); ShmChannel server = ShmChannelMemory.create(WHERE);
-                ShmChannel client = offerTo(server)) {
-            SeqpacketSocket consumer = new SeqpacketSocket(pair.a(), WHERE, SeqpacketSocket.PeerKind.JAVA);
-            SeqpacketSocket producer = new SeqpacketSocket(pair.b(), WHERE, SeqpacketSocket.PeerKind.JAVA);
-            MsgBuffers in = new MsgBuffers();
-            MsgBuffers out = new MsgBuffers();
-            dev.gips.spi.ReleaseGate gate = new dev.gips.spi.ReleaseGate(() -> { });
-            client.startSending();
-            server.startReceiving();
-            assertEquals(Wire.NOTHING, server.receive(consumer, in));
+        try (Wired w = Wired.open()) {
+            assertEquals(Wire.NOTHING, w.receive());
             // the producer's send, cut in two: the record is published, then the listener announces, then the
             // producer looks at the announcement
-            assertTrue(client.out.offer(bytes(1), 0, 1));
-            assertTrue(server.announceSleep(), "the record is seen");
-            assertTrue(client.out.takeConsumerWaiting(), "the announcement stays: the producer rings");
-            assertEquals(0, ShmControl.send(producer, out, ShmChannel.BELL, 0, new long[0]));
-            assertArrayEquals(bytes(1), server.receive(consumer, in));
-            assertEquals(Wire.NOTHING, server.receive(consumer, in), "the bell is taken once the ring is empty");
-            assertFalse(server.announceSleep());
-            client.send(producer, out, bytes(2), null, new long[0], null, true, gate); // the next request
-            assertTrue(readable(pair.a()), "the next record is reported");
-            assertArrayEquals(bytes(2), server.receive(consumer, in));
+            assertTrue(w.client.out.offer(bytes(1), 0, 1));
+            assertTrue(w.server.announceSleep(), "the record is seen");
+            assertTrue(w.client.out.takeConsumerWaiting(), "the announcement stays: the producer rings");
+            assertEquals(0, ShmControl.send(w.producer, w.out, ShmChannel.BELL, 0, new long[0]));
+            assertArrayEquals(bytes(1), w.receive());
+            assertEquals(Wire.NOTHING, w.receive(), "the bell is taken once the ring is empty");
+            assertFalse(w.server.announceSleep());
+            w.send(bytes(2)); // the next request
+            assertTrue(w.readable(), "the next record is reported");
+            assertArrayEquals(bytes(2), w.receive());
+        }
+    }
+
+    /**
+     * Both sides of one channel over a socket pair, already switched: the client produces (its sends ring the server's
+     * socket), the server consumes.
+     */
+    private record Wired(Peers.SocketPair pair, ShmChannel server, ShmChannel client, SeqpacketSocket consumer,
+            SeqpacketSocket producer, MsgBuffers in, MsgBuffers out, dev.gips.spi.ReleaseGate gate)
+            implements AutoCloseable {
+        static Wired open() throws IOException {
+            Peers.SocketPair pair = Peers.SocketPair.open();
+            ShmChannel server = null;
+            try {
+                server = ShmChannelMemory.create(WHERE);
+                ShmChannel client = offerTo(server);
+                client.startSending();
+                server.startReceiving();
+                return new Wired(pair, server, client,
+                        new SeqpacketSocket(pair.a(), WHERE, SeqpacketSocket.PeerKind.JAVA),
+                        new SeqpacketSocket(pair.b(), WHERE, SeqpacketSocket.PeerKind.JAVA), new MsgBuffers(),
+                        new MsgBuffers(), new dev.gips.spi.ReleaseGate(() -> { }));
+            } catch (IOException | RuntimeException e) {
+                if (server != null) {
+                    server.close();
+                }
+                pair.close();
+                throw e;
+            }
+        }
+
+        void send(byte[] payload) throws IOException {
+            client.send(producer, out, payload, null, new long[0], null, true, gate);
+        }
+
+        byte[] receive() throws IOException {
+            return server.receive(consumer, in);
+        }
+
+        boolean readable() {
+            return ShmChannelTest.readable(pair.a());
+        }
+
+        @Override
+        public void close() {
+            client.close();
+            server.close();
+            pair.close();
         }
     }
 
