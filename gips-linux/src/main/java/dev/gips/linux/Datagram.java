@@ -175,6 +175,15 @@ final class Datagram {
     }
 
     /**
+     * Readies {@code b.msghdr} for a receive into the data its iovec points to already, with room for the sender's
+     * address and the control messages: each slot of a {@link ReceiveBatch} before its {@code recvmmsg}. The rest of
+     * what comes is then read as after {@link #receive}.
+     */
+    static void prepareReceive(MsgBuffers b) {
+        msghdr(b.msghdr, b.name, (int) b.name.byteSize(), b.iov, b.control, b.control.byteSize());
+    }
+
+    /**
      * {@code recvmsg} of what {@code b.msghdr} describes, retried while {@link #retry} says so; its result, or
      * {@code -errno}.
      */
@@ -192,7 +201,7 @@ final class Datagram {
      * by being reported and the peer's shutdown is already visible, so the next call returns what is still queued
      * for us and then end-of-stream, which callers see as EOF, as for any other hang-up.
      */
-    private static boolean retry(int errno) {
+    static boolean retry(int errno) {
         return errno == Errno.EINTR || errno == Errno.ECONNRESET;
     }
 

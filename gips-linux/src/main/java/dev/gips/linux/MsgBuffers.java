@@ -73,12 +73,13 @@ final class MsgBuffers {
 
     /** With a control buffer of {@code controlSize} bytes; tests use a small one to provoke MSG_CTRUNC. */
     MsgBuffers(long controlSize) {
-        this(controlSize, null, false);
+        this(controlSize, null, null, false);
     }
 
-    private MsgBuffers(long controlSize, MemorySegment wholeMessageData, boolean defersOutOfBand) {
+    private MsgBuffers(long controlSize, MemorySegment msghdr, MemorySegment wholeMessageData,
+            boolean defersOutOfBand) {
         Arena arena = Arena.ofAuto();
-        msghdr = arena.allocate(SysSocket.MSGHDR);
+        this.msghdr = msghdr != null ? msghdr : arena.allocate(SysSocket.MSGHDR);
         iov = arena.allocate(SysSocket.IOVEC);
         control = arena.allocate(controlSize, 8);
         name = arena.allocate(SysSocket.SOCKADDR_UN);
@@ -114,8 +115,16 @@ final class MsgBuffers {
             throw new IOException("mmap of a " + length + "-byte receive buffer: " + Errno.describe(Native.errno(errno)));
         }
         long raw = address.address();
-        return new MsgBuffers(CONTROL_SIZE, Native.owned(address, length, owner,
+        return new MsgBuffers(CONTROL_SIZE, null, Native.owned(address, length, owner,
                 () -> SysMman.munmap(Native.threadCapture(), MemorySegment.ofAddress(raw), length)), deferOutOfBand);
+    }
+
+    /**
+     * Buffers for one slot of a {@link ReceiveBatch}: the {@code msghdr} inside the batch's {@code mmsghdr} vector, and
+     * {@code data} that takes any datagram (as {@link #forWholeMessages(Arena)}'s).
+     */
+    static MsgBuffers slot(MemorySegment msghdr, MemorySegment data) {
+        return new MsgBuffers(CONTROL_SIZE, msghdr, data, false);
     }
 
     /** Whether a receive may skip the length peek: any acceptable datagram fits {@link #data(long)}. */

@@ -74,11 +74,33 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
      *                read
      */
     byte[] receive(MsgBuffers buffers, WaitScratch scratch) {
+        return receive(buffers, null, scratch);
+    }
+
+    /**
+     * Whether the listener may take this client's datagrams in a {@link ReceiveBatch}: a plain client's, which never
+     * carry an out-of-band payload nor a control datagram of the shared-memory channel.
+     */
+    boolean batches() {
+        return !socket.isJavaPeer();
+    }
+
+    /**
+     * {@link #receive(MsgBuffers, WaitScratch)}, with {@code batch} (if not null; only for a client that
+     * {@link #batches()}): the next datagram that waits there if they are this client's, else a new batch of them
+     * (the batch must then be empty). A client that closes, hangs up or is dropped leaves nothing in the batch.
+     */
+    byte[] receive(MsgBuffers buffers, ReceiveBatch batch, WaitScratch scratch) {
         if (!gate.tryEnter()) {
+            if (batch != null && batch.holds(this)) {
+                batch.discard(); // closed meanwhile: what it sent is not delivered, as what waits in its socket
+            }
             return Wire.NOTHING;
         }
+        boolean handedOut = false;
         try {
-            byte[] m = receiveMessage(buffers);
+            byte[] m = batch == null ? receiveMessage(buffers) : receiveBatched(batch, buffers);
+            handedOut = m != Wire.HUNG_UP;
             if (m == Wire.HUNG_UP) {
                 close();
             } else if (buffers.hasOutOfBand()) {
@@ -111,8 +133,25 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
             close();
             return Wire.HUNG_UP;
         } finally {
+            if (!handedOut && batch != null && batch.holds(this)) {
+                batch.discard();
+            }
             gate.exit();
         }
+    }
+
+    /** The next datagram of this client through {@code batch}: one that waits there, else the first of a new batch. */
+    private byte[] receiveBatched(ReceiveBatch batch, MsgBuffers buffers) throws IOException {
+        if (!batch.holds(this)) {
+            int n = batch.fill(this, socket.fd);
+            if (n < 0) {
+                if (n == -Errno.EAGAIN) {
+                    return Wire.NOTHING;
+                }
+                throw where.error("recvmmsg", -n);
+            }
+        }
+        return batch.take(socket, buffers);
     }
 
     /**

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * watch a listener).
  *
  * <p>This class is the receive loop and the lifecycle; the jobs it delegates: accepting and shedding clients
- * ({@link Acceptor}), which client to read next ({@link FairScheduler}), the bytes of out-of-band payloads read at once
- * ({@link OutOfBandBudget}), the buffers of replies ({@link SendBufferPool}), the socket file ({@link SocketFile}).
+ * ({@link Acceptor}), which client to read next ({@link FairScheduler}), a streaming plain client's datagrams taken
+ * several per call ({@link ReceiveBatch}), the bytes of out-of-band payloads read at once ({@link OutOfBandBudget}),
+ * the buffers of replies ({@link SendBufferPool}), the socket file ({@link SocketFile}).
  *
  * <p>The listener's gate counts the threads inside {@link #receive} and every open client: the epoll set and the
  * listening socket are released only after the last client closed. A listener bound to a path owns its
@@ -79,6 +80,17 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private volatile boolean watched;       // whether a Poller watches: then no receive spins (see ShmChannel)
     /** Whether the last epoll_wait reported the listening socket and nobody accepted since. */
     private boolean listenReady;                                          // guarded by receiveLock
+    /** A streaming plain client's datagrams taken together; mapped when first needed (null until then). */
+    private ReceiveBatch receiveBatch;                                    // guarded by receiveLock
+    private boolean receiveBatchUnavailable;                              // guarded by receiveLock
+    /**
+     * Guards {@link #batchOwner} and {@link #batchMarked}: a poller that starts watching while datagrams wait in the
+     * batch must see the listener readable until they are taken, although the owner's socket may be empty. The owner's
+     * socket is then watched for EPOLLOUT too (always ready, so always reported) until the batch is empty.
+     */
+    private final Object batchReport = new Object();
+    private SeqpacketClient batchOwner;     // whose datagrams wait in the batch; guarded by batchReport
+    private SeqpacketClient batchMarked;    // whose socket is watched for EPOLLOUT; guarded by batchReport
 
     private SeqpacketListener(Where where, int listenFd, SocketFile socketFile, EpollSet epoll, Arena buffersArena,
             MsgBuffers readBuffers, boolean shmChannel) {
@@ -229,6 +241,9 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
             if (scheduler.turnOver()) {
                 dropBatch(); // a turn's bytes taken since epoll was asked: ask again, for clients that sent meanwhile
             }
+            if (receiveBatch != null && !receiveBatch.isEmpty() && takeFromReceiveBatch(taken)) {
+                return true; // datagrams taken already go first: their client's socket may report nothing more
+            }
             while (listenReady || scheduler.hasNext()) {
                 if (takeFromBatch(taken)) {
                     return true;
@@ -287,7 +302,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         }
         SeqpacketClient c = scheduler.next();
         // a client whose out-of-band payload another thread is reading is not read meanwhile
-        byte[] m = c.isCopying() ? Wire.NOTHING : c.receive(readBuffers, receiveWait);
+        byte[] m = c.isCopying() ? Wire.NOTHING : read(c, false);
         if (!took(taken, c, m)) {
             return false;
         }
@@ -301,7 +316,7 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     private boolean takeFromStreaming(Handoff taken) {
         SeqpacketClient streaming = scheduler.streaming();
         if (streaming != null) {
-            boolean tookOne = took(taken, streaming, streaming.receive(readBuffers, receiveWait));
+            boolean tookOne = took(taken, streaming, read(streaming, true));
             scheduler.streamed(tookOne);
             if (tookOne) {
                 return true;
@@ -309,6 +324,100 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         }
         scheduler.endRun();
         return false;
+    }
+
+    /** The next datagram of the batch's client into {@code taken}; {@code false} if none (it closed meanwhile). */
+    private boolean takeFromReceiveBatch(Handoff taken) {
+        SeqpacketClient c = receiveBatch.owner();
+        boolean tookOne = took(taken, c, c.receive(readBuffers, receiveBatch, receiveWait));
+        batchTaken();
+        scheduler.streamed(tookOne); // part of the client's streaming run
+        return tookOne;
+    }
+
+    /**
+     * Reads {@code c}: what waits for it in the batch first; a streaming plain client's datagrams in a new batch
+     * when {@code streaming} and the batch is free (see {@link #batchFor}); else one datagram.
+     */
+    private byte[] read(SeqpacketClient c, boolean streaming) {
+        ReceiveBatch batch = receiveBatch;
+        if (batch != null && batch.holds(c)) {
+            byte[] m = c.receive(readBuffers, batch, receiveWait);
+            batchTaken();
+            return m;
+        }
+        batch = streaming ? batchFor(c) : null;
+        if (batch == null) {
+            return c.receive(readBuffers, receiveWait);
+        }
+        byte[] m = c.receive(readBuffers, batch, receiveWait);
+        if (!batch.isEmpty()) {
+            batchFilled(c);
+        }
+        return m;
+    }
+
+    /**
+     * The batch for a new run of {@code c}'s datagrams, or null: only for a plain client whose last datagram was small
+     * (a large one goes straight into its array instead), while the batch is free and no poller watches (a poll loop
+     * may stop taking while datagrams wait; see {@link #batchReport} for one that starts watching meanwhile).
+     */
+    private ReceiveBatch batchFor(SeqpacketClient c) {
+        if (watched || !c.batches() || c.lastCost > Wire.DIRECT_MIN || receiveBatchUnavailable) {
+            return null;
+        }
+        if (receiveBatch == null) {
+            receiveBatch = ReceiveBatch.map(buffersArena);
+            if (receiveBatch == null) {
+                receiveBatchUnavailable = true;
+                LOG.debug("service \"{}\": no room to map a receive batch: one datagram per call", where.service());
+                return null;
+            }
+        }
+        return receiveBatch.isEmpty() ? receiveBatch : null;
+    }
+
+    /** Datagrams of {@code c} wait in the batch now: if a poller watches, it must see them. */
+    private void batchFilled(SeqpacketClient c) {
+        synchronized (batchReport) {
+            batchOwner = c;
+            if (watched) {
+                markBatch();
+            }
+        }
+    }
+
+    /** One was taken from the batch: once it is empty, its owner's socket is watched as before. */
+    private void batchTaken() {
+        if (receiveBatch.isEmpty() && batchOwner != null) {
+            synchronized (batchReport) {
+                batchOwner = null;
+                SeqpacketClient c = batchMarked;
+                batchMarked = null;
+                if (c != null && c.gate().tryEnter()) { // else it left the epoll set when it closed
+                    try {
+                        clientInterest(c, SysEpoll.EPOLLIN, receiveWait.event, receiveWait.errno);
+                    } finally {
+                        c.gate().exit();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Watches the batch owner's socket for EPOLLOUT too, so that epoll reports it; the caller holds batchReport. */
+    private void markBatch() {
+        SeqpacketClient c = batchOwner;
+        if (c != null && batchMarked == null && c.gate().tryEnter()) {
+            try (Arena arena = Arena.ofConfined()) { // once, when a poller starts watching with datagrams waiting
+                if (clientInterest(c, SysEpoll.EPOLLIN | SysEpoll.EPOLLOUT, arena.allocate(SysEpoll.EPOLL_EVENT),
+                        Native.allocateCapture(arena))) {
+                    batchMarked = c;
+                }
+            } finally {
+                c.gate().exit();
+            }
+        }
     }
 
     /** Puts what {@code c.receive} returned into {@code taken}, charging its client; {@code false} if nothing came. */
@@ -382,6 +491,11 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
         return found || n > 0;
     }
 
+    /** How many batches of datagrams were taken, and how many of them wait now; for tests, by the receiving thread. */
+    long[] receiveBatchesForTest() {
+        return receiveBatch == null ? new long[2] : new long[] {receiveBatch.fills(), receiveBatch.waiting()};
+    }
+
     /** A message came through {@code c}'s ring: a blocking receive spins on it first. */
     void ringActive(SeqpacketClient c) {
         hot.touch(c);
@@ -399,6 +513,9 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     @Override
     public void watched() {
         watched = true;
+        synchronized (batchReport) {
+            markBatch(); // datagrams taken in a batch before: the poller must see them
+        }
     }
 
     /** Accepts one waiting client into {@code taken}; {@code false} if none could be taken. */
@@ -485,6 +602,9 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
     }
 
     private void release() {
+        if (receiveBatch != null) {
+            receiveBatch.discard(); // nobody is inside any more: closes what the datagrams that wait brought
+        }
         acceptor.close();
         if (socketFile != null) {
             socketFile.remove();

@@ -83,6 +83,14 @@ final class SysSocket {
     static final long MSG_CONTROLLEN = MSGHDR.byteOffset(groupElement("msg_controllen"));
     static final long MSG_FLAGS = MSGHDR.byteOffset(groupElement("msg_flags"));
 
+    /** {@code struct mmsghdr { struct msghdr msg_hdr; unsigned int msg_len; }}, for {@code recvmmsg} */
+    static final StructLayout MMSGHDR = MemoryLayout.structLayout(
+            MSGHDR.withName("msg_hdr"),
+            C_INT.withName("msg_len"),
+            MemoryLayout.paddingLayout(4)).withName("mmsghdr");
+    static final long MMSG_HDR = MMSGHDR.byteOffset(groupElement("msg_hdr"));
+    static final long MMSG_LEN = MMSGHDR.byteOffset(groupElement("msg_len"));
+
     /** {@code struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; unsigned char cmsg_data[]; }} */
     static final StructLayout CMSGHDR = MemoryLayout.structLayout(
             C_SIZE_T.withName("cmsg_len"),
@@ -166,6 +174,11 @@ final class SysSocket {
     private static final class Recvmsg {
         static final MethodHandle recvmsg = Native.downcall("recvmsg",
                 FunctionDescriptor.of(Native.C_LONG, C_INT, C_POINTER, C_INT), ERRNO);
+    }
+    // linked by the first listener that takes a plain client's datagrams in batches, not on any cold path
+    private static final class Recvmmsg {
+        static final MethodHandle recvmmsg = Native.downcall("recvmmsg",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER), ERRNO);
     }
     private static final class Getsockname {
         static final MethodHandle getsockname = Native.downcall("getsockname",
@@ -268,6 +281,18 @@ final class SysSocket {
     static long recvmsg(MemorySegment errno, int fd, MemorySegment msg, int flags) {
         try {
             return (long) Recvmsg.recvmsg.invokeExact(errno, fd, msg, flags);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * {@code int recvmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags, struct timespec *timeout);}
+     * without a timeout.
+     */
+    static int recvmmsg(MemorySegment errno, int fd, MemorySegment msgvec, int vlen, int flags) {
+        try {
+            return (int) Recvmmsg.recvmmsg.invokeExact(errno, fd, msgvec, vlen, flags, MemorySegment.NULL);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

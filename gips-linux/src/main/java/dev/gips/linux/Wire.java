@@ -359,6 +359,15 @@ final class Wire {
         if (m < 0) {
             return nothingOrThrow(m, s.where);
         }
+        return received(s, b, data, n, m);
+    }
+
+    /**
+     * What {@link #receivePayload} makes of the datagram of {@code m} bytes that the kernel left in {@code b} and
+     * {@code data} ({@code n}: the length a peek announced, or -1): its payload, {@link #HUNG_UP}, or a
+     * {@link ProtocolException}. Also for each datagram of a {@link ReceiveBatch}.
+     */
+    static byte[] received(SeqpacketSocket s, MsgBuffers b, MemorySegment data, long n, long m) throws IOException {
         if (m == 0 && Datagram.isBare(b)) {
             return HUNG_UP; // no datagram: no sender's address, no control data (see the class comment)
         }

@@ -119,6 +119,8 @@ class NativeLayoutTest {
         constant(s, "MSG_CONTROL", SysSocket.MSG_CONTROL, "offsetof(struct msghdr, msg_control)");
         constant(s, "MSG_CONTROLLEN", SysSocket.MSG_CONTROLLEN, "offsetof(struct msghdr, msg_controllen)");
         constant(s, "MSG_FLAGS", SysSocket.MSG_FLAGS, "offsetof(struct msghdr, msg_flags)");
+        constant(s, "MMSG_HDR", SysSocket.MMSG_HDR, "offsetof(struct mmsghdr, msg_hdr)");
+        constant(s, "MMSG_LEN", SysSocket.MMSG_LEN, "offsetof(struct mmsghdr, msg_len)");
         constant(s, "CMSG_LEN_OFFSET", SysSocket.CMSG_LEN_OFFSET, "offsetof(struct cmsghdr, cmsg_len)");
         constant(s, "CMSG_LEVEL", SysSocket.CMSG_LEVEL, "offsetof(struct cmsghdr, cmsg_level)");
         constant(s, "CMSG_TYPE", SysSocket.CMSG_TYPE, "offsetof(struct cmsghdr, cmsg_type)");
@@ -261,6 +263,7 @@ class NativeLayoutTest {
     private static void layouts() {
         struct("SysSocket.IOVEC", SysSocket.IOVEC, "struct iovec");
         struct("SysSocket.MSGHDR", SysSocket.MSGHDR, "struct msghdr");
+        struct("SysSocket.MMSGHDR", SysSocket.MMSGHDR, "struct mmsghdr");
         struct("SysSocket.CMSGHDR", SysSocket.CMSGHDR, "struct cmsghdr");
         struct("SysSocket.UCRED", SysSocket.UCRED, "struct ucred");
         struct("SysSocket.SOCKADDR_UN", SysSocket.SOCKADDR_UN, "struct sockaddr_un");
