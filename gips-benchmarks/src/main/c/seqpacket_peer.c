@@ -106,16 +106,54 @@ static void send_msg(int fd, const char *data, size_t len, int pass_fd) {
     if (memfd >= 0) close(memfd);
 }
 
+/* room for SCM_CREDENTIALS (with GIPS_PASSCRED) and a few descriptors */
+#define CONTROL_SIZE (CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(4 * sizeof(int)))
+
+/* With GIPS_MMSG=1 the server takes up to BATCH datagrams per recvmmsg (blocking for the first only) and hands them
+ * out one by one: what gips' Listener does for a plain client that streams. */
+#define BATCH 8
+static int batch_mode;
+static struct mmsghdr batch[BATCH];
+static struct iovec batch_iov[BATCH];
+static union { char b[CONTROL_SIZE]; struct cmsghdr align; } batch_control[BATCH];
+static char *batch_data[BATCH];
+static int batch_next, batch_count;
+
+static struct msghdr *next_datagram(int fd, ssize_t *n) {
+    if (batch_next == batch_count) {
+        for (int i = 0; i < BATCH; i++) {
+            if (!batch_data[i] && !(batch_data[i] = malloc(MAX_PAYLOAD + 1))) die("malloc");
+            batch_iov[i] = (struct iovec) { .iov_base = batch_data[i], .iov_len = MAX_PAYLOAD + 1 };
+            batch[i].msg_hdr = (struct msghdr) { .msg_iov = &batch_iov[i], .msg_iovlen = 1,
+                                                 .msg_control = batch_control[i].b, .msg_controllen = CONTROL_SIZE };
+        }
+        int k = recvmmsg(fd, batch, BATCH, MSG_CMSG_CLOEXEC | MSG_WAITFORONE, NULL);
+        if (k <= 0) die("recvmmsg");
+        batch_next = 0;
+        batch_count = k;
+    }
+    int i = batch_next++;
+    buf = batch_data[i];
+    *n = batch[i].msg_len;
+    return &batch[i].msg_hdr;
+}
+
 /* Receives one message into buf; returns its length (-1 at end of stream); *got_fd is a received descriptor
  * (other than the payload's memfd) or -1. */
 static long recv_msg(int fd, int *got_fd) {
     struct iovec iov = { .iov_base = buf, .iov_len = MAX_PAYLOAD + 1 };
-    /* room for SCM_CREDENTIALS (with GIPS_PASSCRED) and a few descriptors */
-    union { char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(4 * sizeof(int))]; struct cmsghdr align; } control;
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.b,
+    union { char b[CONTROL_SIZE]; struct cmsghdr align; } control;
+    struct msghdr one = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.b,
                           .msg_controllen = sizeof control.b };
-    ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-    if (n < 0) die("recvmsg");
+    struct msghdr *msgp = &one;
+    ssize_t n;
+    if (batch_mode) {
+        msgp = next_datagram(fd, &n);
+    } else {
+        n = recvmsg(fd, &one, MSG_CMSG_CLOEXEC);
+        if (n < 0) die("recvmsg");
+    }
+    struct msghdr msg = *msgp;
     if (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) { fprintf(stderr, "truncated message\n"); exit(1); }
     int fds[4], nfds = 0;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
@@ -158,6 +196,8 @@ static int serve(const char *path) {
     if (fd < 0) die("accept");
     maybe_passcred(fd);
     int ep = epoll_set(lfd, fd);
+    const char *mmsg = getenv("GIPS_MMSG");
+    batch_mode = mmsg && *mmsg == '1';
     int own = open("/dev/null", O_RDONLY | O_CLOEXEC);
     char *out = malloc(MAX_PAYLOAD);
     for (;;) {

@@ -153,6 +153,10 @@ public final class Compare {
                             + "for many clients (gips' Listener among them) must",
                             p -> List.of("env", "GIPS_EPOLL=1", cPeer.toString(), "server", p),
                             p -> List.of(cPeer.toString(), "client", p), true, true, false),
+                    new Peer("c-mmsg", "C with a server that takes up to 8 datagrams per `recvmmsg`, as the gips "
+                            + "Listener does for a plain client that streams",
+                            p -> List.of("env", "GIPS_MMSG=1", cPeer.toString(), "server", p),
+                            p -> List.of(cPeer.toString(), "client", p), true, true, false),
                     new Peer("ffm-server", "C client with a bare FFM server: one `recvmsg` downcall per message "
                             + "into a new `byte[]`, nothing else (any FFM library's floor)",
                             p -> concat(jvm.apply(FfmFloorPeer.class.getName()), p),
