@@ -108,15 +108,28 @@ final class MsgBuffers {
      */
     static MsgBuffers forWholeMessages(Arena owner, boolean deferOutOfBand) throws IOException {
         long length = Limits.MAX_PAYLOAD + 1L;
-        MemorySegment errno = Native.threadCapture();
-        MemorySegment address = SysMman.mmap(errno, MemorySegment.NULL, length, SysMman.PROT_READ | SysMman.PROT_WRITE,
+        MemorySegment data = reserve(owner, length);
+        if (data == null) {
+            throw new IOException("mmap of a " + length + "-byte receive buffer: "
+                    + Errno.describe(Native.errno(Native.threadCapture())));
+        }
+        return new MsgBuffers(CONTROL_SIZE, null, data, deferOutOfBand);
+    }
+
+    /**
+     * {@code length} bytes of address space reserved, not committed (only the pages a datagram touches use memory),
+     * unmapped when {@code owner} closes; {@code null} if the system refuses (the errno is in the thread's capture).
+     */
+    static MemorySegment reserve(Arena owner, long length) {
+        MemorySegment address = SysMman.mmap(Native.threadCapture(), MemorySegment.NULL, length,
+                SysMman.PROT_READ | SysMman.PROT_WRITE,
                 SysMman.MAP_PRIVATE | SysMman.MAP_ANONYMOUS | SysMman.MAP_NORESERVE, -1, 0);
         if (address.address() == SysMman.MAP_FAILED) {
-            throw new IOException("mmap of a " + length + "-byte receive buffer: " + Errno.describe(Native.errno(errno)));
+            return null;
         }
         long raw = address.address();
-        return new MsgBuffers(CONTROL_SIZE, null, Native.owned(address, length, owner,
-                () -> SysMman.munmap(Native.threadCapture(), MemorySegment.ofAddress(raw), length)), deferOutOfBand);
+        return Native.owned(address, length, owner,
+                () -> SysMman.munmap(Native.threadCapture(), MemorySegment.ofAddress(raw), length));
     }
 
     /**

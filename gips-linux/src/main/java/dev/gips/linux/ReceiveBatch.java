@@ -52,16 +52,10 @@ final class ReceiveBatch {
      * that commits every mapping, say): the listener then reads one datagram per call, as before.
      */
     static ReceiveBatch map(Arena owner) {
-        long length = SLOTS * SLOT_DATA;
-        MemorySegment errno = Native.threadCapture();
-        MemorySegment address = SysMman.mmap(errno, MemorySegment.NULL, length, SysMman.PROT_READ | SysMman.PROT_WRITE,
-                SysMman.MAP_PRIVATE | SysMman.MAP_ANONYMOUS | SysMman.MAP_NORESERVE, -1, 0);
-        if (address.address() == SysMman.MAP_FAILED) {
+        MemorySegment data = MsgBuffers.reserve(owner, SLOTS * SLOT_DATA);
+        if (data == null) {
             return null;
         }
-        long raw = address.address();
-        MemorySegment data = Native.owned(address, length, owner,
-                () -> SysMman.munmap(Native.threadCapture(), MemorySegment.ofAddress(raw), length));
         Arena auto = Arena.ofAuto();
         return new ReceiveBatch(auto.allocate(SysSocket.MMSGHDR, SLOTS), data, Native.allocateCapture(auto));
     }
