@@ -68,12 +68,7 @@ class ReceiveBatchTest {
         try {
             admit(listener);
             assertEquals("SENT", Peers.readLine(p, WAIT));
-            int taken = 0;
-            while (listener.receiveBatchesForTest()[1] == 0) {
-                assertArrayEquals(expectedPayload(taken), payloadClosingHandles(listener.receive(WAIT_NANOS)));
-                taken++;
-                assertTrue(taken < count, "no batch was taken");
-            }
+            int taken = takeUntilABatchWaits(listener, count);
             poller.register(listener, 7, SysEpoll.EPOLLIN);
             long[] tokens = new long[8];
             int[] readiness = new int[8];
@@ -106,14 +101,7 @@ class ReceiveBatchTest {
             SeqpacketClient client = admit(listener);
             assertEquals("SENT", Peers.readLine(p, WAIT));
             long before = Peers.openFds();
-            int taken = 0;
-            while (listener.receiveBatchesForTest()[1] == 0) {
-                Arrival a = listener.receive(WAIT_NANOS);
-                assertEquals(1, a.message().handles().size());
-                Fds.closeQuietly((int) a.message().handles().get(0).value());
-                taken++;
-                assertTrue(taken < count, "no batch was taken");
-            }
+            takeUntilABatchWaits(listener, count);
             client.close();
             assertEquals(null, listener.receive(Duration.ofMillis(100).toNanos()), "a closed client's datagram");
             assertEquals(0, listener.receiveBatchesForTest()[1], "datagrams left waiting");
@@ -122,6 +110,21 @@ class ReceiveBatchTest {
             p.destroyForcibly();
             listener.close();
         }
+    }
+
+    /**
+     * Takes the datagrams of {@code burst.py}, checking each and closing its descriptors, until some wait in a batch;
+     * how many were taken.
+     */
+    private static int takeUntilABatchWaits(SeqpacketListener listener, int count) throws Exception {
+        int taken = 0;
+        while (listener.receiveBatchesForTest()[1] == 0) {
+            assertArrayEquals(expectedPayload(taken), payloadClosingHandles(listener.receive(WAIT_NANOS)),
+                    "datagram " + taken);
+            taken++;
+            assertTrue(taken < count, "no batch was taken");
+        }
+        return taken;
     }
 
     /** Takes the next arrival, a new client, and admits it. */
