@@ -116,8 +116,10 @@ final class ReceiveBatch {
 
     /** Drops the datagrams that wait here, closing the descriptors they brought. */
     void discard() {
-        for (int i = next; i < count && owner != null; i++) {
-            Fds.closeAll(Datagram.fds(slots[i]));
+        if (owner != null) {
+            for (int i = next; i < count; i++) {
+                Fds.closeAll(Datagram.fds(slots[i]));
+            }
         }
         owner = null;
         next = 0;

@@ -92,15 +92,11 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
      */
     byte[] receive(MsgBuffers buffers, ReceiveBatch batch, WaitScratch scratch) {
         if (!gate.tryEnter()) {
-            if (batch != null && batch.holds(this)) {
-                batch.discard(); // closed meanwhile: what it sent is not delivered, as what waits in its socket
-            }
+            dropBatch(batch);
             return Wire.NOTHING;
         }
-        boolean handedOut = false;
         try {
             byte[] m = batch == null ? receiveMessage(buffers) : receiveBatched(batch, buffers);
-            handedOut = m != Wire.HUNG_UP;
             if (m == Wire.HUNG_UP) {
                 close();
             } else if (buffers.hasOutOfBand()) {
@@ -133,10 +129,20 @@ final class SeqpacketClient extends AbstractClientChannel implements Pollable {
             close();
             return Wire.HUNG_UP;
         } finally {
-            if (!handedOut && batch != null && batch.holds(this)) {
-                batch.discard();
+            if (gate.isClosing()) {
+                dropBatch(batch); // hung up, dropped, or closed by the application meanwhile
             }
             gate.exit();
+        }
+    }
+
+    /**
+     * Drops what waits for this closing client in {@code batch}, closing the descriptors it brought: like what still
+     * waits in its socket, it is delivered to nobody.
+     */
+    private void dropBatch(ReceiveBatch batch) {
+        if (batch != null && batch.holds(this)) {
+            batch.discard();
         }
     }
 

@@ -89,7 +89,8 @@ final class SeqpacketListener implements ListenerChannel, Pollable {
      * socket is then watched for EPOLLOUT too (always ready, so always reported) until the batch is empty.
      */
     private final Object batchReport = new Object();
-    private SeqpacketClient batchOwner;     // whose datagrams wait in the batch; guarded by batchReport
+    /** Whose datagrams wait in the batch: the batch's own owner is the receive lock's, this copy a registrar's. */
+    private SeqpacketClient batchOwner;     // guarded by batchReport
     private SeqpacketClient batchMarked;    // whose socket is watched for EPOLLOUT; guarded by batchReport
 
     private SeqpacketListener(Where where, int listenFd, SocketFile socketFile, EpollSet epoll, Arena buffersArena,
